@@ -1,0 +1,49 @@
+// The app factory: builds the service with its plugins and routes, without listening. Tests
+// drive it with inject(); server.ts listens.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { defaultOptions, type ServiceOptions } from './config.ts';
+import errorsPlugin from './errors/errorsPlugin.ts';
+import lossPool from './pool/lossPool.ts';
+import docsPlugin from './http/docs/plugin.ts';
+import lossRoute from './http/loss/route.ts';
+import catalogRoute from './http/catalog/route.ts';
+import healthRoute from './http/health/route.ts';
+import problemsRoute from './http/problems/route.ts';
+
+export interface AppOptions extends Partial<ServiceOptions> {
+  /** A pino destination or options; default: JSON to stdout at `logLevel`. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildApp(options: AppOptions = {}) {
+  const opts: ServiceOptions = { ...defaultOptions, ...options };
+  const app = Fastify({
+    logger: options.logger ?? { level: opts.logLevel },
+    bodyLimit: opts.bodyLimit,
+    // A caller's X-Request-Id is kept when it is sane, so its logs and ours share the id.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorsPlugin, { bodyLimit: opts.bodyLimit });
+  await app.register(lossPool, { workers: opts.workers, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue });
+  await app.register(docsPlugin);
+  await app.register(lossRoute);
+  await app.register(catalogRoute);
+  await app.register(healthRoute);
+  await app.register(problemsRoute);
+  return app;
+}

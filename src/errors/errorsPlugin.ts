@@ -1,0 +1,25 @@
+// Root error and not-found handlers: every failure leaves as a catalog problem; 5xx are logged
+// with their stack, which never reaches the response.
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { ServiceError } from './catalog.ts';
+import { toServiceError } from './toServiceError.ts';
+import { sendProblem, sendV2Error } from './render.ts';
+
+const isV2 = (url: string) => url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
+
+async function errorsPlugin(app: FastifyInstance, opts: { bodyLimit: number }) {
+  app.setErrorHandler((error, request, reply) => {
+    const err = toServiceError(error, opts.bodyLimit);
+    if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request failed');
+    else request.log.info({ code: err.code, field: err.field, index: err.index }, err.message);
+    return isV2(request.url) ? sendV2Error(reply, err) : sendProblem(request, reply, err);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const err = new ServiceError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return isV2(request.url) ? sendV2Error(reply, err) : sendProblem(request, reply, err);
+  });
+}
+
+export default fp(errorsPlugin, { name: 'errors', fastify: '5.x' });

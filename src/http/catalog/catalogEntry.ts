@@ -1,0 +1,98 @@
+// A loss declaration as the catalog shows it: the same text the OpenAPI descriptions carry.
+import { z } from 'zod';
+import type { LossDefinition } from '../../losses/types.ts';
+import { reductionsOf } from '../../validation/prepareLossTask.ts';
+
+export const CatalogParameter = z.object({
+  name: z.string(),
+  type: z.string(),
+  default: z.unknown().optional(),
+  description: z.string().optional(),
+  range: z.string().optional().meta({ description: 'Allowed values, e.g. "(0, 1)", "≥ 0", "1 | 2".' }),
+});
+
+export const CatalogEntry = z
+  .object({
+    name: z.string(),
+    aliases: z.array(z.string()),
+    family: z.enum(['regression', 'binary', 'multiclass']),
+    summary: z.string(),
+    formula: z.string(),
+    reduction_rule: z.string(),
+    reductions: z.array(z.string()),
+    reference: z.string(),
+    predictions: z.string(),
+    targets: z.string(),
+    per_sample: z.string(),
+    parameters: z.array(CatalogParameter),
+    example: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CatalogEntry' });
+
+type JsonSchema = {
+  type?: string | string[];
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+};
+
+/** Human range of a JSON schema: "(0, 1)", "≥ 0", "[0, 1] | -1", "1 | 2". */
+function rangeOf(s: JsonSchema): string | undefined {
+  if (s.anyOf) return s.anyOf.map(rangeOf).filter(Boolean).join(' | ') || undefined;
+  if (s.enum) return s.enum.map(String).join(' | ');
+  if (s.const !== undefined) return String(s.const);
+  if (s.type === 'array' && s.items) {
+    const inner = rangeOf(s.items);
+    return inner ? `each ${inner}` : undefined;
+  }
+  const lo = s.exclusiveMinimum ?? s.minimum;
+  const hi = s.exclusiveMaximum ?? s.maximum;
+  const lb = s.exclusiveMinimum !== undefined ? '(' : '[';
+  const rb = s.exclusiveMaximum !== undefined ? ')' : ']';
+  if (lo !== undefined && hi !== undefined) return `${lb}${lo}, ${hi}${rb}`;
+  if (lo !== undefined) return `${s.exclusiveMinimum !== undefined ? '>' : '≥'} ${lo}`;
+  if (hi !== undefined) return `${s.exclusiveMaximum !== undefined ? '<' : '≤'} ${hi}`;
+  return undefined;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.anyOf) return [...new Set(s.anyOf.map(typeOf))].join(' | ');
+  if (s.type === 'array') return `${typeOf(s.items ?? {})}[]`;
+  if (Array.isArray(s.type)) return s.type.join(' | ');
+  if (s.type) return s.type;
+  if (s.enum) return [...new Set(s.enum.map((v) => typeof v))].join(' | ');
+  return 'unknown';
+}
+
+export function catalogEntry(def: LossDefinition<any>): z.infer<typeof CatalogEntry> {
+  const schema = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonSchema> };
+  const parameters = Object.entries(schema.properties ?? {}).map(([name, p]) => ({
+    name,
+    type: typeOf(p),
+    ...(p.default !== undefined ? { default: p.default } : {}),
+    ...(p.description ? { description: p.description } : {}),
+    ...(rangeOf(p) ? { range: rangeOf(p) } : {}),
+  }));
+  return {
+    name: def.name,
+    aliases: [...def.aliases],
+    family: def.family,
+    summary: def.summary,
+    formula: def.formula,
+    reduction_rule: def.reductionRule,
+    reductions: reductionsOf(def),
+    reference: def.reference,
+    predictions: def.predictions,
+    targets: def.targets,
+    per_sample: def.layout === 'rows' ? 'one value per row: [N]' : 'elementwise: the shape of predictions',
+    parameters,
+    example: { loss: def.name, ...def.example },
+  };
+}

@@ -1,0 +1,40 @@
+// GET /losses and GET /losses/{name}: the catalog, generated from the loss declarations.
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ServiceError } from '../../errors/catalog.ts';
+import { findLoss, losses, lossNames } from '../../losses/registry.ts';
+import { problemResponses } from '../schemas.ts';
+import { CatalogEntry, catalogEntry } from './catalogEntry.ts';
+
+const catalogRoute: FastifyPluginAsyncZod = async (app) => {
+  const entries = losses.map(catalogEntry);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+
+  app.get('/losses', {
+    schema: {
+      summary: 'The loss catalog',
+      description: 'Every loss: name, aliases, formula, reduction rule, parameters with defaults and ranges, and what predictions and targets must be.',
+      tags: ['catalog'],
+      response: { 200: z.object({ losses: z.array(CatalogEntry) }) },
+    },
+    handler: async () => ({ losses: entries }),
+  });
+
+  app.get('/losses/:name', {
+    schema: {
+      summary: 'One loss of the catalog',
+      tags: ['catalog'],
+      params: z.object({ name: z.string().meta({ description: 'Loss name or alias.' }) }),
+      response: { 200: CatalogEntry, ...problemResponses(404) },
+    },
+    handler: async (request) => {
+      const def = findLoss(request.params.name);
+      if (def === undefined) {
+        throw new ServiceError('not_found', `no loss named ${JSON.stringify(request.params.name)}; known losses: ${lossNames.join(', ')}`, { field: 'name' });
+      }
+      return byName.get(def.name)!;
+    },
+  });
+};
+
+export default catalogRoute;

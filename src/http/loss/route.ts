@@ -1,0 +1,48 @@
+// POST /loss over JSON: transport → validation → pool → kernel → response.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { findLoss } from '../../losses/registry.ts';
+import { decodeJsonTensor } from '../../validation/decodeJsonTensor.ts';
+import { prepareLossTask } from '../../validation/prepareLossTask.ts';
+import { assertFinite, encodeLossResponse } from '../../response/lossResponse.ts';
+import { problemResponses } from '../schemas.ts';
+import { LossRequest, LossResponse, type LossResponseBody } from './schema.ts';
+
+const lossRoute: FastifyPluginAsyncZod = async (app) => {
+  app.post('/loss', {
+    schema: {
+      summary: 'Compute a loss, its per-sample values and its gradient',
+      description:
+        'Send predictions and targets as nested JSON arrays. The answer holds the reduced value and, when asked in `include`, ' +
+        "the per-sample values (PyTorch's reduction='none') and the gradient d value / d predictions. " +
+        'Every refusal is application/problem+json whose detail names the field and the first bad element. Pick an example per loss below.',
+      tags: ['loss'],
+      body: LossRequest,
+      response: { 200: LossResponse, ...problemResponses(400, 413, 415, 422, 503) },
+    },
+    handler: async (request, reply) => {
+      const body = request.body;
+      const def = findLoss(body.loss)!; // the schema admits only catalog names
+      const predictions = decodeJsonTensor(body.predictions, 'predictions');
+      const targets = decodeJsonTensor(body.targets, 'targets');
+      const reg = body.regularization === undefined ? null : { ...body.regularization, tensor: decodeJsonTensor(body.regularization.parameters, 'regularization.parameters') };
+      const task = prepareLossTask({
+        def,
+        predictions,
+        targets,
+        params: body.params,
+        reduction: body.reduction,
+        wantPerSample: body.include.includes('per_sample'),
+        wantGradient: body.include.includes('gradient'),
+        regularization: reg === null ? null : { l1: reg.l1, l2: reg.l2, parameters: reg.tensor.data },
+      });
+      const result = await app.lossPool.run(task);
+      assertFinite(result);
+      // The body is JSON text written from the typed arrays (LossResponse documents its shape);
+      // Fastify sends a string as is, without the zod serializer.
+      const json = encodeLossResponse(task, result, reg === null ? null : reg.tensor.shape);
+      return reply.type('application/json').send(json as unknown as LossResponseBody);
+    },
+  });
+};
+
+export default lossRoute;

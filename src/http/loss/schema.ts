@@ -1,0 +1,85 @@
+// POST /loss: the request is a union over the catalog, discriminated by `loss`, so that each
+// loss's parameters, defaults, ranges and reductions are checked by zod and shown in OpenAPI.
+import { z } from 'zod';
+import { losses, lossNames } from '../../losses/registry.ts';
+import type { LossDefinition } from '../../losses/types.ts';
+import { reductionsOf } from '../../validation/prepareLossTask.ts';
+import { JsonTensor } from '../schemas.ts';
+
+export const Include = z
+  .array(z.enum(['per_sample', 'gradient']))
+  .default([])
+  .meta({ description: 'Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).' });
+
+export const RegularizationRequest = z
+  .strictObject({
+    l1: z.number().min(0, { error: 'l1 must be ≥ 0' }).default(0).meta({ description: 'λ1 of λ1·Σ|w|.' }),
+    l2: z.number().min(0, { error: 'l2 must be ≥ 0' }).default(0).meta({ description: 'λ2 of λ2·Σw².' }),
+    parameters: JsonTensor.meta({ description: 'The model parameters w (any shape).' }),
+  })
+  .meta({ id: 'Regularization', description: 'Structural risk added to the value: λ1·Σ|w| + λ2·Σw²; the response then carries parameters_gradient = λ1·sign(w) + 2λ2·w.' });
+
+function requestVariant(def: LossDefinition<any>) {
+  const [first, ...rest] = reductionsOf(def);
+  return z
+    .strictObject({
+      loss: z.enum([def.name, ...def.aliases]),
+      predictions: JsonTensor.meta({ description: `${def.name} predictions: ${def.predictions}.` }),
+      targets: JsonTensor.meta({ description: `${def.name} targets: ${def.targets}.` }),
+      params: (def.params as z.ZodObject).prefault({}),
+      reduction: z.enum([first, ...rest]).default('mean').meta({ description: def.reductionRule }),
+      include: Include,
+      regularization: RegularizationRequest.optional(),
+    })
+    .meta({ title: def.name, description: `${def.summary} ${def.formula}` });
+}
+
+/** One named example per loss: Swagger UI offers them in a list, each ready to execute. */
+function examples() {
+  return Object.fromEntries(
+    losses.map((def) => [
+      def.name,
+      {
+        summary: `${def.name}: ${def.summary}`,
+        value: {
+          loss: def.name,
+          predictions: def.example.predictions,
+          targets: def.example.targets,
+          ...(def.example.params ? { params: def.example.params } : {}),
+          reduction: 'mean',
+          include: ['per_sample', 'gradient'],
+        },
+      },
+    ]),
+  );
+}
+
+const variants = losses.map(requestVariant);
+
+export const LossRequest = z
+  .discriminatedUnion('loss', variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const given = (issue.input as { loss?: unknown } | undefined)?.loss;
+      return given === undefined
+        ? `loss is required; known losses: ${lossNames.join(', ')}`
+        : `unknown loss ${JSON.stringify(given)}; known losses: ${lossNames.join(', ')}`;
+    },
+  })
+  .meta({ 'x-examples': examples() });
+
+export type LossRequestBody = z.output<typeof LossRequest>;
+
+export const LossResponse = z
+  .object({
+    loss: z.string().meta({ description: 'Canonical name of the loss (aliases resolved).' }),
+    reduction: z.enum(['mean', 'sum', 'batchmean']),
+    value: z.number().meta({ description: 'The reduced loss, plus the regularization term when given.' }),
+    params: z.record(z.string(), z.unknown()).meta({ description: 'The parameters used, defaults filled in.' }),
+    per_sample: JsonTensor.optional().meta({ description: "PyTorch's reduction='none' result: shape of predictions, or [N] for row losses. Only when include has per_sample." }),
+    gradient: JsonTensor.optional().meta({ description: 'd value / d predictions, shape of predictions. Only when include has gradient.' }),
+    parameters_gradient: JsonTensor.optional().meta({ description: 'd value / d regularization.parameters, when regularization is given.' }),
+  })
+  .meta({ id: 'LossResponse' });
+
+export type LossResponseBody = z.output<typeof LossResponse>;

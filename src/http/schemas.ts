@@ -1,0 +1,29 @@
+// zod schemas shared by several routes: tensors, the problem body.
+import { z } from 'zod';
+
+/** A JSON tensor. Its elements are checked by decodeJsonTensor (one pass that also flattens it
+ *  and names the first bad element), so the schema only says what it is. */
+export const JsonTensor = z.array(z.unknown()).meta({
+  description: 'A tensor as nested arrays of numbers (row-major; rank = nesting depth, 1 to 8). Every dimension ≥ 1, no ragged rows.',
+});
+
+export const Problem = z
+  .object({
+    type: z.string().meta({ description: 'URI reference of the problem kind (/problems/{code}).' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().meta({ description: 'What is wrong, naming the field and, for tensors, the first bad element.' }),
+    instance: z.string(),
+    code: z.string().meta({ description: 'Machine-readable kind, from the error catalog.' }),
+    request_id: z.string(),
+    field: z.string().optional().meta({ description: 'Dotted path of the field at fault: predictions, targets, params.q, ...' }),
+    index: z.number().int().optional().meta({ description: 'Flat row-major index of the first bad element of `field`.' }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+
+/** Response entries for the error statuses a route can answer with. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: `Problem (${s})`, content: { 'application/problem+json': { schema: Problem } } }]),
+  );
+}

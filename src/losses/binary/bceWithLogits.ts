@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+import { lastDimLength, targetsInUnitInterval } from '../checks.ts';
+import { weightVector } from '../params.ts';
+
+// With σ(x) = 1/(1 + e^-x), log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x) = -x - softplus(-x).
+// So -[p_w·y·log σ(x) + (1 - y)·log(1 - σ(x))] = p_w·y·softplus(-x) + (1 - y)(x + softplus(-x))
+//                                             = (1 - y)·x + l·softplus(-x),   l = 1 + (p_w - 1)·y,
+// and softplus(-x) = max(-x, 0) + log1p(e^-|x|) never overflows (never log(sigmoid(x))).
+// d/dx = (1 - y) - l·σ(-x) = l·σ(x) - p_w·y (PyTorch's backward form).
+// e = e^-|x| serves both: softplus(-x) = max(-x, 0) + log1p(e); σ(x) = 1/(1 + e) for x ≥ 0, e/(1 + e) else.
+export const bceWithLogits = defineLoss({
+  name: 'bce_with_logits',
+  aliases: ['binary_cross_entropy_with_logits', 'sigmoid_cross_entropy'],
+  family: 'binary',
+  summary: 'Binary cross-entropy on logits, with sigmoid fused in: the stable BCE.',
+  formula: 'ℓ = −w[p_w·y·log σ(x) + (1−y)·log(1−σ(x))]',
+  reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
+  reference: 'torch.nn.functional.binary_cross_entropy_with_logits',
+  predictions: 'logits (real numbers), any rank ≥ 1',
+  targets: 'values in [0, 1], same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: z.strictObject({
+    weight: weightVector('Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0.'),
+    pos_weight: weightVector('Weight of the positive term per position of the last dimension (per class in multi-label use); ≥ 0.'),
+  }),
+  check(input) {
+    return targetsInUnitInterval(input.targets) ?? lastDimLength('weight', input.params.weight, input) ?? lastDimLength('pos_weight', input.params.pos_weight, input);
+  },
+  kernel({ predictions: x, targets: y, lastDim, params: { weight, pos_weight } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const xi = x[i];
+      const t = y[i];
+      const w = weight === undefined ? 1 : weight[i % lastDim];
+      const pw = pos_weight === undefined ? 1 : pos_weight[i % lastDim];
+      const l = 1 + (pw - 1) * t;
+      const e = Math.exp(-Math.abs(xi));
+      const softplusNeg = (xi < 0 ? -xi : 0) + Math.log1p(e);
+      const v = w * ((1 - t) * xi + l * softplusNeg);
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) {
+        const sig = xi >= 0 ? 1 / (1 + e) : e / (1 + e);
+        gradient[i] = w * (l * sig - pw * t) * gradScale;
+      }
+    }
+    return sum;
+  },
+  example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { pos_weight: [2, 1, 1, 1] } },
+});

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+import { firstViolation, lastDimLength, targetsInUnitInterval } from '../checks.ts';
+import { weightVector } from '../params.ts';
+
+// PyTorch's ε in the backward, 1e-12 stored as a C float: 9.999999960041972e-13.
+const EPSILON = Math.fround(1e-12);
+
+// value = -w [y·max(log p, -100) + (1 - y)·max(log(1 - p), -100)]: each log is clamped at -100 so
+// p = 0 or 1 gives a finite loss (log1p(-p) keeps log(1 - p) exact for small p).
+// The gradient is PyTorch's backward, not the derivative of the clamped formula:
+// d/dp = w (p - y) / max(p (1 - p), ε), finite at p = 0 and p = 1.
+export const binaryCrossEntropy = defineLoss({
+  name: 'binary_cross_entropy',
+  aliases: ['bce'],
+  family: 'binary',
+  summary: 'Binary cross-entropy on probabilities. Prefer bce_with_logits: it is stable for any logit.',
+  formula: 'ℓ = −w[y·log p + (1−y)·log(1−p)], each log clamped ≥ −100',
+  reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
+  reference: 'torch.nn.functional.binary_cross_entropy',
+  predictions: 'probabilities in [0, 1], any rank ≥ 1',
+  targets: 'values in [0, 1], same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: z.strictObject({
+    weight: weightVector('Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0.'),
+  }),
+  check(input) {
+    return (
+      firstViolation(input.predictions, (v) => v >= 0 && v <= 1, 'predictions', 'prediction_out_of_domain', () => 'predictions must be probabilities in [0, 1]') ??
+      targetsInUnitInterval(input.targets) ??
+      lastDimLength('weight', input.params.weight, input)
+    );
+  },
+  kernel({ predictions: x, targets: y, lastDim, params: { weight } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const p = x[i];
+      const t = y[i];
+      const w = weight === undefined ? 1 : weight[i % lastDim];
+      const logP = Math.max(Math.log(p), -100);
+      const log1mP = Math.max(Math.log1p(-p), -100);
+      const v = -w * (t * logP + (1 - t) * log1mP);
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = ((w * (p - t)) / Math.max(p * (1 - p), EPSILON)) * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },
+});

@@ -1,0 +1,33 @@
+import { defineLoss } from '../types.ts';
+import { targetsPlusMinusOne } from '../checks.ts';
+import { noParams } from '../params.ts';
+
+// value = e^{-y·x};  d/dx = -y·e^{-y·x}. For a margin below -709 the true value exceeds float64:
+// such a request is answered with 422 (value overflows float64), never with inf.
+export const exponential = defineLoss({
+  name: 'exponential',
+  aliases: [],
+  family: 'binary',
+  summary: 'Exponential loss on the margin y·x: the loss AdaBoost minimises.',
+  formula: 'ℓ = exp(−y·x), y ∈ {−1, 1}',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: "AdaBoost's loss, written in torch ops as the formula",
+  predictions: 'scores (real numbers), any rank ≥ 1',
+  targets: '−1 or 1, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: noParams,
+  check: (input) => targetsPlusMinusOne(input.targets),
+  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const s = y[i];
+      const v = Math.exp(-s * x[i]);
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = -s * v * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+});

@@ -1,0 +1,34 @@
+import { defineLoss } from '../types.ts';
+import { targetsSignOrZero } from '../checks.ts';
+import { noParams } from '../params.ts';
+
+// y' = y, with 0 read as -1. value = max(0, 1 - y'·x);  d/dx = -y' where 1 - y'·x > 0, else 0
+// (at the kink the subgradient 0 is taken, as relu's backward does).
+export const hinge = defineLoss({
+  name: 'hinge',
+  aliases: [],
+  family: 'binary',
+  summary: 'Hinge loss of the support vector machine: zero once the margin y·x reaches 1.',
+  formula: 'ℓ = max(0, 1 − y·x), y ∈ {−1, 1} (0 read as −1)',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'Keras hinge (elementwise, PyTorch-style reduction)',
+  predictions: 'scores (real numbers), any rank ≥ 1',
+  targets: '−1 or 1 (0 is read as −1), same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: noParams,
+  check: (input) => targetsSignOrZero(input.targets),
+  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const s = y[i] === 0 ? -1 : y[i];
+      const z = 1 - s * x[i];
+      const v = z > 0 ? z : 0;
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = z > 0 ? -s * gradScale : 0;
+    }
+    return sum;
+  },
+  example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+});

@@ -1,0 +1,36 @@
+import { defineLoss } from '../types.ts';
+import { targetsPlusMinusOne } from '../checks.ts';
+import { noParams } from '../params.ts';
+
+// m = y·x (the margin). value = log(1 + e^-m) = softplus(-m);  d/dx = -y·σ(-m).
+// e = e^-|m| ≤ 1 serves both: softplus(-m) = max(-m, 0) + log1p(e) (finite for m = -1e4, where
+// PyTorch 1.13's soft_margin_loss overflows to inf), σ(-m) = 1/(1 + e) for m ≤ 0, e/(1 + e) else.
+export const logistic = defineLoss({
+  name: 'logistic',
+  aliases: ['soft_margin'],
+  family: 'binary',
+  summary: 'Logistic loss on the margin y·x: log-loss for ±1 labels.',
+  formula: 'ℓ = log(1 + exp(−y·x)), y ∈ {−1, 1}',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'torch.nn.functional.soft_margin_loss',
+  predictions: 'scores (real numbers), any rank ≥ 1',
+  targets: '−1 or 1, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: noParams,
+  check: (input) => targetsPlusMinusOne(input.targets),
+  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const s = y[i];
+      const m = s * x[i];
+      const e = Math.exp(-Math.abs(m));
+      const v = (m < 0 ? -m : 0) + Math.log1p(e);
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = -s * (m <= 0 ? 1 / (1 + e) : e / (1 + e)) * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+});

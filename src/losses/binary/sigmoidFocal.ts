@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+import { targetsZeroOrOne } from '../checks.ts';
+
+// torchvision: p_t = σ(x) for y = 1 and 1 - σ(x) for y = 0; value = α_t (1 - p_t)^γ · BCE(x, y).
+// Write s = x for y = 1 and s = -x for y = 0. Then 1 - p_t = σ(-s) and BCE = softplus(-s), so
+//   value = α_t · σ(-s)^γ · softplus(-s),
+// computed from e = e^-|s| alone (never 1 - σ, which cancels for large s). Differentiating,
+// with dσ(-s)/ds = -σ(-s)σ(s) and d softplus(-s)/ds = -σ(-s):
+//   d/ds = -α_t · σ(-s)^γ · (γ·σ(s)·softplus(-s) + σ(-s)),   d/dx = ±d/ds.
+// This form has no negative power of σ(-s), so γ < 1 stays finite where σ(-s) underflows to 0.
+export const sigmoidFocal = defineLoss({
+  name: 'sigmoid_focal',
+  aliases: ['focal'],
+  family: 'binary',
+  summary: 'Sigmoid focal loss (RetinaNet): BCE-with-logits down-weighted on well-classified examples.',
+  formula: 'ℓ = α_t(1−p_t)^γ · BCE-with-logits(x, y), p_t = σ(x) if y = 1 else 1 − σ(x)',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'torchvision.ops.sigmoid_focal_loss',
+  predictions: 'logits (real numbers), any rank ≥ 1',
+  targets: '0 or 1, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: z.strictObject({
+    alpha: z
+      .union([z.number().min(0).max(1), z.literal(-1)], { error: 'alpha must lie in [0, 1], or be -1 for no alpha weighting' })
+      .default(0.25)
+      .meta({ description: 'Weight of the positive class, α_t = α for y = 1 and 1 − α for y = 0; in [0, 1], or −1 for none.' }),
+    gamma: z.number().min(0, { error: 'gamma must be ≥ 0' }).default(2.0).meta({ description: 'Focusing exponent γ ≥ 0; 0 gives α-weighted BCE-with-logits.' }),
+  }),
+  check: (input) => targetsZeroOrOne(input.targets),
+  kernel({ predictions: x, targets: y, params: { alpha, gamma } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const positive = y[i] === 1;
+      const s = positive ? x[i] : -x[i];
+      const a = alpha < 0 ? 1 : positive ? alpha : 1 - alpha;
+      const e = Math.exp(-Math.abs(s));
+      const sigNeg = s >= 0 ? e / (1 + e) : 1 / (1 + e); // σ(-s)
+      const sigPos = s >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(s)
+      const bce = (s < 0 ? -s : 0) + Math.log1p(e); // softplus(-s)
+      const focus = Math.pow(sigNeg, gamma);
+      const v = a * focus * bce;
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) {
+        const dS = -a * focus * (gamma * sigPos * bce + sigNeg);
+        gradient[i] = (positive ? dS : -dS) * gradScale;
+      }
+    }
+    return sum;
+  },
+  example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { alpha: 0.25, gamma: 2 } },
+});

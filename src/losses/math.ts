@@ -1,0 +1,61 @@
+// Numerically stable building blocks shared by the kernels. Every function is exact to float64
+// rounding for any finite input: none of them overflows or returns NaN.
+import type { FloatArray } from './types.ts';
+
+/**
+ * softplus(x) = log(1 + e^x).
+ *
+ * Naively e^x overflows for x > 709 and log(1 + e^x) loses everything for x < -37. Split off the
+ * larger term: for x ≥ 0, log(1 + e^x) = x + log(1 + e^-x); for x < 0 it is log(1 + e^x). Both are
+ * max(x, 0) + log1p(e^-|x|), where e^-|x| ≤ 1 never overflows and log1p keeps the small values.
+ */
+export function softplus(x: number): number {
+  return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * sigmoid(x) = 1 / (1 + e^-x).
+ *
+ * For x ≥ 0, e^-x ≤ 1 and the form is safe. For x < 0, e^-x overflows for x < -709, so multiply
+ * by e^x / e^x: sigmoid(x) = e^x / (1 + e^x), where e^x ≤ 1 (and underflows gracefully to 0).
+ */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/**
+ * log Σ_c e^{x_c} over one row x[off .. off+n).
+ *
+ * Subtract the row maximum m first: log Σ e^{x_c} = m + log Σ e^{x_c - m}. Every exponent is then
+ * ≤ 0 (no overflow) and the largest term is exactly 1 (the sum is ≥ 1, so its log is finite).
+ */
+export function logSumExp(x: FloatArray, off: number, n: number): number {
+  let m = x[off];
+  for (let c = 1; c < n; c++) if (x[off + c] > m) m = x[off + c];
+  let s = 0;
+  for (let c = 0; c < n; c++) s += Math.exp(x[off + c] - m);
+  return m + Math.log(s);
+}
+
+/**
+ * log(cosh(d)), without overflow or cancellation.
+ *
+ * cosh(d) overflows for |d| > 710. For |d| ≥ 1: cosh(d) = e^|d| (1 + e^{-2|d|}) / 2, so
+ * log cosh(d) = |d| + log1p(e^{-2|d|}) - log 2. For |d| < 1 that subtracts nearly equal numbers;
+ * there cosh(d) = 1 + 2 sinh²(d/2), so log cosh(d) = log1p(2 sinh²(d/2)), accurate near 0.
+ */
+export function logCosh(d: number): number {
+  const a = Math.abs(d);
+  if (a < 1) {
+    const s = Math.sinh(a / 2);
+    return Math.log1p(2 * s * s);
+  }
+  return a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+}
+
+/** sign with sign(0) = 0, as PyTorch's sign (the l1 gradient at a zero residual). */
+export function sign(x: number): number {
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { defineLoss, type KernelInput } from '../types.ts';
+import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
+import { logSumExp } from '../math.ts';
+import { weightVector } from '../params.ts';
+
+type Params = { weight?: number[]; ignore_index: number; label_smoothing: number };
+
+const DEFAULT_IGNORE_INDEX = -100;
+
+// Row r: logits x_c, C classes. log softmax(x)_c = x_c - lse with lse = log Σ e^{x_c} taken with the
+// row maximum subtracted (math.logSumExp), so -log p_c = lse - x_c is finite for logits of ±1e4.
+// p_c = e^{x_c - lse} and d(-log p_k)/dx_c = p_c - [c = k].
+//
+// Class-index target y, smoothing ε, class weights w (W = Σ_c w_c):
+//   ℓ = (1 - ε)·w_y·(lse - x_y) + (ε/C)·Σ_c w_c (lse - x_c)
+//   dℓ/dx_c = (1 - ε)·w_y·(p_c - [c = y]) + (ε/C)·(W·p_c - w_c)
+//   A row whose target is ignore_index gets ℓ = 0 and a zero gradient row.
+// Probability targets t (smoothed: t'_c = (1 - ε)·t_c + ε/C), S = Σ_c w_c t'_c:
+//   ℓ = Σ_c w_c t'_c (lse - x_c),   dℓ/dx_c = S·p_c - w_c t'_c
+export const crossEntropy = defineLoss<Params>({
+  name: 'cross_entropy',
+  aliases: ['categorical_cross_entropy_with_logits', 'softmax_cross_entropy'],
+  family: 'multiclass',
+  summary: 'Softmax cross-entropy on logits, with class-index or probability targets.',
+  formula: 'ℓ = −Σ_c w_c·t_c·log softmax(x)_c',
+  reductionRule:
+    'With class-index targets, mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight); with probability targets, by N.',
+  reference: 'torch.nn.functional.cross_entropy',
+  predictions: 'logits [N, C]',
+  targets: 'class indices [N] (integers in [0, C), or ignore_index), or probabilities [N, C] in [0, 1]',
+  layout: 'rows',
+  targetLayout: 'indices-or-same',
+  params: z.strictObject({
+    weight: weightVector('Class weights [C], ≥ 0.'),
+    ignore_index: z.number().int().default(DEFAULT_IGNORE_INDEX).meta({ description: 'A class-index target equal to this is ignored (class-index targets only).' }),
+    label_smoothing: z
+      .number()
+      .min(0, { error: 'label_smoothing must lie in [0, 1]' })
+      .max(1, { error: 'label_smoothing must lie in [0, 1]' })
+      .default(0)
+      .meta({ description: 'ε in [0, 1]: targets become (1 − ε)·t + ε/C.' }),
+  }),
+  check(input) {
+    const { params, targetsAreIndices, cols } = input;
+    if (targetsAreIndices) return classIndices(input.targets, cols, params.ignore_index) ?? perClassLength('weight', params.weight, cols);
+    // As PyTorch: ignore_index means nothing for probability targets, so only its default passes.
+    if (params.ignore_index !== DEFAULT_IGNORE_INDEX) {
+      return { code: 'invalid_params', field: 'params.ignore_index', detail: 'params.ignore_index applies to class-index targets only; these targets are probabilities [N, C]' };
+    }
+    return targetsInUnitInterval(input.targets) ?? perClassLength('weight', params.weight, cols);
+  },
+  meanDenominator({ targets, rows, targetsAreIndices, params: { weight, ignore_index } }: KernelInput<Params>) {
+    if (!targetsAreIndices) return rows;
+    let d = 0;
+    for (let r = 0; r < rows; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
+    return d;
+  },
+  kernel({ predictions: x, targets: t, cols: C, targetsAreIndices, params }, lo, hi, { perSample, gradient, gradScale }) {
+    const { weight, ignore_index, label_smoothing: eps } = params;
+    let W = C;
+    if (weight !== undefined) {
+      W = 0;
+      for (let c = 0; c < C; c++) W += weight[c];
+    }
+    let sum = 0;
+    for (let r = lo; r < hi; r++) {
+      const off = r * C;
+      let v = 0;
+      if (targetsAreIndices && t[r] === ignore_index) {
+        if (gradient !== null) gradient.fill(0, off, off + C);
+      } else {
+        const lse = logSumExp(x, off, C);
+        if (targetsAreIndices) {
+          const y = t[r];
+          const wy = weight === undefined ? 1 : weight[y];
+          let smooth = 0;
+          if (eps > 0) for (let c = 0; c < C; c++) smooth += (weight === undefined ? 1 : weight[c]) * (lse - x[off + c]);
+          v = (1 - eps) * wy * (lse - x[off + y]) + (eps / C) * smooth;
+          if (gradient !== null) {
+            for (let c = 0; c < C; c++) {
+              const p = Math.exp(x[off + c] - lse);
+              const wc = weight === undefined ? 1 : weight[c];
+              gradient[off + c] = ((1 - eps) * wy * (p - (c === y ? 1 : 0)) + (eps / C) * (W * p - wc)) * gradScale;
+            }
+          }
+        } else {
+          let S = 0;
+          for (let c = 0; c < C; c++) {
+            const wt = (weight === undefined ? 1 : weight[c]) * ((1 - eps) * t[off + c] + eps / C);
+            S += wt;
+            v += wt * (lse - x[off + c]);
+          }
+          if (gradient !== null) {
+            for (let c = 0; c < C; c++) {
+              const wt = (weight === undefined ? 1 : weight[c]) * ((1 - eps) * t[off + c] + eps / C);
+              gradient[off + c] = (S * Math.exp(x[off + c] - lse) - wt) * gradScale;
+            }
+          }
+        }
+      }
+      sum += v;
+      if (perSample !== null) perSample[r] = v;
+    }
+    return sum;
+  },
+  example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [0, 1] },
+});

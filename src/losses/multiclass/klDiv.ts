@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+import { targetsInUnitInterval } from '../checks.ts';
+
+// Predictions x are log-probabilities. Elementwise, as PyTorch's reduction='none':
+//   targets as probabilities: ℓ = t·(log t - x), taken as 0 where t = 0 (xlogy); dℓ/dx = -t.
+//   log_target (targets are log t): ℓ = e^t·(t - x);  dℓ/dx = -e^t.
+// mean divides by the element count, batchmean by the first dimension (the true KL divergence
+// per sample when the last dimension holds the distribution).
+export const klDiv = defineLoss({
+  name: 'kl_div',
+  aliases: ['kl_divergence', 'kld'],
+  family: 'multiclass',
+  summary: 'Kullback–Leibler divergence KL(t ‖ exp(x)), elementwise, on log-probability predictions.',
+  formula: 'ℓ = t·(log t − x), 0 where t = 0',
+  reductionRule: 'mean divides Σℓ by the number of elements; batchmean by the size of the first dimension; sum adds.',
+  reference: 'torch.nn.functional.kl_div',
+  predictions: 'log-probabilities, any rank ≥ 1 (usually [N, C])',
+  targets: 'probabilities in [0, 1] (or log-probabilities with log_target), same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  extraReductions: ['batchmean'],
+  params: z.strictObject({
+    log_target: z.boolean().default(false).meta({ description: 'true: targets are log-probabilities.' }),
+  }),
+  check: (input) => (input.params.log_target ? null : targetsInUnitInterval(input.targets)),
+  meanDenominator: (input, reduction) => (reduction === 'batchmean' ? input.shape[0] : input.predictions.length),
+  kernel({ predictions: x, targets: y, params: { log_target } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const t = y[i];
+      let v: number;
+      let g: number;
+      if (log_target) {
+        const e = Math.exp(t);
+        v = e * (t - x[i]);
+        g = -e;
+      } else {
+        v = t > 0 ? t * (Math.log(t) - x[i]) : 0;
+        g = -t;
+      }
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = g * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [[-0.36, -1.2, -2.3], [-1.6, -0.29, -2.3]], targets: [[0.7, 0.2, 0.1], [0.2, 0.7, 0.1]], params: { log_target: false } },
+});

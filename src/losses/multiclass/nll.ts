@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineLoss, type KernelInput } from '../types.ts';
+import { classIndices, perClassLength } from '../checks.ts';
+import { weightVector } from '../params.ts';
+
+type Params = { weight?: number[]; ignore_index: number };
+
+// Predictions are log-probabilities (e.g. a log_softmax output). ℓ = -w_y·x_y;
+// dℓ/dx_c = -w_y where c = y, 0 elsewhere. Ignored rows: ℓ = 0, zero gradient.
+export const nll = defineLoss<Params>({
+  name: 'nll',
+  aliases: ['nll_loss', 'negative_log_likelihood'],
+  family: 'multiclass',
+  summary: 'Negative log-likelihood of the target class, on log-probabilities.',
+  formula: 'ℓ = −w_y·x_y',
+  reductionRule: 'mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight).',
+  reference: 'torch.nn.functional.nll_loss',
+  predictions: 'log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch)',
+  targets: 'class indices [N]: integers in [0, C), or ignore_index',
+  layout: 'rows',
+  targetLayout: 'indices',
+  params: z.strictObject({
+    weight: weightVector('Class weights [C], ≥ 0.'),
+    ignore_index: z.number().int().default(-100).meta({ description: 'A target equal to this is ignored.' }),
+  }),
+  check: (input) => classIndices(input.targets, input.cols, input.params.ignore_index) ?? perClassLength('weight', input.params.weight, input.cols),
+  meanDenominator({ targets, rows, params: { weight, ignore_index } }: KernelInput<Params>) {
+    let d = 0;
+    for (let r = 0; r < rows; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
+    return d;
+  },
+  kernel({ predictions: x, targets: t, cols: C, params: { weight, ignore_index } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let r = lo; r < hi; r++) {
+      const off = r * C;
+      const y = t[r];
+      if (gradient !== null) gradient.fill(0, off, off + C);
+      let v = 0;
+      if (y !== ignore_index) {
+        const wy = weight === undefined ? 1 : weight[y];
+        v = -wy * x[off + y];
+        if (gradient !== null) gradient[off + y] = -wy * gradScale;
+      }
+      sum += v;
+      if (perSample !== null) perSample[r] = v;
+    }
+    return sum;
+  },
+  example: { predictions: [[-0.2, -2.0, -3.1], [-1.9, -0.3, -2.2]], targets: [0, 1] },
+});

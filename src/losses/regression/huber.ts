@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+
+// d = x - y. value = ½d² where |d| ≤ δ, else δ(|d| - ½δ): quadratic near 0, linear in the tails,
+// with matching value and slope at |d| = δ.  d/dx = d inside, δ·sign(d) outside (= clamp(d, -δ, δ)).
+export const huber = defineLoss({
+  name: 'huber',
+  aliases: [],
+  family: 'regression',
+  summary: 'Huber loss: squared error near zero, absolute error in the tails.',
+  formula: 'ℓ = ½d² if |d| ≤ δ else δ(|d| − ½δ), d = x − y',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'torch.nn.functional.huber_loss',
+  predictions: 'real numbers, any rank ≥ 1',
+  targets: 'real numbers, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: z.strictObject({
+    delta: z.number().gt(0, { error: 'delta must be > 0' }).default(1.0).meta({ description: 'δ: where the loss turns from quadratic to linear; > 0.' }),
+  }),
+  check: () => null,
+  kernel({ predictions: x, targets: y, params: { delta } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const d = x[i] - y[i];
+      const a = Math.abs(d);
+      const v = a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = (d < -delta ? -delta : d > delta ? delta : d) * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { delta: 1.0 } },
+});

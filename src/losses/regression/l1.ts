@@ -1,0 +1,32 @@
+import { defineLoss } from '../types.ts';
+import { noParams } from '../params.ts';
+import { sign } from '../math.ts';
+
+// value = |x - y|;  d/dx = sign(x - y), with sign(0) = 0 as in PyTorch.
+export const l1 = defineLoss({
+  name: 'l1',
+  aliases: ['mae', 'mean_absolute_error'],
+  family: 'regression',
+  summary: 'Mean absolute error: robust to outliers, median-seeking.',
+  formula: 'ℓ = |x − y|',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'torch.nn.functional.l1_loss',
+  predictions: 'real numbers, any rank ≥ 1',
+  targets: 'real numbers, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: noParams,
+  check: () => null,
+  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const d = x[i] - y[i];
+      const v = Math.abs(d);
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = sign(d) * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
+});

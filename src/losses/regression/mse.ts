@@ -1,0 +1,31 @@
+import { defineLoss } from '../types.ts';
+import { noParams } from '../params.ts';
+
+// value = (x - y)²;  d/dx = 2 (x - y).
+export const mse = defineLoss({
+  name: 'mse',
+  aliases: ['mean_squared_error'],
+  family: 'regression',
+  summary: 'Mean squared error: the regression loss of least squares.',
+  formula: 'ℓ = (x − y)²',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'torch.nn.functional.mse_loss',
+  predictions: 'real numbers, any rank ≥ 1',
+  targets: 'real numbers, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: noParams,
+  check: () => null,
+  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const d = x[i] - y[i];
+      const v = d * d;
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = 2 * d * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
+});

@@ -1,0 +1,34 @@
+import { defineLoss } from '../types.ts';
+import { noParams } from '../params.ts';
+
+// a = log(1 + max(x, 0)), b = log(1 + max(y, 0)); value = (a - b)².
+// d/dx = 2(a - b)/(1 + x) where x ≥ 0 (the clamp passes its gradient at 0, as torch.clamp does),
+// 0 where x < 0. log1p keeps small values exact.
+export const msle = defineLoss({
+  name: 'msle',
+  aliases: ['mean_squared_logarithmic_error'],
+  family: 'regression',
+  summary: 'Mean squared logarithmic error: squared error of log(1 + ·), for positive targets spanning magnitudes.',
+  formula: 'ℓ = (log(max(x,0)+1) − log(max(y,0)+1))²',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'Keras mean_squared_logarithmic_error, clipped at 0 instead of 1e-7',
+  predictions: 'real numbers (negative values count as 0), any rank ≥ 1',
+  targets: 'real numbers (negative values count as 0), same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: noParams,
+  check: () => null,
+  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const xi = x[i];
+      const d = Math.log1p(xi > 0 ? xi : 0) - Math.log1p(y[i] > 0 ? y[i] : 0);
+      const v = d * d;
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = xi >= 0 ? ((2 * d) / (1 + xi)) * gradScale : 0;
+    }
+    return sum;
+  },
+  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, 0.5, 2.0, 7.0] },
+});

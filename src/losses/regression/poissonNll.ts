@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+import { firstViolation } from '../checks.ts';
+
+// Negative log-likelihood of y under Poisson(λ), without the log(y!) constant (full = false).
+// log_input (x = log λ): value = e^x - y·x,  d/dx = e^x - y.
+// rate input  (x = λ):    value = x - y·log(x + eps),  d/dx = 1 - y/(x + eps).
+// e^x overflows for x > 709: such a log-rate is answered with 422 (value overflows float64).
+export const poissonNll = defineLoss({
+  name: 'poisson_nll',
+  aliases: ['poisson'],
+  family: 'regression',
+  summary: 'Poisson negative log-likelihood, for count targets.',
+  formula: 'ℓ = exp(x) − y·x if log_input else x − y·log(x + eps)',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'torch.nn.functional.poisson_nll_loss(full=False)',
+  predictions: 'log-rates (log_input) or rates ≥ 0, any rank ≥ 1',
+  targets: 'counts ≥ 0, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: z.strictObject({
+    log_input: z.boolean().default(true).meta({ description: 'true: predictions are log-rates; false: rates.' }),
+    eps: z.number().gt(0, { error: 'eps must be > 0' }).default(1e-8).meta({ description: 'Added to the rate inside the log when log_input is false; > 0.' }),
+  }),
+  check({ predictions, targets, params }) {
+    return (
+      firstViolation(targets, (v) => v >= 0, 'targets', 'target_out_of_domain', () => 'Poisson targets are counts and must be ≥ 0') ??
+      (params.log_input
+        ? null
+        : firstViolation(predictions, (v) => v >= 0, 'predictions', 'prediction_out_of_domain', () => 'with log_input false, predictions are rates and must be ≥ 0'))
+    );
+  },
+  kernel({ predictions: x, targets: y, params: { log_input, eps } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const xi = x[i];
+      const yi = y[i];
+      let v: number;
+      let g: number;
+      if (log_input) {
+        const e = Math.exp(xi);
+        v = e - yi * xi;
+        g = e - yi;
+      } else {
+        v = xi - yi * Math.log(xi + eps);
+        g = 1 - yi / (xi + eps);
+      }
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = g * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [0.5, 1.2, -0.3, 2.0], targets: [2, 3, 0, 7], params: { log_input: true } },
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+import { sign } from '../math.ts';
+
+// d = x - y. value = ½d²/β where |d| < β, else |d| - ½β (Huber divided by β).
+// d/dx = d/β inside, sign(d) outside. β = 0 is plain l1 (PyTorch switches to l1_loss there,
+// which also avoids the 0/0 of d/β at d = 0).
+export const smoothL1 = defineLoss({
+  name: 'smooth_l1',
+  aliases: [],
+  family: 'regression',
+  summary: 'Smooth L1 loss (Fast R-CNN): Huber loss scaled by 1/β.',
+  formula: 'ℓ = ½d²/β if |d| < β else |d| − ½β, d = x − y',
+  reductionRule: 'mean divides Σℓ by the number of elements.',
+  reference: 'torch.nn.functional.smooth_l1_loss',
+  predictions: 'real numbers, any rank ≥ 1',
+  targets: 'real numbers, same shape as predictions',
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: z.strictObject({
+    beta: z.number().min(0, { error: 'beta must be ≥ 0' }).default(1.0).meta({ description: 'β: width of the quadratic zone; ≥ 0 (0 gives l1).' }),
+  }),
+  check: () => null,
+  kernel({ predictions: x, targets: y, params: { beta } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const d = x[i] - y[i];
+      const a = Math.abs(d);
+      const inside = a < beta;
+      const v = inside ? (0.5 * d * d) / beta : a - 0.5 * beta;
+      sum += v;
+      if (perSample !== null) perSample[i] = v;
+      if (gradient !== null) gradient[i] = (inside ? d / beta : sign(d)) * gradScale;
+    }
+    return sum;
+  },
+  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { beta: 1.0 } },
+});

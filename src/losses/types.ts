@@ -1,0 +1,100 @@
+// The contract every loss module fulfils. A loss is one file that exports a `LossDefinition`;
+// `registry.ts` lists them, and the routes, the catalog endpoint and the OpenAPI document are all
+// generated from these declarations, so adding a loss is adding one file and its golden cases.
+import type { z } from 'zod';
+
+/** Real-valued tensor data, flat and row-major. JSON requests decode to Float64Array; binary
+ *  FP32 requests stay Float32Array. Kernels read either and always accumulate in float64. */
+export type FloatArray = Float64Array | Float32Array;
+
+/** Target data: floats, or class indices (held as float64 from JSON, int32 from binary). */
+export type TargetArray = Float64Array | Float32Array | Int32Array;
+
+export type Reduction = 'mean' | 'sum' | 'batchmean';
+
+/** What the kernel iterates over and what `per_sample` holds.
+ *  - `elementwise`: one value per element of `predictions` (any rank).
+ *  - `rows`: `predictions` is [N, C]; one value per row. */
+export type SampleLayout = 'elementwise' | 'rows';
+
+/** How `targets` relate to `predictions`, checked before any domain rule.
+ *  - `same`: same shape as predictions.
+ *  - `indices`: class indices of shape [N] for predictions [N, C].
+ *  - `indices-or-same`: either of the two (cross_entropy: class indices or probabilities). */
+export type TargetLayout = 'same' | 'indices' | 'indices-or-same';
+
+/** Everything a kernel reads. Built once per request by the validation layer and sent to the
+ *  worker as is (typed arrays by transfer), so it holds only structured-clonable data. */
+export interface KernelInput<P> {
+  predictions: FloatArray;
+  targets: TargetArray;
+  /** Shape of predictions. */
+  shape: number[];
+  /** For `rows` losses: N and C. For `elementwise` losses: rows = element count, cols = 1. */
+  rows: number;
+  cols: number;
+  /** Size of the last dimension of predictions: `weight`/`pos_weight` of the binary losses
+   *  broadcast against it (element i uses entry i % lastDim). */
+  lastDim: number;
+  /** True when targets are class indices (for `indices-or-same` losses). */
+  targetsAreIndices: boolean;
+  /** Parameters after the loss's zod schema applied its defaults. */
+  params: P;
+}
+
+/** Where a kernel writes. `perSample`/`gradient` are null when the caller does not want them;
+ *  the kernel then only accumulates the sum. `gradScale` is d(value)/d(Σ per_sample):
+ *  1 for `sum`, 1/denominator for `mean`/`batchmean`. */
+export interface KernelOutput {
+  perSample: FloatArray | null;
+  gradient: FloatArray | null;
+  gradScale: number;
+}
+
+/** Why a request cannot be computed, found by a loss's own checks. The validation layer turns
+ *  it into a 400 from the error catalog. `index` is the flat row-major index of the first bad
+ *  element of `field`. */
+export interface InputProblem {
+  code: 'shape_mismatch' | 'target_out_of_domain' | 'prediction_out_of_domain' | 'class_index_out_of_range' | 'invalid_params';
+  field: string;
+  detail: string;
+  index?: number;
+}
+
+export interface LossDefinition<P = unknown> {
+  name: string;
+  aliases: readonly string[];
+  family: 'regression' | 'binary' | 'multiclass';
+  /** One line: what the loss is for. */
+  summary: string;
+  /** The per-element (or per-sample) formula, as in the spec table. */
+  formula: string;
+  /** How `mean` divides (the reduction rule), in words. */
+  reductionRule: string;
+  /** The reference implementation the golden vectors were computed with. */
+  reference: string;
+  /** What predictions and targets must be. */
+  predictions: string;
+  targets: string;
+  layout: SampleLayout;
+  targetLayout: TargetLayout;
+  /** Reductions the loss accepts besides mean and sum (only kl_div: batchmean). */
+  extraReductions?: readonly Reduction[];
+  /** Parameters: a strict zod object whose defaults are the spec's. */
+  params: z.ZodType<P>;
+  /** Domain checks after shapes agree: target and prediction domains, class ranges, lengths of
+   *  vector parameters. Returns the first problem or null. */
+  check(input: KernelInput<P>): InputProblem | null;
+  /** The `mean` (or `batchmean`) denominator. Default: the number of per_sample values. */
+  meanDenominator?(input: KernelInput<P>, reduction: Reduction): number;
+  /** Forward and backward in one pass over units [lo, hi) (elements or rows): writes per_sample
+   *  and gradient when asked and returns Σ per_sample over the range. Pure; float64 maths. */
+  kernel(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
+  /** A small request for the docs' example and the catalog. */
+  example: { predictions: unknown[]; targets: unknown[]; params?: Record<string, unknown> };
+}
+
+/** Identity helper that keeps the params type of a loss declaration. */
+export function defineLoss<P>(definition: LossDefinition<P>): LossDefinition<P> {
+  return definition;
+}

@@ -1,0 +1,61 @@
+// Nested JSON arrays → one flat, row-major Float64Array and its shape, in a single pass that
+// refuses empty, ragged, too-deep and non-numeric input and names the first bad element
+// (its nested path and its flat index). JSON cannot hold NaN or ±Infinity, so every number
+// that arrives here is finite.
+import { ServiceError } from '../errors/catalog.ts';
+
+export const MAX_RANK = 8;
+
+export interface DecodedTensor {
+  data: Float64Array;
+  shape: number[];
+}
+
+const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v) : typeof v);
+
+export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
+  if (!Array.isArray(value)) {
+    throw new ServiceError('invalid_tensor', `${field} must be an array of numbers (nested for rank > 1), got ${describe(value)}`, { field });
+  }
+  const shape: number[] = [];
+  for (let v: unknown = value; Array.isArray(v); v = v[0]) {
+    if (v.length === 0) throw new ServiceError('invalid_tensor', `${field} is empty (shape [${[...shape, 0].join(', ')}]); every dimension must be ≥ 1`, { field });
+    if (shape.length === MAX_RANK) throw new ServiceError('invalid_tensor', `${field} is nested deeper than rank ${MAX_RANK}`, { field });
+    shape.push(v.length);
+  }
+  let size = 1;
+  for (const d of shape) size *= d;
+  const data = new Float64Array(size);
+  const rank = shape.length;
+  const path: number[] = [];
+  let k = 0;
+  const where = () => `${field}${path.map((i) => `[${i}]`).join('')}`;
+
+  const fill = (arr: unknown[], depth: number): void => {
+    if (arr.length !== shape[depth]) {
+      throw new ServiceError('invalid_tensor', `${where()} has ${arr.length} elements where ${shape[depth]} are expected (ragged array; the shape is read from the first element at each depth: [${shape.join(', ')}])`, { field, index: k });
+    }
+    if (depth === rank - 1) {
+      for (let i = 0; i < arr.length; i++) {
+        const x = arr[i];
+        if (typeof x !== 'number') {
+          path.push(i);
+          throw new ServiceError('invalid_tensor', `${where()} (flat index ${k}) is ${describe(x)}, not a number`, { field, index: k });
+        }
+        data[k++] = x;
+      }
+      return;
+    }
+    for (let i = 0; i < arr.length; i++) {
+      const sub = arr[i];
+      path.push(i);
+      if (!Array.isArray(sub)) {
+        throw new ServiceError('invalid_tensor', `${where()} is ${describe(sub)} where an array of ${shape[depth + 1]} is expected (ragged array; shape [${shape.join(', ')}])`, { field, index: k });
+      }
+      fill(sub, depth + 1);
+      path.pop();
+    }
+  };
+  fill(value, 0);
+  return { data, shape };
+}

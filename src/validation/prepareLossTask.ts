@@ -1,0 +1,102 @@
+// From decoded tensors and parsed parameters to a task a kernel can run: the loss's shape rules,
+// its domain checks and its mean denominator. Shared by POST /loss and the v2 infer route, so
+// both refuse the same requests with the same messages.
+import { ServiceError } from '../errors/catalog.ts';
+import type { FloatArray, KernelInput, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
+import type { LossTask } from '../pool/lossTask.ts';
+
+export interface TensorView<A> {
+  data: A;
+  shape: number[];
+}
+
+export interface LossRequestParts {
+  def: LossDefinition<any>;
+  predictions: TensorView<FloatArray>;
+  targets: TensorView<TargetArray>;
+  /** Parameters already parsed by `def.params` (defaults applied). */
+  params: unknown;
+  reduction: Reduction;
+  wantPerSample: boolean;
+  wantGradient: boolean;
+  regularization: { l1: number; l2: number; parameters: FloatArray } | null;
+}
+
+const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+export function reductionsOf(def: LossDefinition<any>): Reduction[] {
+  return ['mean', 'sum', ...(def.extraReductions ?? [])];
+}
+
+/** Which per_sample shape the loss answers with. */
+export function perSampleShape(def: LossDefinition<any>, predictionsShape: number[]): number[] {
+  return def.layout === 'rows' ? [predictionsShape[0]] : predictionsShape;
+}
+
+/** Decide whether the targets are class indices, and check the shapes agree. */
+function targetLayout(def: LossDefinition<any>, p: readonly number[], t: readonly number[]): boolean {
+  if (def.layout === 'rows' && p.length !== 2) {
+    throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape [N, C]; got ${fmt(p)}`, { field: 'predictions' });
+  }
+  const indicesOk = def.layout === 'rows' && t.length === 1 && t[0] === p[0];
+  const sameOk = sameShape(p, t);
+  switch (def.targetLayout) {
+    case 'same':
+      if (sameOk) return false;
+      throw new ServiceError('shape_mismatch', `targets have shape ${fmt(t)} but predictions ${fmt(p)}; ${def.name} needs the same shape (nothing is broadcast)`, { field: 'targets' });
+    case 'indices':
+      if (indicesOk) return true;
+      throw new ServiceError('shape_mismatch', `targets have shape ${fmt(t)}; ${def.name} needs class indices of shape [${p[0]}] for predictions ${fmt(p)}`, { field: 'targets' });
+    case 'indices-or-same':
+      if (indicesOk) return true;
+      if (sameOk) return false;
+      throw new ServiceError(
+        'shape_mismatch',
+        `targets have shape ${fmt(t)}; ${def.name} needs class indices [${p[0]}] or probabilities ${fmt(p)} for predictions ${fmt(p)}`,
+        { field: 'targets' },
+      );
+  }
+}
+
+export function prepareLossTask(parts: LossRequestParts): LossTask {
+  const { def, predictions, targets, reduction } = parts;
+  if (!reductionsOf(def).includes(reduction)) {
+    throw new ServiceError('invalid_body', `reduction '${reduction}' is not available for ${def.name}; use ${reductionsOf(def).join(' or ')}`, { field: 'reduction' });
+  }
+  const shape = predictions.shape;
+  const targetsAreIndices = targetLayout(def, shape, targets.shape);
+  const input: KernelInput<unknown> = {
+    predictions: predictions.data,
+    targets: targets.data,
+    shape,
+    rows: def.layout === 'rows' ? shape[0] : predictions.data.length,
+    cols: def.layout === 'rows' ? shape[1] : 1,
+    lastDim: shape[shape.length - 1],
+    targetsAreIndices,
+    params: parts.params,
+  };
+  const problem = def.check(input);
+  if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
+
+  let denominator = 1;
+  if (reduction !== 'sum') {
+    denominator = def.meanDenominator?.(input, reduction) ?? (def.layout === 'rows' ? input.rows : predictions.data.length);
+    if (!(denominator > 0)) {
+      throw new ServiceError(
+        'undefined_mean',
+        `reduction ${reduction} is undefined here: its denominator is 0 (every target is ignore_index, or every target's class weight is 0). PyTorch returns NaN; use reduction sum, which gives 0`,
+        { field: 'targets' },
+      );
+    }
+  }
+  return {
+    loss: def.name,
+    input,
+    reduction,
+    denominator,
+    wantPerSample: parts.wantPerSample,
+    wantGradient: parts.wantGradient,
+    regularization: parts.regularization,
+  };
+}

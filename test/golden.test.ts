@@ -1,0 +1,49 @@
+// Every golden case of the PyTorch reference vectors through POST /loss: value, per_sample,
+// gradient and parameters_gradient at the golden README's tolerances; every error case gives its
+// status with a problem+json body that names the field (and the index of the first bad element).
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import { closeTo, errorCases, flatten, lossRequestBody, mismatch, valueCases } from './support/golden.ts';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  // Threshold 0 sends every request through the worker pool, the path large requests take.
+  app = await buildApp({ logger: false, workers: 2, inlineThreshold: 0 });
+  await app.lossPool.ready;
+});
+afterAll(() => app.close());
+
+describe('golden value cases through POST /loss', () => {
+  test.each(valueCases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const res = await app.inject({ method: 'POST', url: '/loss', payload: lossRequestBody(c) });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    const exp = c.expected!;
+    expect(body.reduction).toBe(c.reduction);
+    expect(closeTo(body.value, exp.value, c.dtype), `value ${body.value} != ${exp.value}`).toBe(true);
+    expect(mismatch(flatten(body.per_sample), exp.per_sample, c.dtype), 'per_sample').toBeNull();
+    expect(mismatch(flatten(body.gradient), exp.gradient, c.dtype), 'gradient').toBeNull();
+    if (exp.parameters_gradient) {
+      expect(mismatch(flatten(body.parameters_gradient), exp.parameters_gradient, c.dtype), 'parameters_gradient').toBeNull();
+    } else {
+      expect(body.parameters_gradient).toBeUndefined();
+    }
+  });
+});
+
+describe('golden error cases through POST /loss', () => {
+  test.each(errorCases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const res = await app.inject({ method: 'POST', url: '/loss', payload: lossRequestBody(c) });
+    expect(res.statusCode, res.body).toBe(c.expect_error);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = res.json();
+    expect(problem).toMatchObject({ status: c.expect_error, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
+    expect(problem.field, problem.detail).toBe(c.field);
+    expect(problem.detail).toContain(c.field);
+    if (c.index !== undefined) {
+      expect(problem.index, problem.detail).toBe(c.index);
+      expect(problem.detail).toContain(`[${c.index}]`);
+    }
+  });
+});

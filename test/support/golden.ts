@@ -1,0 +1,77 @@
+// Reading the golden vectors (test/fixtures/golden/cases.json, copied from shared/golden).
+import { readFileSync } from 'node:fs';
+
+export interface GoldenTensor {
+  shape: number[];
+  data: number[];
+}
+
+export interface GoldenCase {
+  id: string;
+  loss: string;
+  params: Record<string, unknown>;
+  reduction: string;
+  dtype: 'float64' | 'float32';
+  predictions: GoldenTensor;
+  targets: GoldenTensor;
+  regularization?: { l1: number; l2: number; parameters: GoldenTensor };
+  expected?: { value: number; per_sample: GoldenTensor; gradient: GoldenTensor; parameters_gradient?: GoldenTensor };
+  expect_error?: number;
+  why?: string;
+  field?: string;
+  index?: number;
+}
+
+const file = JSON.parse(readFileSync(new URL('../fixtures/golden/cases.json', import.meta.url), 'utf8')) as {
+  meta: { tolerance: Record<'float64' | 'float32', { rtol: number; atol: number }> };
+  cases: GoldenCase[];
+};
+
+export const goldenCases = file.cases;
+export const valueCases = file.cases.filter((c) => c.expected !== undefined);
+export const errorCases = file.cases.filter((c) => c.expect_error !== undefined);
+export const tolerance = file.meta.tolerance;
+
+/** Flat row-major data → nested arrays of the given shape. */
+export function nest(data: readonly number[], shape: readonly number[]): unknown[] {
+  if (shape.length <= 1) return [...data];
+  const inner = shape.slice(1).reduce((a, b) => a * b, 1);
+  return Array.from({ length: shape[0] }, (_, i) => nest(data.slice(i * inner, (i + 1) * inner), shape.slice(1)));
+}
+
+/** Nested arrays → flat data and shape. */
+export function flatten(nested: unknown): { data: number[]; shape: number[] } {
+  const shape: number[] = [];
+  for (let v: unknown = nested; Array.isArray(v); v = v[0]) shape.push(v.length);
+  return { data: (nested as unknown[]).flat(Infinity) as number[], shape };
+}
+
+/** The golden README's rule: |actual − expected| ≤ max(rtol·|expected|, atol), elementwise. */
+export function closeTo(actual: number, expected: number, dtype: 'float64' | 'float32'): boolean {
+  const { rtol, atol } = tolerance[dtype];
+  return Math.abs(actual - expected) <= Math.max(rtol * Math.abs(expected), atol);
+}
+
+/** The first element that is off, as a message, or null. */
+export function mismatch(actual: { data: number[]; shape: number[] }, expected: GoldenTensor, dtype: 'float64' | 'float32'): string | null {
+  if (JSON.stringify(actual.shape) !== JSON.stringify(expected.shape)) return `shape ${JSON.stringify(actual.shape)} != ${JSON.stringify(expected.shape)}`;
+  for (let i = 0; i < expected.data.length; i++) {
+    if (!closeTo(actual.data[i], expected.data[i], dtype)) return `element ${i}: ${actual.data[i]} != ${expected.data[i]}`;
+  }
+  return null;
+}
+
+/** The POST /loss body of a golden case. */
+export function lossRequestBody(c: GoldenCase): Record<string, unknown> {
+  return {
+    loss: c.loss,
+    predictions: nest(c.predictions.data, c.predictions.shape),
+    targets: nest(c.targets.data, c.targets.shape),
+    params: c.params,
+    reduction: c.reduction,
+    include: ['per_sample', 'gradient'],
+    ...(c.regularization
+      ? { regularization: { l1: c.regularization.l1, l2: c.regularization.l2, parameters: nest(c.regularization.parameters.data, c.regularization.parameters.shape) } }
+      : {}),
+  };
+}
