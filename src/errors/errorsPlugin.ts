@@ -10,7 +10,7 @@ const isV2 = (url: string) => url === '/v2' || url.startsWith('/v2/') || url.sta
 
 async function errorsPlugin(app: FastifyInstance, opts: { bodyLimit: number }) {
   app.setErrorHandler((error, request, reply) => {
-    const err = toServiceError(error, opts.bodyLimit);
+    const err = toServiceError(error, { bodyLimit: opts.bodyLimit, contentType: request.headers['content-type'] });
     if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request failed');
     else request.log.info({ code: err.code, field: err.field, index: err.index }, err.message);
     return isV2(request.url) ? sendV2Error(reply, err) : sendProblem(request, reply, err);

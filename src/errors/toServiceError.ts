@@ -12,6 +12,12 @@ function dottedPath(instancePath: string): string {
     .join('');
 }
 
+const unsupportedMediaType = (contentType: string | undefined) =>
+  new ServiceError(
+    'unsupported_media_type',
+    `unsupported Content-Type ${JSON.stringify(contentType ?? '')}: send application/json (the v2 infer route also takes application/octet-stream)`,
+  );
+
 interface FastifyishError {
   code?: string;
   statusCode?: number;
@@ -19,7 +25,14 @@ interface FastifyishError {
   validation?: unknown;
 }
 
-export function toServiceError(err: unknown, bodyLimit: number): ServiceError {
+export interface ErrorContext {
+  bodyLimit: number;
+  contentType: string | undefined;
+}
+
+const TENSOR_FIELDS = /^(predictions|targets|regularization\.parameters)\b/;
+
+export function toServiceError(err: unknown, { bodyLimit, contentType }: ErrorContext): ServiceError {
   if (err instanceof ServiceError) return err;
 
   if (hasZodFastifySchemaValidationErrors(err)) {
@@ -30,7 +43,7 @@ export function toServiceError(err: unknown, bodyLimit: number): ServiceError {
       .slice(0, 3)
       .map((i) => `${dottedPath(i.instancePath) || err.validationContext || 'body'}: ${i.message}`)
       .join('; ');
-    const code = field === 'loss' ? 'unknown_loss' : field.startsWith('params') ? 'invalid_params' : 'invalid_body';
+    const code = field === 'loss' ? 'unknown_loss' : field.startsWith('params') ? 'invalid_params' : TENSOR_FIELDS.test(field) ? 'invalid_tensor' : 'invalid_body';
     return new ServiceError(code, detail, { field: field || undefined });
   }
 
@@ -39,7 +52,7 @@ export function toServiceError(err: unknown, bodyLimit: number): ServiceError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ServiceError('payload_too_large', `the request body exceeds the limit of ${bodyLimit} bytes`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ServiceError('unsupported_media_type', `${e.message ?? 'unsupported Content-Type'}`.replace(/^Unsupported Media Type: /, 'unsupported Content-Type: '));
+      return unsupportedMediaType(contentType);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ServiceError('invalid_body', 'the body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -51,7 +64,7 @@ export function toServiceError(err: unknown, bodyLimit: number): ServiceError {
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own client errors (prototype poisoning, bad headers, ...): their messages name no internals.
     if (e.statusCode === 413) return new ServiceError('payload_too_large', `the request body exceeds the limit of ${bodyLimit} bytes`);
-    if (e.statusCode === 415) return new ServiceError('unsupported_media_type', e.message ?? 'unsupported Content-Type');
+    if (e.statusCode === 415) return unsupportedMediaType(contentType);
     if (e.statusCode === 404) return new ServiceError('not_found', e.message ?? 'not found');
     return new ServiceError('invalid_body', e.message ?? 'bad request');
   }

@@ -1,9 +1,20 @@
 // zod schemas shared by several routes: tensors, the problem body.
 import { z } from 'zod';
 
+/** Marks tensor schemas so that the OpenAPI generation can describe their elements. */
+const TENSOR_MARK = 'x-tensor';
+
+/** zod → JSON Schema hook: a tensor's items are numbers or (nested) arrays of numbers. */
+export function describeTensors(ctx: { jsonSchema: Record<string, unknown> }) {
+  if (ctx.jsonSchema[TENSOR_MARK] !== true) return;
+  delete ctx.jsonSchema[TENSOR_MARK];
+  ctx.jsonSchema.items = { anyOf: [{ type: 'number' }, { type: 'array', items: {} }] };
+}
+
 /** A JSON tensor. Its elements are checked by decodeJsonTensor (one pass that also flattens it
  *  and names the first bad element), so the schema only says what it is. */
 export const JsonTensor = z.array(z.unknown()).meta({
+  [TENSOR_MARK]: true,
   description: 'A tensor as nested arrays of numbers (row-major; rank = nesting depth, 1 to 8). Every dimension ≥ 1, no ragged rows.',
 });
 

@@ -4,7 +4,8 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { describeTensors } from '../schemas.ts';
 
 export const serviceInfo = {
   title: 'Loss service',
@@ -17,8 +18,8 @@ export const serviceInfo = {
 async function docsPlugin(app: FastifyInstance) {
   await app.register(fastifySwagger, {
     openapi: { openapi: '3.1.0', info: serviceInfo, tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'health' }, { name: 'errors' }] },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: createJsonSchemaTransform({ zodToJsonConfig: { override: describeTensors } }),
+    transformObject: createJsonSchemaTransformObject({ zodToJsonConfig: { override: describeTensors } }),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { tryItOutEnabled: false, displayRequestDuration: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,0 +1,51 @@
+// GET /losses serves every loss of the spec (test/fixtures/spec/losses.md), generated from the
+// same declarations as the kernels.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+
+const spec = readFileSync(new URL('./fixtures/spec/losses.md', import.meta.url), 'utf8');
+/** First-column names of the spec's tables: "| `mse` |" or "| `l1` (alias `mae`) |". */
+const specLosses = [...spec.matchAll(/^\| `([a-z_0-9]+)`(?: \(alias `([a-z_0-9]+)`\))? \|/gm)].map((m) => ({ name: m[1], alias: m[2] }));
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildApp({ logger: false, workers: 1 });
+});
+afterAll(() => app.close());
+
+test('the spec lists 23 losses', () => {
+  expect(specLosses).toHaveLength(23);
+});
+
+test('GET /losses lists every loss of the spec, with its aliases', async () => {
+  const { losses } = (await app.inject({ method: 'GET', url: '/losses' })).json() as { losses: { name: string; aliases: string[] }[] };
+  expect(losses.map((l) => l.name).sort()).toEqual(specLosses.map((l) => l.name).sort());
+  for (const { name, alias } of specLosses) if (alias) expect(losses.find((l) => l.name === name)!.aliases).toContain(alias);
+});
+
+test('GET /losses/{name} gives formula, parameters with defaults and ranges, and resolves aliases', async () => {
+  const q = (await app.inject({ method: 'GET', url: '/losses/pinball' })).json();
+  expect(q).toMatchObject({ name: 'quantile', formula: expect.stringContaining('max'), reductions: ['mean', 'sum'] });
+  expect(q.parameters).toEqual([expect.objectContaining({ name: 'q', type: 'number', default: 0.5, range: '(0, 1)' })]);
+  const kl = (await app.inject({ method: 'GET', url: '/losses/kl_div' })).json();
+  expect(kl.reductions).toEqual(['mean', 'sum', 'batchmean']);
+  const mm = (await app.inject({ method: 'GET', url: '/losses/multi_margin' })).json();
+  expect(mm.parameters.find((p: { name: string }) => p.name === 'p')).toMatchObject({ default: 1, range: '1 | 2' });
+});
+
+test('GET /losses/{unknown} is a 404 problem', async () => {
+  const res = await app.inject({ method: 'GET', url: '/losses/triplet_margin' });
+  expect(res.statusCode).toBe(404);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.json().detail).toContain('cross_entropy');
+});
+
+test("every loss's catalog example computes with status 200", async () => {
+  const { losses } = (await app.inject({ method: 'GET', url: '/losses' })).json() as { losses: { example: Record<string, unknown> }[] };
+  for (const { example } of losses) {
+    const res = await app.inject({ method: 'POST', url: '/loss', payload: { ...example, include: ['per_sample', 'gradient'] } });
+    expect(res.statusCode, `${example.loss}: ${res.body}`).toBe(200);
+  }
+});

@@ -1,0 +1,155 @@
+// POST /loss at the transport level: content types, limits, malformed JSON and tensors, and the
+// problem+json shape of every refusal.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildApp({ logger: false, workers: 1, bodyLimit: 4096 });
+});
+afterAll(() => app.close());
+
+const post = (payload: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/loss', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+
+function expectProblem(res: Awaited<ReturnType<typeof post>>, status: number, code: string) {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const p = res.json();
+  expect(p).toMatchObject({ status, code, type: `/problems/${code}`, title: expect.any(String), detail: expect.any(String), request_id: expect.any(String) });
+  expect(p.detail).not.toMatch(/at .*\.ts:\d+|node_modules|\/work\//); // no stack traces or paths
+  return p;
+}
+
+describe('POST /loss answers', () => {
+  test('value only by default; per_sample and gradient when asked; aliases resolve', async () => {
+    const plain = (await post({ loss: 'mae', predictions: [1, 2], targets: [0, 4] })).json();
+    expect(plain).toEqual({ loss: 'l1', reduction: 'mean', value: 1.5, params: {} });
+    const full = (await post({ loss: 'l1', predictions: [[1, 2]], targets: [[0, 4]], reduction: 'sum', include: ['per_sample', 'gradient'] })).json();
+    expect(full).toMatchObject({ value: 3, per_sample: [[1, 2]], gradient: [[1, -1]] });
+  });
+
+  test('regularization adds λ1·Σ|w| + λ2·Σw² and answers parameters_gradient in the shape of the parameters', async () => {
+    const body = (await post({ loss: 'mse', predictions: [1], targets: [1], regularization: { l1: 0.5, l2: 0.25, parameters: [[2, -1], [0, 4]] } })).json();
+    expect(body.value).toBe(0.5 * 7 + 0.25 * 21);
+    expect(body.parameters_gradient).toEqual([[0.5 + 1, -0.5 - 0.5], [0, 0.5 + 2]]);
+  });
+
+  test('a request id is answered in x-request-id, and a sane incoming one is kept', async () => {
+    const res = await post({ loss: 'mse', predictions: [1], targets: [1] }, { 'x-request-id': 'client-42' });
+    expect(res.headers['x-request-id']).toBe('client-42');
+    const odd = await post({ loss: 'mse', predictions: [1], targets: [1] }, { 'x-request-id': 'bad id with spaces' });
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('POST /loss refuses', () => {
+  test('an unknown loss, listing the known names', async () => {
+    const p = expectProblem(await post({ loss: 'msee', predictions: [1], targets: [1] }), 400, 'unknown_loss');
+    expect(p.field).toBe('loss');
+    expect(p.detail).toContain('unknown loss "msee"');
+    expect(p.detail).toContain('cross_entropy');
+  });
+
+  test('a missing loss', async () => {
+    const p = expectProblem(await post({ predictions: [1], targets: [1] }), 400, 'unknown_loss');
+    expect(p.detail).toContain('loss is required');
+  });
+
+  test('an unknown top-level field or parameter (no silent typo)', async () => {
+    expect(expectProblem(await post({ loss: 'mse', predictions: [1], targets: [1], reduce: 'sum' }), 400, 'invalid_body').detail).toContain('reduce');
+    const p = expectProblem(await post({ loss: 'huber', predictions: [1], targets: [1], params: { deltaa: 2 } }), 400, 'invalid_params');
+    expect(p.detail).toContain('deltaa');
+  });
+
+  test('a parameter of the wrong type', async () => {
+    const p = expectProblem(await post({ loss: 'huber', predictions: [1], targets: [1], params: { delta: 'big' } }), 400, 'invalid_params');
+    expect(p.field).toBe('params.delta');
+  });
+
+  test.each([
+    ['empty', { loss: 'mse', predictions: [], targets: [] }, 'predictions', undefined],
+    ['empty inner', { loss: 'mse', predictions: [[]], targets: [[]] }, 'predictions', undefined],
+    ['ragged', { loss: 'mse', predictions: [[1, 2], [3]], targets: [[1, 2], [3, 4]] }, 'predictions', 2],
+    ['ragged depth', { loss: 'mse', predictions: [[1, 2], 3], targets: [[1, 2], [3, 4]] }, 'predictions', 2],
+    ['a string', { loss: 'mse', predictions: [1, 2], targets: [1, '2'] }, 'targets', 1],
+    ['a null (NaN in JSON)', { loss: 'mse', predictions: [[1, 2], [3, null]], targets: [[1, 2], [3, 4]] }, 'predictions', 3],
+    ['not an array', { loss: 'mse', predictions: 3, targets: [3] }, 'predictions', undefined],
+    ['too deep', { loss: 'mse', predictions: [[[[[[[[[1]]]]]]]]], targets: [1] }, 'predictions', undefined],
+  ])('a malformed tensor: %s', async (_name, body, field, index) => {
+    const p = expectProblem(await post(body), 400, 'invalid_tensor');
+    expect(p.field).toBe(field);
+    expect(p.index).toBe(index);
+  });
+
+  test('shapes that broadcast in PyTorch', async () => {
+    const p = expectProblem(await post({ loss: 'mse', predictions: [1, 2], targets: [[1], [2]] }), 400, 'shape_mismatch');
+    expect(p.detail).toContain('[2, 1]');
+  });
+
+  test('a multi-class loss with predictions that are not [N, C]', async () => {
+    const p = expectProblem(await post({ loss: 'cross_entropy', predictions: [1, 2], targets: [0] }), 400, 'shape_mismatch');
+    expect(p.field).toBe('predictions');
+  });
+
+  test('a class index that is not an integer', async () => {
+    const p = expectProblem(await post({ loss: 'nll', predictions: [[-1, -2]], targets: [0.5] }), 400, 'target_out_of_domain');
+    expect(p.index).toBe(0);
+  });
+
+  test('ignore_index with probability targets', async () => {
+    const p = expectProblem(await post({ loss: 'cross_entropy', predictions: [[1, 2]], targets: [[0, 1]], params: { ignore_index: 0 } }), 400, 'invalid_params');
+    expect(p.field).toBe('params.ignore_index');
+  });
+
+  test('mean when every target is ignored; sum gives 0', async () => {
+    const body = { loss: 'cross_entropy', predictions: [[1, 2], [3, 4]], targets: [-100, -100] };
+    expectProblem(await post(body), 400, 'undefined_mean');
+    const sum = (await post({ ...body, reduction: 'sum', include: ['gradient'] })).json();
+    expect(sum).toMatchObject({ value: 0, gradient: [[0, 0], [0, 0]] });
+  });
+
+  test('negative regularization strengths', async () => {
+    const p = expectProblem(await post({ loss: 'mse', predictions: [1], targets: [1], regularization: { l1: -1, parameters: [1] } }), 400, 'invalid_body');
+    expect(p.field).toBe('regularization.l1');
+  });
+
+  test('invalid JSON and an empty body', async () => {
+    expectProblem(await post('{"loss": "mse", '), 400, 'invalid_body');
+    expectProblem(await post(''), 400, 'invalid_body');
+  });
+
+  test('prototype poisoning', async () => {
+    expectProblem(await post('{"loss":"mse","predictions":[1],"targets":[1],"__proto__":{"x":1}}'), 400, 'invalid_body');
+  });
+
+  test('an unsupported content type with 415', async () => {
+    const p = expectProblem(await post('loss=mse', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+    expect(p.detail).toContain('application/x-www-form-urlencoded');
+  });
+
+  test('a body over the limit with 413 naming the limit', async () => {
+    const p = expectProblem(await post({ loss: 'mse', predictions: new Array(2000).fill(1), targets: new Array(2000).fill(1) }), 413, 'payload_too_large');
+    expect(p.detail).toContain('4096 bytes');
+  });
+});
+
+describe('other routes', () => {
+  test('unknown routes answer 404 problem+json', async () => {
+    expectProblem(await app.inject({ method: 'GET', url: '/nope' }), 404, 'not_found');
+  });
+
+  test('GET /problems/{code} explains a problem type', async () => {
+    const res = await app.inject({ method: 'GET', url: '/problems/shape_mismatch' });
+    expect(res.json()).toMatchObject({ code: 'shape_mismatch', status: 400 });
+    expectProblem(await app.inject({ method: 'GET', url: '/problems/constructor' }), 404, 'not_found');
+  });
+
+  test('healthz answers at once; readyz once the pool is up', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    await app.lossPool.ready;
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+  });
+});

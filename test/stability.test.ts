@@ -1,0 +1,70 @@
+// Logits of ±1e4 give finite values and gradients for every loss that takes logits or scores;
+// probabilities of exactly 0 and 1 give finite values, with PyTorch's BCE backward at the edges.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import { flatten } from './support/golden.ts';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildApp({ logger: false, workers: 1 });
+});
+afterAll(() => app.close());
+
+const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/loss', payload: { include: ['per_sample', 'gradient'], ...payload } });
+
+const big = [[1e4, -1e4, 0], [-1e4, 1e4, 3], [1e4, 1e4, -1e4]];
+const bigFlat = [1e4, -1e4, 0, -1e4, 1e4, 3];
+
+const cases: [string, Record<string, unknown>][] = [
+  ['bce_with_logits', { predictions: bigFlat, targets: [0, 1, 0.5, 1, 0, 1], params: { pos_weight: [1, 2, 3, 1, 1, 1] } }],
+  ['sigmoid_focal', { predictions: bigFlat, targets: [0, 1, 1, 1, 0, 0], params: { gamma: 0.5 } }],
+  ['logistic', { predictions: bigFlat, targets: [1, 1, -1, 1, -1, -1] }],
+  ['hinge', { predictions: bigFlat, targets: [1, -1, 1, -1, 1, -1] }],
+  ['squared_hinge', { predictions: bigFlat, targets: [1, -1, 1, -1, 1, -1] }],
+  ['zero_one', { predictions: bigFlat, targets: [1, -1, 1, -1, 1, -1] }],
+  ['cross_entropy', { predictions: big, targets: [1, 0, 2], params: { label_smoothing: 0.1, weight: [1, 2, 3] } }],
+  ['cross_entropy', { predictions: big, targets: [[0, 1, 0], [0.5, 0.5, 0], [0, 0, 1]] }],
+  ['categorical_crossentropy', { predictions: big, targets: [[0, 1, 0], [1, 0, 0], [0, 0, 1]], params: { from_logits: true, label_smoothing: 0.2 } }],
+  ['sparse_categorical_crossentropy', { predictions: big, targets: [1, 0, 2], params: { from_logits: true } }],
+  ['multi_margin', { predictions: big, targets: [1, 0, 2], params: { p: 2 } }],
+  ['categorical_hinge', { predictions: big, targets: [[0, 1, 0], [1, 0, 0], [0, 0, 1]] }],
+  ['nll', { predictions: big, targets: [1, 0, 2] }],
+  ['log_cosh', { predictions: bigFlat, targets: [-1e4, 1e4, 0, 0, 0, 0] }],
+  ['binary_cross_entropy', { predictions: [0, 1, 0, 1], targets: [1, 0, 0, 1] }],
+  ['categorical_crossentropy', { predictions: [[1, 0, 0], [0, 0, 1]], targets: [[0, 1, 0], [0, 0, 1]] }],
+];
+
+describe('finite values and gradients at extreme inputs', () => {
+  test.each(cases)('%s %j', async (loss, payload) => {
+    for (const reduction of ['mean', 'sum']) {
+      const res = await post({ loss, reduction, ...payload });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(Number.isFinite(body.value)).toBe(true);
+      for (const v of flatten(body.per_sample).data) expect(Number.isFinite(v)).toBe(true);
+      for (const v of flatten(body.gradient).data) expect(Number.isFinite(v)).toBe(true);
+    }
+  });
+});
+
+test('logistic at margin -1e4 is the margin itself, where PyTorch 1.13 overflows', async () => {
+  const body = (await post({ loss: 'logistic', predictions: [-1e4], targets: [1], reduction: 'sum' })).json();
+  expect(body.value).toBe(1e4);
+  expect(body.gradient).toEqual([-1]);
+});
+
+test("binary_cross_entropy follows PyTorch's clamp and backward at p = 0 and p = 1", async () => {
+  // Golden README, interpretation 11: at p = 0, t = 1 the gradient is -1/max(0, ε) with
+  // ε = float32(1e-12), i.e. -1.0000000039958e12; the value is the clamp, 100.
+  const body = (await post({ loss: 'binary_cross_entropy', predictions: [0, 1], targets: [1, 1], reduction: 'sum' })).json();
+  expect(body.per_sample).toEqual([100, 0]);
+  expect(body.gradient[0] / -1.0000000039958e12).toBeCloseTo(1, 12);
+  expect(body.gradient[1]).toBe(0);
+});
+
+test('a value that overflows float64 is refused with 422, naming where', async () => {
+  const res = await post({ loss: 'exponential', predictions: [1, -800], targets: [1, 1] });
+  expect(res.statusCode).toBe(422);
+  expect(res.json()).toMatchObject({ code: 'result_not_finite', field: 'per_sample', index: 1 });
+});

@@ -1,0 +1,81 @@
+// Random valid inputs for every loss, kept away from the kinks where the derivative jumps
+// (so that finite differences are meaningful there), with a parameter variant per loss.
+import type { Rng } from './random.ts';
+
+export interface LossInputs {
+  predictions: number[];
+  targets: number[];
+  shape: number[];
+  targetShape: number[];
+  params: Record<string, unknown>;
+}
+
+const N = 6;
+const C = 4;
+const times = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+function elementwise(r: Rng, pred: () => number, target: (x: number) => number, params: Record<string, unknown> = {}): LossInputs {
+  const predictions = times(N * C, pred);
+  return { predictions, targets: predictions.map(target), shape: [N, C], targetShape: [N, C], params };
+}
+
+function rows(r: Rng, pred: () => number, params: Record<string, unknown> = {}): LossInputs {
+  return { predictions: times(N * C, pred), targets: times(N, () => r.int(C)), shape: [N, C], targetShape: [N], params };
+}
+
+function distributionRows(r: Rng): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const row = times(C, () => r.uniform(0.05, 1));
+    const s = row.reduce((a, b) => a + b, 0);
+    out.push(...row.map((v) => v / s));
+  }
+  return out;
+}
+
+/** A residual of magnitude in [lo, hi] with a random sign. */
+const away = (r: Rng, lo: number, hi: number) => r.sign() * r.uniform(lo, hi);
+
+export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
+  mse: (r) => elementwise(r, () => r.normal() * 2, (x) => x + r.normal()),
+  l1: (r) => elementwise(r, () => r.normal(), (x) => x + away(r, 0.05, 2)),
+  huber: (r) => elementwise(r, () => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
+  smooth_l1: (r) => elementwise(r, () => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.4) : away(r, 0.6, 3)), { beta: 0.5 }),
+  log_cosh: (r) => elementwise(r, () => r.normal() * 3, (x) => x + r.normal() * 2),
+  quantile: (r) => elementwise(r, () => r.normal(), (x) => x + away(r, 0.05, 2), { q: 0.3 }),
+  poisson_nll: (r) => elementwise(r, () => r.uniform(0.2, 3), () => r.int(6), { log_input: false, eps: 1e-3 }),
+  msle: (r) => elementwise(r, () => r.uniform(0.1, 5), () => r.uniform(0, 5)),
+  binary_cross_entropy: (r) => ({ ...elementwise(r, () => r.uniform(0.05, 0.95), () => r.uniform()), params: { weight: times(C, () => r.uniform(0.5, 2)) } }),
+  bce_with_logits: (r) => ({
+    ...elementwise(r, () => r.normal() * 3, () => r.uniform()),
+    params: { weight: times(C, () => r.uniform(0.5, 2)), pos_weight: times(C, () => r.uniform(0.5, 3)) },
+  }),
+  hinge: (r) => elementwise(r, () => away(r, 0.1, 2), (x) => (r.uniform() < 0.5 ? 1 : -1) * (Math.abs(Math.abs(x) - 1) < 0.05 ? -1 : 1)),
+  squared_hinge: (r) => elementwise(r, () => away(r, 0.1, 2), () => r.sign()),
+  logistic: (r) => elementwise(r, () => r.normal() * 3, () => r.sign()),
+  exponential: (r) => elementwise(r, () => r.normal(), () => r.sign()),
+  zero_one: (r) => elementwise(r, () => away(r, 0.1, 2), () => r.sign()),
+  sigmoid_focal: (r) => elementwise(r, () => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),
+  cross_entropy: (r) => rows(r, () => r.normal() * 2, { weight: times(C, () => r.uniform(0.5, 2)), label_smoothing: 0.1 }),
+  nll: (r) => rows(r, () => -r.uniform(0.1, 4), { weight: times(C, () => r.uniform(0.5, 2)) }),
+  categorical_crossentropy: (r) => ({ predictions: distributionRows(r), targets: distributionRows(r), shape: [N, C], targetShape: [N, C], params: { label_smoothing: 0.05 } }),
+  sparse_categorical_crossentropy: (r) => ({ ...rows(r, () => 0), predictions: times(N * C, () => r.uniform(0.1, 2)) }),
+  kl_div: (r) => ({ predictions: distributionRows(r).map(Math.log), targets: distributionRows(r), shape: [N, C], targetShape: [N, C], params: {} }),
+  multi_margin: (r) => {
+    // Scores on a grid of 0.3 with margin 1.05: no margin term is within 0.15 of its kink.
+    const base = rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: times(C, () => r.uniform(0.5, 2)) });
+    return base;
+  },
+  categorical_hinge: (r) => {
+    // Distinct scores on a grid (no ties for the largest wrong score) and one-hot targets.
+    const predictions: number[] = [];
+    const targets: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const perm = times(C, (c) => c).sort(() => r.uniform() - 0.5);
+      predictions.push(...perm.map((p) => 0.37 * p - 0.5));
+      const y = r.int(C);
+      targets.push(...times(C, (c) => (c === y ? 1 : 0)));
+    }
+    return { predictions, targets, shape: [N, C], targetShape: [N, C], params: {} };
+  },
+};
