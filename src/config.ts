@@ -13,7 +13,7 @@ export const configSchema = z.object({
   WORKERS: int(1, 256).default(availableParallelism()),
   /** Requests with at most this many prediction elements run inline on the main thread
    *  (load/INLINE_THRESHOLD.md has the measurement behind the default). */
-  INLINE_THRESHOLD: int(0).default(4096),
+  INLINE_THRESHOLD: int(0).default(2048),
   /** Largest request body, in bytes (413 above it). */
   BODY_LIMIT: int(1024).default(256 * 1024 * 1024),
   /** Tasks waiting for a worker before new ones are shed with 503. */

@@ -1,27 +1,28 @@
-// Typed array + shape → nested JSON array text, without building JS arrays first. A typed
-// array's join() prints each number as Number#toString does, the shortest text that reads back
-// as the same float64: exactly what JSON.stringify would print for a finite number.
+// Typed array + shape → nested JSON array text.
+//
+// Printing float64s in their shortest round-trip form dominates the cost (~100 ns a number).
+// V8's JSON.stringify does it fastest when it walks plain arrays: measured on 163,840 float64s
+// ([16384, 10]), plain nested arrays + JSON.stringify took 18 ms, a typed array's join(',') per
+// row 47 ms, Array.from per row + stringify 36 ms. So the rows are copied into plain arrays by a
+// simple loop first. (Binary tensors, on the v2 route, skip the text altogether.)
 import type { FloatArray } from '../losses/types.ts';
 
-export function encodeJsonTensor(data: FloatArray, shape: readonly number[]): string {
+export function toNestedArray(data: FloatArray, shape: readonly number[]): unknown[] {
   const rank = shape.length;
-  if (rank <= 1) return `[${data.join(',')}]`;
-  const strides = new Array<number>(rank);
-  strides[rank - 1] = 1;
-  for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1] * shape[d + 1];
-  const parts: string[] = [];
-  const walk = (depth: number, offset: number) => {
+  const build = (depth: number, offset: number, stride: number): unknown[] => {
+    const n = shape[depth];
+    const out = new Array(n);
     if (depth === rank - 1) {
-      parts.push(`[${data.subarray(offset, offset + shape[depth]).join(',')}]`);
-      return;
+      for (let i = 0; i < n; i++) out[i] = data[offset + i];
+    } else {
+      const inner = stride / n;
+      for (let i = 0; i < n; i++) out[i] = build(depth + 1, offset + i * inner, inner);
     }
-    parts.push('[');
-    for (let i = 0; i < shape[depth]; i++) {
-      if (i > 0) parts.push(',');
-      walk(depth + 1, offset + i * strides[depth]);
-    }
-    parts.push(']');
+    return out;
   };
-  walk(0, 0);
-  return parts.join('');
+  return build(0, 0, data.length);
+}
+
+export function encodeJsonTensor(data: FloatArray, shape: readonly number[]): string {
+  return JSON.stringify(toNestedArray(data, shape));
 }

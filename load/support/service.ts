@@ -1,0 +1,68 @@
+// Starts the service in a child process (as `npm start` does) on a free loopback port and stops it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export interface RunningService {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const server = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
+
+export async function startService(env: Record<string, string> = {}): Promise<RunningService> {
+  const child = spawn(process.execPath, [server], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // LOG_LEVEL=warn hides pino's "listening" line, so ask the OS which port the child bound.
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('service did not start within 15 s')), 15_000);
+    child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
+    const poll = setInterval(async () => {
+      const port = await listeningPort(child.pid!);
+      if (port === null) return;
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        if (res.ok) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${port}`);
+        }
+      } catch {
+        /* not yet */
+      }
+    }, 100);
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** The TCP port a process listens on, from /proc (Linux). */
+async function listeningPort(pid: number): Promise<number | null> {
+  const { readFile, readdir, readlink } = await import('node:fs/promises');
+  let inodes: Set<string>;
+  try {
+    const fds = await readdir(`/proc/${pid}/fd`);
+    const links = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    inodes = new Set(links.filter((l) => l.startsWith('socket:[')).map((l) => l.slice(8, -1)));
+  } catch {
+    return null;
+  }
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A' && inodes.has(f[9])) return parseInt(f[1].split(':')[1], 16);
+    }
+  }
+  return null;
+}
