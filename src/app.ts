@@ -11,6 +11,7 @@ import lossRoute from './http/loss/route.ts';
 import catalogRoute from './http/catalog/route.ts';
 import healthRoute from './http/health/route.ts';
 import problemsRoute from './http/problems/route.ts';
+import v2Routes from './http/v2/routes.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
   /** A pino destination or options; default: JSON to stdout at `logLevel`. */
@@ -31,6 +32,8 @@ export async function buildApp(options: AppOptions = {}) {
     },
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     routerOptions: { maxParamLength: 200 },
+    // A client that stops sending mid-body is cut off rather than holding a socket forever.
+    requestTimeout: 120_000,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -45,5 +48,6 @@ export async function buildApp(options: AppOptions = {}) {
   await app.register(catalogRoute);
   await app.register(healthRoute);
   await app.register(problemsRoute);
+  await app.register(v2Routes, { binaryBodyLimit: opts.binaryBodyLimit, jsonBodyLimit: opts.bodyLimit });
   return app;
 }

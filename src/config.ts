@@ -14,8 +14,10 @@ export const configSchema = z.object({
   /** Requests with at most this many prediction elements run inline on the main thread
    *  (load/INLINE_THRESHOLD.md has the measurement behind the default). */
   INLINE_THRESHOLD: int(0).default(2048),
-  /** Largest request body, in bytes (413 above it). */
+  /** Largest JSON request body, in bytes (413 above it). */
   BODY_LIMIT: int(1024).default(256 * 1024 * 1024),
+  /** Largest v2 body with binary tensor data, in bytes (413 above it). */
+  BINARY_BODY_LIMIT: int(1024).default(1024 * 1024 * 1024),
   /** Tasks waiting for a worker before new ones are shed with 503. */
   MAX_QUEUE: int(0).default(64),
 });
@@ -27,11 +29,12 @@ export interface ServiceOptions {
   workers: number;
   inlineThreshold: number;
   bodyLimit: number;
+  binaryBodyLimit: number;
   maxQueue: number;
 }
 
 export function optionsFromConfig(c: Config): ServiceOptions {
-  return { logLevel: c.LOG_LEVEL, workers: c.WORKERS, inlineThreshold: c.INLINE_THRESHOLD, bodyLimit: c.BODY_LIMIT, maxQueue: c.MAX_QUEUE };
+  return { logLevel: c.LOG_LEVEL, workers: c.WORKERS, inlineThreshold: c.INLINE_THRESHOLD, bodyLimit: c.BODY_LIMIT, binaryBodyLimit: c.BINARY_BODY_LIMIT, maxQueue: c.MAX_QUEUE };
 }
 
 export const defaultOptions: ServiceOptions = optionsFromConfig(configSchema.parse({}));

@@ -1,6 +1,7 @@
 // A loss declaration as the catalog shows it: the same text the OpenAPI descriptions carry.
 import { z } from 'zod';
 import type { LossDefinition } from '../../losses/types.ts';
+import { paramProperties, type ParamProperty } from '../../losses/describeParams.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 
 export const CatalogParameter = z.object({
@@ -29,22 +30,10 @@ export const CatalogEntry = z
   })
   .meta({ id: 'CatalogEntry' });
 
-type JsonSchema = {
-  type?: string | string[];
-  default?: unknown;
-  description?: string;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  enum?: unknown[];
-  const?: unknown;
-  anyOf?: JsonSchema[];
-  items?: JsonSchema;
-};
+
 
 /** Human range of a JSON schema: "(0, 1)", "≥ 0", "[0, 1] | -1", "1 | 2". */
-function rangeOf(s: JsonSchema): string | undefined {
+function rangeOf(s: ParamProperty): string | undefined {
   if (s.anyOf) return s.anyOf.map(rangeOf).filter(Boolean).join(' | ') || undefined;
   if (s.enum) return s.enum.map(String).join(' | ');
   if (s.const !== undefined) return String(s.const);
@@ -62,7 +51,7 @@ function rangeOf(s: JsonSchema): string | undefined {
   return undefined;
 }
 
-function typeOf(s: JsonSchema): string {
+function typeOf(s: ParamProperty): string {
   if (s.anyOf) return [...new Set(s.anyOf.map(typeOf))].join(' | ');
   if (s.type === 'array') return `${typeOf(s.items ?? {})}[]`;
   if (Array.isArray(s.type)) return s.type.join(' | ');
@@ -72,8 +61,7 @@ function typeOf(s: JsonSchema): string {
 }
 
 export function catalogEntry(def: LossDefinition<any>): z.infer<typeof CatalogEntry> {
-  const schema = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonSchema> };
-  const parameters = Object.entries(schema.properties ?? {}).map(([name, p]) => ({
+  const parameters = Object.entries(paramProperties(def)).map(([name, p]) => ({
     name,
     type: typeOf(p),
     ...(p.default !== undefined ? { default: p.default } : {}),

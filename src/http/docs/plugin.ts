@@ -15,10 +15,32 @@ export const serviceInfo = {
     "the gradient with respect to the predictions, exactly as PyTorch computes them (float64). GET /losses lists the catalog.",
 };
 
+const zodTransform = createJsonSchemaTransform({ zodToJsonConfig: { override: describeTensors } });
+
+/** The v2 infer body is the JSON request, alone or followed by binary tensor chunks. */
+function withBinaryInferBody<T extends { schema: Record<string, any>; url: string }>(out: T): T {
+  if (!out.url.endsWith('/infer') || out.schema.body === undefined) return out;
+  out.schema.body = {
+    content: {
+      'application/json': { schema: out.schema.body },
+      'application/octet-stream': {
+        schema: {
+          type: 'string',
+          format: 'binary',
+          description:
+            'Binary tensor data extension: the JSON request (InferRequest) of Inference-Header-Content-Length bytes, then each input that has ' +
+            'parameters.binary_data_size, in input order: little-endian, row-major, no padding.',
+        },
+      },
+    },
+  };
+  return out;
+}
+
 async function docsPlugin(app: FastifyInstance) {
   await app.register(fastifySwagger, {
-    openapi: { openapi: '3.1.0', info: serviceInfo, tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'health' }, { name: 'errors' }] },
-    transform: createJsonSchemaTransform({ zodToJsonConfig: { override: describeTensors } }),
+    openapi: { openapi: '3.1.0', info: serviceInfo, tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'v2', description: 'Open Inference Protocol (KServe v2 / Triton), with binary tensor data' }, { name: 'health' }, { name: 'errors' }] },
+    transform: (route) => withBinaryInferBody(zodTransform(route)),
     transformObject: createJsonSchemaTransformObject({ zodToJsonConfig: { override: describeTensors } }),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { tryItOutEnabled: false, displayRequestDuration: true } });

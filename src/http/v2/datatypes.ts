@@ -1,0 +1,83 @@
+// Open Inference Protocol datatypes the loss models take, and their conversion to the typed
+// arrays the kernels read. Binary tensor data is little-endian, row-major, unpadded.
+import { ServiceError } from '../../errors/catalog.ts';
+import type { FloatArray, TargetArray } from '../../losses/types.ts';
+
+export const BYTES_PER_ELEMENT = { BOOL: 1, INT32: 4, INT64: 8, FP32: 4, FP64: 8 } as const;
+export type Datatype = keyof typeof BYTES_PER_ELEMENT;
+
+export const FLOAT_TYPES: readonly Datatype[] = ['FP32', 'FP64'];
+export const TARGET_TYPES: readonly Datatype[] = ['FP32', 'FP64', 'INT32', 'INT64', 'BOOL'];
+
+/** This machine must be little-endian for typed arrays to view the wire bytes as they are. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+if (!LITTLE_ENDIAN) throw new Error('the binary tensor path assumes a little-endian host');
+
+const MAX_SAFE = 2 ** 53;
+
+/** Views a binary chunk (its own ArrayBuffer, offset 0, so aligned) as the kernel's typed array.
+ *  FP32/FP64/INT32 are views, no copy. INT64 and BOOL are converted (INT64 to float64, exact
+ *  below 2^53; BOOL to 0/1). */
+export function viewBinary(bytes: Uint8Array, datatype: Datatype, name: string): FloatArray | TargetArray {
+  const { buffer, byteOffset, byteLength } = bytes;
+  switch (datatype) {
+    case 'FP32':
+      return new Float32Array(buffer, byteOffset, byteLength / 4);
+    case 'FP64':
+      return new Float64Array(buffer, byteOffset, byteLength / 8);
+    case 'INT32':
+      return new Int32Array(buffer, byteOffset, byteLength / 4);
+    case 'INT64': {
+      const big = new BigInt64Array(buffer, byteOffset, byteLength / 8);
+      const out = new Float64Array(big.length);
+      for (let i = 0; i < big.length; i++) {
+        const v = Number(big[i]);
+        if (Math.abs(v) > MAX_SAFE) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} (${big[i]}) is too large for an exact float64`, { field: name, index: i });
+        out[i] = v;
+      }
+      return out;
+    }
+    case 'BOOL': {
+      const out = new Float64Array(byteLength);
+      for (let i = 0; i < byteLength; i++) {
+        const b = bytes[i];
+        if (b > 1) throw new ServiceError('invalid_tensor', `input '${name}': BOOL element ${i} is byte ${b}; it must be 0 or 1`, { field: name, index: i });
+        out[i] = b;
+      }
+      return out;
+    }
+  }
+}
+
+/** JSON tensor data (nested or flat, row-major) → the typed array of the declared datatype. */
+export function fromJsonData(data: unknown, datatype: Datatype, count: number, name: string): FloatArray | TargetArray {
+  if (!Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
+  const flat = data.flat(Infinity) as unknown[];
+  if (flat.length !== count) {
+    throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
+  }
+  const out = datatype === 'FP32' ? new Float32Array(count) : datatype === 'INT32' ? new Int32Array(count) : new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let v = flat[i];
+    if (datatype === 'BOOL' && typeof v === 'boolean') v = v ? 1 : 0;
+    if (typeof v !== 'number') throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${v === null ? 'null' : typeof v}, not a number`, { field: name, index: i });
+    if ((datatype === 'INT32' || datatype === 'INT64') && !Number.isInteger(v)) {
+      throw new ServiceError('invalid_tensor', `input '${name}': element ${i} (${v}) is not an integer but the datatype is ${datatype}`, { field: name, index: i });
+    }
+    if (datatype === 'BOOL' && v !== 0 && v !== 1) throw new ServiceError('invalid_tensor', `input '${name}': BOOL element ${i} is ${v}`, { field: name, index: i });
+    if (datatype === 'INT32' && (v < -(2 ** 31) || v >= 2 ** 31)) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} (${v}) does not fit INT32`, { field: name, index: i });
+    out[i] = v;
+  }
+  return out;
+}
+
+/** NaN or ±Infinity in a float tensor: the first one, named. JSON cannot carry them, binary can. */
+export function assertFiniteTensor(a: FloatArray | TargetArray, name: string): void {
+  if (a instanceof Int32Array) return;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * 0; // stays 0 unless some element is NaN or ±Infinity
+  if (s === 0) return;
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${a[i]}; tensors must hold finite numbers`, { field: name, index: i });
+  }
+}

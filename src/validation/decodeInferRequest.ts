@@ -1,0 +1,171 @@
+// An Open Inference Protocol request (its JSON header and binary chunks) → the same
+// LossRequestParts that POST /loss builds, so both routes share every check and message.
+import { ServiceError } from '../errors/catalog.ts';
+import type { FloatArray, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
+import { vectorParams } from '../losses/describeParams.ts';
+import { InferRequest, type InferRequestBody } from '../http/v2/schema.ts';
+import { assertFiniteTensor, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from '../http/v2/datatypes.ts';
+import type { LossRequestParts } from './prepareLossTask.ts';
+
+export const OUTPUT_NAMES = ['value', 'per_sample', 'gradient', 'parameters_gradient'] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+/** Request parameters that belong to the protocol (Triton's reserved names), not to the loss. */
+const PROTOCOL_PARAMS = new Set(['binary_data_output', 'sequence_id', 'sequence_start', 'sequence_end', 'priority', 'timeout', 'headers']);
+const isProtocolParam = (name: string) => PROTOCOL_PARAMS.has(name) || name.startsWith('triton_');
+
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+export function parseInferHeader(json: unknown): InferRequestBody {
+  const parsed = InferRequest.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  throw new ServiceError('invalid_body', `${where || 'request'}: ${issue.message}`, { field: where || undefined });
+}
+
+const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Byte sizes of the binary chunks, in body order (inputs with parameters.binary_data_size). */
+export function binaryChunkSizes(header: InferRequestBody): number[] {
+  const sizes: number[] = [];
+  for (const input of header.inputs) {
+    const size = input.parameters?.binary_data_size;
+    if (size === undefined) continue;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
+      throw new ServiceError('bad_tensor_encoding', `input '${input.name}': binary_data_size must be a non-negative integer, got ${JSON.stringify(size)}`, { field: input.name });
+    }
+    sizes.push(size);
+  }
+  return sizes;
+}
+
+export interface DecodedInfer {
+  parts: LossRequestParts;
+  /** Datatype of predictions, and so of every output. */
+  datatype: 'FP32' | 'FP64';
+  outputs: { name: OutputName; binary: boolean }[];
+  regularizationShape: number[] | null;
+}
+
+function tensorOf(
+  input: InferRequestBody['inputs'][number],
+  chunk: Uint8Array | undefined,
+  allowed: readonly Datatype[],
+): { data: FloatArray | TargetArray; shape: number[]; datatype: Datatype } {
+  const { name, shape } = input;
+  if (!(allowed as readonly string[]).includes(input.datatype)) {
+    throw new ServiceError('invalid_tensor', `input '${name}': datatype ${input.datatype} is not accepted; use ${allowed.join(', ')}`, { field: name });
+  }
+  const datatype = input.datatype as Datatype;
+  if (shape.length === 0) throw new ServiceError('invalid_tensor', `input '${name}': shape [] (a scalar) is not accepted; tensors have rank ≥ 1`, { field: name });
+  const count = elementCount(shape);
+  if (count === 0) throw new ServiceError('invalid_tensor', `input '${name}' is empty (shape [${shape.join(', ')}]); every dimension must be ≥ 1`, { field: name });
+  if (count > MAX_ELEMENTS) throw new ServiceError('invalid_tensor', `input '${name}': shape [${shape.join(', ')}] holds more than ${MAX_ELEMENTS} elements`, { field: name });
+  let data: FloatArray | TargetArray;
+  if (chunk !== undefined) {
+    if (input.data !== undefined) throw new ServiceError('bad_tensor_encoding', `input '${name}' has both binary_data_size and data`, { field: name });
+    const expected = count * BYTES_PER_ELEMENT[datatype];
+    if (chunk.byteLength !== expected) {
+      throw new ServiceError(
+        'bad_tensor_encoding',
+        `input '${name}': binary_data_size is ${chunk.byteLength} bytes but shape [${shape.join(', ')}] × ${datatype} (${BYTES_PER_ELEMENT[datatype]} bytes) needs ${expected}`,
+        { field: name },
+      );
+    }
+    data = viewBinary(chunk, datatype, name);
+  } else {
+    if (input.data === undefined) throw new ServiceError('invalid_tensor', `input '${name}' has neither data nor binary_data_size`, { field: name });
+    data = fromJsonData(input.data, datatype, count, name);
+  }
+  assertFiniteTensor(data, name);
+  return { data, shape, datatype };
+}
+
+function floatVector(t: { data: FloatArray | TargetArray; shape: number[] }, name: string): number[] {
+  if (t.shape.length !== 1) throw new ServiceError('invalid_tensor', `input '${name}' must have rank 1; got shape [${t.shape.join(', ')}]`, { field: name });
+  return Array.from(t.data);
+}
+
+export function decodeInferRequest(def: LossDefinition<any>, header: InferRequestBody, chunks: Uint8Array[]): DecodedInfer {
+  const vectors = vectorParams(def);
+  const known = ['predictions', 'targets', ...vectors, 'parameters'];
+  const tensors = new Map<string, ReturnType<typeof tensorOf>>();
+  let next = 0;
+  for (const input of header.inputs) {
+    const chunk = input.parameters?.binary_data_size !== undefined ? chunks[next++] : undefined;
+    if (!known.includes(input.name)) {
+      throw new ServiceError('invalid_body', `unknown input '${input.name}' for model ${def.name}; its inputs are ${known.join(', ')}`, { field: input.name });
+    }
+    if (tensors.has(input.name)) throw new ServiceError('invalid_body', `input '${input.name}' is given twice`, { field: input.name });
+    const allowed = input.name === 'targets' ? TARGET_TYPES : FLOAT_TYPES;
+    tensors.set(input.name, tensorOf(input, chunk, allowed));
+  }
+  const predictions = tensors.get('predictions');
+  const targets = tensors.get('targets');
+  if (predictions === undefined || targets === undefined) {
+    throw new ServiceError('invalid_body', `model ${def.name} needs the inputs 'predictions' and 'targets'`, { field: predictions === undefined ? 'predictions' : 'targets' });
+  }
+
+  // Request parameters: reduction, l1/l2, protocol flags, and the loss's scalar parameters.
+  const requestParams = header.parameters ?? {};
+  const lossParams: Record<string, unknown> = {};
+  let reduction: unknown = 'mean';
+  let l1: unknown = 0;
+  let l2: unknown = 0;
+  for (const [key, value] of Object.entries(requestParams)) {
+    if (key === 'reduction') reduction = value;
+    else if (key === 'l1') l1 = value;
+    else if (key === 'l2') l2 = value;
+    else if (!isProtocolParam(key)) {
+      if (vectors.includes(key)) throw new ServiceError('invalid_params', `${key} is a tensor: send it as an input named '${key}'`, { field: `params.${key}` });
+      lossParams[key] = value;
+    }
+  }
+  for (const v of vectors) if (tensors.has(v)) lossParams[v] = floatVector(tensors.get(v)!, v);
+  const parsed = def.params.safeParse(lossParams);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue.path.length > 0 ? String(issue.path[0]) : (issue as { keys?: string[] }).keys?.[0];
+    const field = key === undefined ? 'params' : `params.${key}`;
+    throw new ServiceError('invalid_params', `${field}: ${issue.message}`, { field });
+  }
+  if (typeof reduction !== 'string' || !['mean', 'sum', 'batchmean'].includes(reduction)) {
+    throw new ServiceError('invalid_body', `reduction must be mean, sum or batchmean (kl_div), got ${JSON.stringify(reduction)}`, { field: 'reduction' });
+  }
+  for (const [name, v] of [['l1', l1], ['l2', l2]] as const) {
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new ServiceError('invalid_body', `${name} must be a number ≥ 0, got ${JSON.stringify(v)}`, { field: `regularization.${name}` });
+  }
+  const regTensor = tensors.get('parameters');
+  if (regTensor === undefined && (l1 !== 0 || l2 !== 0)) {
+    throw new ServiceError('invalid_body', "l1 and l2 regularize the input 'parameters', which is missing", { field: 'regularization.parameters' });
+  }
+
+  // Outputs: all by default; binary per output, or for all by binary_data_output.
+  const allBinary = requestParams.binary_data_output === true;
+  const available: OutputName[] = regTensor === undefined ? ['value', 'per_sample', 'gradient'] : [...OUTPUT_NAMES];
+  const outputs = (header.outputs ?? available.map((name) => ({ name, parameters: undefined }))).map((o) => {
+    if (!available.includes(o.name)) {
+      throw new ServiceError('invalid_body', `output '${o.name}' needs the regularization input 'parameters'`, { field: o.name });
+    }
+    const flag = o.parameters?.binary_data;
+    return { name: o.name, binary: typeof flag === 'boolean' ? flag : allBinary };
+  });
+  const wants = (n: OutputName) => outputs.some((o) => o.name === n);
+
+  return {
+    parts: {
+      def,
+      predictions: { data: predictions.data as FloatArray, shape: predictions.shape },
+      targets: { data: targets.data, shape: targets.shape },
+      params: parsed.data,
+      reduction: reduction as Reduction,
+      wantPerSample: wants('per_sample'),
+      wantGradient: wants('gradient'),
+      regularization: regTensor === undefined ? null : { l1: l1 as number, l2: l2 as number, parameters: regTensor.data as FloatArray },
+    },
+    datatype: predictions.datatype as 'FP32' | 'FP64',
+    outputs,
+    regularizationShape: regTensor?.shape ?? null,
+  };
+}
