@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { defineLoss, type KernelInput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
-import { logSumExp } from '../math.ts';
 import { weightVector } from '../params.ts';
 
 type Params = { weight?: number[]; ignore_index: number; label_smoothing: number };
 
 const DEFAULT_IGNORE_INDEX = -100;
 
-// Row r: logits x_c, C classes. log softmax(x)_c = x_c - lse with lse = log Σ e^{x_c} taken with the
-// row maximum subtracted (math.logSumExp), so -log p_c = lse - x_c is finite for logits of ±1e4.
-// p_c = e^{x_c - lse} and d(-log p_k)/dx_c = p_c - [c = k].
+// Row r: logits x_c, C classes, m = max_c x_c. With e_c = e^{x_c - m} (every exponent ≤ 0, the
+// largest term exactly 1): lse = log Σ e^{x_c} = m + log Σ_c e_c, and -log p_c = lse - x_c is finite
+// for logits of ±1e4. p_c = e_c / Σ e, so one exp per element serves value and gradient;
+// d(-log p_k)/dx_c = p_c - [c = k].
 //
 // Class-index target y, smoothing ε, class weights w (W = Σ_c w_c):
 //   ℓ = (1 - ε)·w_y·(lse - x_y) + (ε/C)·Σ_c w_c (lse - x_c)
@@ -58,45 +58,63 @@ export const crossEntropy = defineLoss<Params>({
   },
   kernel({ predictions: x, targets: t, cols: C, targetsAreIndices, params }, lo, hi, { perSample, gradient, gradScale }) {
     const { weight, ignore_index, label_smoothing: eps } = params;
+    const w = (c: number) => (weight === undefined ? 1 : weight[c]);
     let W = C;
     if (weight !== undefined) {
       W = 0;
       for (let c = 0; c < C; c++) W += weight[c];
     }
+    const plain = weight === undefined && eps === 0;
+    // e_c = e^{x_c - m} of the current row, kept in float64 so that p_c = e_c / Σe costs no second exp.
+    const e = new Float64Array(C);
     let sum = 0;
     for (let r = lo; r < hi; r++) {
       const off = r * C;
       let v = 0;
       if (targetsAreIndices && t[r] === ignore_index) {
         if (gradient !== null) gradient.fill(0, off, off + C);
-      } else {
-        const lse = logSumExp(x, off, C);
-        if (targetsAreIndices) {
-          const y = t[r];
-          const wy = weight === undefined ? 1 : weight[y];
+        if (perSample !== null) perSample[r] = 0;
+        continue;
+      }
+      let m = x[off];
+      for (let c = 1; c < C; c++) if (x[off + c] > m) m = x[off + c];
+      let s = 0;
+      for (let c = 0; c < C; c++) {
+        const ec = Math.exp(x[off + c] - m);
+        e[c] = ec;
+        s += ec;
+      }
+      const lse = m + Math.log(s);
+      const inv = 1 / s;
+      if (targetsAreIndices) {
+        const y = t[r];
+        if (plain) {
+          v = lse - x[off + y];
+          if (gradient !== null) {
+            for (let c = 0; c < C; c++) gradient[off + c] = e[c] * inv * gradScale;
+            gradient[off + y] -= gradScale;
+          }
+        } else {
+          const wy = w(y);
           let smooth = 0;
-          if (eps > 0) for (let c = 0; c < C; c++) smooth += (weight === undefined ? 1 : weight[c]) * (lse - x[off + c]);
+          if (eps > 0) for (let c = 0; c < C; c++) smooth += w(c) * (lse - x[off + c]);
           v = (1 - eps) * wy * (lse - x[off + y]) + (eps / C) * smooth;
           if (gradient !== null) {
             for (let c = 0; c < C; c++) {
-              const p = Math.exp(x[off + c] - lse);
-              const wc = weight === undefined ? 1 : weight[c];
-              gradient[off + c] = ((1 - eps) * wy * (p - (c === y ? 1 : 0)) + (eps / C) * (W * p - wc)) * gradScale;
+              const p = e[c] * inv;
+              gradient[off + c] = ((1 - eps) * wy * (p - (c === y ? 1 : 0)) + (eps / C) * (W * p - w(c))) * gradScale;
             }
           }
-        } else {
-          let S = 0;
-          for (let c = 0; c < C; c++) {
-            const wt = (weight === undefined ? 1 : weight[c]) * ((1 - eps) * t[off + c] + eps / C);
-            S += wt;
-            v += wt * (lse - x[off + c]);
-          }
-          if (gradient !== null) {
-            for (let c = 0; c < C; c++) {
-              const wt = (weight === undefined ? 1 : weight[c]) * ((1 - eps) * t[off + c] + eps / C);
-              gradient[off + c] = (S * Math.exp(x[off + c] - lse) - wt) * gradScale;
-            }
-          }
+        }
+      } else {
+        let S = 0;
+        for (let c = 0; c < C; c++) {
+          const wt = w(c) * ((1 - eps) * t[off + c] + eps / C);
+          S += wt;
+          v += wt * (lse - x[off + c]);
+        }
+        if (gradient !== null) {
+          for (let c = 0; c < C; c++) gradient[off + c] = (S * e[c] * inv - w(c) * ((1 - eps) * t[off + c] + eps / C)) * gradScale;
         }
       }
       sum += v;

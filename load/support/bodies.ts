@@ -1,0 +1,40 @@
+// Request bodies for the benchmarks, built once per run.
+import { rng } from '../../test/support/random.ts';
+
+/** Seeded FP32 logits [n, c] and class indices [n]. */
+export function classificationData(n: number, c: number, seed = 1) {
+  const r = rng(seed);
+  const logits = new Float32Array(n * c);
+  for (let i = 0; i < logits.length; i++) logits[i] = r.normal() * 2;
+  const labels = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) labels[i] = BigInt(r.int(c));
+  return { logits, labels };
+}
+
+/** A binary v2 infer body: JSON header then the tensors, all outputs binary. */
+export function v2BinaryBody(
+  inputs: { name: string; shape: number[]; datatype: string; data: ArrayBufferView }[],
+  parameters: Record<string, unknown> = {},
+  outputs?: string[],
+): { body: Buffer; headers: Record<string, string> } {
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: inputs.map((t) => ({ name: t.name, shape: t.shape, datatype: t.datatype, parameters: { binary_data_size: t.data.byteLength } })),
+      parameters: { binary_data_output: true, ...parameters },
+      ...(outputs ? { outputs: outputs.map((name) => ({ name })) } : {}),
+    }),
+  );
+  const chunks = inputs.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  return {
+    body: Buffer.concat([header, ...chunks]),
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+  };
+}
+
+/** The same cross_entropy request as JSON for POST /loss (nested rows). */
+export function lossJsonBody(logits: Float32Array, labels: BigInt64Array, c: number): string {
+  const n = labels.length;
+  const rows = new Array(n);
+  for (let i = 0; i < n; i++) rows[i] = Array.from(logits.subarray(i * c, (i + 1) * c));
+  return JSON.stringify({ loss: 'cross_entropy', predictions: rows, targets: Array.from(labels, Number), include: ['gradient'] });
+}
