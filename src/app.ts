@@ -12,6 +12,8 @@ import catalogRoute from './http/catalog/route.ts';
 import healthRoute from './http/health/route.ts';
 import problemsRoute from './http/problems/route.ts';
 import v2Routes from './http/v2/routes.ts';
+import metricsPlugin from './http/metrics/plugin.ts';
+import protection from './http/protection/plugin.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
   /** A pino destination or options; default: JSON to stdout at `logLevel`. */
@@ -42,8 +44,18 @@ export async function buildApp(options: AppOptions = {}) {
   });
 
   await app.register(errorsPlugin, { bodyLimit: opts.bodyLimit });
-  await app.register(lossPool, { workers: opts.workers, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue });
-  await app.register(docsPlugin);
+  await app.register(lossPool, { workers: opts.workers, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue, deadlineMs: opts.requestDeadlineMs });
+  await app.register(metricsPlugin);
+  await app.register(protection, {
+    apiKeys: opts.apiKeys,
+    rateLimitMax: opts.rateLimitMax,
+    rateLimitWindowMs: opts.rateLimitWindowMs,
+    corsOrigins: opts.corsOrigins,
+    maxEventLoopDelayMs: opts.maxEventLoopDelayMs,
+    maxRssBytes: opts.maxRssBytes,
+    onShed: (reason) => app.metrics.shed.inc({ reason }),
+  });
+  await app.register(docsPlugin, { bearerAuth: opts.apiKeys.length > 0 });
   await app.register(lossRoute);
   await app.register(catalogRoute);
   await app.register(healthRoute);

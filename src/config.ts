@@ -4,6 +4,9 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
 
 export const configSchema = z.object({
   PORT: int(0, 65535).default(3000),
@@ -20,6 +23,21 @@ export const configSchema = z.object({
   BINARY_BODY_LIMIT: int(1024).default(1024 * 1024 * 1024),
   /** Tasks waiting for a worker before new ones are shed with 503. */
   MAX_QUEUE: int(0).default(64),
+  /** Compute deadline per request, in milliseconds: past it 504 and the worker is stopped. 0: none. */
+  REQUEST_DEADLINE_MS: int(0).default(30_000),
+  /** Comma-separated API keys; when set, every route but the health probes needs Authorization: Bearer <key>. */
+  API_KEYS: list.default([]),
+  /** Requests per client IP and window before 429. 0: no rate limit. */
+  RATE_LIMIT_MAX: int(0).default(0),
+  RATE_LIMIT_WINDOW_MS: int(1).default(60_000),
+  /** Comma-separated origins allowed by CORS ('*' for any). Empty: no CORS headers. */
+  CORS_ORIGINS: list.default([]),
+  /** Shed with 503 when the main event loop lags more than this (ms). 0: off. */
+  MAX_EVENT_LOOP_DELAY_MS: int(0).default(1000),
+  /** Shed with 503 when the process RSS exceeds this (bytes). 0: off. */
+  MAX_RSS_BYTES: int(0).default(0),
+  /** Seconds SIGTERM waits for in-flight requests before the process exits anyway. */
+  SHUTDOWN_GRACE_SECONDS: int(1).default(25),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -31,10 +49,31 @@ export interface ServiceOptions {
   bodyLimit: number;
   binaryBodyLimit: number;
   maxQueue: number;
+  requestDeadlineMs: number;
+  apiKeys: string[];
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  corsOrigins: string[];
+  maxEventLoopDelayMs: number;
+  maxRssBytes: number;
 }
 
 export function optionsFromConfig(c: Config): ServiceOptions {
-  return { logLevel: c.LOG_LEVEL, workers: c.WORKERS, inlineThreshold: c.INLINE_THRESHOLD, bodyLimit: c.BODY_LIMIT, binaryBodyLimit: c.BINARY_BODY_LIMIT, maxQueue: c.MAX_QUEUE };
+  return {
+    logLevel: c.LOG_LEVEL,
+    workers: c.WORKERS,
+    inlineThreshold: c.INLINE_THRESHOLD,
+    bodyLimit: c.BODY_LIMIT,
+    binaryBodyLimit: c.BINARY_BODY_LIMIT,
+    maxQueue: c.MAX_QUEUE,
+    requestDeadlineMs: c.REQUEST_DEADLINE_MS,
+    apiKeys: c.API_KEYS,
+    rateLimitMax: c.RATE_LIMIT_MAX,
+    rateLimitWindowMs: c.RATE_LIMIT_WINDOW_MS,
+    corsOrigins: c.CORS_ORIGINS,
+    maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
+    maxRssBytes: c.MAX_RSS_BYTES,
+  };
 }
 
 export const defaultOptions: ServiceOptions = optionsFromConfig(configSchema.parse({}));

@@ -11,10 +11,13 @@ if (!loaded.ok) {
 const { config } = loaded;
 const app = await buildApp(optionsFromConfig(config));
 
-closeWithGrace({ delay: 10_000, logger: false }, async ({ signal, err }) => {
+// On SIGTERM/SIGINT: stop accepting (new requests get 503 + Connection: close), answer every
+// request in flight, then close the worker pool and exit 0. Past the grace period, exit 1.
+closeWithGrace({ delay: config.SHUTDOWN_GRACE_SECONDS * 1000, logger: false }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an uncaught error');
-  else app.log.info({ signal }, 'closing');
+  else app.log.info({ signal }, 'closing: draining in-flight requests');
   await app.close();
+  app.log.info('closed');
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,6 +1,7 @@
 // The compute stage: a fixed pool of worker threads (piscina) running computeLoss, plus an
 // inline path for requests so small that the round trip to a worker costs more than the maths.
 // Typed arrays go to the worker by transfer and come back the same way: no copies, no JSON.
+import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +14,16 @@ export interface LossPoolOptions {
   /** Tasks with at most this many prediction elements run on the main thread. */
   inlineThreshold: number;
   maxQueue: number;
+  /** Milliseconds a task may take in the pool (queue wait included) before it is stopped; 0: none. */
+  deadlineMs: number;
+}
+
+export interface PoolStats {
+  inline: number;
+  pooled: number;
+  queueFull: number;
+  timedOut: number;
+  workerFailures: number;
 }
 
 export interface LossPool {
@@ -26,6 +37,9 @@ export interface LossPool {
   readonly queueSize: number;
   readonly utilization: number;
   readonly threads: number;
+  readonly stats: PoolStats;
+  /** The worker threads (fault tests stop one mid-task). */
+  workerThreads(): Worker[];
 }
 
 declare module 'fastify' {
@@ -34,7 +48,8 @@ declare module 'fastify' {
   }
 }
 
-const QUEUE_FULL = 'Task queue is at limit';
+const QUEUE_FULL = /Task queue is at limit|No task queue available/;
+const WORKER_DIED = /worker exited|terminated|ERR_WORKER/i;
 
 async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   const piscina = new Piscina({
@@ -62,19 +77,40 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   });
   readyPromise.catch((err) => app.log.error({ err }, 'worker pool failed to start'));
 
+  const stats: PoolStats = { inline: 0, pooled: 0, queueFull: 0, timedOut: 0, workerFailures: 0 };
+
   const runInWorker = async (task: LossTask): Promise<LossResult> => {
+    // Aborting a running task makes piscina stop that worker thread and start a fresh one, so a
+    // runaway computation never holds a worker past the deadline.
+    const signal = opts.deadlineMs > 0 ? AbortSignal.timeout(opts.deadlineMs) : undefined;
+    stats.pooled++;
     try {
-      return await piscina.run(task, { transferList: taskBuffers(task) });
+      return await piscina.run(task, { transferList: taskBuffers(task), signal });
     } catch (err) {
-      if (err instanceof Error && err.message.includes(QUEUE_FULL)) {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (QUEUE_FULL.test(message)) {
+        stats.queueFull++;
         throw new ServiceError('overloaded', `the compute queue is full (${opts.maxQueue} waiting); retry shortly`, { retryAfter: 1 });
+      }
+      if (signal?.aborted || /AbortError|aborted/.test(message)) {
+        stats.timedOut++;
+        throw new ServiceError('deadline_exceeded', `the computation took longer than the ${opts.deadlineMs} ms deadline and was stopped`);
+      }
+      if (WORKER_DIED.test(message)) {
+        stats.workerFailures++;
+        app.log.error({ err }, 'a worker died while computing; the pool replaces it');
+        throw new ServiceError('internal', 'the worker computing this request stopped (crash or out of memory); it has been replaced, so a retry can succeed');
       }
       throw err;
     }
   };
 
   const pool: LossPool = {
-    run: (task) => (task.input.predictions.length <= opts.inlineThreshold ? Promise.resolve(computeLoss(task)) : runInWorker(task)),
+    run: async (task) => {
+      if (task.input.predictions.length > opts.inlineThreshold) return runInWorker(task);
+      stats.inline++;
+      return computeLoss(task);
+    },
     runInWorker,
     runInline: computeLoss,
     ready: readyPromise,
@@ -88,6 +124,8 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     get threads() {
       return piscina.threads.length;
     },
+    stats,
+    workerThreads: () => [...piscina.threads],
   };
   app.decorate('lossPool', pool);
   app.addHook('onClose', async () => {

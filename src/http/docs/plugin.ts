@@ -37,9 +37,18 @@ function withBinaryInferBody<T extends { schema: Record<string, any>; url: strin
   return out;
 }
 
-async function docsPlugin(app: FastifyInstance) {
+async function docsPlugin(app: FastifyInstance, opts: { bearerAuth?: boolean }) {
   await app.register(fastifySwagger, {
-    openapi: { openapi: '3.1.0', info: serviceInfo, tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'v2', description: 'Open Inference Protocol (KServe v2 / Triton), with binary tensor data' }, { name: 'health' }, { name: 'errors' }] },
+    openapi: {
+      openapi: '3.1.0',
+      info: serviceInfo,
+      // With API keys configured, Swagger UI's Authorize button sends the Bearer key. (The committed
+      // document is generated without keys.)
+      ...(opts.bearerAuth
+        ? { components: { securitySchemes: { bearerAuth: { type: 'http' as const, scheme: 'bearer' } } }, security: [{ bearerAuth: [] }] }
+        : {}),
+      tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'v2', description: 'Open Inference Protocol (KServe v2 / Triton), with binary tensor data' }, { name: 'health' }, { name: 'errors' }],
+    },
     transform: (route) => withBinaryInferBody(zodTransform(route)),
     transformObject: createJsonSchemaTransformObject({ zodToJsonConfig: { override: describeTensors } }),
   });
