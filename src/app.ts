@@ -14,6 +14,7 @@ import problemsRoute from './http/problems/route.ts';
 import v2Routes from './http/v2/routes.ts';
 import metricsPlugin from './http/metrics/plugin.ts';
 import protection from './http/protection/plugin.ts';
+import lifecycle from './http/lifecycle.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
   /** A pino destination or options; default: JSON to stdout at `logLevel`. */
@@ -44,6 +45,7 @@ export async function buildApp(options: AppOptions = {}) {
   });
 
   await app.register(errorsPlugin, { bodyLimit: opts.bodyLimit });
+  await app.register(lifecycle);
   await app.register(lossPool, { workers: opts.workers, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue, deadlineMs: opts.requestDeadlineMs });
   await app.register(metricsPlugin);
   await app.register(protection, {

@@ -14,7 +14,7 @@ const server = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 export async function startService(env: Record<string, string> = {}): Promise<RunningService> {
   const child = spawn(process.execPath, [server], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', process.env.SERVICE_STDOUT === 'inherit' ? 'inherit' : 'ignore', 'inherit'],
   });
   // LOG_LEVEL=warn hides pino's "listening" line, so ask the OS which port the child bound.
   const url = await new Promise<string>((resolve, reject) => {

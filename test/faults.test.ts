@@ -1,0 +1,81 @@
+// Faults the service survives: a deadline overrun, a worker that dies mid-task, overload.
+import { describe, expect, test } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { bigCrossEntropy } from './support/bigRequests.ts';
+import { classificationData, v2BinaryBody } from '../load/support/bodies.ts';
+
+const small = { loss: 'mse', predictions: [1, 2, 3], targets: [1, 2, 4] };
+
+describe('deadline', () => {
+  test('a request over the deadline gets 504 and the worker is free again within 1 s', async () => {
+    const app = await buildApp({ logger: false, workers: 1, inlineThreshold: 0, requestDeadlineMs: 100 });
+    await app.lossPool.ready;
+    // 1M x 10 FP32 cross_entropy with its gradient: about 250 ms of kernel time on these machines.
+    const { logits, labels } = classificationData(1_000_000, 10);
+    const { body, headers } = v2BinaryBody([
+      { name: 'predictions', shape: [1_000_000, 10], datatype: 'FP32', data: logits },
+      { name: 'targets', shape: [1_000_000], datatype: 'INT64', data: labels },
+    ]);
+    const res = await app.inject({ method: 'POST', url: '/v2/models/cross_entropy/infer', payload: body, headers });
+    expect(res.statusCode, res.body).toBe(504);
+    expect(res.json().error).toContain('100 ms deadline');
+    // The stopped worker is replaced; a small pooled request (threshold 0) succeeds within 1 s.
+    const started = performance.now();
+    let status = 0;
+    while (status !== 200 && performance.now() - started < 1000) {
+      status = (await app.inject({ method: 'POST', url: '/loss', payload: small })).statusCode;
+    }
+    expect(status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(app.lossPool.stats.timedOut).toBeGreaterThanOrEqual(1);
+    await app.close();
+  });
+});
+
+describe('worker faults', () => {
+  test('a worker killed mid-request: that request 500, the next 100 requests 200', async () => {
+    const app = await buildApp({ logger: false, workers: 1, inlineThreshold: 0, requestDeadlineMs: 0 });
+    await app.lossPool.ready;
+    const pending = app.inject({ method: 'POST', url: '/loss', payload: bigCrossEntropy(400_000) });
+    // Wait until the task is running in the worker (the body is decoded first), then kill it.
+    for (let i = 0; i < 400 && app.lossPool.utilization === 0 && app.lossPool.stats.pooled === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
+    await app.lossPool.workerThreads()[0].terminate();
+    const res = await pending;
+    expect(res.statusCode, res.body).toBe(500);
+    const problem = res.json();
+    expect(problem).toMatchObject({ code: 'internal', status: 500 });
+    expect(problem.detail).not.toMatch(/\/work\/|node_modules|at \w+ \(/);
+    const codes: number[] = [];
+    for (let i = 0; i < 100; i++) codes.push((await app.inject({ method: 'POST', url: '/loss', payload: small })).statusCode);
+    expect(codes.filter((c) => c === 200)).toHaveLength(100);
+    expect(app.lossPool.stats.workerFailures).toBe(1);
+    await app.close();
+  });
+});
+
+describe('overload', () => {
+  test('at 4× the pool capacity: 503 with Retry-After for the excess, no timeouts, RSS bounded', async () => {
+    // Capacity: 1 worker + 2 queued = 3 tasks at a time; send 12 at once.
+    const app = await buildApp({ logger: false, workers: 1, inlineThreshold: 0, maxQueue: 2, requestDeadlineMs: 0 });
+    await app.lossPool.ready;
+    const body = JSON.stringify(bigCrossEntropy(50_000));
+    const rssBefore = process.memoryUsage().rss;
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => app.inject({ method: 'POST', url: '/loss', payload: body, headers: { 'content-type': 'application/json' } })),
+    );
+    const rssAfter = process.memoryUsage().rss;
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.every((s) => s === 200 || s === 503), statuses.join(',')).toBe(true);
+    const shed = responses.filter((r) => r.statusCode === 503);
+    expect(shed.length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
+    for (const r of shed) {
+      expect(r.headers['retry-after']).toBe('1');
+      expect(r.json()).toMatchObject({ code: 'overloaded' });
+    }
+    // 12 requests of 500k logits: bounded well below what 12 unshed computations would hold.
+    expect(rssAfter - rssBefore).toBeLessThan(512 * 2 ** 20);
+    await app.close();
+  });
+});
