@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { defaultOptions, type ServiceOptions } from './config.ts';
-import errorsPlugin from './errors/errorsPlugin.ts';
+import errorsPlugin, { sendError } from './errors/errorsPlugin.ts';
 import lossPool from './pool/lossPool.ts';
 import docsPlugin from './http/docs/plugin.ts';
 import lossRoute from './http/loss/route.ts';
@@ -35,6 +35,8 @@ export async function buildApp(options: AppOptions = {}) {
     },
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     routerOptions: { maxParamLength: 200 },
+    // Errors Fastify raises before routing (a malformed URL) leave as catalog problems too.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply, opts.bodyLimit),
     // A client that stops sending mid-body is cut off rather than holding a socket forever.
     requestTimeout: 120_000,
   });

@@ -2,6 +2,7 @@
 // render it as RFC 9457 problem+json, the v2 protocol routes as {"error": "..."}, both from here.
 
 export const problemKinds = {
+  bad_request: { status: 400, title: 'Bad request', description: 'The request line or headers are malformed (e.g. a URL with broken percent-encoding).' },
   invalid_body: { status: 400, title: 'Invalid request body', description: 'The body is not valid JSON or does not match the request schema.' },
   unknown_loss: { status: 400, title: 'Unknown loss', description: 'The loss name is not in the catalog (GET /losses lists them).' },
   invalid_params: { status: 400, title: 'Invalid loss parameter', description: 'A loss parameter is missing its type, out of its range, or does not fit the tensors.' },

@@ -1,20 +1,23 @@
 // Root error and not-found handlers: every failure leaves as a catalog problem; 5xx are logged
 // with their stack, which never reaches the response.
 import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from './catalog.ts';
 import { toServiceError } from './toServiceError.ts';
 import { sendProblem, sendV2Error } from './render.ts';
 
 const isV2 = (url: string) => url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
 
+/** Renders any error as the catalog problem of the route's family (also Fastify's frameworkErrors). */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {
+  const err = toServiceError(error, { bodyLimit, contentType: request.headers['content-type'] });
+  if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request failed');
+  else request.log.info({ code: err.code, field: err.field, index: err.index }, err.message);
+  return isV2(request.url) ? sendV2Error(reply, err) : sendProblem(request, reply, err);
+}
+
 async function errorsPlugin(app: FastifyInstance, opts: { bodyLimit: number }) {
-  app.setErrorHandler((error, request, reply) => {
-    const err = toServiceError(error, { bodyLimit: opts.bodyLimit, contentType: request.headers['content-type'] });
-    if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request failed');
-    else request.log.info({ code: err.code, field: err.field, index: err.index }, err.message);
-    return isV2(request.url) ? sendV2Error(reply, err) : sendProblem(request, reply, err);
-  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, opts.bodyLimit));
 
   app.setNotFoundHandler((request, reply) => {
     const err = new ServiceError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);

@@ -55,6 +55,10 @@ export function toServiceError(err: unknown, { bodyLimit, contentType }: ErrorCo
       return unsupportedMediaType(contentType);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ServiceError('invalid_body', 'the body is empty; send a JSON object');
+    case 'FST_ERR_BAD_URL':
+      return new ServiceError('bad_request', `the URL is malformed: ${e.message ?? 'bad percent-encoding'}`);
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return new ServiceError('bad_request', 'the request could not be routed');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ServiceError('invalid_body', 'the body length does not match Content-Length');
   }

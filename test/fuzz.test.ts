@@ -1,0 +1,182 @@
+// Fuzz: fast-check generates well-formed and malformed requests for every route (requests shaped
+// by the catalog's declarations, mutated bodies, odd headers, broken binary framing). Every answer
+// must be 2xx or 4xx with the route's error body: no 5xx, no hang.
+// CI runs FUZZ_RUNS=2000 inputs (the default); `npm run fuzz` runs 10,000.
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import { losses, lossNames } from '../src/losses/registry.ts';
+import { paramProperties } from '../src/losses/describeParams.ts';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+const share = (f: number) => Math.max(1, Math.round(RUNS * f));
+let answered = 0;
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildApp({ logger: false, workers: 2, inlineThreshold: 64, bodyLimit: 64 * 1024, binaryBodyLimit: 256 * 1024, requestDeadlineMs: 5000 });
+  await app.lossPool.ready;
+});
+afterAll(async () => {
+  await app.close();
+  console.log(`fuzz: ${answered} requests answered, none 5xx, none hung`);
+});
+
+async function send(req: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within 10 s: ${req.method} ${req.url}`)), 10_000);
+  });
+  try {
+    return await Promise.race([app.inject(req), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** 2xx, or 4xx with problem+json (REST) or {"error"} (v2). */
+function checkAnswer(url: string, res: LightMyRequestResponse) {
+  answered++;
+  const context = `${url} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
+  expect(res.statusCode, context).toBeLessThan(500);
+  expect(res.body).not.toMatch(/node_modules|\/work\/|\bat [\w.<>]+ \(/); // no stack traces or paths
+  if (res.statusCode < 400) return;
+  const body = res.json();
+  if (url.startsWith('/v2')) {
+    expect(Object.keys(body), context).toEqual(['error']);
+    expect(typeof body.error).toBe('string');
+  } else {
+    expect(res.headers['content-type'], context).toMatch(/^application\/problem\+json/);
+    expect(body, context).toMatchObject({ status: res.statusCode, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  }
+}
+
+const interesting = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, 1, -1, 2, 0.5, -100, 1e-320, 1e300, -1e300, 1e4, -1e4, 709.8, -745),
+  fc.integer({ min: -3, max: 6 }),
+);
+const junk = fc.oneof(fc.string({ maxLength: 5 }), fc.constant(null), fc.boolean(), fc.constant({}), fc.constant([]));
+const shape = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 });
+
+function nested(dims: number[], leaf: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+  if (dims.length === 0) return leaf;
+  return fc.array(nested(dims.slice(1), leaf), { minLength: dims[0], maxLength: dims[0] });
+}
+const tensor = fc.oneof(
+  { weight: 6, arbitrary: shape.chain((s) => nested(s, interesting)) },
+  { weight: 1, arbitrary: shape.chain((s) => nested(s, fc.oneof(interesting, junk))) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+);
+const paramNames = [...new Set(losses.flatMap((l) => Object.keys(paramProperties(l)))), 'zzz'];
+const params = fc.dictionary(fc.constantFrom(...paramNames), fc.oneof(interesting, junk, fc.array(interesting, { maxLength: 5 })), { maxKeys: 3 });
+
+const lossBody = fc.record(
+  {
+    loss: fc.oneof(fc.constantFrom(...lossNames), fc.string({ maxLength: 8 })),
+    predictions: tensor,
+    targets: tensor,
+    params,
+    reduction: fc.constantFrom('mean', 'sum', 'batchmean', 'avg'),
+    include: fc.subarray(['per_sample', 'gradient', 'hessian']),
+    regularization: fc.record({ l1: interesting, l2: interesting, parameters: tensor }, { requiredKeys: ['parameters'] }),
+  },
+  { requiredKeys: ['loss', 'predictions', 'targets'] },
+);
+
+const contentTypes = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'garbage');
+
+/** Random edits of a text: truncation, a replaced character, an inserted fragment. */
+const mutate = (text: string) =>
+  fc.oneof(
+    fc.nat(text.length).map((n) => text.slice(0, n)),
+    fc.tuple(fc.nat(Math.max(0, text.length - 1)), fc.constantFrom('"', '{', ']', ',', '\\', '\u0000', 'e', '-', '9')).map(([i, c]) => text.slice(0, i) + c + text.slice(i + 1)),
+    fc.tuple(fc.nat(text.length), fc.constantFrom('__proto__', '{"constructor":{"prototype":{}}}', 'NaN', 'Infinity', '1e999', '[[[[', '-0')).map(([i, s]) => text.slice(0, i) + s + text.slice(i)),
+  );
+
+test(`POST /loss: ${share(0.4)} requests shaped by the catalog`, async () => {
+  await fc.assert(
+    fc.asyncProperty(lossBody, async (body) => checkAnswer('/loss', await send({ method: 'POST', url: '/loss', payload: body as object }))),
+    { numRuns: share(0.4) },
+  );
+});
+
+test(`POST /loss: ${share(0.2)} mutated bodies and headers`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      lossBody.chain((b) => mutate(JSON.stringify(b))),
+      contentTypes,
+      async (text, contentType) => checkAnswer('/loss', await send({ method: 'POST', url: '/loss', payload: text, headers: { 'content-type': contentType } })),
+    ),
+    { numRuns: share(0.2) },
+  );
+});
+
+const datatypes = fc.constantFrom('FP32', 'FP64', 'INT32', 'INT64', 'BOOL', 'FP16', 'BYTES', 'fp32');
+const size = { FP32: 4, FP64: 8, INT32: 4, INT64: 8, BOOL: 1 } as Record<string, number>;
+const v2Input = fc.record({
+  name: fc.constantFrom('predictions', 'targets', 'weight', 'pos_weight', 'parameters', 'other'),
+  shape: shape,
+  datatype: datatypes,
+  binary: fc.boolean(),
+  sizeSkew: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -9, max: 9 }) }),
+  values: fc.array(fc.oneof(interesting, fc.constantFrom(NaN, Infinity, -Infinity)), { maxLength: 32 }),
+});
+
+test(`POST /v2/models/{loss}/infer: ${share(0.25)} JSON and binary requests, well and badly framed`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...lossNames, 'nope'),
+      fc.array(v2Input, { minLength: 1, maxLength: 4 }),
+      fc.record({ reduction: fc.constantFrom('mean', 'sum', 'x'), binary_data_output: fc.boolean(), delta: interesting, l1: interesting }, { requiredKeys: [] }),
+      fc.integer({ min: -40, max: 40 }),
+      fc.boolean(),
+      async (model, inputs, parameters, headerSkew, versioned) => {
+        const chunks: Buffer[] = [];
+        const json = {
+          parameters,
+          inputs: inputs.map((t) => {
+            const count = t.shape.reduce((a, b) => a * b, 1);
+            const data = Array.from({ length: Math.min(count, 64) }, (_, i) => t.values[i % Math.max(1, t.values.length)] ?? 0);
+            if (!t.binary) return { name: t.name, shape: t.shape, datatype: t.datatype, data };
+            const bytes = Buffer.alloc(Math.max(0, count * (size[t.datatype] ?? 4) + t.sizeSkew));
+            if (t.datatype === 'FP32') for (let i = 0; i + 4 <= bytes.length; i += 4) bytes.writeFloatLE(t.values[(i / 4) % Math.max(1, t.values.length)] ?? 0, i);
+            if (t.datatype === 'FP64') for (let i = 0; i + 8 <= bytes.length; i += 8) bytes.writeDoubleLE(t.values[(i / 8) % Math.max(1, t.values.length)] ?? 0, i);
+            chunks.push(bytes);
+            return { name: t.name, shape: t.shape, datatype: t.datatype, parameters: { binary_data_size: count * (size[t.datatype] ?? 4) } };
+          }),
+        };
+        const header = Buffer.from(JSON.stringify(json));
+        const binary = chunks.length > 0;
+        const url = `/v2/models/${encodeURIComponent(model)}${versioned ? '/versions/1' : ''}/infer`;
+        const headers: Record<string, string> = binary
+          ? { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(Math.max(0, header.length + headerSkew)) }
+          : { 'content-type': 'application/json' };
+        checkAnswer(url, await send({ method: 'POST', url, payload: Buffer.concat([header, ...chunks]), headers }));
+      },
+    ),
+    { numRuns: share(0.25) },
+  );
+});
+
+test(`every other route: ${share(0.15)} GETs and stray methods with random path segments`, async () => {
+  const segment = fc.oneof(fc.constantFrom(...lossNames, 'constructor', '__proto__', '..', '%00', '%E0%A4%A', 'ready', 'versions'), fc.string({ maxLength: 10 }).map(encodeURIComponent));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('/losses/', '/problems/', '/v2/models/', '/v2/models/mse/versions/', '/v2/health/', '/', '/docs/', '/v2/'),
+      segment,
+      fc.constantFrom('', '/ready', '/infer', '?x=1'),
+      fc.constantFrom('GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE', 'HEAD'),
+      async (prefix, seg, suffix, method) => {
+        const url = `${prefix}${seg}${suffix}`;
+        const res = await send({ method: method as 'GET', url });
+        if (method === 'HEAD' || url.startsWith('/docs')) {
+          answered++;
+          expect(res.statusCode, url).toBeLessThan(500);
+        } else checkAnswer(url, res);
+      },
+    ),
+    { numRuns: share(0.15) },
+  );
+});
