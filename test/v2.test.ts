@@ -110,6 +110,10 @@ describe('requests', () => {
 });
 
 describe('malformed bodies get 400 with {"error"}', () => {
+  test('no body at all', async () => {
+    expectV2Error(await app.inject({ method: 'POST', url: '/v2/models/mse/infer' }), 400, 'empty');
+  });
+
   test('a truncated chunk', async () => {
     const { header, chunks } = binaryMse();
     const body = Buffer.concat([header, chunks[0], chunks[1].subarray(0, 10)]);

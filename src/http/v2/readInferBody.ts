@@ -35,7 +35,9 @@ function parseJson(bytes: Buffer, what: string): unknown {
   }
 }
 
-export function readInferBody(stream: Readable, { headerLength, contentLength, limit }: ReadOptions): Promise<RawInferBody> {
+export function readInferBody(stream: Readable | null | undefined, { headerLength, contentLength, limit }: ReadOptions): Promise<RawInferBody> {
+  // Fastify runs no body parser for a request without a body: there is no stream to read.
+  if (stream == null || typeof stream.on !== 'function') return Promise.reject(new ServiceError('invalid_body', 'the body is empty; send an inference request'));
   const tooLarge = () => new ServiceError('payload_too_large', `the request body exceeds the limit of ${limit} bytes`);
   if (contentLength !== null && contentLength > limit) return Promise.reject(tooLarge());
   if (headerLength === 0) {

@@ -120,7 +120,7 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
       validatorCompiler: () => (data: unknown) => ({ value: data }),
       handler: async (request, reply) => {
         const def = modelOf(request.params);
-        const { header, chunks } = await readInferBody(request.body as unknown as Readable, {
+        const { header, chunks } = await readInferBody(request.body as unknown as Readable | null, {
           headerLength: headerInt(request.headers['inference-header-content-length'], 'Inference-Header-Content-Length'),
           contentLength: headerInt(request.headers['content-length'], 'Content-Length'),
           limit: request.headers['inference-header-content-length'] === undefined ? opts.jsonBodyLimit : opts.binaryBodyLimit,
