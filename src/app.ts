@@ -15,6 +15,7 @@ import v2Routes from './http/v2/routes.ts';
 import metricsPlugin from './http/metrics/plugin.ts';
 import protection from './http/protection/plugin.ts';
 import lifecycle from './http/lifecycle.ts';
+import plotsRoute from './http/plots/route.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
   /** A pino destination or options; default: JSON to stdout at `logLevel`. */
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions = {}) {
   await app.register(catalogRoute);
   await app.register(healthRoute);
   await app.register(problemsRoute);
+  await app.register(plotsRoute);
   await app.register(v2Routes, { binaryBodyLimit: opts.binaryBodyLimit, jsonBodyLimit: opts.bodyLimit });
   return app;
 }

@@ -90,8 +90,20 @@ export interface LossDefinition<P = unknown> {
   /** Forward and backward in one pass over units [lo, hi) (elements or rows): writes per_sample
    *  and gradient when asked and returns Σ per_sample over the range. Pure; float64 maths. */
   kernel(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
+  /** How to draw the loss along one axis (GET /losses/{name}/plot.svg): see plotSlices.ts. */
+  plot: PlotSlice;
   /** A small request for the docs' example and the catalog. */
   example: { predictions: unknown[]; targets: unknown[]; params?: Record<string, unknown> };
+}
+
+/** A one-dimensional slice of a loss for its picture: the x-axis (a residual, a margin, a
+ *  predicted probability), its default range, and the one-sample request at each x with
+ *  d(prediction_i)/dx for every prediction element (the chain rule gives d loss / dx). */
+export interface PlotSlice {
+  axis: 'residual' | 'margin' | 'probability' | 'prediction';
+  label: string;
+  range: [number, number];
+  at(x: number): { predictions: number[] | number[][]; targets: number[] | number[][]; dPredictions: number[] };
 }
 
 /** Identity helper that keeps the params type of a loss declaration. */

@@ -47,7 +47,7 @@ async function docsPlugin(app: FastifyInstance, opts: { bearerAuth?: boolean }) 
       ...(opts.bearerAuth
         ? { components: { securitySchemes: { bearerAuth: { type: 'http' as const, scheme: 'bearer' } } }, security: [{ bearerAuth: [] }] }
         : {}),
-      tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'v2', description: 'Open Inference Protocol (KServe v2 / Triton), with binary tensor data' }, { name: 'health' }, { name: 'errors' }],
+      tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'v2', description: 'Open Inference Protocol (KServe v2 / Triton), with binary tensor data' }, { name: 'explore', description: 'Pictures of the losses' }, { name: 'health' }, { name: 'errors' }],
     },
     transform: (route) => withBinaryInferBody(zodTransform(route)),
     transformObject: createJsonSchemaTransformObject({ zodToJsonConfig: { override: describeTensors } }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { lastDimLength, targetsInUnitInterval } from '../checks.ts';
 import { weightVector } from '../params.ts';
@@ -48,5 +49,6 @@ export const bceWithLogits = defineLoss({
     }
     return sum;
   },
+  plot: margin([-4, 4]),
   example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { pos_weight: [2, 1, 1, 1] } },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probability } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { firstViolation, lastDimLength, targetsInUnitInterval } from '../checks.ts';
 import { weightVector } from '../params.ts';
@@ -47,5 +48,6 @@ export const binaryCrossEntropy = defineLoss({
     }
     return sum;
   },
+  plot: probability('predicted probability p (target y = 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
   example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },
 });

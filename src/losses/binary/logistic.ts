@@ -1,3 +1,4 @@
+import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
 import { noParams } from '../params.ts';
@@ -32,5 +33,6 @@ export const logistic = defineLoss({
     }
     return sum;
   },
+  plot: margin(),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsZeroOrOne } from '../checks.ts';
 
@@ -50,5 +51,6 @@ export const sigmoidFocal = defineLoss({
     }
     return sum;
   },
+  plot: margin([-4, 4]),
   example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { alpha: 0.25, gamma: 2 } },
 });

@@ -1,3 +1,4 @@
+import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsSignOrZero } from '../checks.ts';
 import { noParams } from '../params.ts';
@@ -30,5 +31,6 @@ export const squaredHinge = defineLoss({
     }
     return sum;
   },
+  plot: margin(),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
 });

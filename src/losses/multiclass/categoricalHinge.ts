@@ -1,3 +1,4 @@
+import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
 import type { InputProblem, TargetArray } from '../types.ts';
@@ -65,5 +66,6 @@ export const categoricalHinge = defineLoss({
     }
     return sum;
   },
+  plot: twoClassMargin('one-hot'),
   example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [[1, 0, 0], [0, 0, 1]] },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss, type KernelInput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
 import { weightVector } from '../params.ts';
@@ -122,5 +123,6 @@ export const crossEntropy = defineLoss<Params>({
     }
     return sum;
   },
+  plot: twoClassMargin('index'),
   example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [0, 1] },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probability } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsInUnitInterval } from '../checks.ts';
 
@@ -45,5 +46,10 @@ export const klDiv = defineLoss({
     }
     return sum;
   },
+  plot: probability('predicted probability p of class 0 (target [0.7, 0.3], log-probabilities sent)', (p) => ({
+    predictions: [[Math.log(p), Math.log(1 - p)]],
+    targets: [[0.7, 0.3]],
+    dPredictions: [1 / p, -1 / (1 - p)],
+  })),
   example: { predictions: [[-0.36, -1.2, -2.3], [-1.6, -0.29, -2.3]], targets: [[0.7, 0.2, 0.1], [0.2, 0.7, 0.1]], params: { log_target: false } },
 });

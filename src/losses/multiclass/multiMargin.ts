@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { classIndices, perClassLength } from '../checks.ts';
 import { weightVector } from '../params.ts';
@@ -51,5 +52,6 @@ export const multiMargin = defineLoss({
     }
     return sum;
   },
+  plot: twoClassMargin('index'),
   example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [3, 0], params: { p: 1, margin: 1 } },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probability } from '../plotSlices.ts';
 import { defineLoss, type KernelInput } from '../types.ts';
 import { classIndices, perClassLength } from '../checks.ts';
 import { weightVector } from '../params.ts';
@@ -46,5 +47,10 @@ export const nll = defineLoss<Params>({
     }
     return sum;
   },
+  plot: probability('predicted probability p of the true class (two classes, log-probabilities sent)', (p) => ({
+    predictions: [[Math.log(p), Math.log(1 - p)]],
+    targets: [0],
+    dPredictions: [1 / p, -1 / (1 - p)],
+  })),
   example: { predictions: [[-0.2, -2.0, -3.1], [-1.9, -0.3, -2.2]], targets: [0, 1] },
 });

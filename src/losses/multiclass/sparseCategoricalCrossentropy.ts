@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probability } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { classIndices } from '../checks.ts';
 import { logSumExp } from '../math.ts';
@@ -52,5 +53,6 @@ export const sparseCategoricalCrossentropy = defineLoss({
     }
     return sum;
   },
+  plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [0], dPredictions: [1, -1] })),
   example: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [0, 1] },
 });

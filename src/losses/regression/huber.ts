@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 
 // d = x - y. value = ½d² where |d| ≤ δ, else δ(|d| - ½δ): quadratic near 0, linear in the tails,
@@ -31,5 +32,6 @@ export const huber = defineLoss({
     }
     return sum;
   },
+  plot: residual(),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { delta: 1.0 } },
 });

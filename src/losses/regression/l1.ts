@@ -1,3 +1,4 @@
+import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
 import { sign } from '../math.ts';
@@ -28,5 +29,6 @@ export const l1 = defineLoss({
     }
     return sum;
   },
+  plot: residual(),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
 });

@@ -1,3 +1,4 @@
+import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
 
@@ -30,5 +31,6 @@ export const msle = defineLoss({
     }
     return sum;
   },
+  plot: residual([-1, 5], 1),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, 0.5, 2.0, 7.0] },
 });

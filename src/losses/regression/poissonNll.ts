@@ -51,5 +51,11 @@ export const poissonNll = defineLoss({
     }
     return sum;
   },
+  plot: {
+    axis: 'prediction',
+    label: 'log-rate x (target count y = 2)',
+    range: [-2, 3],
+    at: (x) => ({ predictions: [x], targets: [2], dPredictions: [1] }),
+  },
   example: { predictions: [0.5, 1.2, -0.3, 2.0], targets: [2, 3, 0, 7], params: { log_input: true } },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 
 // r = y - x. value = max(q·r, (q - 1)·r): q·r when the prediction is below the target (r > 0),
@@ -32,5 +33,6 @@ export const quantile = defineLoss({
     }
     return sum;
   },
+  plot: residual(),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.5, 7.0], params: { q: 0.9 } },
 });

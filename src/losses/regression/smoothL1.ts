@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { sign } from '../math.ts';
 
@@ -34,5 +35,6 @@ export const smoothL1 = defineLoss({
     }
     return sum;
   },
+  plot: residual(),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { beta: 1.0 } },
 });

@@ -1,0 +1,130 @@
+// Pictures: GET /losses/{name}/plot.svg (a loss and its derivative along its natural axis),
+// GET /plots/margin.svg (the textbook comparison of margin losses), GET /explore (all of them).
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ServiceError } from '../../errors/catalog.ts';
+import { findLoss, losses, lossNames } from '../../losses/registry.ts';
+import { paramProperties } from '../../losses/describeParams.ts';
+import type { LossDefinition } from '../../losses/types.ts';
+import { lossCurve } from '../../plots/lossCurve.ts';
+import { renderLineChart } from '../../plots/svgChart.ts';
+import { problemResponses } from '../schemas.ts';
+
+const PlotQuery = z
+  .object({
+    from: z.coerce.number().optional().meta({ description: 'Start of the x range (default: the loss\'s own).' }),
+    to: z.coerce.number().optional().meta({ description: 'End of the x range.' }),
+    points: z.coerce.number().int().min(2).max(2001).default(201).meta({ description: 'Samples along x.' }),
+  })
+  .catchall(z.string().meta({ description: "The loss's parameters, e.g. delta=0.5; vectors comma-separated." }));
+
+/** Query strings → the loss's parameters, typed by their schema, then validated by it. */
+function paramsFromQuery(def: LossDefinition<any>, query: Record<string, unknown>): unknown {
+  const props = paramProperties(def);
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (key === 'from' || key === 'to' || key === 'points') continue;
+    const type = props[key]?.type ?? (props[key]?.anyOf ? 'number' : undefined);
+    const text = String(value);
+    raw[key] = type === 'boolean' ? (text === 'true' ? true : text === 'false' ? false : text) : type === 'array' ? text.split(',').map(Number) : type === 'number' || type === 'integer' ? Number(text) : text;
+  }
+  const parsed = def.params.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue.path.length > 0 ? String(issue.path[0]) : (issue as { keys?: string[] }).keys?.[0];
+    throw new ServiceError('invalid_params', `params.${key ?? ''}: ${issue.message}`, { field: `params.${key ?? ''}` });
+  }
+  return parsed.data;
+}
+
+export function lossPlotSvg(def: LossDefinition<any>, params: unknown, from: number, to: number, points: number): string {
+  const curve = lossCurve(def, params, from, to, points);
+  const shown = Object.entries(params as Record<string, unknown>).filter(([, v]) => !Array.isArray(v)).map(([k, v]) => `${k}=${v}`).join(', ');
+  return renderLineChart({
+    title: `${def.name}${shown ? ` (${shown})` : ''}`,
+    subtitle: def.formula,
+    xLabel: def.plot.label,
+    yLabel: 'loss and its derivative',
+    series: [
+      { name: 'loss', points: curve.loss },
+      { name: 'derivative', points: curve.derivative, dashed: true },
+    ],
+    yClip: [-20, 20],
+  });
+}
+
+/** The textbook figure: 0-1, hinge, squared hinge, logistic, exponential and square loss against
+ *  the margin m = y·f over -2…2, each computed by its kernel. */
+export function marginComparisonSvg(points = 201): string {
+  const series: [string, string][] = [
+    ['zero_one', '0-1'],
+    ['hinge', 'hinge'],
+    ['squared_hinge', 'squared hinge'],
+    ['logistic', 'logistic'],
+    ['exponential', 'exponential'],
+    ['mse', 'square (1 − m)²'],
+  ];
+  return renderLineChart({
+    title: 'Margin losses: surrogates of the 0-1 loss',
+    xLabel: 'margin m = y·f (target y = 1)',
+    yLabel: 'loss',
+    series: series.map(([name, label]) => {
+      const def = findLoss(name)!;
+      // The square loss compares the score f = m with the target 1: (m − 1)².
+      const at = name === 'mse' ? (m: number) => ({ predictions: [m], targets: [1], dPredictions: [1] }) : def.plot.at;
+      const curve = lossCurve({ ...def, plot: { ...def.plot, at } }, def.params.parse({}), -2, 2, points);
+      return { name: label, points: curve.loss };
+    }),
+  });
+}
+
+function explorePage(): string {
+  const cards = losses
+    .map(
+      (def) => `<figure id="${def.name}"><img src="/losses/${def.name}/plot.svg" alt="${def.name}: the loss and its derivative" width="640" height="400" loading="lazy">
+<figcaption><b>${def.name}</b>: ${def.summary} <code>${def.formula}</code> · <a href="/losses/${def.name}">catalog entry</a></figcaption></figure>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Loss service: explore</title>
+<style>body{font-family:sans-serif;margin:2rem;max-width:1400px}figure{display:inline-block;margin:0 1rem 2rem 0;vertical-align:top;width:640px}figcaption{font-size:.9rem;line-height:1.4}code{background:#f3f3f3;padding:0 .2rem}</style>
+</head><body>
+<h1>Explore the losses</h1>
+<p>Every loss of the catalog and its derivative, computed by the service's own kernels. Each picture is <code>GET /losses/{name}/plot.svg</code>; add <code>?from=&amp;to=</code> or the loss's parameters (<code>?delta=0.5</code>) to change it. Try requests in <a href="/docs">Swagger UI</a>.</p>
+<figure id="margin"><img src="/plots/margin.svg" alt="margin losses compared" width="640" height="400"><figcaption><b>The classic comparison</b>: margin losses as upper bounds of the 0-1 loss.</figcaption></figure>
+${cards}
+</body></html>`;
+}
+
+const plotsRoute: FastifyPluginAsyncZod = async (app) => {
+  app.get('/losses/:name/plot.svg', {
+    schema: {
+      summary: 'A loss and its derivative as an SVG picture',
+      description: 'x is the residual x − y for regression losses, the margin y·f for margin losses, the predicted probability for probability losses.',
+      tags: ['explore'],
+      params: z.object({ name: z.string() }),
+      querystring: PlotQuery,
+      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(400, 404) },
+    },
+    handler: async (request, reply) => {
+      const def = findLoss(request.params.name);
+      if (def === undefined) throw new ServiceError('not_found', `no loss named ${JSON.stringify(request.params.name)}; known losses: ${lossNames.join(', ')}`, { field: 'name' });
+      const { from = def.plot.range[0], to = def.plot.range[1], points } = request.query;
+      if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
+        throw new ServiceError('invalid_body', `the range must be finite with from < to; got from=${from}, to=${to}`, { field: 'from' });
+      }
+      const svg = lossPlotSvg(def, paramsFromQuery(def, request.query), from, to, points);
+      return reply.type('image/svg+xml').send(svg);
+    },
+  });
+  app.get('/plots/margin.svg', {
+    schema: { summary: 'The 0-1, hinge, squared hinge, logistic, exponential and square losses against the margin', tags: ['explore'] },
+    handler: async (_request, reply) => reply.type('image/svg+xml').send(marginComparisonSvg()),
+  });
+  app.get('/explore', {
+    schema: { summary: 'Every loss as a picture (HTML)', tags: ['explore'] },
+    handler: async (_request, reply) => reply.type('text/html; charset=utf-8').send(explorePage()),
+  });
+};
+
+export default plotsRoute;
