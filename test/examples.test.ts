@@ -16,3 +16,30 @@ test('examples/v2_client.py (standard library + numpy) agrees with POST /loss', 
   const { stdout } = await run('/usr/bin/python3', ['examples/v2_client.py'], { env: { ...process.env, LOSS_SERVICE_URL: service.url } });
   expect(stdout).toContain('OK: v2 binary FP32 agrees with POST /loss');
 }, 60_000);
+
+const example = (name: string) => run(process.execPath, ['examples/run.ts', name], { env: { ...process.env, LOSS_SERVICE_URL: service.url } });
+
+test('npm run example -- train-two-layer: the network learns XOR through POST /loss', async () => {
+  const { stdout } = await example('train-two-layer');
+  const lines = stdout.trim().split('\n');
+  expect(lines.filter((l) => /^iteration +\d+: loss/.test(l))).toHaveLength(16); // every 100 of 0..1500
+  const final = /final predictions: \[([^\]]+)\]/.exec(stdout)![1].split(', ').map(Number);
+  expect(final[0]).toBeLessThan(0.1);
+  expect(final[1]).toBeGreaterThan(0.9);
+  expect(final[2]).toBeGreaterThan(0.9);
+  expect(final[3]).toBeLessThan(0.1);
+  console.log(lines.at(-1));
+}, 60_000);
+
+test('npm run example -- learning-slowdown: the quadratic cost from (2.0, 2.0) learns slowest', async () => {
+  const { stdout } = await example('learning-slowdown');
+  const finals = Object.fromEntries(
+    [...stdout.matchAll(/^(quadratic|cross-entropy) from \(([\d.]+), ([\d.]+)\): a = ([\d.]+) after 300 epochs$/gm)].map((m) => [`${m[1]} ${m[2]},${m[3]}`, Number(m[4])]),
+  );
+  expect(Object.keys(finals)).toHaveLength(4);
+  expect(finals['quadratic 2.0,2.0']).toBeGreaterThan(finals['quadratic 0.6,0.9']);
+  expect(finals['quadratic 2.0,2.0']).toBeGreaterThan(5 * finals['cross-entropy 2.0,2.0']);
+  expect(finals['cross-entropy 2.0,2.0']).toBeLessThan(0.05);
+  expect(stdout).toMatch(/wrote .*learning-slowdown\.svg/);
+  console.log(stdout.trim().split('\n').slice(-4).join('\n'));
+}, 60_000);

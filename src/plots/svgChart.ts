@@ -32,7 +32,9 @@ const fmt = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.to
 export function renderLineChart(opts: ChartOptions): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 400;
-  const margin = { top: opts.subtitle ? 56 : 40, right: 170, bottom: 50, left: 64 };
+  // The legend sits right of the plot: room for its longest name (about 7 px a character at 12 px).
+  const legendWidth = Math.max(...opts.series.map((s) => s.name.length), 8) * 7 + 50;
+  const margin = { top: opts.subtitle ? 56 : 40, right: legendWidth, bottom: 50, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
 
