@@ -1,6 +1,6 @@
 // The inline path (main thread) and the worker path give the same bits: same kernel, same
 // fixed block summation order, buffers moved not converted.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { findLoss } from '../src/losses/registry.ts';
@@ -11,7 +11,8 @@ import { rng } from './support/random.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 2 });
+  // This file computes large tasks on its own main thread too: no event-loop-delay shedding here.
+  app = await buildApp({ logger: false, workers: 2, maxEventLoopDelayMs: 0 });
   await app.lossPool.ready;
 });
 afterAll(() => app.close());
@@ -73,4 +74,86 @@ test('a large cross_entropy (200k x 10, many blocks): identical bit for bit, and
   expect(sent.input.predictions.byteLength).toBe(0); // transferred, not copied
   expect(sent.input.targets.byteLength).toBe(0);
   expectSameBits(inline, pooled);
+});
+
+describe('a request split across the workers (shared arrays, data parallel)', () => {
+  const shared = <T extends Float32Array | Float64Array | BigInt64Array>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes));
+
+  function splitTask(loss: string, params: object, reduction: 'mean' | 'sum', n: number, c: number, raw: boolean) {
+    const r = rng(9);
+    const predictions = shared((b) => new Float32Array(b), n * c * 4);
+    for (let i = 0; i < predictions.length; i++) predictions[i] = r.normal() * 3;
+    const labels = shared((b) => new BigInt64Array(b), n * 8);
+    for (let i = 0; i < n; i++) labels[i] = BigInt(r.int(c));
+    const def = findLoss(loss)!;
+    return () =>
+      prepareLossTask({
+        def,
+        predictions: { data: predictions, shape: [n, c] },
+        targets: raw ? { data: new Float64Array(0), shape: [n] } : { data: Float64Array.from(labels, Number), shape: [n] },
+        rawTargets: raw ? labels : undefined,
+        checkFinite: true,
+        params: def.params.parse(params),
+        reduction,
+        wantPerSample: true,
+        wantGradient: true,
+        regularization: null,
+      });
+  }
+
+  test.each([
+    ['cross_entropy', { weight: [1, 2, 0.5, 1, 3, 1, 1, 2, 1, 0.25], label_smoothing: 0.1 }, 'mean'],
+    ['nll', { weight: [0.3, 1.7, 1, 1, 1, 1, 1, 1, 1, 2] }, 'mean'],
+    ['multi_margin', { p: 2 }, 'sum'],
+  ] as const)('%s: split and inline give the same bits (INT64 targets converted in the workers)', async (loss, params, reduction) => {
+    const make = splitTask(loss, params, reduction, 300_000, 10, true);
+    const split = await app.lossPool.runSplit(make());
+    const inline = app.lossPool.runInline(make());
+    expectSameBits(inline, split);
+    expect(split.gradient!.buffer).toBeInstanceOf(SharedArrayBuffer); // written in place by the workers
+  });
+
+  test('problems deep inside a split request are found and named by their index', async () => {
+    const nan = splitTask('cross_entropy', {}, 'mean', 300_000, 10, true)();
+    nan.input.predictions[2_345_678] = NaN;
+    await expect(app.lossPool.runSplit(nan)).rejects.toMatchObject({ code: 'invalid_tensor', index: 2_345_678, message: expect.stringContaining("input 'predictions': element 2345678 is NaN") });
+    const range = splitTask('cross_entropy', {}, 'mean', 300_000, 10, true)();
+    (range.rawTargets as BigInt64Array)[250_001] = 10n;
+    await expect(app.lossPool.runSplit(range)).rejects.toMatchObject({ code: 'class_index_out_of_range', index: 250_001 });
+    const huge = splitTask('cross_entropy', {}, 'mean', 300_000, 10, true)();
+    (huge.rawTargets as BigInt64Array)[299_999] = 2n ** 60n;
+    await expect(app.lossPool.runSplit(huge)).rejects.toMatchObject({ code: 'invalid_tensor', index: 299_999 });
+  });
+
+  test('through v2: a 1M x 10 binary request is split, and agrees with the inline computation', async () => {
+    const { classificationData, v2BinaryBody } = await import('../load/support/bodies.ts');
+    const { parseInferResponse } = await import('./support/v2client.ts');
+    const { logits, labels } = classificationData(1_000_000, 10);
+    const { body, headers } = v2BinaryBody(
+      [
+        { name: 'predictions', shape: [1_000_000, 10], datatype: 'FP32', data: logits },
+        { name: 'targets', shape: [1_000_000], datatype: 'INT64', data: labels },
+      ],
+      { reduction: 'mean' },
+      ['value'],
+    );
+    const before = app.lossPool.stats.pooled;
+    const res = await app.inject({ method: 'POST', url: '/v2/models/cross_entropy/infer', payload: body, headers });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(app.lossPool.stats.pooled).toBe(before + 1);
+    const value = parseInferResponse(res.rawPayload, res.headers).outputs.get('value')!.data[0];
+    const inline = app.lossPool.runInline(
+      prepareLossTask({
+        def: findLoss('cross_entropy')!,
+        predictions: { data: logits, shape: [1_000_000, 10] },
+        targets: { data: Float64Array.from(labels, Number), shape: [1_000_000] },
+        params: findLoss('cross_entropy')!.params.parse({}),
+        reduction: 'mean',
+        wantPerSample: false,
+        wantGradient: false,
+        regularization: null,
+      }),
+    );
+    expect(value).toBe(Math.fround(inline.value));
+  });
 });

@@ -11,8 +11,9 @@ export interface RunningService {
 
 const server = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 
-export async function startService(env: Record<string, string> = {}): Promise<RunningService> {
-  const child = spawn(process.execPath, [server], {
+/** Starts `entry` (default: the service) and waits until it answers `readyPath` (null: until it listens). */
+export async function startService(env: Record<string, string> = {}, entry = server, readyPath: string | null = '/readyz'): Promise<RunningService> {
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', process.env.SERVICE_STDOUT === 'inherit' ? 'inherit' : 'ignore', 'inherit'],
   });
@@ -24,7 +25,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
       const port = await listeningPort(child.pid!);
       if (port === null) return;
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        const res = readyPath === null ? { ok: true } : await fetch(`http://127.0.0.1:${port}${readyPath}`);
         if (res.ok) {
           clearInterval(poll);
           clearTimeout(timer);
@@ -44,6 +45,14 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
       await once(child, 'exit');
     },
   };
+}
+
+/** Peak and current resident set size of a process, in bytes (VmHWM, VmRSS from /proc). */
+export async function memoryOf(pid: number): Promise<{ peak: number; current: number }> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { peak: kb('VmHWM'), current: kb('VmRSS') };
 }
 
 /** The TCP port a process listens on, from /proc (Linux). */

@@ -1,39 +1,65 @@
-// Domain checks shared by several losses. Each returns the first offending element as an
-// InputProblem (flat row-major index) or null. They run on the main thread before any compute,
-// so a refused request never reaches the pool.
+// Domain checks shared by several losses. Data checks run over a range of units [lo, hi)
+// (elements, or rows for row losses) wherever the kernel runs, in parallel for large requests;
+// each returns the first offending element as an InputProblem (flat row-major index) or null.
+// Parameter checks are O(1) and run on the main thread before any compute.
 import type { FloatArray, InputProblem, KernelInput, TargetArray } from './types.ts';
 
-/** Every element must satisfy `ok`; the message names the first one that does not. */
+/** Element spans of predictions and targets that units [lo, hi) cover. */
+export function spans(input: KernelInput<unknown>, lo: number, hi: number) {
+  const c = input.cols;
+  return {
+    predFrom: lo * c,
+    predTo: hi * c,
+    targFrom: input.targetsAreIndices ? lo : lo * c,
+    targTo: input.targetsAreIndices ? hi : hi * c,
+  };
+}
+
+/** Every element of data[from, to) must satisfy `ok`; the message names the first that does not. */
 export function firstViolation(
   data: FloatArray | TargetArray,
+  from: number,
+  to: number,
   ok: (v: number) => boolean,
   field: 'predictions' | 'targets',
   code: InputProblem['code'],
   describe: (v: number) => string,
 ): InputProblem | null {
-  for (let i = 0; i < data.length; i++) {
+  for (let i = from; i < to; i++) {
     const v = data[i];
     if (!ok(v)) return { code, field, index: i, detail: `${field}[${i}] = ${v}: ${describe(v)}` };
   }
   return null;
 }
 
-export const targetsInUnitInterval = (t: TargetArray) =>
-  firstViolation(t, (v) => v >= 0 && v <= 1, 'targets', 'target_out_of_domain', () => 'targets must lie in [0, 1]');
+type RangeCheck = (input: KernelInput<any>, lo: number, hi: number) => InputProblem | null;
 
-export const targetsZeroOrOne = (t: TargetArray) =>
-  firstViolation(t, (v) => v === 0 || v === 1, 'targets', 'target_out_of_domain', () => 'targets must be 0 or 1');
+const targetRule =
+  (ok: (v: number) => boolean, message: string): RangeCheck =>
+  (input, lo, hi) => {
+    const s = spans(input, lo, hi);
+    return firstViolation(input.targets, s.targFrom, s.targTo, ok, 'targets', 'target_out_of_domain', () => message);
+  };
 
-export const targetsPlusMinusOne = (t: TargetArray) =>
-  firstViolation(t, (v) => v === 1 || v === -1, 'targets', 'target_out_of_domain', () => 'targets must be -1 or 1');
+export const predictionRule =
+  (ok: (v: number) => boolean, message: string): RangeCheck =>
+  (input, lo, hi) => {
+    const s = spans(input, lo, hi);
+    return firstViolation(input.predictions, s.predFrom, s.predTo, ok, 'predictions', 'prediction_out_of_domain', () => message);
+  };
 
+export const targetsInUnitInterval = targetRule((v) => v >= 0 && v <= 1, 'targets must lie in [0, 1]');
+export const targetsZeroOrOne = targetRule((v) => v === 0 || v === 1, 'targets must be 0 or 1');
+export const targetsPlusMinusOne = targetRule((v) => v === 1 || v === -1, 'targets must be -1 or 1');
 /** hinge and squared_hinge read a 0 target as -1. */
-export const targetsSignOrZero = (t: TargetArray) =>
-  firstViolation(t, (v) => v === 1 || v === -1 || v === 0, 'targets', 'target_out_of_domain', () => 'targets must be -1 or 1 (0 is read as -1)');
+export const targetsSignOrZero = targetRule((v) => v === 1 || v === -1 || v === 0, 'targets must be -1 or 1 (0 is read as -1)');
+export const targetsNonNegative = (message: string) => targetRule((v) => v >= 0, message);
 
-/** Class indices: integers in [0, C), or exactly `ignoreIndex` when the loss has one. */
-export function classIndices(t: TargetArray, classes: number, ignoreIndex?: number): InputProblem | null {
-  for (let i = 0; i < t.length; i++) {
+/** Class indices of rows [lo, hi): integers in [0, C), or exactly `ignoreIndex` when the loss has one. */
+export function classIndices(input: KernelInput<unknown>, lo: number, hi: number, ignoreIndex?: number): InputProblem | null {
+  const t = input.targets;
+  const classes = input.cols;
+  for (let i = lo; i < hi; i++) {
     const v = t[i];
     if (v === ignoreIndex) continue;
     if (!Number.isInteger(v)) {

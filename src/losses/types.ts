@@ -55,7 +55,7 @@ export interface KernelOutput {
  *  it into a 400 from the error catalog. `index` is the flat row-major index of the first bad
  *  element of `field`. */
 export interface InputProblem {
-  code: 'shape_mismatch' | 'target_out_of_domain' | 'prediction_out_of_domain' | 'class_index_out_of_range' | 'invalid_params';
+  code: 'shape_mismatch' | 'target_out_of_domain' | 'prediction_out_of_domain' | 'class_index_out_of_range' | 'invalid_params' | 'invalid_tensor' | 'undefined_mean';
   field: string;
   detail: string;
   index?: number;
@@ -82,11 +82,17 @@ export interface LossDefinition<P = unknown> {
   extraReductions?: readonly Reduction[];
   /** Parameters: a strict zod object whose defaults are the spec's. */
   params: z.ZodType<P>;
-  /** Domain checks after shapes agree: target and prediction domains, class ranges, lengths of
-   *  vector parameters. Returns the first problem or null. */
-  check(input: KernelInput<P>): InputProblem | null;
-  /** The `mean` (or `batchmean`) denominator. Default: the number of per_sample values. */
-  meanDenominator?(input: KernelInput<P>, reduction: Reduction): number;
+  /** O(1) checks of the parameters against the shapes (lengths of vector parameters, ...): on
+   *  the main thread, before any compute. Returns the first problem or null. */
+  checkParams?(input: KernelInput<P>): InputProblem | null;
+  /** Domain checks of the data in units [lo, hi) (elements, or rows): target and prediction
+   *  domains, class ranges. They run where the kernel runs, in parallel for large requests. */
+  checkData?(input: KernelInput<P>, lo: number, hi: number): InputProblem | null;
+  /** What units [lo, hi) add to the `mean` denominator when it depends on the data (class
+   *  weights, ignored targets). Default: hi - lo, one per per_sample value. */
+  meanDenominator?(input: KernelInput<P>, lo: number, hi: number): number;
+  /** A denominator fixed by the shapes instead (kl_div's batchmean: the first dimension), or null. */
+  fixedDenominator?(input: KernelInput<P>, reduction: Reduction): number | null;
   /** Forward and backward in one pass over units [lo, hi) (elements or rows): writes per_sample
    *  and gradient when asked and returns Σ per_sample over the range. Pure; float64 maths. */
   kernel(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;

@@ -1,63 +1,179 @@
-// Runs one loss task to completion: the kernel over fixed-size blocks, the reduction, the
-// regularization and the overflow check. The worker and the inline path both call this one
-// function, so they give the same bits.
+// Runs a loss task in three phases over fixed-size blocks:
+//   checkBlocks  converts raw targets, checks finiteness and the loss's domain, and adds up each
+//                block's share of the mean's denominator;
+//   kernelBlocks runs the kernel (forward and backward) and returns each block's sum;
+//   finishLoss   reduces the block sums in order, adds the regularization, checks for overflow.
+// computeLoss chains them over the whole task (inline, or in one worker); a large request runs
+// each phase on several workers, each over a range of blocks (lossPool.ts). The blocks and the
+// order of every float64 sum are the same either way, so every path gives the same bits.
 import { findLoss } from '../losses/registry.ts';
 import { regularize } from '../losses/regularization.ts';
-import type { FloatArray, KernelInput, LossDefinition } from '../losses/types.ts';
+import { spans } from '../losses/checks.ts';
+import type { FloatArray, InputProblem, KernelInput, LossDefinition, TargetArray } from '../losses/types.ts';
 import type { LossResult, LossTask } from './lossTask.ts';
 
-/** Elements per block. The sum of each block is taken, then the block sums are added in order:
- *  a fixed summation order (so results never depend on how work is split) and shorter chains of
- *  float64 additions than one running sum. */
+/** Elements per block: each block's sum is taken, then the block sums are added in order. */
 export const BLOCK_ELEMENTS = 16384;
 
-/** Number of kernel units (elements, or rows for row losses) and units per block. */
-export function blocking(def: LossDefinition<any>, input: KernelInput<unknown>): { units: number; block: number } {
+const MAX_EXACT = 2 ** 53;
+
+export function definitionOf(task: LossTask): LossDefinition<any> {
+  const def = findLoss(task.loss);
+  if (def === undefined) throw new Error(`unknown loss ${task.loss}`);
+  return def;
+}
+
+/** Units (elements, or rows for row losses), units per block, and the number of blocks. */
+export function blocking(def: LossDefinition<any>, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
   const units = def.layout === 'rows' ? input.rows : input.predictions.length;
   const unitSize = def.layout === 'rows' ? input.cols : 1;
-  return { units, block: Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize)) };
+  const block = Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize));
+  return { units, block, blocks: Math.ceil(units / block) };
 }
 
-function sameKind(like: FloatArray, length: number): FloatArray {
-  return like instanceof Float32Array ? new Float32Array(length) : new Float64Array(length);
+export function outputLike(like: FloatArray, length: number, shared: boolean): FloatArray {
+  const bytes = (like instanceof Float32Array ? 4 : 8) * length;
+  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  return like instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
 }
 
-/** Index of the first element that is not finite, or -1. */
-function firstNonFinite(a: FloatArray): number {
+/** First element of a[from, to) that is NaN or ±Infinity, or -1. */
+function firstNonFinite(a: FloatArray | TargetArray, from: number, to: number): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * 0; // 0 for finite, NaN for ±Infinity or NaN
+  for (let i = from; i < to; i++) s += a[i] * 0; // 0 for finite values, NaN otherwise
   if (s === 0) return -1;
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  for (let i = from; i < to; i++) if (!Number.isFinite(a[i])) return i;
   return -1;
 }
 
-export function computeLoss(task: LossTask): LossResult {
-  const def = findLoss(task.loss);
-  if (def === undefined) throw new Error(`unknown loss ${task.loss}`);
+/** Converts raw targets [from, to) into the float64 targets the kernels read. */
+function convertTargets(raw: BigInt64Array | Uint8Array, out: TargetArray, from: number, to: number): InputProblem | null {
+  if (raw instanceof BigInt64Array) {
+    for (let i = from; i < to; i++) {
+      const v = Number(raw[i]);
+      if (v > MAX_EXACT || v < -MAX_EXACT) return { code: 'invalid_tensor', field: 'targets', index: i, detail: `input 'targets': element ${i} (${raw[i]}) is too large for an exact float64` };
+      out[i] = v;
+    }
+  } else {
+    for (let i = from; i < to; i++) {
+      const b = raw[i];
+      if (b > 1) return { code: 'invalid_tensor', field: 'targets', index: i, detail: `input 'targets': BOOL element ${i} is byte ${b}; it must be 0 or 1` };
+      out[i] = b;
+    }
+  }
+  return null;
+}
+
+const notFinite = (field: 'predictions' | 'targets', data: FloatArray | TargetArray, i: number): InputProblem => ({
+  code: 'invalid_tensor',
+  field,
+  index: i,
+  detail: `input '${field}': element ${i} is ${data[i]}; tensors must hold finite numbers`,
+});
+
+export interface CheckResult {
+  problem: InputProblem | null;
+  /** Each block's share of the mean's denominator. */
+  denominators: Float64Array;
+}
+
+export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult {
+  const def = definitionOf(task);
   const { input } = task;
   const { units, block } = blocking(def, input);
-  const perSample = task.wantPerSample ? sameKind(input.predictions, units) : null;
-  const gradient = task.wantGradient ? sameKind(input.predictions, input.predictions.length) : null;
-  const out = { perSample, gradient, gradScale: task.reduction === 'sum' ? 1 : 1 / task.denominator };
+  const denominators = new Float64Array(Math.max(0, b1 - b0));
+  for (let b = b0; b < b1; b++) {
+    const lo = b * block;
+    const hi = Math.min(units, lo + block);
+    const s = spans(input, lo, hi);
+    let problem: InputProblem | null = null;
+    if (task.rawTargets !== null) problem = convertTargets(task.rawTargets, input.targets, s.targFrom, s.targTo);
+    if (problem === null && task.checkFinite) {
+      let i = firstNonFinite(input.predictions, s.predFrom, s.predTo);
+      if (i >= 0) problem = notFinite('predictions', input.predictions, i);
+      else if (task.rawTargets === null && (i = firstNonFinite(input.targets, s.targFrom, s.targTo)) >= 0) problem = notFinite('targets', input.targets, i);
+    }
+    problem ??= def.checkData?.(input, lo, hi) ?? null;
+    if (problem !== null) return { problem, denominators };
+    denominators[b - b0] = def.meanDenominator ? def.meanDenominator(input, lo, hi) : hi - lo;
+  }
+  return { problem: null, denominators };
+}
 
+/** The reduction's denominator from the blocks' shares, added in block order; a problem if a mean has none. */
+export function denominatorOf(task: LossTask, shares: Float64Array[]): { denominator: number; problem: InputProblem | null } {
+  if (task.reduction === 'sum') return { denominator: 1, problem: null };
+  const fixed = definitionOf(task).fixedDenominator?.(task.input, task.reduction) ?? null;
+  let d = 0;
+  if (fixed !== null) d = fixed;
+  else for (const part of shares) for (let i = 0; i < part.length; i++) d += part[i];
+  if (d > 0) return { denominator: d, problem: null };
+  return {
+    denominator: d,
+    problem: {
+      code: 'undefined_mean',
+      field: 'targets',
+      detail: `reduction ${task.reduction} is undefined here: its denominator is 0 (every target is ignore_index, or every target's class weight is 0). PyTorch returns NaN; use reduction sum, which gives 0`,
+    },
+  };
+}
+
+export interface KernelResult {
+  sums: Float64Array;
+  /** First non-finite gradient element in the range, or -1. */
+  firstNonFiniteGradient: number;
+}
+
+export function kernelBlocks(task: LossTask, b0: number, b1: number, gradScale: number, perSample: FloatArray | null, gradient: FloatArray | null): KernelResult {
+  const def = definitionOf(task);
+  const { input } = task;
+  const { units, block } = blocking(def, input);
+  const out = { perSample, gradient, gradScale };
+  const sums = new Float64Array(Math.max(0, b1 - b0));
+  for (let b = b0; b < b1; b++) {
+    const lo = b * block;
+    sums[b - b0] = def.kernel(input, lo, Math.min(units, lo + block), out);
+  }
+  let firstNonFiniteGradient = -1;
+  if (gradient !== null && b1 > b0) {
+    // The gradient elements of these blocks: predictions' span of units [b0·block, b1·block).
+    firstNonFiniteGradient = firstNonFinite(gradient, b0 * block * input.cols, Math.min(units, b1 * block) * input.cols);
+  }
+  return { sums, firstNonFiniteGradient };
+}
+
+export function finishLoss(task: LossTask, denominator: number, sums: Float64Array[], perSample: FloatArray | null, gradient: FloatArray | null, firstNonFiniteGradient: number): LossResult {
   let total = 0;
-  for (let lo = 0; lo < units; lo += block) total += def.kernel(input, lo, Math.min(units, lo + block), out);
-  let value = task.reduction === 'sum' ? total : total / task.denominator;
-
+  for (const part of sums) for (let i = 0; i < part.length; i++) total += part[i];
+  let value = task.reduction === 'sum' ? total : total / denominator;
   let parametersGradient: Float64Array | null = null;
   if (task.regularization !== null) {
     const r = regularize(task.regularization);
     value += r.penalty;
     parametersGradient = r.gradient;
   }
-
   let nonFinite: LossResult['nonFinite'] = null;
   if (!Number.isFinite(value)) {
-    const index = perSample === null ? -1 : firstNonFinite(perSample);
+    const index = perSample === null ? -1 : firstNonFinite(perSample, 0, perSample.length);
     nonFinite = index >= 0 ? { field: 'per_sample', index } : { field: 'value' };
-  } else if (gradient !== null) {
-    const index = firstNonFinite(gradient);
-    if (index >= 0) nonFinite = { field: 'gradient', index };
+  } else if (firstNonFiniteGradient >= 0) {
+    nonFinite = { field: 'gradient', index: firstNonFiniteGradient };
   }
-  return { value, perSample, gradient, parametersGradient, nonFinite };
+  return { value, perSample, gradient, parametersGradient, nonFinite, problem: null };
+}
+
+const refused = (problem: InputProblem): LossResult => ({ value: NaN, perSample: null, gradient: null, parametersGradient: null, nonFinite: null, problem });
+
+/** The whole task in this thread: checks, kernel, reduction. */
+export function computeLoss(task: LossTask): LossResult {
+  const def = definitionOf(task);
+  const { blocks, units } = blocking(def, task.input);
+  const checked = checkBlocks(task, 0, blocks);
+  if (checked.problem !== null) return refused(checked.problem);
+  const { denominator, problem } = denominatorOf(task, [checked.denominators]);
+  if (problem !== null) return refused(problem);
+  const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, false) : null;
+  const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, false) : null;
+  const k = kernelBlocks(task, 0, blocks, task.reduction === 'sum' ? 1 : 1 / denominator, perSample, gradient);
+  return finishLoss(task, denominator, [k.sums], perSample, gradient, k.firstNonFiniteGradient);
 }

@@ -6,8 +6,22 @@ import { Piscina } from 'piscina';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
-import { computeLoss } from './computeLoss.ts';
+import type { InputProblem } from '../losses/types.ts';
+import { blocking, computeLoss, definitionOf, denominatorOf, finishLoss, outputLike, type CheckResult, type KernelResult } from './computeLoss.ts';
 import { taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
+import type { WorkerMessage } from './worker.ts';
+
+/** Requests with at least this many prediction elements, on shared buffers, are split across the
+ *  workers (data parallel); below it one worker computes the whole request. */
+export const SPLIT_THRESHOLD = 262_144;
+
+/** A refused request leaves as the 400 the catalog has for its problem. */
+function unwrap(result: LossResult): LossResult {
+  if (result.problem !== null) throw refusal(result.problem);
+  return result;
+}
+const refusal = (p: InputProblem) => new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
+const isShared = (b: ArrayBufferLike) => typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
 
 export interface LossPoolOptions {
   workers: number;
@@ -30,6 +44,8 @@ export interface LossPool {
   run(task: LossTask): Promise<LossResult>;
   /** Runs the task in a worker whatever its size (tests compare it with the inline path). */
   runInWorker(task: LossTask): Promise<LossResult>;
+  /** Runs the task split across all workers (its arrays must be shared). */
+  runSplit(task: LossTask): Promise<LossResult>;
   runInline(task: LossTask): LossResult;
   /** Resolves once every worker thread has started and answered a task. */
   readonly ready: Promise<void>;
@@ -63,29 +79,30 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
 
   let ready = false;
   // One tiny task per thread: the pool is ready when every worker has loaded the kernels.
-  const warmUp: LossTask = {
-    loss: 'mse',
-    input: { predictions: new Float64Array(1), targets: new Float64Array(1), shape: [1], rows: 1, cols: 1, lastDim: 1, targetsAreIndices: false, params: {} },
-    reduction: 'sum',
-    denominator: 1,
-    wantPerSample: false,
-    wantGradient: false,
-    regularization: null,
-  };
-  const readyPromise = Promise.all(Array.from({ length: opts.workers }, () => piscina.run(warmUp))).then(() => {
+  const warmUp = (): WorkerMessage => ({
+    op: 'compute',
+    task: {
+      loss: 'mse',
+      input: { predictions: new Float64Array(1), targets: new Float64Array(1), shape: [1], rows: 1, cols: 1, lastDim: 1, targetsAreIndices: false, params: {} },
+      reduction: 'sum',
+      wantPerSample: false,
+      wantGradient: false,
+      regularization: null,
+      checkFinite: false,
+      rawTargets: null,
+    },
+  });
+  const readyPromise = Promise.all(Array.from({ length: opts.workers }, () => piscina.run(warmUp()))).then(() => {
     ready = true;
   });
   readyPromise.catch((err) => app.log.error({ err }, 'worker pool failed to start'));
 
   const stats: PoolStats = { inline: 0, pooled: 0, queueFull: 0, timedOut: 0, workerFailures: 0 };
 
-  const runInWorker = async (task: LossTask): Promise<LossResult> => {
-    // Aborting a running task makes piscina stop that worker thread and start a fresh one, so a
-    // runaway computation never holds a worker past the deadline.
-    const signal = opts.deadlineMs > 0 ? AbortSignal.timeout(opts.deadlineMs) : undefined;
-    stats.pooled++;
+  /** One message to a worker, with the deadline and the pool's failures mapped to the catalog. */
+  const dispatch = async <T>(message: WorkerMessage, signal: AbortSignal | undefined, transferList: ArrayBuffer[] = []): Promise<T> => {
     try {
-      return await piscina.run(task, { transferList: taskBuffers(task), signal });
+      return await piscina.run(message, { transferList, signal });
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       if (QUEUE_FULL.test(message)) {
@@ -105,14 +122,52 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     }
   };
 
+  // Aborting a running task makes piscina stop that worker thread and start a fresh one, so a
+  // runaway computation never holds a worker past the deadline.
+  const deadline = () => (opts.deadlineMs > 0 ? AbortSignal.timeout(opts.deadlineMs) : undefined);
+
+  const runInWorker = async (task: LossTask): Promise<LossResult> => {
+    stats.pooled++;
+    return unwrap(await dispatch<LossResult>({ op: 'compute', task }, deadline(), taskBuffers(task)));
+  };
+
+  // Data parallel within one request: each worker checks, then computes, a contiguous range of
+  // blocks of the shared arrays; block sums and denominator shares come back and are added in
+  // block order, exactly as computeLoss adds them in one thread.
+  const runSplit = async (task: LossTask): Promise<LossResult> => {
+    stats.pooled++;
+    const signal = deadline();
+    const { blocks, units } = blocking(definitionOf(task), task.input);
+    const k = Math.min(opts.workers, blocks);
+    const ranges = Array.from({ length: k }, (_, i) => [Math.floor((i * blocks) / k), Math.floor(((i + 1) * blocks) / k)] as const);
+    const checks = await Promise.all(ranges.map(([b0, b1]) => dispatch<CheckResult>({ op: 'check', task, b0, b1 }, signal)));
+    const first = checks.find((c) => c.problem !== null);
+    if (first !== undefined) throw refusal(first.problem!);
+    const { denominator, problem } = denominatorOf(task, checks.map((c) => c.denominators));
+    if (problem !== null) throw refusal(problem);
+    const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, true) : null;
+    const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, true) : null;
+    const gradScale = task.reduction === 'sum' ? 1 : 1 / denominator;
+    const kernels = await Promise.all(ranges.map(([b0, b1]) => dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale, perSample, gradient }, signal)));
+    const nonFinite = kernels.map((r) => r.firstNonFiniteGradient).find((i) => i >= 0) ?? -1;
+    return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, nonFinite);
+  };
+
+  const splittable = (task: LossTask) =>
+    opts.workers > 1 &&
+    task.input.predictions.length >= SPLIT_THRESHOLD &&
+    [task.input.predictions.buffer, task.input.targets.buffer, task.rawTargets?.buffer ?? task.input.targets.buffer].every(isShared);
+
   const pool: LossPool = {
     run: async (task) => {
+      if (splittable(task)) return runSplit(task);
       if (task.input.predictions.length > opts.inlineThreshold) return runInWorker(task);
       stats.inline++;
-      return computeLoss(task);
+      return unwrap(computeLoss(task));
     },
     runInWorker,
-    runInline: computeLoss,
+    runSplit,
+    runInline: (task) => unwrap(computeLoss(task)),
     ready: readyPromise,
     isReady: () => ready,
     get queueSize() {

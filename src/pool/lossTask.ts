@@ -1,6 +1,8 @@
 // What crosses from the validation layer to a kernel, and what comes back. Both are
-// structured-clonable; their typed arrays cross worker boundaries by transfer.
-import type { FloatArray, KernelInput, Reduction } from '../losses/types.ts';
+// structured-clonable. Typed arrays on ordinary ArrayBuffers cross worker boundaries by transfer;
+// arrays on SharedArrayBuffers (large binary tensors) are shared, so several workers can each
+// take a range of one request.
+import type { FloatArray, InputProblem, KernelInput, Reduction } from '../losses/types.ts';
 import type { Regularization } from '../losses/regularization.ts';
 
 export interface LossTask {
@@ -8,11 +10,14 @@ export interface LossTask {
   loss: string;
   input: KernelInput<unknown>;
   reduction: Reduction;
-  /** The mean/batchmean denominator (> 0); 1 for sum. */
-  denominator: number;
   wantPerSample: boolean;
   wantGradient: boolean;
   regularization: Regularization | null;
+  /** True for binary tensors, which may hold NaN or ±Infinity: checked where the kernel runs. */
+  checkFinite: boolean;
+  /** Targets as they arrived when they need converting first (INT64 → float64, BOOL → 0/1): each
+   *  range is converted into input.targets (a Float64Array of the same length) before its checks. */
+  rawTargets: BigInt64Array | Uint8Array | null;
 }
 
 export interface LossResult {
@@ -22,17 +27,20 @@ export interface LossResult {
   parametersGradient: Float64Array | null;
   /** Set when float64 overflowed (e.g. exp of a margin below -709): which output, and where. */
   nonFinite: { field: 'value' | 'per_sample' | 'gradient'; index?: number } | null;
+  /** Set when the data break the loss's domain: the request is refused with a 400. */
+  problem: InputProblem | null;
 }
 
-/** Every typed-array buffer a task owns, for the transfer list. */
+const owned = (b: ArrayBufferLike): b is ArrayBuffer => !(typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer);
+
+/** The ordinary (non-shared) buffers a task owns, for the transfer list. */
 export function taskBuffers(task: LossTask): ArrayBuffer[] {
-  const buffers = [task.input.predictions.buffer, task.input.targets.buffer];
-  if (task.regularization !== null) buffers.push(task.regularization.parameters.buffer);
-  return [...new Set(buffers)] as ArrayBuffer[];
+  const all = [task.input.predictions.buffer, task.input.targets.buffer, task.rawTargets?.buffer, task.regularization?.parameters.buffer];
+  return [...new Set(all.filter((b): b is ArrayBufferLike => b !== undefined).filter(owned))];
 }
 
 export function resultBuffers(result: LossResult): ArrayBuffer[] {
   const buffers: ArrayBuffer[] = [];
-  for (const a of [result.perSample, result.gradient, result.parametersGradient]) if (a !== null) buffers.push(a.buffer as ArrayBuffer);
+  for (const a of [result.perSample, result.gradient, result.parametersGradient]) if (a !== null && owned(a.buffer)) buffers.push(a.buffer);
   return buffers;
 }

@@ -1,16 +1,32 @@
-// Worker-thread entry: computes one task and hands its output buffers back by transfer.
+// Worker-thread entry. `compute` runs a whole task and hands its output buffers back by transfer;
+// `check` and `kernel` run one phase over a range of blocks of a large request whose arrays are
+// shared (SharedArrayBuffer), writing the outputs in place.
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { computeLoss } from './computeLoss.ts';
+import { checkBlocks, computeLoss, kernelBlocks } from './computeLoss.ts';
 import { resultBuffers, type LossTask } from './lossTask.ts';
+import type { FloatArray } from '../losses/types.ts';
 
-export default function runLossTask(task: LossTask) {
-  const result = computeLoss(task);
-  return move({
-    get [transferableSymbol]() {
-      return resultBuffers(result);
-    },
-    get [valueSymbol]() {
-      return result;
-    },
-  } as any);
+export type WorkerMessage =
+  | { op: 'compute'; task: LossTask }
+  | { op: 'check'; task: LossTask; b0: number; b1: number }
+  | { op: 'kernel'; task: LossTask; b0: number; b1: number; gradScale: number; perSample: FloatArray | null; gradient: FloatArray | null };
+
+export default function runLossTask(message: WorkerMessage) {
+  switch (message.op) {
+    case 'check':
+      return checkBlocks(message.task, message.b0, message.b1);
+    case 'kernel':
+      return kernelBlocks(message.task, message.b0, message.b1, message.gradScale, message.perSample, message.gradient);
+    case 'compute': {
+      const result = computeLoss(message.task);
+      return move({
+        get [transferableSymbol]() {
+          return resultBuffers(result);
+        },
+        get [valueSymbol]() {
+          return result;
+        },
+      } as any);
+    }
+  }
 }

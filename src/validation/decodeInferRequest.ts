@@ -52,7 +52,7 @@ function tensorOf(
   input: InferRequestBody['inputs'][number],
   chunk: Uint8Array | undefined,
   allowed: readonly Datatype[],
-): { data: FloatArray | TargetArray; shape: number[]; datatype: Datatype } {
+): { data: FloatArray | TargetArray | BigInt64Array | Uint8Array; shape: number[]; datatype: Datatype; binary: boolean } {
   const { name, shape } = input;
   if (!(allowed as readonly string[]).includes(input.datatype)) {
     throw new ServiceError('invalid_tensor', `input '${name}': datatype ${input.datatype} is not accepted; use ${allowed.join(', ')}`, { field: name });
@@ -62,7 +62,7 @@ function tensorOf(
   const count = elementCount(shape);
   if (count === 0) throw new ServiceError('invalid_tensor', `input '${name}' is empty (shape [${shape.join(', ')}]); every dimension must be ≥ 1`, { field: name });
   if (count > MAX_ELEMENTS) throw new ServiceError('invalid_tensor', `input '${name}': shape [${shape.join(', ')}] holds more than ${MAX_ELEMENTS} elements`, { field: name });
-  let data: FloatArray | TargetArray;
+  let data: FloatArray | TargetArray | BigInt64Array | Uint8Array;
   if (chunk !== undefined) {
     if (input.data !== undefined) throw new ServiceError('bad_tensor_encoding', `input '${name}' has both binary_data_size and data`, { field: name });
     const expected = count * BYTES_PER_ELEMENT[datatype];
@@ -73,18 +73,24 @@ function tensorOf(
         { field: name },
       );
     }
-    data = viewBinary(chunk, datatype, name);
+    data = viewBinary(chunk, datatype);
   } else {
     if (input.data === undefined) throw new ServiceError('invalid_tensor', `input '${name}' has neither data nor binary_data_size`, { field: name });
     data = fromJsonData(input.data, datatype, count, name);
   }
-  assertFiniteTensor(data, name);
-  return { data, shape, datatype };
+  return { data, shape, datatype, binary: chunk !== undefined };
 }
 
-function floatVector(t: { data: FloatArray | TargetArray; shape: number[] }, name: string): number[] {
+/** A small float tensor (weight, pos_weight, the regularization's parameters), checked here. */
+function smallFloats(t: ReturnType<typeof tensorOf>, name: string): FloatArray {
+  const data = t.data as FloatArray;
+  assertFiniteTensor(data, name);
+  return data;
+}
+
+function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
   if (t.shape.length !== 1) throw new ServiceError('invalid_tensor', `input '${name}' must have rank 1; got shape [${t.shape.join(', ')}]`, { field: name });
-  return Array.from(t.data);
+  return Array.from(smallFloats(t, name));
 }
 
 export function decodeInferRequest(def: LossDefinition<any>, header: InferRequestBody, chunks: Uint8Array[]): DecodedInfer {
@@ -153,16 +159,19 @@ export function decodeInferRequest(def: LossDefinition<any>, header: InferReques
   });
   const wants = (n: OutputName) => outputs.some((o) => o.name === n);
 
+  const rawTargets = targets.data instanceof BigInt64Array || targets.data instanceof Uint8Array ? targets.data : undefined;
   return {
     parts: {
       def,
       predictions: { data: predictions.data as FloatArray, shape: predictions.shape },
-      targets: { data: targets.data, shape: targets.shape },
+      targets: { data: rawTargets === undefined ? (targets.data as TargetArray) : new Float64Array(0), shape: targets.shape },
+      rawTargets,
+      checkFinite: predictions.binary || targets.binary,
       params: parsed.data,
       reduction: reduction as Reduction,
       wantPerSample: wants('per_sample'),
       wantGradient: wants('gradient'),
-      regularization: regTensor === undefined ? null : { l1: l1 as number, l2: l2 as number, parameters: regTensor.data as FloatArray },
+      regularization: regTensor === undefined ? null : { l1: l1 as number, l2: l2 as number, parameters: smallFloats(regTensor, 'parameters') },
     },
     datatype: predictions.datatype as 'FP32' | 'FP64',
     outputs,

@@ -1,6 +1,8 @@
-// From decoded tensors and parsed parameters to a task a kernel can run: the loss's shape rules,
-// its domain checks and its mean denominator. Shared by POST /loss and the v2 infer route, so
-// both refuse the same requests with the same messages.
+// From decoded tensors and parsed parameters to a task a kernel can run: the loss's shape rules
+// and its parameter checks, all O(1), on the main thread. The checks that read every element
+// (finiteness, the loss's domain, the mean's denominator) run with the kernel, where large
+// requests are split across workers (computeLoss.ts). Shared by POST /loss and the v2 infer route,
+// so both refuse the same requests with the same messages.
 import { ServiceError } from '../errors/catalog.ts';
 import type { FloatArray, KernelInput, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
 import type { LossTask } from '../pool/lossTask.ts';
@@ -13,7 +15,12 @@ export interface TensorView<A> {
 export interface LossRequestParts {
   def: LossDefinition<any>;
   predictions: TensorView<FloatArray>;
+  /** Targets the kernels read, or, with `rawTargets`, only their shape (data may be empty). */
   targets: TensorView<TargetArray>;
+  /** INT64 or BOOL targets as they arrived: converted to float64 where the kernel runs. */
+  rawTargets?: BigInt64Array | Uint8Array;
+  /** Binary tensors may hold NaN or ±Infinity: check them (JSON cannot hold them). */
+  checkFinite?: boolean;
   /** Parameters already parsed by `def.params` (defaults applied). */
   params: unknown;
   reduction: Reduction;
@@ -66,9 +73,11 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   }
   const shape = predictions.shape;
   const targetsAreIndices = targetLayout(def, shape, targets.shape);
+  const raw = parts.rawTargets ?? null;
   const input: KernelInput<unknown> = {
     predictions: predictions.data,
-    targets: targets.data,
+    // Raw targets are converted into a float64 array of their length, shared if they are.
+    targets: raw === null ? targets.data : new Float64Array(raw.buffer instanceof SharedArrayBuffer ? new SharedArrayBuffer(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
     shape,
     rows: def.layout === 'rows' ? shape[0] : predictions.data.length,
     cols: def.layout === 'rows' ? shape[1] : 1,
@@ -76,27 +85,16 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     targetsAreIndices,
     params: parts.params,
   };
-  const problem = def.check(input);
+  const problem = def.checkParams?.(input) ?? null;
   if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
-
-  let denominator = 1;
-  if (reduction !== 'sum') {
-    denominator = def.meanDenominator?.(input, reduction) ?? (def.layout === 'rows' ? input.rows : predictions.data.length);
-    if (!(denominator > 0)) {
-      throw new ServiceError(
-        'undefined_mean',
-        `reduction ${reduction} is undefined here: its denominator is 0 (every target is ignore_index, or every target's class weight is 0). PyTorch returns NaN; use reduction sum, which gives 0`,
-        { field: 'targets' },
-      );
-    }
-  }
   return {
     loss: def.name,
     input,
     reduction,
-    denominator,
     wantPerSample: parts.wantPerSample,
     wantGradient: parts.wantGradient,
     regularization: parts.regularization,
+    checkFinite: parts.checkFinite ?? false,
+    rawTargets: raw,
   };
 }

@@ -13,12 +13,10 @@ export const TARGET_TYPES: readonly Datatype[] = ['FP32', 'FP64', 'INT32', 'INT6
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 if (!LITTLE_ENDIAN) throw new Error('the binary tensor path assumes a little-endian host');
 
-const MAX_SAFE = 2 ** 53;
-
-/** Views a binary chunk (its own ArrayBuffer, offset 0, so aligned) as the kernel's typed array.
- *  FP32/FP64/INT32 are views, no copy. INT64 and BOOL are converted (INT64 to float64, exact
- *  below 2^53; BOOL to 0/1). */
-export function viewBinary(bytes: Uint8Array, datatype: Datatype, name: string): FloatArray | TargetArray {
+/** Views a binary chunk (its own buffer, offset 0, so aligned for any typed array) as a typed
+ *  array of its datatype, in place: no copy. INT64 and BOOL stay raw here; they are converted to
+ *  float64 where the kernel runs (computeLoss.checkBlocks), range by range. */
+export function viewBinary(bytes: Uint8Array, datatype: Datatype): FloatArray | TargetArray | BigInt64Array | Uint8Array {
   const { buffer, byteOffset, byteLength } = bytes;
   switch (datatype) {
     case 'FP32':
@@ -27,25 +25,10 @@ export function viewBinary(bytes: Uint8Array, datatype: Datatype, name: string):
       return new Float64Array(buffer, byteOffset, byteLength / 8);
     case 'INT32':
       return new Int32Array(buffer, byteOffset, byteLength / 4);
-    case 'INT64': {
-      const big = new BigInt64Array(buffer, byteOffset, byteLength / 8);
-      const out = new Float64Array(big.length);
-      for (let i = 0; i < big.length; i++) {
-        const v = Number(big[i]);
-        if (Math.abs(v) > MAX_SAFE) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} (${big[i]}) is too large for an exact float64`, { field: name, index: i });
-        out[i] = v;
-      }
-      return out;
-    }
-    case 'BOOL': {
-      const out = new Float64Array(byteLength);
-      for (let i = 0; i < byteLength; i++) {
-        const b = bytes[i];
-        if (b > 1) throw new ServiceError('invalid_tensor', `input '${name}': BOOL element ${i} is byte ${b}; it must be 0 or 1`, { field: name, index: i });
-        out[i] = b;
-      }
-      return out;
-    }
+    case 'INT64':
+      return new BigInt64Array(buffer, byteOffset, byteLength / 8);
+    case 'BOOL':
+      return bytes;
   }
 }
 
@@ -71,7 +54,8 @@ export function fromJsonData(data: unknown, datatype: Datatype, count: number, n
   return out;
 }
 
-/** NaN or ±Infinity in a float tensor: the first one, named. JSON cannot carry them, binary can. */
+/** NaN or ±Infinity in a (small) float tensor: the first one, named. JSON cannot carry them,
+ *  binary can. Predictions and targets are checked where the kernel runs instead. */
 export function assertFiniteTensor(a: FloatArray | TargetArray, name: string): void {
   if (a instanceof Int32Array) return;
   let s = 0;

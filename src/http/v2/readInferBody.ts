@@ -27,6 +27,9 @@ export interface ReadOptions {
 
 const bad = (detail: string) => new ServiceError('bad_tensor_encoding', detail);
 
+/** Chunks of at least this size are allocated on a SharedArrayBuffer. */
+export const SHARED_CHUNK_BYTES = 1 << 20;
+
 function parseJson(bytes: Buffer, what: string): unknown {
   try {
     return sjson.parse(bytes.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });
@@ -78,7 +81,9 @@ export function readInferBody(stream: Readable | null | undefined, { headerLengt
         const last = chunks[chunks.length - 1];
         if (last !== undefined && chunkFill < last.length) return last;
         if (chunks.length === sizes.length) return null;
-        chunks.push(new Uint8Array(sizes[chunks.length]));
+        const size = sizes[chunks.length];
+        // Large chunks go on shared memory so that several workers can each take a range of them.
+        chunks.push(new Uint8Array(size >= SHARED_CHUNK_BYTES ? new SharedArrayBuffer(size) : new ArrayBuffer(size)));
         chunkFill = 0;
       }
       return null;

@@ -26,9 +26,8 @@ export const bceWithLogits = defineLoss({
     weight: weightVector('Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0.'),
     pos_weight: weightVector('Weight of the positive term per position of the last dimension (per class in multi-label use); ≥ 0.'),
   }),
-  check(input) {
-    return targetsInUnitInterval(input.targets) ?? lastDimLength('weight', input.params.weight, input) ?? lastDimLength('pos_weight', input.params.pos_weight, input);
-  },
+  checkParams: (input) => lastDimLength('weight', input.params.weight, input) ?? lastDimLength('pos_weight', input.params.pos_weight, input),
+  checkData: targetsInUnitInterval,
   kernel({ predictions: x, targets: y, lastDim, params: { weight, pos_weight } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

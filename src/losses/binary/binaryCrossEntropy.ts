@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
-import { firstViolation, lastDimLength, targetsInUnitInterval } from '../checks.ts';
+import { lastDimLength, predictionRule, targetsInUnitInterval } from '../checks.ts';
+
+const probabilities = predictionRule((v) => v >= 0 && v <= 1, 'predictions must be probabilities in [0, 1]');
 import { weightVector } from '../params.ts';
 
 // PyTorch's ε in the backward, 1e-12 stored as a C float: 9.999999960041972e-13.
@@ -26,13 +28,8 @@ export const binaryCrossEntropy = defineLoss({
   params: z.strictObject({
     weight: weightVector('Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0.'),
   }),
-  check(input) {
-    return (
-      firstViolation(input.predictions, (v) => v >= 0 && v <= 1, 'predictions', 'prediction_out_of_domain', () => 'predictions must be probabilities in [0, 1]') ??
-      targetsInUnitInterval(input.targets) ??
-      lastDimLength('weight', input.params.weight, input)
-    );
-  },
+  checkParams: (input) => lastDimLength('weight', input.params.weight, input),
+  checkData: (input, lo, hi) => probabilities(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
   kernel({ predictions: x, targets: y, lastDim, params: { weight } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

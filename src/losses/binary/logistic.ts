@@ -19,7 +19,7 @@ export const logistic = defineLoss({
   layout: 'elementwise',
   targetLayout: 'same',
   params: noParams,
-  check: (input) => targetsPlusMinusOne(input.targets),
+  checkData: targetsPlusMinusOne,
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

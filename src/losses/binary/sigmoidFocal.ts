@@ -29,7 +29,7 @@ export const sigmoidFocal = defineLoss({
       .meta({ description: 'Weight of the positive class, α_t = α for y = 1 and 1 − α for y = 0; in [0, 1], or −1 for none.' }),
     gamma: z.number().min(0, { error: 'gamma must be ≥ 0' }).default(2.0).meta({ description: 'Focusing exponent γ ≥ 0; 0 gives α-weighted BCE-with-logits.' }),
   }),
-  check: (input) => targetsZeroOrOne(input.targets),
+  checkData: targetsZeroOrOne,
   kernel({ predictions: x, targets: y, params: { alpha, gamma } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

@@ -17,7 +17,7 @@ export const squaredHinge = defineLoss({
   layout: 'elementwise',
   targetLayout: 'same',
   params: noParams,
-  check: (input) => targetsSignOrZero(input.targets),
+  checkData: targetsSignOrZero,
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

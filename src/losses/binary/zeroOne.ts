@@ -18,7 +18,7 @@ export const zeroOne = defineLoss({
   layout: 'elementwise',
   targetLayout: 'same',
   params: noParams,
-  check: (input) => targetsPlusMinusOne(input.targets),
+  checkData: targetsPlusMinusOne,
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

@@ -32,7 +32,7 @@ export const categoricalCrossentropy = defineLoss({
       .default(0)
       .meta({ description: 'ε in [0, 1]: targets become (1 − ε)·t + ε/C.' }),
   }),
-  check: (input) => targetsInUnitInterval(input.targets) ?? (input.params.from_logits ? null : probabilityRows(input.predictions, input.rows, input.cols)),
+  checkData: (input, lo, hi) => targetsInUnitInterval(input, lo, hi) ?? (input.params.from_logits ? null : probabilityRows(input, lo, hi)),
   kernel({ predictions: x, targets: t, cols: C, params: { from_logits, label_smoothing: eps } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let r = lo; r < hi; r++) {

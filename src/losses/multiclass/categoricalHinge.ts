@@ -1,7 +1,7 @@
 import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
-import type { InputProblem, TargetArray } from '../types.ts';
+import type { InputProblem, KernelInput } from '../types.ts';
 
 // Crammer–Singer: pos = Σ_c t_c·x_c (the true class's score), neg = max over j with t_j = 0 of x_j.
 //   ℓ = max(0, 1 + neg - pos)
@@ -10,8 +10,8 @@ import type { InputProblem, TargetArray } from '../types.ts';
 // when every wrong score is below 0; this follows the spec's formula.
 
 /** Each row must be one-hot: entries 0 or 1 with exactly one 1. */
-function oneHotRows(t: TargetArray, rows: number, cols: number): InputProblem | null {
-  for (let r = 0; r < rows; r++) {
+function oneHotRows({ targets: t, cols }: KernelInput<unknown>, lo: number, hi: number): InputProblem | null {
+  for (let r = lo; r < hi; r++) {
     let ones = 0;
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
@@ -37,10 +37,9 @@ export const categoricalHinge = defineLoss({
   layout: 'rows',
   targetLayout: 'same',
   params: noParams,
-  check(input) {
-    if (input.cols < 2) return { code: 'shape_mismatch', field: 'predictions', detail: 'categorical_hinge needs at least 2 classes (predictions [N, C] with C ≥ 2)' };
-    return oneHotRows(input.targets, input.rows, input.cols);
-  },
+  checkParams: (input) =>
+    input.cols < 2 ? { code: 'shape_mismatch', field: 'predictions', detail: 'categorical_hinge needs at least 2 classes (predictions [N, C] with C ≥ 2)' } : null,
+  checkData: oneHotRows,
   kernel({ predictions: x, targets: t, cols: C }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let r = lo; r < hi; r++) {

@@ -42,19 +42,18 @@ export const crossEntropy = defineLoss<Params>({
       .default(0)
       .meta({ description: 'ε in [0, 1]: targets become (1 − ε)·t + ε/C.' }),
   }),
-  check(input) {
-    const { params, targetsAreIndices, cols } = input;
-    if (targetsAreIndices) return classIndices(input.targets, cols, params.ignore_index) ?? perClassLength('weight', params.weight, cols);
+  checkParams({ params, targetsAreIndices, cols }) {
     // As PyTorch: ignore_index means nothing for probability targets, so only its default passes.
-    if (params.ignore_index !== DEFAULT_IGNORE_INDEX) {
+    if (!targetsAreIndices && params.ignore_index !== DEFAULT_IGNORE_INDEX) {
       return { code: 'invalid_params', field: 'params.ignore_index', detail: 'params.ignore_index applies to class-index targets only; these targets are probabilities [N, C]' };
     }
-    return targetsInUnitInterval(input.targets) ?? perClassLength('weight', params.weight, cols);
+    return perClassLength('weight', params.weight, cols);
   },
-  meanDenominator({ targets, rows, targetsAreIndices, params: { weight, ignore_index } }: KernelInput<Params>) {
-    if (!targetsAreIndices) return rows;
+  checkData: (input, lo, hi) => (input.targetsAreIndices ? classIndices(input, lo, hi, input.params.ignore_index) : targetsInUnitInterval(input, lo, hi)),
+  meanDenominator({ targets, targetsAreIndices, params: { weight, ignore_index } }: KernelInput<Params>, lo, hi) {
+    if (!targetsAreIndices) return hi - lo;
     let d = 0;
-    for (let r = 0; r < rows; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
+    for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
     return d;
   },
   kernel({ predictions: x, targets: t, cols: C, targetsAreIndices, params }, lo, hi, { perSample, gradient, gradScale }) {

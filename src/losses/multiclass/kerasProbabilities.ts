@@ -1,7 +1,7 @@
 // Keras's reading of probability predictions (from_logits: false), shared by
 // categorical_crossentropy and sparse_categorical_crossentropy: each row is divided by its sum,
 // then clipped to [ε, 1 - ε] with Keras's ε = 1e-7 before the log.
-import type { FloatArray, InputProblem } from '../types.ts';
+import type { InputProblem, KernelInput } from '../types.ts';
 
 export const CLIP_LOW = 1e-7;
 export const CLIP_HIGH = 1 - 1e-7;
@@ -12,8 +12,8 @@ export const insideClip = (q: number) => q >= CLIP_LOW && q <= CLIP_HIGH;
 
 /** Probability predictions must be ≥ 0 with a positive sum in every row (the renormalisation
  *  divides by it). Rows need not sum to 1. */
-export function probabilityRows(x: FloatArray, rows: number, cols: number): InputProblem | null {
-  for (let r = 0; r < rows; r++) {
+export function probabilityRows({ predictions: x, cols }: KernelInput<unknown>, lo: number, hi: number): InputProblem | null {
+  for (let r = lo; r < hi; r++) {
     let s = 0;
     for (let c = 0; c < cols; c++) {
       const v = x[r * cols + c];

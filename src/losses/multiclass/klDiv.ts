@@ -24,8 +24,8 @@ export const klDiv = defineLoss({
   params: z.strictObject({
     log_target: z.boolean().default(false).meta({ description: 'true: targets are log-probabilities.' }),
   }),
-  check: (input) => (input.params.log_target ? null : targetsInUnitInterval(input.targets)),
-  meanDenominator: (input, reduction) => (reduction === 'batchmean' ? input.shape[0] : input.predictions.length),
+  checkData: (input, lo, hi) => (input.params.log_target ? null : targetsInUnitInterval(input, lo, hi)),
+  fixedDenominator: (input, reduction) => (reduction === 'batchmean' ? input.shape[0] : null),
   kernel({ predictions: x, targets: y, params: { log_target } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

@@ -24,7 +24,8 @@ export const multiMargin = defineLoss({
     margin: z.number().default(1.0).meta({ description: 'The margin.' }),
     weight: weightVector('Class weights [C], ≥ 0; w_y scales the row of target y.'),
   }),
-  check: (input) => classIndices(input.targets, input.cols) ?? perClassLength('weight', input.params.weight, input.cols),
+  checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
+  checkData: (input, lo, hi) => classIndices(input, lo, hi),
   kernel({ predictions: x, targets: t, cols: C, params: { p, margin, weight } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let r = lo; r < hi; r++) {

@@ -24,10 +24,11 @@ export const nll = defineLoss<Params>({
     weight: weightVector('Class weights [C], ≥ 0.'),
     ignore_index: z.number().int().default(-100).meta({ description: 'A target equal to this is ignored.' }),
   }),
-  check: (input) => classIndices(input.targets, input.cols, input.params.ignore_index) ?? perClassLength('weight', input.params.weight, input.cols),
-  meanDenominator({ targets, rows, params: { weight, ignore_index } }: KernelInput<Params>) {
+  checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
+  checkData: (input, lo, hi) => classIndices(input, lo, hi, input.params.ignore_index),
+  meanDenominator({ targets, params: { weight, ignore_index } }: KernelInput<Params>, lo, hi) {
     let d = 0;
-    for (let r = 0; r < rows; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
+    for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
     return d;
   },
   kernel({ predictions: x, targets: t, cols: C, params: { weight, ignore_index } }, lo, hi, { perSample, gradient, gradScale }) {

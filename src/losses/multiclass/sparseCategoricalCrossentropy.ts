@@ -24,7 +24,7 @@ export const sparseCategoricalCrossentropy = defineLoss({
   params: z.strictObject({
     from_logits: z.boolean().default(false).meta({ description: 'true: predictions are logits; false: probabilities.' }),
   }),
-  check: (input) => classIndices(input.targets, input.cols) ?? (input.params.from_logits ? null : probabilityRows(input.predictions, input.rows, input.cols)),
+  checkData: (input, lo, hi) => classIndices(input, lo, hi) ?? (input.params.from_logits ? null : probabilityRows(input, lo, hi)),
   kernel({ predictions: x, targets: t, cols: C, params: { from_logits } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let r = lo; r < hi; r++) {

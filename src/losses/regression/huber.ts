@@ -19,7 +19,6 @@ export const huber = defineLoss({
   params: z.strictObject({
     delta: z.number().gt(0, { error: 'delta must be > 0' }).default(1.0).meta({ description: 'δ: where the loss turns from quadratic to linear; > 0.' }),
   }),
-  check: () => null,
   kernel({ predictions: x, targets: y, params: { delta } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

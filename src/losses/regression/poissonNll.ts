@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
-import { firstViolation } from '../checks.ts';
+import { predictionRule, targetsNonNegative } from '../checks.ts';
+
+const countTargets = targetsNonNegative('Poisson targets are counts and must be ≥ 0');
+const nonNegativeRates = predictionRule((v) => v >= 0, 'with log_input false, predictions are rates and must be ≥ 0');
 
 // Negative log-likelihood of y under Poisson(λ), without the log(y!) constant (full = false).
 // log_input (x = log λ): value = e^x - y·x,  d/dx = e^x - y.
@@ -22,14 +25,7 @@ export const poissonNll = defineLoss({
     log_input: z.boolean().default(true).meta({ description: 'true: predictions are log-rates; false: rates.' }),
     eps: z.number().gt(0, { error: 'eps must be > 0' }).default(1e-8).meta({ description: 'Added to the rate inside the log when log_input is false; > 0.' }),
   }),
-  check({ predictions, targets, params }) {
-    return (
-      firstViolation(targets, (v) => v >= 0, 'targets', 'target_out_of_domain', () => 'Poisson targets are counts and must be ≥ 0') ??
-      (params.log_input
-        ? null
-        : firstViolation(predictions, (v) => v >= 0, 'predictions', 'prediction_out_of_domain', () => 'with log_input false, predictions are rates and must be ≥ 0'))
-    );
-  },
+  checkData: (input, lo, hi) => countTargets(input, lo, hi) ?? (input.params.log_input ? null : nonNegativeRates(input, lo, hi)),
   kernel({ predictions: x, targets: y, params: { log_input, eps } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

@@ -21,7 +21,6 @@ export const quantile = defineLoss({
     q: z.number().gt(0, { error: 'q must lie in the open interval (0, 1)' }).lt(1, { error: 'q must lie in the open interval (0, 1)' })
       .default(0.5).meta({ description: 'The quantile, in the open interval (0, 1); 0.5 is half the l1 loss.' }),
   }),
-  check: () => null,
   kernel({ predictions: x, targets: y, params: { q } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

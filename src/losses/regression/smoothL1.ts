@@ -21,7 +21,6 @@ export const smoothL1 = defineLoss({
   params: z.strictObject({
     beta: z.number().min(0, { error: 'beta must be ≥ 0' }).default(1.0).meta({ description: 'β: width of the quadratic zone; ≥ 0 (0 gives l1).' }),
   }),
-  check: () => null,
   kernel({ predictions: x, targets: y, params: { beta } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {

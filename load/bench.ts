@@ -1,0 +1,317 @@
+// npm run bench: every benchmark of the performance issue, each beside its anchor in the same
+// run, written to load/RESULTS.md. Loopback only; every run bounded in time and count.
+//   P1  small requests: POST /loss 32x10 cross_entropy vs a bare Fastify route (autocannon)
+//   P2  large requests: binary v2 end to end vs PyTorch forward+backward in-process (2 threads)
+//   P3  head-of-line blocking: P1's p99 while two clients send P2's requests vs P1's p99 alone
+//   P4  memory: peak RSS for one 64M-element FP32 binary request vs the payload
+//   kernels: ns per element, forward+backward, 1M elements, one thread, vs PyTorch (1 thread)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startService, memoryOf, type RunningService } from './support/service.ts';
+import { cannon } from './support/measure.ts';
+import { timedRequest, median } from './support/timedRequest.ts';
+import { classificationData, v2BinaryBody } from './support/bodies.ts';
+import { lossData } from './support/lossData.ts';
+import { losses, findLoss } from '../src/losses/registry.ts';
+import { computeLoss } from '../src/pool/computeLoss.ts';
+import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
+import { rng } from '../test/support/random.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const tmp = mkdtempSync(join(tmpdir(), 'loss-bench-'));
+const sections: string[] = [];
+const log = (s: string) => console.log(s);
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+const SERVICE_ENV = { LOG_LEVEL: 'warn', BODY_LIMIT: String(2 ** 30), BINARY_BODY_LIMIT: String(2 ** 31 - 1), REQUEST_DEADLINE_MS: '0' };
+
+// ---------------------------------------------------------------------------------------------
+// PyTorch, in-process in its own Python, on the same tensors written to files.
+function writeTensor(name: string, data: ArrayBufferView): string {
+  const file = join(tmp, name);
+  writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return file;
+}
+function pytorch(loss: string, threads: number, repeats: number, pred: Float32Array, predShape: number[], target: Float32Array | BigInt64Array, targetShape: number[]) {
+  const args = [
+    fileURLToPath(new URL('./pytorch_reference.py', import.meta.url)),
+    loss,
+    String(threads),
+    String(repeats),
+    writeTensor('pred.bin', pred),
+    predShape.join(','),
+    writeTensor('target.bin', target),
+    target instanceof BigInt64Array ? 'int64' : 'float32',
+    targetShape.join(','),
+  ];
+  return JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 300_000 })) as { median_ms: number; min_ms: number; value: number };
+}
+
+function smallBody(): string {
+  const r = rng(11);
+  return JSON.stringify({
+    loss: 'cross_entropy',
+    predictions: Array.from({ length: 32 }, () => Array.from({ length: 10 }, () => Number(r.normal().toFixed(6)))),
+    targets: Array.from({ length: 32 }, () => r.int(10)),
+    include: ['per_sample', 'gradient'],
+  });
+}
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+// ---------------------------------------------------------------------------------------------
+async function p1(service: RunningService) {
+  log('P1: small requests');
+  const bare = await startService({}, fileURLToPath(new URL('./bareServer.ts', import.meta.url)), null);
+  try {
+    const body = smallBody();
+    const run = (url: string) => cannon({ url: `${url}/loss`, body, headers: JSON_HEADERS, connections: 10, duration: SECONDS });
+    await run(service.url); // warm-up, both
+    await run(bare.url);
+    const a1 = await run(service.url);
+    const b1 = await run(bare.url);
+    const a2 = await run(service.url);
+    const b2 = await run(bare.url);
+    const svc = (a1.rps + a2.rps) / 2;
+    const anchor = (b1.rps + b2.rps) / 2;
+    const r = svc / anchor;
+    sections.push(
+      `## P1: small requests\n\nPOST /loss, cross_entropy [32, 10] with per_sample and gradient (${body.length} bytes), 10 connections, ${SECONDS} s per run, ` +
+        `two runs each alternating after a warm-up, against a bare Fastify route in a separate process that parses the same body and answers a constant.\n\n` +
+        `| | req/s (run 1, run 2) | mean req/s | p99 ms |\n|---|---|---|---|\n` +
+        `| service POST /loss | ${a1.rps.toFixed(0)}, ${a2.rps.toFixed(0)} | ${svc.toFixed(0)} | ${Math.max(a1.p99, a2.p99)} |\n` +
+        `| bare Fastify route | ${b1.rps.toFixed(0)}, ${b2.rps.toFixed(0)} | ${anchor.toFixed(0)} | ${Math.max(b1.p99, b2.p99)} |\n\n` +
+        `Ratio service / bare: **${r.toFixed(2)}** (target ≥ 0.85: ${verdict(r >= 0.85)}).\n`,
+    );
+    log(`  service ${svc.toFixed(0)} req/s, bare ${anchor.toFixed(0)} req/s, ratio ${r.toFixed(2)}`);
+    return body;
+  } finally {
+    await bare.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+interface LargeCase {
+  label: string;
+  loss: string;
+  request: { body: Buffer; headers: Record<string, string> };
+  pred: Float32Array;
+  predShape: number[];
+  target: Float32Array | BigInt64Array;
+  targetShape: number[];
+}
+
+function largeCases(): LargeCase[] {
+  const { logits, labels } = classificationData(1_000_000, 10);
+  const ce: LargeCase = {
+    label: 'cross_entropy [1M, 10] FP32, INT64 targets',
+    loss: 'cross_entropy',
+    pred: logits,
+    predShape: [1_000_000, 10],
+    target: labels,
+    targetShape: [1_000_000],
+    request: v2BinaryBody(
+      [
+        { name: 'predictions', shape: [1_000_000, 10], datatype: 'FP32', data: logits },
+        { name: 'targets', shape: [1_000_000], datatype: 'INT64', data: labels },
+      ],
+      {},
+      ['value', 'gradient'],
+    ),
+  };
+  const n = 10_000_000;
+  const r = rng(5);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = r.normal() * 2;
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) y[i] = r.uniform();
+  const elementwise = (loss: string): LargeCase => ({
+    label: `${loss} [10M] FP32`,
+    loss,
+    pred: x,
+    predShape: [n],
+    target: y,
+    targetShape: [n],
+    request: v2BinaryBody(
+      [
+        { name: 'predictions', shape: [n], datatype: 'FP32', data: x },
+        { name: 'targets', shape: [n], datatype: 'FP32', data: y },
+      ],
+      {},
+      ['value', 'gradient'],
+    ),
+  });
+  return [ce, elementwise('mse'), elementwise('bce_with_logits')];
+}
+
+async function p2(service: RunningService, cases: LargeCase[]) {
+  log('P2: large requests');
+  const rows: string[] = [];
+  for (const c of cases) {
+    const url = `${service.url}/v2/models/${c.loss}/infer`;
+    await timedRequest(url, c.request.body, c.request.headers); // warm-up
+    const times: number[] = [];
+    let value = NaN;
+    for (let i = 0; i < 5; i++) {
+      const t = await timedRequest(url, c.request.body, c.request.headers);
+      if (t.status !== 200) throw new Error(`${c.loss}: ${t.status} ${t.body.subarray(0, 200)}`);
+      times.push(t.ms);
+      const hl = Number(t.headers['inference-header-content-length']);
+      value = t.body.readFloatLE(hl); // value is the first binary output
+    }
+    const torch = pytorch(c.loss, 2, 5, c.pred, c.predShape, c.target, c.targetShape);
+    const ours = median(times);
+    rows.push(
+      `| ${c.label} | ${(c.request.body.length / 2 ** 20).toFixed(1)} MiB | ${ours.toFixed(0)} | ${torch.median_ms.toFixed(1)} | ${ratio(ours, torch.median_ms)}× | ${verdict(ours <= 1.5 * torch.median_ms)} | ${value.toPrecision(7)} / ${torch.value.toPrecision(7)} |`,
+    );
+    log(`  ${c.label}: service ${ours.toFixed(0)} ms, PyTorch ${torch.median_ms.toFixed(1)} ms`);
+  }
+  sections.push(
+    `## P2: large requests\n\nBinary v2 (\`POST /v2/models/{loss}/infer\`, FP32 in, value and gradient out as binary), end to end: from the first byte sent to the last ` +
+      `byte received by a plain Node http client on 127.0.0.1 (median of 5 after a warm-up). Anchor: PyTorch ${'1.13'} (Debian python3-torch) computing forward and ` +
+      `backward in-process on the same tensors with \`torch.set_num_threads(2)\` (median of 5 after a warm-up; tensor loading excluded).\n\n` +
+      `| request | body | service ms | PyTorch ms | ratio | target ≤ 1.5× | value (service / PyTorch) |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+async function p3(service: RunningService, smallJson: string, large: LargeCase) {
+  log('P3: head-of-line blocking');
+  const small = () => cannon({ url: `${service.url}/loss`, body: smallJson, headers: JSON_HEADERS, connections: 4, duration: SECONDS });
+  await small();
+  const alone = await small();
+  let stop = false;
+  let largeDone = 0;
+  const url = `${service.url}/v2/models/${large.loss}/infer`;
+  const client = async () => {
+    while (!stop) {
+      const t = await timedRequest(url, large.request.body, large.request.headers);
+      if (t.status !== 200) throw new Error(`large request answered ${t.status}`);
+      largeDone++;
+    }
+  };
+  const clients = [client(), client()];
+  await new Promise((r) => setTimeout(r, 300)); // let both large clients get going
+  const loaded = await small();
+  stop = true;
+  await Promise.all(clients);
+  const r = loaded.p99 / alone.p99;
+  sections.push(
+    `## P3: no head-of-line blocking\n\nP1's request (4 connections, ${SECONDS} s, autocannon) alone, then while two clients send P2's ${large.label} requests back to back ` +
+      `(${largeDone} large requests completed during the loaded run).\n\n| | small req/s | p50 ms | p99 ms |\n|---|---|---|---|\n` +
+      `| alone | ${alone.rps.toFixed(0)} | ${alone.p50} | ${alone.p99} |\n| with two large clients | ${loaded.rps.toFixed(0)} | ${loaded.p50} | ${loaded.p99} |\n\n` +
+      `p99 ratio loaded / alone: **${r.toFixed(2)}** (target ≤ 2: ${verdict(r <= 2)}).\n`,
+  );
+  log(`  p99 alone ${alone.p99} ms, with large requests ${loaded.p99} ms`);
+}
+
+// ---------------------------------------------------------------------------------------------
+async function p4() {
+  log('P4: memory');
+  const n = 64 * 2 ** 20;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = ((i * 2654435761) % 1000) / 500 - 1;
+    y[i] = ((i * 40503) % 1000) / 500 - 1;
+  }
+  const request = v2BinaryBody(
+    [
+      { name: 'predictions', shape: [n], datatype: 'FP32', data: x },
+      { name: 'targets', shape: [n], datatype: 'FP32', data: y },
+    ],
+    {},
+    ['value', 'gradient'],
+  );
+  const payload = x.byteLength + y.byteLength;
+  const service = await startService(SERVICE_ENV);
+  try {
+    const before = await memoryOf(service.child.pid!);
+    const t = await timedRequest(`${service.url}/v2/models/mse/infer`, request.body, request.headers);
+    if (t.status !== 200) throw new Error(`P4 request answered ${t.status}`);
+    const after = await memoryOf(service.child.pid!);
+    const r = after.peak / payload;
+    sections.push(
+      `## P4: memory\n\nOne mse request of 64M FP32 predictions and 64M FP32 targets (payload ${(payload / 2 ** 20).toFixed(0)} MiB), value and gradient ` +
+        `(${((n * 4) / 2 ** 20).toFixed(0)} MiB) answered as binary, to a freshly started service (${t.ms.toFixed(0)} ms end to end). Peak RSS is the process's VmHWM.\n\n` +
+        `| RSS before | peak RSS | payload | peak / payload |\n|---|---|---|---|\n| ${(before.current / 2 ** 20).toFixed(0)} MiB | ${(after.peak / 2 ** 20).toFixed(0)} MiB | ${(payload / 2 ** 20).toFixed(0)} MiB | **${r.toFixed(2)}** |\n\n` +
+        `Target ≤ 2.5×: ${verdict(r <= 2.5)}.\n`,
+    );
+    log(`  peak RSS ${(after.peak / 2 ** 20).toFixed(0)} MiB for ${(payload / 2 ** 20).toFixed(0)} MiB payload (${r.toFixed(2)}×)`);
+  } finally {
+    await service.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+const TORCH_LOSSES = new Set(['mse', 'l1', 'huber', 'smooth_l1', 'poisson_nll', 'binary_cross_entropy', 'bce_with_logits', 'logistic', 'sigmoid_focal', 'cross_entropy', 'nll', 'kl_div', 'multi_margin']);
+
+function kernels() {
+  log('kernel table');
+  const ELEMENTS = 1_000_000;
+  const rows: string[] = [];
+  for (const def of losses) {
+    const data = lossData(def, ELEMENTS);
+    const targets = data.targets instanceof BigInt64Array ? Float64Array.from(data.targets, Number) : data.targets;
+    const task = () =>
+      prepareLossTask({
+        def,
+        predictions: { data: data.predictions, shape: data.shape },
+        targets: { data: targets, shape: data.targetShape },
+        params: findLoss(def.name)!.params.parse(data.params),
+        reduction: 'mean',
+        wantPerSample: false,
+        wantGradient: true,
+        regularization: null,
+      });
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t = task();
+      const start = performance.now();
+      computeLoss(t);
+      if (i > 1) times.push(performance.now() - start);
+    }
+    const ns = (median(times) * 1e6) / data.predictions.length;
+    let torch = '—';
+    let ratioText = '—';
+    if (TORCH_LOSSES.has(def.name)) {
+      const pt = pytorch(def.name, 1, 5, data.predictions, data.shape, data.targets, data.targetShape);
+      const tns = (pt.median_ms * 1e6) / data.predictions.length;
+      torch = tns.toFixed(1);
+      ratioText = `${(ns / tns).toFixed(1)}×`;
+    }
+    rows.push(`| ${def.name} | ${data.shape.join(' × ')} | ${ns.toFixed(1)} | ${torch} | ${ratioText} |`);
+    log(`  ${def.name}: ${ns.toFixed(1)} ns/element, PyTorch ${torch}`);
+  }
+  sections.push(
+    `## Kernels\n\nForward and backward (value and gradient, reduction mean), FP32 inputs, one thread: the service's kernel called directly (median of 5 after ` +
+      `2 warm-ups), beside PyTorch with \`torch.set_num_threads(1)\` where PyTorch has the loss (sigmoid_focal in torch ops as torchvision writes it).\n\n` +
+      `| loss | shape | service ns/element | PyTorch ns/element | ratio |\n|---|---|---|---|---|\n${rows.join('\n')}\n`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+const only = new Set((process.env.BENCH_ONLY ?? 'p1,p2,p3,p4,kernels').split(','));
+const service = await startService(SERVICE_ENV);
+try {
+  let small = smallBody();
+  if (only.has('p1')) small = await p1(service);
+  const cases = only.has('p2') || only.has('p3') ? largeCases() : [];
+  if (only.has('p2')) await p2(service, cases);
+  if (only.has('p3')) await p3(service, small, cases[0]);
+} finally {
+  await service.stop();
+}
+if (only.has('p4')) await p4();
+if (only.has('kernels')) kernels();
+rmSync(tmp, { recursive: true, force: true });
+
+const header =
+  `# Performance results\n\nProduced by \`npm run bench\` (\`load/bench.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (\`nproc\`), ` +
+  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}. The service runs in its own process with its defaults except LOG_LEVEL=warn ` +
+  `(no per-request log lines), raised body limits and no deadline. Timings on this shared machine are noisy: compare the ratios, each taken within one run.\n`;
+const out = new URL(process.env.BENCH_OUT ?? './RESULTS.md', import.meta.url);
+writeFileSync(out, `${header}\n${sections.join('\n')}`);
+log(`wrote ${fileURLToPath(out)}`);

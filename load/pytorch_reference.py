@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Times a loss's forward and backward in PyTorch, in-process, on tensors the benchmark wrote.
+
+Usage: pytorch_reference.py LOSS THREADS REPEATS PRED_FILE PRED_SHAPE TARGET_FILE TARGET_DTYPE TARGET_SHAPE
+Shapes are comma-separated; files are raw little-endian float32 (targets float32 or int64).
+Prints one JSON line: {"loss", "threads", "median_ms", "min_ms", "value"}.
+Uses Debian's python3-torch (run with /usr/bin/python3).
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def shape(s):
+    return tuple(int(d) for d in s.split(","))
+
+
+def focal(x, t):
+    # torchvision.ops.sigmoid_focal_loss, written in torch ops (alpha 0.25, gamma 2), mean.
+    p = torch.sigmoid(x)
+    ce = F.binary_cross_entropy_with_logits(x, t, reduction="none")
+    p_t = p * t + (1 - p) * (1 - t)
+    loss = ce * ((1 - p_t) ** 2)
+    alpha_t = 0.25 * t + 0.75 * (1 - t)
+    return (alpha_t * loss).mean()
+
+
+LOSSES = {
+    "mse": F.mse_loss,
+    "l1": F.l1_loss,
+    "huber": F.huber_loss,
+    "smooth_l1": F.smooth_l1_loss,
+    "poisson_nll": lambda x, t: F.poisson_nll_loss(x, t, log_input=True, full=False),
+    "binary_cross_entropy": F.binary_cross_entropy,
+    "bce_with_logits": F.binary_cross_entropy_with_logits,
+    "logistic": F.soft_margin_loss,
+    "sigmoid_focal": focal,
+    "cross_entropy": F.cross_entropy,
+    "nll": F.nll_loss,
+    "kl_div": lambda x, t: F.kl_div(x, t, reduction="mean"),
+    "multi_margin": F.multi_margin_loss,
+}
+
+
+def main():
+    loss, threads, repeats, pred_file, pred_shape, target_file, target_dtype, target_shape = sys.argv[1:9]
+    torch.set_num_threads(int(threads))
+    x0 = torch.from_numpy(np.fromfile(pred_file, dtype="<f4").reshape(shape(pred_shape)))
+    t = torch.from_numpy(np.fromfile(target_file, dtype="<i8" if target_dtype == "int64" else "<f4").reshape(shape(target_shape)))
+    fn = LOSSES[loss]
+    times = []
+    value = None
+    for i in range(int(repeats) + 1):
+        x = x0.clone().requires_grad_(True)
+        start = time.perf_counter()
+        out = fn(x, t)
+        out.backward()
+        elapsed = (time.perf_counter() - start) * 1000
+        value = float(out)
+        if i > 0:  # the first run warms up
+            times.append(elapsed)
+    times.sort()
+    print(json.dumps({"loss": loss, "threads": int(threads), "median_ms": times[len(times) // 2], "min_ms": times[0], "value": value}))
+
+
+if __name__ == "__main__":
+    main()
