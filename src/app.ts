@@ -49,7 +49,7 @@ export async function buildApp(options: AppOptions = {}) {
 
   await app.register(errorsPlugin, { bodyLimit: opts.bodyLimit });
   await app.register(lifecycle);
-  await app.register(lossPool, { workers: opts.workers, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue, deadlineMs: opts.requestDeadlineMs });
+  await app.register(lossPool, { workers: opts.workers, workerNice: opts.workerNice, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue, deadlineMs: opts.requestDeadlineMs });
   await app.register(metricsPlugin);
   await app.register(protection, {
     apiKeys: opts.apiKeys,

@@ -21,6 +21,9 @@ export const configSchema = z.object({
   BODY_LIMIT: int(1024).default(256 * 1024 * 1024),
   /** Largest v2 body with binary tensor data, in bytes (413 above it). */
   BINARY_BODY_LIMIT: int(1024).default(1024 * 1024 * 1024),
+  /** Nice value of the worker threads: above 0 the main thread (parsing, answering) wins the CPU
+   *  over the kernels when the cores are busy (Linux). 0: the process's own priority. */
+  WORKER_NICE: int(0, 19).default(10),
   /** Tasks waiting for a worker before new ones are shed with 503. */
   MAX_QUEUE: int(0).default(64),
   /** Compute deadline per request, in milliseconds: past it 504 and the worker is stopped. 0: none. */
@@ -45,6 +48,7 @@ export type Config = z.infer<typeof configSchema>;
 export interface ServiceOptions {
   logLevel: Config['LOG_LEVEL'];
   workers: number;
+  workerNice: number;
   inlineThreshold: number;
   bodyLimit: number;
   binaryBodyLimit: number;
@@ -62,6 +66,7 @@ export function optionsFromConfig(c: Config): ServiceOptions {
   return {
     logLevel: c.LOG_LEVEL,
     workers: c.WORKERS,
+    workerNice: c.WORKER_NICE,
     inlineThreshold: c.INLINE_THRESHOLD,
     bodyLimit: c.BODY_LIMIT,
     binaryBodyLimit: c.BINARY_BODY_LIMIT,

@@ -30,6 +30,8 @@ export interface LossPoolOptions {
   maxQueue: number;
   /** Milliseconds a task may take in the pool (queue wait included) before it is stopped; 0: none. */
   deadlineMs: number;
+  /** Nice value of the worker threads (0: the process's own). */
+  workerNice: number;
 }
 
 export interface PoolStats {
@@ -74,6 +76,7 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     maxThreads: opts.workers,
     idleTimeout: Number.POSITIVE_INFINITY,
     maxQueue: opts.maxQueue,
+    workerData: { nice: opts.workerNice },
   });
   piscina.on('error', (err) => app.log.error({ err }, 'worker pool error'));
 
