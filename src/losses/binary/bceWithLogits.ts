@@ -37,12 +37,14 @@ export const bceWithLogits = defineLoss({
       const pw = pos_weight === undefined ? 1 : pos_weight[i % lastDim];
       const l = 1 + (pw - 1) * t;
       const e = Math.exp(-Math.abs(xi));
-      const softplusNeg = (xi < 0 ? -xi : 0) + Math.log1p(e);
+      // Branch-free selections (math.sign): [x < 0]·(-x) is max(-x, 0).
+      const neg = +(xi < 0);
+      const softplusNeg = neg * -xi + Math.log1p(e);
       const v = w * ((1 - t) * xi + l * softplusNeg);
       sum += v;
       if (perSample !== null) perSample[i] = v;
       if (gradient !== null) {
-        const sig = xi >= 0 ? 1 / (1 + e) : e / (1 + e);
+        const sig = (1 - neg + neg * e) / (1 + e);
         gradient[i] = w * (l * sig - pw * t) * gradScale;
       }
     }

@@ -22,12 +22,14 @@ export const hinge = defineLoss({
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
-      const s = y[i] === 0 ? -1 : y[i];
+      // Branch-free (math.sign): s = y with 0 read as -1; on = [z > 0]; + 0 turns -0 into 0.
+      const s = y[i] - +(y[i] === 0);
       const z = 1 - s * x[i];
-      const v = z > 0 ? z : 0;
+      const on = +(z > 0);
+      const v = on * z + 0;
       sum += v;
       if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = z > 0 ? -s * gradScale : 0;
+      if (gradient !== null) gradient[i] = -s * on * gradScale + 0;
     }
     return sum;
   },

@@ -26,10 +26,13 @@ export const logistic = defineLoss({
       const s = y[i];
       const m = s * x[i];
       const e = Math.exp(-Math.abs(m));
-      const v = (m < 0 ? -m : 0) + Math.log1p(e);
+      // Branch-free selections (math.sign): [m < 0]·(-m) is max(-m, 0); the numerator of σ(-m) is
+      // 1 for m ≤ 0 and e for m > 0.
+      const pos = +(m > 0);
+      const v = (1 - pos) * -m + Math.log1p(e) + 0;
       sum += v;
       if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = -s * (m <= 0 ? 1 / (1 + e) : e / (1 + e)) * gradScale;
+      if (gradient !== null) gradient[i] = -s * ((1 - pos + pos * e) / (1 + e)) * gradScale;
     }
     return sum;
   },

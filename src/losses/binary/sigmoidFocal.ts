@@ -33,20 +33,22 @@ export const sigmoidFocal = defineLoss({
   kernel({ predictions: x, targets: y, params: { alpha, gamma } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
-      const positive = y[i] === 1;
-      const s = positive ? x[i] : -x[i];
-      const a = alpha < 0 ? 1 : positive ? alpha : 1 - alpha;
+      // Branch-free selections (math.sign): t ∈ {0, 1}, so each selection has one zero term.
+      const t = y[i];
+      const s = (2 * t - 1) * x[i];
+      const a = alpha < 0 ? 1 : t * alpha + (1 - t) * (1 - alpha);
       const e = Math.exp(-Math.abs(s));
-      const sigNeg = s >= 0 ? e / (1 + e) : 1 / (1 + e); // σ(-s)
-      const sigPos = s >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(s)
-      const bce = (s < 0 ? -s : 0) + Math.log1p(e); // softplus(-s)
+      const up = +(s >= 0);
+      const sigNeg = (up * e + (1 - up)) / (1 + e); // σ(-s)
+      const sigPos = (up + (1 - up) * e) / (1 + e); // σ(s)
+      const bce = (1 - up) * -s + Math.log1p(e); // softplus(-s)
       const focus = Math.pow(sigNeg, gamma);
       const v = a * focus * bce;
       sum += v;
       if (perSample !== null) perSample[i] = v;
       if (gradient !== null) {
         const dS = -a * focus * (gamma * sigPos * bce + sigNeg);
-        gradient[i] = (positive ? dS : -dS) * gradScale;
+        gradient[i] = (2 * t - 1) * dS * gradScale;
       }
     }
     return sum;

@@ -21,13 +21,14 @@ export const squaredHinge = defineLoss({
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
-      const s = y[i] === 0 ? -1 : y[i];
+      // Branch-free (math.sign): s = y with 0 read as -1; h = max(0, z) as [z > 0]·z (+ 0: no -0).
+      const s = y[i] - +(y[i] === 0);
       const z = 1 - s * x[i];
-      const h = z > 0 ? z : 0;
+      const h = +(z > 0) * z + 0;
       const v = h * h;
       sum += v;
       if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = -2 * s * h * gradScale;
+      if (gradient !== null) gradient[i] = -2 * s * h * gradScale + 0;
     }
     return sum;
   },

@@ -22,7 +22,7 @@ export const zeroOne = defineLoss({
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
-      const v = y[i] * x[i] <= 0 ? 1 : 0;
+      const v = +(y[i] * x[i] <= 0); // branch-free (math.sign)
       sum += v;
       if (perSample !== null) perSample[i] = v;
       if (gradient !== null) gradient[i] = 0;

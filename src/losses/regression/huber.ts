@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
+import { sign } from '../math.ts';
 
 // d = x - y. value = ½d² where |d| ≤ δ, else δ(|d| - ½δ): quadratic near 0, linear in the tails,
 // with matching value and slope at |d| = δ.  d/dx = d inside, δ·sign(d) outside (= clamp(d, -δ, δ)).
+// Branch-free (see math.sign): with in = [|d| ≤ δ] and c = in·|d| + (1 - in)·δ, value = c·(|d| - ½c)
+// gives ½d² inside (|d| - ½|d| = ½|d| exactly) and δ(|d| - ½δ) outside, never squaring a huge d.
 export const huber = defineLoss({
   name: 'huber',
   aliases: [],
@@ -24,10 +27,12 @@ export const huber = defineLoss({
     for (let i = lo; i < hi; i++) {
       const d = x[i] - y[i];
       const a = Math.abs(d);
-      const v = a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+      const inside = +(a <= delta);
+      const c = inside * a + (1 - inside) * delta;
+      const v = c * (a - 0.5 * c);
       sum += v;
       if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = (d < -delta ? -delta : d > delta ? delta : d) * gradScale;
+      if (gradient !== null) gradient[i] = (inside * d + (1 - inside) * delta * sign(d)) * gradScale;
     }
     return sum;
   },

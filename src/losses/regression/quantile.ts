@@ -25,10 +25,13 @@ export const quantile = defineLoss({
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const r = y[i] - x[i];
-      const v = r > 0 ? q * r : (q - 1) * r;
+      // Branch-free selections (math.sign): one term of each sum is exactly 0.
+      const above = +(r > 0);
+      const below = +(r < 0);
+      const v = above * (q * r) + (1 - above) * ((q - 1) * r);
       sum += v;
       if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = (r > 0 ? -q : r < 0 ? 1 - q : 0.5 - q) * gradScale;
+      if (gradient !== null) gradient[i] = (above * -q + below * (1 - q) + (1 - above - below) * (0.5 - q)) * gradScale;
     }
     return sum;
   },

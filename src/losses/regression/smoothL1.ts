@@ -5,7 +5,9 @@ import { sign } from '../math.ts';
 
 // d = x - y. value = ½d²/β where |d| < β, else |d| - ½β (Huber divided by β).
 // d/dx = d/β inside, sign(d) outside. β = 0 is plain l1 (PyTorch switches to l1_loss there,
-// which also avoids the 0/0 of d/β at d = 0).
+// which also avoids the 0/0 of d/β at d = 0). Branch-free (see math.sign): with in = [|d| < β],
+// the quadratic side reads only in·d over β + (1 - in), so outside it is 0/(β + 1) = 0 and a
+// huge d never overflows into 0·∞; β = 0 leaves in = 0 everywhere, which is l1.
 export const smoothL1 = defineLoss({
   name: 'smooth_l1',
   aliases: [],
@@ -26,11 +28,12 @@ export const smoothL1 = defineLoss({
     for (let i = lo; i < hi; i++) {
       const d = x[i] - y[i];
       const a = Math.abs(d);
-      const inside = a < beta;
-      const v = inside ? (0.5 * d * d) / beta : a - 0.5 * beta;
+      const inside = +(a < beta);
+      const di = inside * d;
+      const v = (0.5 * di * di) / (beta + (1 - inside)) + (1 - inside) * (a - 0.5 * beta);
       sum += v;
       if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = (inside ? d / beta : sign(d)) * gradScale;
+      if (gradient !== null) gradient[i] = (di / (beta + (1 - inside)) + (1 - inside) * sign(d)) * gradScale;
     }
     return sum;
   },
