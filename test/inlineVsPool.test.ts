@@ -157,3 +157,39 @@ describe('a request split across the workers (shared arrays, data parallel)', ()
     expect(value).toBe(Math.fround(inline.value));
   });
 });
+
+describe('the shared buffer pool', () => {
+  test('a repeated large v2 request reuses its buffers and answers the same bits; a refused one returns none', async () => {
+    const { classificationData, v2BinaryBody } = await import('../load/support/bodies.ts');
+    const n = 400_000;
+    const { logits, labels } = classificationData(n, 10, 21);
+    const request = () =>
+      v2BinaryBody(
+        [
+          { name: 'predictions', shape: [n, 10], datatype: 'FP32', data: logits },
+          { name: 'targets', shape: [n], datatype: 'INT64', data: labels },
+        ],
+        {},
+        ['value', 'gradient'],
+      );
+    const send = () => app.inject({ method: 'POST', url: '/v2/models/cross_entropy/infer', ...(({ body, headers }) => ({ payload: body, headers }))(request()) });
+    const pool = app.lossPool.buffers;
+    const idle0 = pool.idleBytes;
+    const first = await send();
+    expect(first.statusCode).toBe(200);
+    const idle1 = pool.idleBytes;
+    // predictions 16 MB, targets 3.2 MB, converted targets 3.2 MB, gradient 16 MB came back.
+    expect(idle1 - idle0).toBeGreaterThanOrEqual(n * 10 * 4 * 2 + n * 8 * 2);
+    const second = await send();
+    expect(pool.idleBytes).toBe(idle1); // taken again, and returned again
+    expect(Buffer.compare(first.rawPayload, second.rawPayload)).toBe(0);
+    // A refusal (a NaN deep inside) keeps its buffers out of the pool.
+    const bad = request();
+    const hl = Number(bad.headers['inference-header-content-length']);
+    bad.body.writeFloatLE(NaN, hl + 4 * 3_000_001);
+    const refused = await app.inject({ method: 'POST', url: '/v2/models/cross_entropy/infer', payload: bad.body, headers: bad.headers });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toContain('element 3000001');
+    expect(pool.idleBytes).toBeLessThan(idle1);
+  });
+});

@@ -31,9 +31,10 @@ export function blocking(def: LossDefinition<any>, input: KernelInput<unknown>):
   return { units, block, blocks: Math.ceil(units / block) };
 }
 
-export function outputLike(like: FloatArray, length: number, shared: boolean): FloatArray {
+/** An output array of the predictions' type: on an ordinary buffer, or on a shared one from `allocateShared`. */
+export function outputLike(like: FloatArray, length: number, allocateShared?: (bytes: number) => SharedArrayBuffer): FloatArray {
   const bytes = (like instanceof Float32Array ? 4 : 8) * length;
-  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const buffer = allocateShared ? allocateShared(bytes) : new ArrayBuffer(bytes);
   return like instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
 }
 
@@ -172,8 +173,8 @@ export function computeLoss(task: LossTask): LossResult {
   if (checked.problem !== null) return refused(checked.problem);
   const { denominator, problem } = denominatorOf(task, [checked.denominators]);
   if (problem !== null) return refused(problem);
-  const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, false) : null;
-  const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, false) : null;
+  const perSample = task.wantPerSample ? outputLike(task.input.predictions, units) : null;
+  const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length) : null;
   const k = kernelBlocks(task, 0, blocks, task.reduction === 'sum' ? 1 : 1 / denominator, perSample, gradient);
   return finishLoss(task, denominator, [k.sums], perSample, gradient, k.firstNonFiniteGradient);
 }

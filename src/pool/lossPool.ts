@@ -9,6 +9,7 @@ import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { blocking, computeLoss, definitionOf, denominatorOf, finishLoss, outputLike, type CheckResult, type KernelResult } from './computeLoss.ts';
 import { taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
+import { SharedBufferPool } from './bufferPool.ts';
 import type { WorkerMessage } from './worker.ts';
 
 /** Requests with at least this many prediction elements, on shared buffers, are split across the
@@ -42,12 +43,22 @@ export interface PoolStats {
   workerFailures: number;
 }
 
+export interface RunOptions {
+  /** Where a split request's shared outputs come from (the request's buffer lease). */
+  allocateShared?: (bytes: number) => SharedArrayBuffer;
+}
+
+/** Idle shared buffers kept for reuse, at most. */
+const POOLED_BYTES = 1 << 30;
+
 export interface LossPool {
-  run(task: LossTask): Promise<LossResult>;
+  run(task: LossTask, options?: RunOptions): Promise<LossResult>;
+  /** Shared buffers for large binary requests, reused across requests. */
+  readonly buffers: SharedBufferPool;
   /** Runs the task in a worker whatever its size (tests compare it with the inline path). */
   runInWorker(task: LossTask): Promise<LossResult>;
   /** Runs the task split across all workers (its arrays must be shared). */
-  runSplit(task: LossTask): Promise<LossResult>;
+  runSplit(task: LossTask, options?: RunOptions): Promise<LossResult>;
   runInline(task: LossTask): LossResult;
   /** Resolves once every worker thread has started and answered a task. */
   readonly ready: Promise<void>;
@@ -137,7 +148,8 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   // Data parallel within one request: each worker checks, then computes, a contiguous range of
   // blocks of the shared arrays; block sums and denominator shares come back and are added in
   // block order, exactly as computeLoss adds them in one thread.
-  const runSplit = async (task: LossTask): Promise<LossResult> => {
+  const runSplit = async (task: LossTask, options: RunOptions = {}): Promise<LossResult> => {
+    const allocate = options.allocateShared ?? ((n: number) => new SharedArrayBuffer(n));
     stats.pooled++;
     const signal = deadline();
     const { blocks, units } = blocking(definitionOf(task), task.input);
@@ -148,8 +160,8 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     if (first !== undefined) throw refusal(first.problem!);
     const { denominator, problem } = denominatorOf(task, checks.map((c) => c.denominators));
     if (problem !== null) throw refusal(problem);
-    const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, true) : null;
-    const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, true) : null;
+    const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, allocate) : null;
+    const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, allocate) : null;
     const gradScale = task.reduction === 'sum' ? 1 : 1 / denominator;
     const kernels = await Promise.all(ranges.map(([b0, b1]) => dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale, perSample, gradient }, signal)));
     const nonFinite = kernels.map((r) => r.firstNonFiniteGradient).find((i) => i >= 0) ?? -1;
@@ -162,14 +174,15 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     [task.input.predictions.buffer, task.input.targets.buffer, task.rawTargets?.buffer ?? task.input.targets.buffer].every(isShared);
 
   const pool: LossPool = {
-    run: async (task) => {
-      if (splittable(task)) return runSplit(task);
+    run: async (task, options) => {
+      if (splittable(task)) return runSplit(task, options);
       if (task.input.predictions.length > opts.inlineThreshold) return runInWorker(task);
       stats.inline++;
       return unwrap(computeLoss(task));
     },
     runInWorker,
     runSplit,
+    buffers: new SharedBufferPool(POOLED_BYTES),
     runInline: (task) => unwrap(computeLoss(task)),
     ready: readyPromise,
     isReady: () => ready,

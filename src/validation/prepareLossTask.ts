@@ -21,6 +21,8 @@ export interface LossRequestParts {
   rawTargets?: BigInt64Array | Uint8Array;
   /** Binary tensors may hold NaN or ±Infinity: check them (JSON cannot hold them). */
   checkFinite?: boolean;
+  /** Where shared buffers come from (a request's buffer lease). */
+  allocateShared?: (bytes: number) => SharedArrayBuffer;
   /** Parameters already parsed by `def.params` (defaults applied). */
   params: unknown;
   reduction: Reduction;
@@ -77,7 +79,10 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   const input: KernelInput<unknown> = {
     predictions: predictions.data,
     // Raw targets are converted into a float64 array of their length, shared if they are.
-    targets: raw === null ? targets.data : new Float64Array(raw.buffer instanceof SharedArrayBuffer ? new SharedArrayBuffer(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
+    targets:
+      raw === null
+        ? targets.data
+        : new Float64Array(raw.buffer instanceof SharedArrayBuffer ? (parts.allocateShared ?? ((n) => new SharedArrayBuffer(n)))(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
     shape,
     rows: def.layout === 'rows' ? shape[0] : predictions.data.length,
     cols: def.layout === 'rows' ? shape[1] : 1,

@@ -23,6 +23,8 @@ export interface ReadOptions {
   headerLength: number | null;
   contentLength: number | null;
   limit: number;
+  /** Where chunks of SHARED_CHUNK_BYTES or more come from (a request's buffer lease). */
+  allocateShared?: (bytes: number) => SharedArrayBuffer;
 }
 
 const bad = (detail: string) => new ServiceError('bad_tensor_encoding', detail);
@@ -38,7 +40,7 @@ function parseJson(bytes: Buffer, what: string): unknown {
   }
 }
 
-export function readInferBody(stream: Readable | null | undefined, { headerLength, contentLength, limit }: ReadOptions): Promise<RawInferBody> {
+export function readInferBody(stream: Readable | null | undefined, { headerLength, contentLength, limit, allocateShared = (n) => new SharedArrayBuffer(n) }: ReadOptions): Promise<RawInferBody> {
   // Fastify runs no body parser for a request without a body: there is no stream to read.
   if (stream == null || typeof stream.on !== 'function') return Promise.reject(new ServiceError('invalid_body', 'the body is empty; send an inference request'));
   const tooLarge = () => new ServiceError('payload_too_large', `the request body exceeds the limit of ${limit} bytes`);
@@ -83,7 +85,7 @@ export function readInferBody(stream: Readable | null | undefined, { headerLengt
         if (chunks.length === sizes.length) return null;
         const size = sizes[chunks.length];
         // Large chunks go on shared memory so that several workers can each take a range of them.
-        chunks.push(new Uint8Array(size >= SHARED_CHUNK_BYTES ? new SharedArrayBuffer(size) : new ArrayBuffer(size)));
+        chunks.push(new Uint8Array(size >= SHARED_CHUNK_BYTES ? allocateShared(size) : new ArrayBuffer(size)));
         chunkFill = 0;
       }
       return null;

@@ -14,6 +14,7 @@ import { assertFinite } from '../../response/lossResponse.ts';
 import { encodeInferResponse } from '../../response/inferResponse.ts';
 import { serviceInfo } from '../docs/plugin.ts';
 import { readInferBody } from './readInferBody.ts';
+import type { BufferLease } from '../../pool/bufferPool.ts';
 import { InferRequest, InferResponse, ModelMetadata, ServerMetadata, V2Error } from './schema.ts';
 
 export interface V2Options {
@@ -24,6 +25,7 @@ export interface V2Options {
 }
 
 const MODEL_VERSION = '1';
+const leases = new WeakMap<object, BufferLease>();
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, V2Error]));
 const ModelParams = z.object({ model: z.string().meta({ description: 'A loss name or alias (GET /losses).' }) });
 const VersionedModelParams = ModelParams.extend({ version: z.string().meta({ description: `Only version ${MODEL_VERSION} exists.` }) });
@@ -102,6 +104,10 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
       },
     });
     app.post(`${prefix}/infer`, {
+      // A request's shared buffers go back to the pool once its 200 has been sent (bufferPool.ts).
+      onResponse: async (request, reply) => {
+        if (reply.statusCode === 200) leases.get(request)?.release();
+      },
       schema: {
         summary: `Compute a loss: the Open Inference Protocol${versioned ? ' (a version)' : ''}`,
         description:
@@ -120,14 +126,17 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
       validatorCompiler: () => (data: unknown) => ({ value: data }),
       handler: async (request, reply) => {
         const def = modelOf(request.params);
+        const lease = app.lossPool.buffers.lease();
+        leases.set(request, lease);
         const { header, chunks } = await readInferBody(request.body as unknown as Readable | null, {
           headerLength: headerInt(request.headers['inference-header-content-length'], 'Inference-Header-Content-Length'),
           contentLength: headerInt(request.headers['content-length'], 'Content-Length'),
           limit: request.headers['inference-header-content-length'] === undefined ? opts.jsonBodyLimit : opts.binaryBodyLimit,
+          allocateShared: lease.allocate,
         });
         const decoded = decodeInferRequest(def, header, chunks);
-        const task = prepareLossTask(decoded.parts);
-        const result = await app.lossPool.run(task);
+        const task = prepareLossTask({ ...decoded.parts, allocateShared: lease.allocate });
+        const result = await app.lossPool.run(task, { allocateShared: lease.allocate });
         assertFinite(result);
         const encoded = encodeInferResponse(request.params.model, header.id, task, result, decoded);
         reply.type(encoded.contentType).headers(encoded.headers);
