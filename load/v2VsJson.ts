@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startService } from './support/service.ts';
 import { classificationData, lossJsonBody, v2BinaryBody } from './support/bodies.ts';
-import { cannon } from './support/measure.ts';
+import { timedRequest, median } from './support/timedRequest.ts';
 
 const N = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const C = 10;
@@ -24,14 +24,24 @@ console.log(`bodies: binary ${(binary.body.length / 2 ** 20).toFixed(1)} MiB, JS
 
 const service = await startService({ BODY_LIMIT: String(2 ** 30) });
 try {
-  const v2 = { url: `${service.url}/v2/models/cross_entropy/infer`, body: binary.body, headers: binary.headers, timeoutSeconds: 120 };
-  const rest = { url: `${service.url}/loss`, body: json, headers: { 'content-type': 'application/json' }, timeoutSeconds: 120 };
-  await cannon({ ...v2, amount: 1 }); // warm-up
-  await cannon({ ...rest, amount: 1 });
-  const a = await cannon({ ...v2, amount: AMOUNT });
-  const b = await cannon({ ...rest, amount: AMOUNT });
+  const v2Url = `${service.url}/v2/models/cross_entropy/infer`;
+  const restUrl = `${service.url}/loss`;
+  const jsonHeaders = { 'content-type': 'application/json' };
+  await timedRequest(v2Url, binary.body, binary.headers); // warm-up, both
+  await timedRequest(restUrl, json, jsonHeaders);
+  const run = async (url: string, body: Buffer | string, headers: Record<string, string>) => {
+    const times: number[] = [];
+    for (let i = 0; i < AMOUNT; i++) {
+      const t = await timedRequest(url, body, headers);
+      if (t.status !== 200) throw new Error(`${url} answered ${t.status}`);
+      times.push(t.ms);
+    }
+    return { requests: AMOUNT, meanMs: median(times), p99: Math.max(...times).toFixed(0) };
+  };
+  const a = await run(v2Url, binary.body, binary.headers);
+  const b = await run(restUrl, json, jsonHeaders);
   const table = [
-    '| route | body | requests | mean ms | p99 ms |',
+    '| route | body | requests | median ms | max ms |',
     '|---|---|---|---|---|',
     `| POST /v2/models/cross_entropy/infer (binary FP32 in, binary out) | ${(binary.body.length / 2 ** 20).toFixed(1)} MiB | ${a.requests} | ${a.meanMs.toFixed(0)} | ${a.p99} |`,
     `| POST /loss (JSON in, JSON out) | ${(json.length / 2 ** 20).toFixed(1)} MiB | ${b.requests} | ${b.meanMs.toFixed(0)} | ${b.p99} |`,
@@ -44,7 +54,7 @@ try {
     `# Binary v2 against JSON: ${N.toLocaleString('en')} × ${C} cross_entropy with its gradient\n\n` +
       `Produced by \`npm run bench:v2\` (\`load/v2VsJson.ts\`) on ${cpus().length} cores, Node ${process.version}: one service, ` +
       `the same FP32 logits and class indices sent both ways, ${AMOUNT} sequential requests each after one warm-up, end to end ` +
-      `(request sent to response received, by autocannon on 127.0.0.1).\n\n${table}\n`,
+      `(first byte sent to last byte received, by a plain Node http client on 127.0.0.1; load/README.md says why not autocannon).\n\n${table}\n`,
   );
 } finally {
   await service.stop();
