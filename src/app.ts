@@ -51,15 +51,7 @@ export async function buildApp(options: AppOptions = {}) {
   await app.register(lifecycle);
   await app.register(lossPool, { workers: opts.workers, workerNice: opts.workerNice, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue, deadlineMs: opts.requestDeadlineMs });
   await app.register(metricsPlugin);
-  await app.register(protection, {
-    apiKeys: opts.apiKeys,
-    rateLimitMax: opts.rateLimitMax,
-    rateLimitWindowMs: opts.rateLimitWindowMs,
-    corsOrigins: opts.corsOrigins,
-    maxEventLoopDelayMs: opts.maxEventLoopDelayMs,
-    maxRssBytes: opts.maxRssBytes,
-    onShed: (reason) => app.metrics.shed.inc({ reason }),
-  });
+  await app.register(protection, { ...opts, onShed: (reason) => app.metrics.shed.inc({ reason }) });
   await app.register(docsPlugin, { bearerAuth: opts.apiKeys.length > 0 });
   await app.register(lossRoute);
   await app.register(catalogRoute);

@@ -8,17 +8,12 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import { ServiceError } from '../../errors/catalog.ts';
+import type { ServiceOptions } from '../../config.ts';
 
-export interface ProtectionOptions {
-  apiKeys: string[];
-  rateLimitMax: number;
-  rateLimitWindowMs: number;
-  corsOrigins: string[];
-  maxEventLoopDelayMs: number;
-  maxRssBytes: number;
+export type ProtectionOptions = Pick<ServiceOptions, 'apiKeys' | 'rateLimitMax' | 'rateLimitWindowMs' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'maxRssBytes'> & {
   /** Counts requests shed under pressure (for /metrics). */
   onShed: (reason: 'pressure' | 'rate_limit') => void;
-}
+};
 
 const PROBES = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']);
 const path = (request: FastifyRequest) => request.url.split('?')[0];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsInUnitInterval } from '../checks.ts';
+import { labelSmoothing } from '../params.ts';
 import { logSumExp } from '../math.ts';
 import { clip, insideClip, probabilityRows } from './kerasProbabilities.ts';
 
@@ -25,12 +26,7 @@ export const categoricalCrossentropy = defineLoss({
   targetLayout: 'same',
   params: z.strictObject({
     from_logits: z.boolean().default(false).meta({ description: 'true: predictions are logits; false: probabilities.' }),
-    label_smoothing: z
-      .number()
-      .min(0, { error: 'label_smoothing must lie in [0, 1]' })
-      .max(1, { error: 'label_smoothing must lie in [0, 1]' })
-      .default(0)
-      .meta({ description: 'ε in [0, 1]: targets become (1 − ε)·t + ε/C.' }),
+    label_smoothing: labelSmoothing,
   }),
   checkData: (input, lo, hi) => targetsInUnitInterval(input, lo, hi) ?? (input.params.from_logits ? null : probabilityRows(input, lo, hi)),
   kernel({ predictions: x, targets: t, cols: C, params: { from_logits, label_smoothing: eps } }, lo, hi, { perSample, gradient, gradScale }) {

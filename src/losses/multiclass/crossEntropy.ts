@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss, type KernelInput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
-import { weightVector } from '../params.ts';
+import { labelSmoothing, weightVector } from '../params.ts';
 
 type Params = { weight?: number[]; ignore_index: number; label_smoothing: number };
 
@@ -35,12 +35,7 @@ export const crossEntropy = defineLoss<Params>({
   params: z.strictObject({
     weight: weightVector('Class weights [C], ≥ 0.'),
     ignore_index: z.number().int().default(DEFAULT_IGNORE_INDEX).meta({ description: 'A class-index target equal to this is ignored (class-index targets only).' }),
-    label_smoothing: z
-      .number()
-      .min(0, { error: 'label_smoothing must lie in [0, 1]' })
-      .max(1, { error: 'label_smoothing must lie in [0, 1]' })
-      .default(0)
-      .meta({ description: 'ε in [0, 1]: targets become (1 − ε)·t + ε/C.' }),
+    label_smoothing: labelSmoothing,
   }),
   checkParams({ params, targetsAreIndices, cols }) {
     // As PyTorch: ignore_index means nothing for probability targets, so only its default passes.
