@@ -227,3 +227,14 @@ describe('readInferBody on a stream without Content-Length (chunked transfer)', 
     await expect(read([header.subarray(0, 10)], header.length)).rejects.toThrow(/inside the .*JSON header/);
   });
 });
+
+test('a client that disconnects mid-body: the read settles (no request left pending)', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { readInferBody } = await import('../src/http/v2/readInferBody.ts');
+  const { header, chunks } = binaryMse();
+  const stream = new PassThrough();
+  const reading = readInferBody(stream, { headerLength: header.length, contentLength: null, limit: 1 << 20 });
+  stream.write(Buffer.concat([header, chunks[0]]));
+  stream.destroy();
+  await expect(reading).rejects.toThrow(/closed the connection/);
+});

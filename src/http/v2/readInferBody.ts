@@ -147,7 +147,9 @@ export function readInferBody(stream: Readable | null | undefined, { headerLengt
       }
     };
     stream.on('data', onData);
+    let ended = false;
     stream.once('end', () => {
+      ended = true;
       if (failure !== null) return reject(failure);
       try {
         resolve(finish());
@@ -156,5 +158,9 @@ export function readInferBody(stream: Readable | null | undefined, { headerLengt
       }
     });
     stream.once('error', (err) => reject(new ServiceError('invalid_body', `the request body could not be read: ${err.message}`)));
+    // A client that disconnects mid-body: settle rather than wait for an 'end' that never comes.
+    stream.once('close', () => {
+      if (!ended) reject(new ServiceError('invalid_body', 'the client closed the connection before the body ended'));
+    });
   });
 }
