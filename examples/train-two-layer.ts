@@ -5,6 +5,7 @@
 // (mse, reduction sum); the example back-propagates through the layers itself.
 //   npm run example -- train-two-layer
 import { loss, SERVICE } from './lossClient.ts';
+import { rng } from '../test/support/random.ts';
 
 const X = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]];
 const y = [0, 1, 1, 0];
@@ -12,15 +13,9 @@ const HIDDEN = 4;
 const LEARNING_RATE = 1;
 const ITERATIONS = 1500;
 
-// Seeded uniform weights in [-1, 1) (mulberry32, seed 1).
-let seed = 1;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded uniform weights in [-1, 1) (the project's mulberry32, seed 1).
+const seeded = rng(1);
+const random = () => seeded.uniform();
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 let W0 = X[0].map(() => Array.from({ length: HIDDEN }, () => 2 * random() - 1)); // 3 x 4
 let W1 = Array.from({ length: HIDDEN }, () => 2 * random() - 1); // 4 x 1

@@ -1,29 +1,8 @@
 // Numerically stable building blocks shared by the kernels. Every function is exact to float64
-// rounding for any finite input: none of them overflows or returns NaN.
+// rounding for any finite input: none of them overflows or returns NaN. (softplus and sigmoid are
+// written inline in the kernels that need them, derived there, so that value and gradient share
+// one e^-|x|.)
 import type { FloatArray } from './types.ts';
-
-/**
- * softplus(x) = log(1 + e^x).
- *
- * Naively e^x overflows for x > 709 and log(1 + e^x) loses everything for x < -37. Split off the
- * larger term: for x ≥ 0, log(1 + e^x) = x + log(1 + e^-x); for x < 0 it is log(1 + e^x). Both are
- * max(x, 0) + log1p(e^-|x|), where e^-|x| ≤ 1 never overflows and log1p keeps the small values.
- */
-export function softplus(x: number): number {
-  return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-
-/**
- * sigmoid(x) = 1 / (1 + e^-x).
- *
- * For x ≥ 0, e^-x ≤ 1 and the form is safe. For x < 0, e^-x overflows for x < -709, so multiply
- * by e^x / e^x: sigmoid(x) = e^x / (1 + e^x), where e^x ≤ 1 (and underflows gracefully to 0).
- */
-export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
 
 /**
  * log Σ_c e^{x_c} over one row x[off .. off+n).
