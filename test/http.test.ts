@@ -25,9 +25,18 @@ function expectProblem(res: Awaited<ReturnType<typeof post>>, status: number, co
 describe('POST /loss answers', () => {
   test('value only by default; per_sample and gradient when asked; aliases resolve', async () => {
     const plain = (await post({ loss: 'mae', predictions: [1, 2], targets: [0, 4] })).json();
-    expect(plain).toEqual({ loss: 'l1', reduction: 'mean', value: 1.5, params: {} });
+    expect(plain).toEqual({ loss: 'l1', reduction: 'mean', value: 1.5, denominator: 2, params: {} });
     const full = (await post({ loss: 'l1', predictions: [[1, 2]], targets: [[0, 4]], reduction: 'sum', include: ['per_sample', 'gradient'] })).json();
     expect(full).toMatchObject({ value: 3, per_sample: [[1, 2]], gradient: [[1, -1]] });
+  });
+
+  test('the answer says what the mean divided by: Σ w of the targets that are not ignored', async () => {
+    const body = (await post({ loss: 'cross_entropy', predictions: [[1, 2], [3, 4], [5, 6]], targets: [0, -100, 1], params: { weight: [0.5, 2] } })).json();
+    expect(body.denominator).toBe(0.5 + 2);
+    const sum = (await post({ loss: 'cross_entropy', predictions: [[1, 2]], targets: [0], reduction: 'sum' })).json();
+    expect(sum.denominator).toBeUndefined();
+    const kl = (await post({ loss: 'kl_div', predictions: [[-1, -2], [-1, -2]], targets: [[0.5, 0.5], [0.3, 0.7]], reduction: 'batchmean' })).json();
+    expect(kl.denominator).toBe(2);
   });
 
   test('regularization adds λ1·Σ|w| + λ2·Σw² and answers parameters_gradient in the shape of the parameters', async () => {

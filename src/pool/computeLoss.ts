@@ -160,10 +160,10 @@ export function finishLoss(task: LossTask, denominator: number, sums: Float64Arr
   } else if (firstNonFiniteGradient >= 0) {
     nonFinite = { field: 'gradient', index: firstNonFiniteGradient };
   }
-  return { value, perSample, gradient, parametersGradient, nonFinite, problem: null };
+  return { value, denominator, perSample, gradient, parametersGradient, nonFinite, problem: null };
 }
 
-const refused = (problem: InputProblem): LossResult => ({ value: NaN, perSample: null, gradient: null, parametersGradient: null, nonFinite: null, problem });
+const refused = (problem: InputProblem): LossResult => ({ value: NaN, denominator: NaN, perSample: null, gradient: null, parametersGradient: null, nonFinite: null, problem });
 
 /** The whole task in this thread: checks, kernel, reduction. */
 export function computeLoss(task: LossTask): LossResult {

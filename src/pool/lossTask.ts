@@ -22,6 +22,8 @@ export interface LossTask {
 
 export interface LossResult {
   value: number;
+  /** What `mean`/`batchmean` divided Σ per_sample by (1 for `sum`). */
+  denominator: number;
   perSample: FloatArray | null;
   gradient: FloatArray | null;
   parametersGradient: Float64Array | null;

@@ -42,7 +42,7 @@ export function encodeInferResponse(modelName: string, id: string | undefined, t
     model_name: modelName,
     model_version: '1',
     ...(id !== undefined ? { id } : {}),
-    parameters: { reduction: task.reduction },
+    parameters: { reduction: task.reduction, ...(task.reduction === 'sum' ? {} : { denominator: result.denominator }) },
     outputs,
   });
   if (binaryParts.length === 0) return { contentType: 'application/json', headers: {}, body: header };

@@ -18,7 +18,9 @@ export function assertFinite(result: LossResult): void {
 
 export function encodeLossResponse(task: LossTask, result: LossResult, regularizationShape: number[] | null): string {
   const def = findLoss(task.loss)!;
-  let json = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}","value":${result.value},"params":${JSON.stringify(task.input.params)}`;
+  let json = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}","value":${result.value}`;
+  if (task.reduction !== 'sum') json += `,"denominator":${result.denominator}`;
+  json += `,"params":${JSON.stringify(task.input.params)}`;
   if (result.perSample !== null) json += `,"per_sample":${encodeJsonTensor(result.perSample, perSampleShape(def, task.input.shape))}`;
   if (result.gradient !== null) json += `,"gradient":${encodeJsonTensor(result.gradient, task.input.shape)}`;
   if (result.parametersGradient !== null && regularizationShape !== null) {

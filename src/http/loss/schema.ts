@@ -75,6 +75,14 @@ export const LossResponse = z
     loss: z.string().meta({ description: 'Canonical name of the loss (aliases resolved).' }),
     reduction: z.enum(['mean', 'sum', 'batchmean']),
     value: z.number().meta({ description: 'The reduced loss, plus the regularization term when given.' }),
+    denominator: z
+      .number()
+      .optional()
+      .meta({
+        description:
+          'What mean (or batchmean) divided Σ per_sample by: the number of elements or rows, Σ w_{y_i} over the targets that are not ignore_index ' +
+          '(cross_entropy and nll with class indices; without weights, the count of those targets), or the first dimension (batchmean). Absent for sum.',
+      }),
     params: z.record(z.string(), z.unknown()).meta({ description: 'The parameters used, defaults filled in.' }),
     per_sample: JsonTensor.optional().meta({ description: "PyTorch's reduction='none' result: shape of predictions, or [N] for row losses. Only when include has per_sample." }),
     gradient: JsonTensor.optional().meta({ description: 'd value / d predictions, shape of predictions. Only when include has gradient.' }),
