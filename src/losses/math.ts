@@ -34,6 +34,16 @@ export function logCosh(d: number): number {
   return a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
 }
 
+/** Index of the first element of a[from, to) that is NaN or ±Infinity, or -1. One pass adds
+ *  a[i]·0, which stays 0 unless some element is not finite; only then is the index looked for. */
+export function firstNonFinite(a: ArrayLike<number>, from = 0, to = a.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i] * 0;
+  if (s === 0) return -1;
+  for (let i = from; i < to; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+
 /** sign with sign(0) = 0, as PyTorch's sign (the l1 gradient at a zero residual).
  *
  *  Written as arithmetic on comparisons, which V8 compiles without branches (setcc): on random

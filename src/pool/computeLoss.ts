@@ -9,6 +9,7 @@
 import { findLoss } from '../losses/registry.ts';
 import { regularize } from '../losses/regularization.ts';
 import { spans } from '../losses/checks.ts';
+import { firstNonFinite } from '../losses/math.ts';
 import type { FloatArray, InputProblem, KernelInput, LossDefinition, TargetArray } from '../losses/types.ts';
 import type { LossResult, LossTask } from './lossTask.ts';
 
@@ -38,14 +39,6 @@ export function outputLike(like: FloatArray, length: number, allocateShared?: (b
   return like instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
 }
 
-/** First element of a[from, to) that is NaN or ±Infinity, or -1. */
-function firstNonFinite(a: FloatArray | TargetArray, from: number, to: number): number {
-  let s = 0;
-  for (let i = from; i < to; i++) s += a[i] * 0; // 0 for finite values, NaN otherwise
-  if (s === 0) return -1;
-  for (let i = from; i < to; i++) if (!Number.isFinite(a[i])) return i;
-  return -1;
-}
 
 /** Converts raw targets [from, to) into the float64 targets the kernels read. */
 function convertTargets(raw: BigInt64Array | Uint8Array, out: TargetArray, from: number, to: number): InputProblem | null {

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { blocking, computeLoss, definitionOf, denominatorOf, finishLoss, outputLike, type CheckResult, type KernelResult } from './computeLoss.ts';
-import { taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
+import { freshShared, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
 import type { WorkerMessage } from './worker.ts';
 
@@ -22,7 +22,6 @@ function unwrap(result: LossResult): LossResult {
   return result;
 }
 const refusal = (p: InputProblem) => new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
-const isShared = (b: ArrayBufferLike) => typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
 
 export interface LossPoolOptions {
   workers: number;
@@ -149,7 +148,7 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   // blocks of the shared arrays; block sums and denominator shares come back and are added in
   // block order, exactly as computeLoss adds them in one thread.
   const runSplit = async (task: LossTask, options: RunOptions = {}): Promise<LossResult> => {
-    const allocate = options.allocateShared ?? ((n: number) => new SharedArrayBuffer(n));
+    const allocate = options.allocateShared ?? freshShared;
     stats.pooled++;
     const signal = deadline();
     const { blocks, units } = blocking(definitionOf(task), task.input);

@@ -33,7 +33,11 @@ export interface LossResult {
   problem: InputProblem | null;
 }
 
-const owned = (b: ArrayBufferLike): b is ArrayBuffer => !(typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer);
+export const isShared = (b: ArrayBufferLike): b is SharedArrayBuffer => b instanceof SharedArrayBuffer;
+const owned = (b: ArrayBufferLike): b is ArrayBuffer => !isShared(b);
+
+/** Where shared buffers come from when no request lease is given. */
+export const freshShared = (bytes: number) => new SharedArrayBuffer(bytes);
 
 /** The ordinary (non-shared) buffers a task owns, for the transfer list. */
 export function taskBuffers(task: LossTask): ArrayBuffer[] {

@@ -6,6 +6,7 @@ import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from '../http/v2/schema.ts';
 import { assertFiniteTensor, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from '../http/v2/datatypes.ts';
 import type { LossRequestParts } from './prepareLossTask.ts';
+import { parseLossParams } from './lossParams.ts';
 
 export const OUTPUT_NAMES = ['value', 'per_sample', 'gradient', 'parameters_gradient'] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -129,13 +130,7 @@ export function decodeInferRequest(def: LossDefinition<any>, header: InferReques
     }
   }
   for (const v of vectors) if (tensors.has(v)) lossParams[v] = floatVector(tensors.get(v)!, v);
-  const parsed = def.params.safeParse(lossParams);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = issue.path.length > 0 ? String(issue.path[0]) : (issue as { keys?: string[] }).keys?.[0];
-    const field = key === undefined ? 'params' : `params.${key}`;
-    throw new ServiceError('invalid_params', `${field}: ${issue.message}`, { field });
-  }
+  const params = parseLossParams(def, lossParams);
   if (typeof reduction !== 'string' || !['mean', 'sum', 'batchmean'].includes(reduction)) {
     throw new ServiceError('invalid_body', `reduction must be mean, sum or batchmean (kl_div), got ${JSON.stringify(reduction)}`, { field: 'reduction' });
   }
@@ -167,7 +162,7 @@ export function decodeInferRequest(def: LossDefinition<any>, header: InferReques
       targets: { data: rawTargets === undefined ? (targets.data as TargetArray) : new Float64Array(0), shape: targets.shape },
       rawTargets,
       checkFinite: predictions.binary || targets.binary,
-      params: parsed.data,
+      params,
       reduction: reduction as Reduction,
       wantPerSample: wants('per_sample'),
       wantGradient: wants('gradient'),

@@ -5,7 +5,7 @@
 // so both refuse the same requests with the same messages.
 import { ServiceError } from '../errors/catalog.ts';
 import type { FloatArray, KernelInput, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
-import type { LossTask } from '../pool/lossTask.ts';
+import { freshShared, isShared, type LossTask } from '../pool/lossTask.ts';
 
 export interface TensorView<A> {
   data: A;
@@ -82,7 +82,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     targets:
       raw === null
         ? targets.data
-        : new Float64Array(raw.buffer instanceof SharedArrayBuffer ? (parts.allocateShared ?? ((n) => new SharedArrayBuffer(n)))(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
+        : new Float64Array(isShared(raw.buffer) ? (parts.allocateShared ?? freshShared)(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
     shape,
     rows: def.layout === 'rows' ? shape[0] : predictions.data.length,
     cols: def.layout === 'rows' ? shape[1] : 1,

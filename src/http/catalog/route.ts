@@ -1,8 +1,8 @@
 // GET /losses and GET /losses/{name}: the catalog, generated from the loss declarations.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ServiceError } from '../../errors/catalog.ts';
-import { findLoss, losses, lossNames } from '../../losses/registry.ts';
+import { losses } from '../../losses/registry.ts';
+import { lossByName } from '../../validation/lossParams.ts';
 import { problemResponses } from '../schemas.ts';
 import { CatalogEntry, catalogEntry } from './catalogEntry.ts';
 
@@ -28,11 +28,7 @@ const catalogRoute: FastifyPluginAsyncZod = async (app) => {
       response: { 200: CatalogEntry, ...problemResponses(404) },
     },
     handler: async (request) => {
-      const def = findLoss(request.params.name);
-      if (def === undefined) {
-        throw new ServiceError('not_found', `no loss named ${JSON.stringify(request.params.name)}; known losses: ${lossNames.join(', ')}`, { field: 'name' });
-      }
-      return byName.get(def.name)!;
+      return byName.get(lossByName(request.params.name).name)!;
     },
   });
 };

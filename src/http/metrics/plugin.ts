@@ -43,7 +43,7 @@ async function metricsPlugin(app: FastifyInstance) {
   fromStats('loss_worker_failures_total', 'Computations lost because their worker died (500); the worker was replaced', 'workerFailures');
   fromStats('loss_computations_inline_total', 'Computations run on the main thread (small requests)', 'inline');
   fromStats('loss_computations_pooled_total', 'Computations run in a worker thread', 'pooled');
-  new Counter({ name: 'loss_requests_queue_full_total', help: 'Requests shed with 503 because the compute queue was full', registers: [registry], collect() { this.reset(); this.inc(pool.stats.queueFull); } });
+  fromStats('loss_requests_queue_full_total', 'Requests shed with 503 because the compute queue was full', 'queueFull');
 
   app.decorate('metrics', { shed });
   app.addHook('onResponse', async (request, reply) => {

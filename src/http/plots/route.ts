@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ServiceError } from '../../errors/catalog.ts';
-import { findLoss, losses, lossNames } from '../../losses/registry.ts';
+import { findLoss, losses } from '../../losses/registry.ts';
+import { lossByName, parseLossParams } from '../../validation/lossParams.ts';
 import { paramProperties } from '../../losses/describeParams.ts';
 import type { LossDefinition } from '../../losses/types.ts';
 import { lossCurve } from '../../plots/lossCurve.ts';
@@ -28,13 +29,7 @@ function paramsFromQuery(def: LossDefinition<any>, query: Record<string, unknown
     const text = String(value);
     raw[key] = type === 'boolean' ? (text === 'true' ? true : text === 'false' ? false : text) : type === 'array' ? text.split(',').map(Number) : type === 'number' || type === 'integer' ? Number(text) : text;
   }
-  const parsed = def.params.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = issue.path.length > 0 ? String(issue.path[0]) : (issue as { keys?: string[] }).keys?.[0];
-    throw new ServiceError('invalid_params', `params.${key ?? ''}: ${issue.message}`, { field: `params.${key ?? ''}` });
-  }
-  return parsed.data;
+  return parseLossParams(def, raw);
 }
 
 export function lossPlotSvg(def: LossDefinition<any>, params: unknown, from: number, to: number, points: number): string {
@@ -107,8 +102,7 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
       response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
-      const def = findLoss(request.params.name);
-      if (def === undefined) throw new ServiceError('not_found', `no loss named ${JSON.stringify(request.params.name)}; known losses: ${lossNames.join(', ')}`, { field: 'name' });
+      const def = lossByName(request.params.name);
       const { from = def.plot.range[0], to = def.plot.range[1], points } = request.query;
       if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
         throw new ServiceError('invalid_body', `the range must be finite with from < to; got from=${from}, to=${to}`, { field: 'from' });

@@ -1,6 +1,7 @@
 // Open Inference Protocol datatypes the loss models take, and their conversion to the typed
 // arrays the kernels read. Binary tensor data is little-endian, row-major, unpadded.
 import { ServiceError } from '../../errors/catalog.ts';
+import { firstNonFinite } from '../../losses/math.ts';
 import type { FloatArray, TargetArray } from '../../losses/types.ts';
 
 export const BYTES_PER_ELEMENT = { BOOL: 1, INT32: 4, INT64: 8, FP32: 4, FP64: 8 } as const;
@@ -57,11 +58,6 @@ export function fromJsonData(data: unknown, datatype: Datatype, count: number, n
 /** NaN or ±Infinity in a (small) float tensor: the first one, named. JSON cannot carry them,
  *  binary can. Predictions and targets are checked where the kernel runs instead. */
 export function assertFiniteTensor(a: FloatArray | TargetArray, name: string): void {
-  if (a instanceof Int32Array) return;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * 0; // stays 0 unless some element is NaN or ±Infinity
-  if (s === 0) return;
-  for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i])) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${a[i]}; tensors must hold finite numbers`, { field: name, index: i });
-  }
+  const i = a instanceof Int32Array ? -1 : firstNonFinite(a);
+  if (i >= 0) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${a[i]}; tensors must hold finite numbers`, { field: name, index: i });
 }

@@ -11,6 +11,7 @@ import sjson from 'secure-json-parse';
 import { ServiceError } from '../../errors/catalog.ts';
 import { binaryChunkSizes, parseInferHeader } from '../../validation/decodeInferRequest.ts';
 import type { InferRequestBody } from './schema.ts';
+import { freshShared } from '../../pool/lossTask.ts';
 
 export interface RawInferBody {
   header: InferRequestBody;
@@ -40,7 +41,7 @@ function parseJson(bytes: Buffer, what: string): unknown {
   }
 }
 
-export function readInferBody(stream: Readable | null | undefined, { headerLength, contentLength, limit, allocateShared = (n) => new SharedArrayBuffer(n) }: ReadOptions): Promise<RawInferBody> {
+export function readInferBody(stream: Readable | null | undefined, { headerLength, contentLength, limit, allocateShared = freshShared }: ReadOptions): Promise<RawInferBody> {
   // Fastify runs no body parser for a request without a body: there is no stream to read.
   if (stream == null || typeof stream.on !== 'function') return Promise.reject(new ServiceError('invalid_body', 'the body is empty; send an inference request'));
   const tooLarge = () => new ServiceError('payload_too_large', `the request body exceeds the limit of ${limit} bytes`);
@@ -62,13 +63,14 @@ export function readInferBody(stream: Readable | null | undefined, { headerLengt
     let headerFill = 0;
     let header: InferRequestBody | null = null;
     let sizes: number[] = [];
+    let total = 0; // Σ sizes: the bytes that must follow the header
     const chunks: Uint8Array[] = [];
     let chunkFill = 0;
 
     const startChunks = () => {
       header = parseInferHeader(parseJson(headerBuf!, 'the JSON header (the first Inference-Header-Content-Length bytes)'));
       sizes = binaryChunkSizes(header);
-      const total = sizes.reduce((a, b) => a + b, 0);
+      total = sizes.reduce((a, b) => a + b, 0);
       if (headerLength! + total > limit) throw tooLarge();
       if (contentLength !== null && contentLength !== headerLength! + total) {
         const after = contentLength - headerLength!;
@@ -109,7 +111,7 @@ export function readInferBody(stream: Readable | null | undefined, { headerLengt
       }
       while (off < c.length) {
         const dest = current();
-        if (dest === null) throw bad(`the body has extra bytes: it holds more than the JSON header and its binary_data_size values announce (${headerLength! + sizes.reduce((a, b) => a + b, 0)})`);
+        if (dest === null) throw bad(`the body has extra bytes: it holds more than the JSON header and its binary_data_size values announce (${headerLength! + total})`);
         const n = Math.min(dest.length - chunkFill, c.length - off);
         dest.set(c.subarray(off, off + n), chunkFill);
         chunkFill += n;
@@ -126,9 +128,8 @@ export function readInferBody(stream: Readable | null | undefined, { headerLengt
         throw bad(`the body ended after ${headerFill} bytes, inside the ${headerLength}-byte JSON header`);
       }
       if (current() !== null) {
-        const expected = sizes.reduce((a, b) => a + b, 0);
         const got = received - headerLength!;
-        throw bad(`the body is truncated: the binary_data_size values announce ${expected} bytes after the JSON header, the body holds ${got}`);
+        throw bad(`the body is truncated: the binary_data_size values announce ${total} bytes after the JSON header, the body holds ${got}`);
       }
       return { header, chunks };
     };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import { ServiceError } from '../../errors/catalog.ts';
-import { findLoss, losses, lossNames } from '../../losses/registry.ts';
+import { findLoss, lossNames } from '../../losses/registry.ts';
 import type { LossDefinition } from '../../losses/types.ts';
 import { vectorParams } from '../../losses/describeParams.ts';
 import { decodeInferRequest } from '../../validation/decodeInferRequest.ts';
