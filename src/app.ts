@@ -16,6 +16,8 @@ import metricsPlugin from './http/metrics/plugin.ts';
 import protection from './http/protection/plugin.ts';
 import lifecycle from './http/lifecycle.ts';
 import plotsRoute from './http/plots/route.ts';
+import admission from './transport/admissionPlugin.ts';
+import { defaultBudgetBytes, heapLimitMiB } from './transport/memoryBudget.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
   /** A pino destination or options; default: JSON to stdout at `logLevel`. */
@@ -26,6 +28,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(options: AppOptions = {}) {
   const opts: ServiceOptions = { ...defaultOptions, ...options };
+  const memoryBudgetBytes = opts.memoryBudgetBytes > 0 ? opts.memoryBudgetBytes : defaultBudgetBytes();
   const app = Fastify({
     logger: options.logger ?? { level: opts.logLevel },
     bodyLimit: opts.bodyLimit,
@@ -49,7 +52,15 @@ export async function buildApp(options: AppOptions = {}) {
 
   await app.register(errorsPlugin, { bodyLimit: opts.bodyLimit });
   await app.register(lifecycle);
-  await app.register(lossPool, { workers: opts.workers, workerNice: opts.workerNice, inlineThreshold: opts.inlineThreshold, maxQueue: opts.maxQueue, deadlineMs: opts.requestDeadlineMs });
+  await app.register(lossPool, {
+    workers: opts.workers,
+    workerNice: opts.workerNice,
+    inlineThreshold: opts.inlineThreshold,
+    maxQueue: opts.maxQueue,
+    deadlineMs: opts.requestDeadlineMs,
+    workerHeapMiB: heapLimitMiB(memoryBudgetBytes),
+  });
+  await app.register(admission, { memoryBudgetBytes, bodyLimit: opts.bodyLimit });
   await app.register(metricsPlugin);
   await app.register(protection, { ...opts, onShed: (reason) => app.metrics.shed.inc({ reason }) });
   await app.register(docsPlugin, { bearerAuth: opts.apiKeys.length > 0 });

@@ -39,6 +39,12 @@ export const configSchema = z.object({
   MAX_EVENT_LOOP_DELAY_MS: int(0).default(1000),
   /** Shed with 503 when the process RSS exceeds this (bytes). 0: off. */
   MAX_RSS_BYTES: int(0).default(0),
+  /** Bytes the service may hold for requests (bodies, tensors, outputs, answers). 0: half the
+   *  memory limit (the cgroup's, else the machine's). */
+  MEMORY_BUDGET_BYTES: int(0).default(0),
+  /** Open connections at most; past it new ones are refused at once. 0: the open-files limit
+   *  less 128 descriptors for the process itself. */
+  MAX_CONNECTIONS: int(0).default(0),
   /** Seconds SIGTERM waits for in-flight requests before the process exits anyway. */
   SHUTDOWN_GRACE_SECONDS: int(1).default(25),
 });
@@ -60,6 +66,8 @@ export interface ServiceOptions {
   corsOrigins: string[];
   maxEventLoopDelayMs: number;
   maxRssBytes: number;
+  memoryBudgetBytes: number;
+  maxConnections: number;
 }
 
 export function optionsFromConfig(c: Config): ServiceOptions {
@@ -78,6 +86,8 @@ export function optionsFromConfig(c: Config): ServiceOptions {
     corsOrigins: c.CORS_ORIGINS,
     maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
     maxRssBytes: c.MAX_RSS_BYTES,
+    memoryBudgetBytes: c.MEMORY_BUDGET_BYTES,
+    maxConnections: c.MAX_CONNECTIONS,
   };
 }
 

@@ -10,7 +10,8 @@ import type { InputProblem } from '../losses/types.ts';
 import { blocking, computeLoss, definitionOf, denominatorOf, finishLoss, outputLike, type CheckResult, type KernelResult } from './computeLoss.ts';
 import { freshShared, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
-import type { WorkerMessage } from './worker.ts';
+import type { ParsedJsonMessage, WorkerMessage } from './worker.ts';
+import type { DocumentKind, JsonDocument } from '../transport/jsonDocument.ts';
 
 /** Requests with at least this many prediction elements, on shared buffers, are split across the
  *  workers (data parallel); below it one worker computes the whole request. */
@@ -32,6 +33,8 @@ export interface LossPoolOptions {
   deadlineMs: number;
   /** Nice value of the worker threads (0: the process's own). */
   workerNice: number;
+  /** Old-space limit of each worker's heap, in MiB (memoryBudget.ts: heapLimitMiB). */
+  workerHeapMiB: number;
 }
 
 export interface PoolStats {
@@ -59,6 +62,8 @@ export interface LossPool {
   /** Runs the task split across all workers (its arrays must be shared). */
   runSplit(task: LossTask, options?: RunOptions): Promise<LossResult>;
   runInline(task: LossTask): LossResult;
+  /** Parses a large JSON body in a worker (its buffer is transferred there). */
+  parseJson(bytes: Buffer, kind: DocumentKind, what: string): Promise<JsonDocument>;
   /** Resolves once every worker thread has started and answered a task. */
   readonly ready: Promise<void>;
   isReady(): boolean;
@@ -78,6 +83,7 @@ declare module 'fastify' {
 
 const QUEUE_FULL = /Task queue is at limit|No task queue available/;
 const WORKER_DIED = /worker exited|terminated|ERR_WORKER/i;
+const WORKER_OUT_OF_MEMORY = /memory limit|out of memory/i;
 
 async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   const piscina = new Piscina({
@@ -87,6 +93,9 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     idleTimeout: Number.POSITIVE_INFINITY,
     maxQueue: opts.maxQueue,
     workerData: { nice: opts.workerNice },
+    // A worker that outgrows its heap is stopped and replaced (its request answered 413); the
+    // process and every other request go on.
+    resourceLimits: { maxOldGenerationSizeMb: opts.workerHeapMiB },
   });
   piscina.on('error', (err) => app.log.error({ err }, 'worker pool error'));
 
@@ -125,6 +134,11 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
       if (signal?.aborted || /AbortError|aborted/.test(message)) {
         stats.timedOut++;
         throw new ServiceError('deadline_exceeded', `the computation took longer than the ${opts.deadlineMs} ms deadline and was stopped`);
+      }
+      if (WORKER_OUT_OF_MEMORY.test(message)) {
+        stats.workerFailures++;
+        app.log.warn({ err }, 'a worker ran out of heap on a request; the pool replaces it');
+        throw new ServiceError('payload_too_large', `this request needs more memory than a worker's heap of ${opts.workerHeapMiB} MiB; send it in smaller requests`);
       }
       if (WORKER_DIED.test(message)) {
         stats.workerFailures++;
@@ -183,6 +197,16 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     runSplit,
     buffers: new SharedBufferPool(POOLED_BYTES),
     runInline: (task) => unwrap(computeLoss(task)),
+    parseJson: async (bytes, kind, what) => {
+      // The body's own ArrayBuffer moves to the worker (readBody gives every body one of its own).
+      const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const parsed = await dispatch<ParsedJsonMessage>({ op: 'parseJson', bytes: view, kind, what }, deadline(), [bytes.buffer as ArrayBuffer]);
+      if ('problem' in parsed) {
+        const p = parsed.problem;
+        throw new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
+      }
+      return { value: parsed.value, tensors: new Map(parsed.tensors) };
+    },
     ready: readyPromise,
     isReady: () => ready,
     get queueSize() {

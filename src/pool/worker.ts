@@ -8,6 +8,8 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { checkBlocks, computeLoss, kernelBlocks } from './computeLoss.ts';
 import { resultBuffers, type LossTask } from './lossTask.ts';
 import type { FloatArray } from '../losses/types.ts';
+import { ServiceError } from '../errors/catalog.ts';
+import { parseJsonDocument, type DocumentKind, type TakenTensor, type TensorProblem } from '../transport/jsonDocument.ts';
 
 // The kernels run at a lower CPU priority than the main thread (Linux: each thread has its own
 // nice value; /proc/thread-self names this thread's id). On a machine whose cores the workers
@@ -25,7 +27,35 @@ if (nice > 0) {
 export type WorkerMessage =
   | { op: 'compute'; task: LossTask }
   | { op: 'check'; task: LossTask; b0: number; b1: number }
-  | { op: 'kernel'; task: LossTask; b0: number; b1: number; gradScale: number; perSample: FloatArray | null; gradient: FloatArray | null };
+  | { op: 'kernel'; task: LossTask; b0: number; b1: number; gradScale: number; perSample: FloatArray | null; gradient: FloatArray | null }
+  | { op: 'parseJson'; bytes: Uint8Array; kind: DocumentKind; what: string };
+
+/** What a parseJson task answers: the document with its tensors taken out, or its refusal. */
+export type ParsedJsonMessage = { value: unknown; tensors: [string, TakenTensor][] } | { problem: TensorProblem };
+
+/** Hands `value` back with `buffers` transferred, not copied. */
+const moved = <T>(value: T, buffers: ArrayBuffer[]) =>
+  move({
+    get [transferableSymbol]() {
+      return buffers;
+    },
+    get [valueSymbol]() {
+      return value;
+    },
+  } as any) as unknown as T;
+
+function parseJson(message: Extract<WorkerMessage, { op: 'parseJson' }>): ParsedJsonMessage {
+  try {
+    const doc = parseJsonDocument(message.bytes, message.kind, message.what);
+    const tensors = [...doc.tensors];
+    const buffers = tensors.flatMap(([, t]) => ('data' in t ? [t.data.buffer as ArrayBuffer] : []));
+    return moved({ value: doc.value, tensors }, buffers);
+  } catch (err) {
+    // A refusal crosses as data: piscina keeps an error's message but not its code.
+    if (err instanceof ServiceError) return { problem: { code: err.code, detail: err.message, field: err.field, index: err.index } };
+    throw err;
+  }
+}
 
 export default function runLossTask(message: WorkerMessage) {
   switch (message.op) {
@@ -35,14 +65,9 @@ export default function runLossTask(message: WorkerMessage) {
       return kernelBlocks(message.task, message.b0, message.b1, message.gradScale, message.perSample, message.gradient);
     case 'compute': {
       const result = computeLoss(message.task);
-      return move({
-        get [transferableSymbol]() {
-          return resultBuffers(result);
-        },
-        get [valueSymbol]() {
-          return result;
-        },
-      } as any);
+      return moved(result, resultBuffers(result));
     }
+    case 'parseJson':
+      return parseJson(message);
   }
 }

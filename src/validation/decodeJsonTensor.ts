@@ -1,7 +1,7 @@
 // Nested JSON arrays → one flat, row-major Float64Array and its shape, in a single pass that
 // refuses empty, ragged, too-deep and non-numeric input and names the first bad element
-// (its nested path and its flat index). JSON cannot hold NaN or ±Infinity, so every number
-// that arrives here is finite.
+// (its nested path and its flat index). JSON cannot hold NaN, but a literal past float64's
+// range (1e400) parses to ±Infinity: it is refused here, named by its tensor and index.
 import { ServiceError } from '../errors/catalog.ts';
 
 export const MAX_RANK = 8;
@@ -42,6 +42,11 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
           path.push(i);
           throw new ServiceError('invalid_tensor', `${where()} (flat index ${k}) is ${describe(x)}, not a number`, { field, index: k });
         }
+        if (!Number.isFinite(x)) {
+          // JSON has no NaN or Infinity, but a literal such as 1e400 parses to Infinity.
+          path.push(i);
+          throw new ServiceError('invalid_tensor', `${where()} (flat index ${k}) is outside float64's finite range (JSON.parse makes it ${x}); tensors must hold finite numbers`, { field, index: k });
+        }
         data[k++] = x;
       }
       return;
@@ -58,4 +63,29 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
   };
   fill(value, 0);
   return { data, shape };
+}
+
+/** v2 JSON `data`, nested or flat, whose leaves are all numbers → one flat Float64Array; null
+ *  when a leaf is anything else (the infer decoder then names it by its datatype's rules). */
+export function flattenNumbers(data: unknown[]): Float64Array | null {
+  let count = 0;
+  const countLeaves = (a: unknown[], depth: number): boolean => {
+    if (depth > MAX_RANK) return false;
+    for (const x of a) {
+      if (typeof x === 'number') count++;
+      else if (!Array.isArray(x) || !countLeaves(x, depth + 1)) return false;
+    }
+    return true;
+  };
+  if (!countLeaves(data, 1)) return null;
+  const out = new Float64Array(count);
+  let k = 0;
+  const fill = (a: unknown[]) => {
+    for (const x of a) {
+      if (typeof x === 'number') out[k++] = x;
+      else fill(x as unknown[]);
+    }
+  };
+  fill(data);
+  return out;
 }

@@ -1,7 +1,8 @@
 // POST /loss over JSON: transport → validation → pool → kernel → response.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findLoss } from '../../losses/registry.ts';
-import { decodeJsonTensor } from '../../validation/decodeJsonTensor.ts';
+import { tensorAt } from '../../transport/jsonDocument.ts';
+import type { DecodedTensor } from '../../validation/decodeJsonTensor.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
 import { assertFinite, encodeLossResponse } from '../../response/lossResponse.ts';
 import { problemResponses } from '../schemas.ts';
@@ -22,9 +23,12 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       const body = request.body;
       const def = findLoss(body.loss)!; // the schema admits only catalog names
-      const predictions = decodeJsonTensor(body.predictions, 'predictions');
-      const targets = decodeJsonTensor(body.targets, 'targets');
-      const reg = body.regularization === undefined ? null : { ...body.regularization, tensor: decodeJsonTensor(body.regularization.parameters, 'regularization.parameters') };
+      // The tensors were decoded while the body was parsed (transport/jsonDocument.ts); a tensor
+      // that did not decode is refused here, after the schema's own checks.
+      const tensor = (path: string): DecodedTensor => tensorAt({ tensors: request.jsonTensors ?? new Map() }, path)!;
+      const predictions = tensor('predictions');
+      const targets = tensor('targets');
+      const reg = body.regularization === undefined ? null : { ...body.regularization, tensor: tensor('regularization.parameters') };
       const task = prepareLossTask({
         def,
         predictions,

@@ -35,8 +35,9 @@ export function viewBinary(bytes: Uint8Array, datatype: Datatype): FloatArray | 
 
 /** JSON tensor data (nested or flat, row-major) → the typed array of the declared datatype. */
 export function fromJsonData(data: unknown, datatype: Datatype, count: number, name: string): FloatArray | TargetArray {
-  if (!Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
-  const flat = data.flat(Infinity) as unknown[];
+  if (!(data instanceof Float64Array) && !Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
+  // Large JSON bodies arrive with their numbers already flattened (transport/jsonDocument.ts).
+  const flat: ArrayLike<unknown> = data instanceof Float64Array ? data : (data.flat(Infinity) as unknown[]);
   if (flat.length !== count) {
     throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
   }
@@ -48,6 +49,7 @@ export function fromJsonData(data: unknown, datatype: Datatype, count: number, n
     if ((datatype === 'INT32' || datatype === 'INT64') && !Number.isInteger(v)) {
       throw new ServiceError('invalid_tensor', `input '${name}': element ${i} (${v}) is not an integer but the datatype is ${datatype}`, { field: name, index: i });
     }
+    if (!Number.isFinite(v)) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is outside float64's finite range (${v}); tensors must hold finite numbers`, { field: name, index: i });
     if (datatype === 'BOOL' && v !== 0 && v !== 1) throw new ServiceError('invalid_tensor', `input '${name}': BOOL element ${i} is ${v}`, { field: name, index: i });
     if (datatype === 'INT32' && (v < -(2 ** 31) || v >= 2 ** 31)) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} (${v}) does not fit INT32`, { field: name, index: i });
     out[i] = v;

@@ -1,0 +1,102 @@
+// A JSON request body → its value, with every tensor in it already decoded into a typed array.
+// Runs on the main thread for small bodies and in a worker for large ones (parseJsonBody.ts):
+// the same function either way, so both give the same answer and the same refusals.
+//
+// Tensors leave the document: each one is decoded into a flat Float64Array (the number parsing
+// and the shape checks happen once, here) and its place in the value is left as an empty array.
+// The zod request schemas then check the document's small remainder in microseconds instead of
+// walking millions of numbers on the main thread, and the route takes the decoded tensor by its
+// path. A tensor that does not decode keeps its refusal until the route asks for it, so requests
+// are refused in the same order as before (the schema first, then each tensor).
+import sjson from 'secure-json-parse';
+import { ServiceError, type ProblemCode } from '../errors/catalog.ts';
+import { decodeJsonTensor, flattenNumbers, type DecodedTensor } from '../validation/decodeJsonTensor.ts';
+
+/** Which document this is: where its tensors are, and how they decode. */
+export type DocumentKind = 'loss' | 'infer';
+
+/** A refusal, as plain data (it crosses from a worker). */
+export interface TensorProblem {
+  code: ProblemCode;
+  detail: string;
+  field?: string;
+  index?: number;
+}
+
+export type TakenTensor = DecodedTensor | { problem: TensorProblem };
+
+export interface JsonDocument {
+  value: unknown;
+  /** Decoded tensors by their path in the document: `predictions`, `inputs[0].data`, ... */
+  tensors: Map<string, TakenTensor>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+interface Slot {
+  path: string;
+  holder: Record<string, unknown>;
+  key: string;
+}
+
+/** POST /loss: the top-level tensors and the regularization's parameters. */
+function lossSlots(body: unknown): Slot[] {
+  if (!isObject(body)) return [];
+  const slots: Slot[] = [];
+  for (const key of ['predictions', 'targets']) if (Array.isArray(body[key])) slots.push({ path: key, holder: body, key });
+  const reg = body.regularization;
+  if (isObject(reg) && Array.isArray(reg.parameters)) slots.push({ path: 'regularization.parameters', holder: reg, key: 'parameters' });
+  return slots;
+}
+
+/** A v2 infer request: each input's `data`. */
+function inferSlots(body: unknown): Slot[] {
+  if (!isObject(body) || !Array.isArray(body.inputs)) return [];
+  const slots: Slot[] = [];
+  body.inputs.forEach((input: unknown, i: number) => {
+    if (isObject(input) && Array.isArray(input.data)) slots.push({ path: `inputs[${i}].data`, holder: input, key: 'data' });
+  });
+  return slots;
+}
+
+function take(kind: DocumentKind, slot: Slot): TakenTensor | null {
+  const raw = slot.holder[slot.key];
+  try {
+    if (kind === 'loss') return decodeJsonTensor(raw, slot.path);
+    // v2 data may be nested or flat and its datatype decides what it may hold (booleans for
+    // BOOL): numbers are flattened here, anything else stays for the infer decoder.
+    const flat = flattenNumbers(raw as unknown[]);
+    return flat === null ? null : { data: flat, shape: [flat.length] };
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    return { problem: { code: err.code, detail: err.message, field: err.field, index: err.index } };
+  }
+}
+
+/** Parses a JSON document (`what` names it in errors) and takes its tensors out. */
+export function parseJsonDocument(bytes: Uint8Array, kind: DocumentKind, what = 'the body'): JsonDocument {
+  if (bytes.byteLength === 0) throw new ServiceError('invalid_body', `${what} is empty; send a JSON object`);
+  let value: unknown;
+  try {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    throw new ServiceError('invalid_body', `${what} is not valid JSON: ${(err as Error).message}`);
+  }
+  const tensors = new Map<string, TakenTensor>();
+  for (const slot of kind === 'loss' ? lossSlots(value) : inferSlots(value)) {
+    const taken = take(kind, slot);
+    if (taken === null) continue;
+    tensors.set(slot.path, taken);
+    slot.holder[slot.key] = [];
+  }
+  return { value, tensors };
+}
+
+/** The decoded tensor at `path`, or its refusal. */
+export function tensorAt(doc: Pick<JsonDocument, 'tensors'>, path: string): DecodedTensor | undefined {
+  const t = doc.tensors.get(path);
+  if (t === undefined) return undefined;
+  if ('problem' in t) throw new ServiceError(t.problem.code, t.problem.detail, { field: t.problem.field, index: t.problem.index });
+  return t;
+}
