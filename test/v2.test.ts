@@ -4,6 +4,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { decodeInferRequest, parseInferHeader } from '../src/validation/decodeInferRequest.ts';
+import { MemoryBudget } from '../src/transport/memoryBudget.ts';
+import type { ReadInferOptions } from '../src/http/v2/readInferBody.ts';
+
+/** readInferBody's options for a chunked body under a 1 MiB limit and a 64 MiB budget. */
+const readOptions = (headerLength: number): ReadInferOptions => ({
+  headerLength,
+  contentLength: null,
+  binaryLimit: 1 << 20,
+  jsonLimit: 1 << 20,
+  budget: new MemoryBudget(64 << 20),
+  hold: () => undefined,
+  parseInWorker: () => Promise.reject(new Error('no worker in this test')),
+});
 import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { encodeTensor, inferRequest, parseInferResponse } from './support/v2client.ts';
@@ -195,7 +208,7 @@ test('binary inputs are viewed in place (no copy) and moved to the worker (no co
   const { header, chunks } = binaryMse();
   const parsed = parseInferHeader(JSON.parse(header.toString()));
   const own = chunks.map((c) => new Uint8Array(c)); // as readInferBody allocates them: own buffers
-  const decoded = decodeInferRequest(findLoss('mse')!, parsed, own);
+  const decoded = decodeInferRequest(findLoss('mse')!, { header: parsed, chunks: own });
   expect(decoded.parts.predictions.data.buffer).toBe(own[0].buffer); // a view, not a copy
   expect(decoded.parts.targets.data.buffer).toBe(own[1].buffer);
   const task = prepareLossTask(decoded.parts);
@@ -209,7 +222,7 @@ test('binary inputs are viewed in place (no copy) and moved to the worker (no co
 describe('readInferBody on a stream without Content-Length (chunked transfer)', async () => {
   const { Readable } = await import('node:stream');
   const { readInferBody } = await import('../src/http/v2/readInferBody.ts');
-  const read = (parts: Buffer[], headerLength: number) => readInferBody(Readable.from(parts), { headerLength, contentLength: null, limit: 1 << 20 });
+  const read = (parts: Buffer[], headerLength: number) => readInferBody(Readable.from(parts), readOptions(headerLength));
 
   test('chunks split anywhere, even inside the header, reassemble exactly', async () => {
     const { header, chunks } = binaryMse();
@@ -233,7 +246,7 @@ test('a client that disconnects mid-body: the read settles (no request left pend
   const { readInferBody } = await import('../src/http/v2/readInferBody.ts');
   const { header, chunks } = binaryMse();
   const stream = new PassThrough();
-  const reading = readInferBody(stream, { headerLength: header.length, contentLength: null, limit: 1 << 20 });
+  const reading = readInferBody(stream, readOptions(header.length));
   stream.write(Buffer.concat([header, chunks[0]]));
   stream.destroy();
   await expect(reading).rejects.toThrow(/closed the connection/);

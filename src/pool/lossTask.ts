@@ -50,3 +50,10 @@ export function resultBuffers(result: LossResult): ArrayBuffer[] {
   for (const a of [result.perSample, result.gradient, result.parametersGradient]) if (a !== null && owned(a.buffer)) buffers.push(a.buffer);
   return buffers;
 }
+
+/** Bytes a task allocates beyond its inputs: its outputs (at most the predictions' size each)
+ *  and the float64 copy of targets that arrive as INT64 or BOOL. */
+export function taskOutputBytes(task: LossTask): number {
+  const outputs = (task.wantPerSample ? 1 : 0) + (task.wantGradient ? 1 : 0);
+  return outputs * task.input.predictions.byteLength + (task.rawTargets === null ? 0 : task.rawTargets.length * 8);
+}

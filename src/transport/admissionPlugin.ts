@@ -29,11 +29,11 @@ export interface AdmissionOptions {
 }
 
 /** A header that must be a non-negative integer, or null when absent. */
-export function headerInt(request: FastifyRequest, name: string): number | null {
+export function headerInt(request: FastifyRequest, name: string, code: 'invalid_body' | 'bad_tensor_encoding' = 'invalid_body'): number | null {
   const v = request.headers[name.toLowerCase()];
   if (v === undefined) return null;
   const s = Array.isArray(v) ? v[0] : v;
-  if (!/^\d{1,16}$/.test(s.trim())) throw new ServiceError('invalid_body', `${name} must be a non-negative integer, got ${JSON.stringify(s.slice(0, 40))}`);
+  if (!/^\d{1,16}$/.test(s.trim())) throw new ServiceError(code, `${name} must be a non-negative integer, got ${JSON.stringify(s.slice(0, 40))}`);
   return Number(s);
 }
 

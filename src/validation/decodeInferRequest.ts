@@ -53,6 +53,8 @@ function tensorOf(
   input: InferRequestBody['inputs'][number],
   chunk: Uint8Array | undefined,
   allowed: readonly Datatype[],
+  /** `data` already flattened to numbers (large JSON bodies: transport/jsonDocument.ts). */
+  flatData: Float64Array | undefined,
 ): { data: FloatArray | TargetArray | BigInt64Array | Uint8Array; shape: number[]; datatype: Datatype; binary: boolean } {
   const { name, shape } = input;
   if (!(allowed as readonly string[]).includes(input.datatype)) {
@@ -77,7 +79,7 @@ function tensorOf(
     data = viewBinary(chunk, datatype);
   } else {
     if (input.data === undefined) throw new ServiceError('invalid_tensor', `input '${name}' has neither data nor binary_data_size`, { field: name });
-    data = fromJsonData(input.data, datatype, count, name);
+    data = fromJsonData(flatData ?? input.data, datatype, count, name);
   }
   return { data, shape, datatype, binary: chunk !== undefined };
 }
@@ -94,19 +96,19 @@ function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
   return Array.from(smallFloats(t, name));
 }
 
-export function decodeInferRequest(def: LossDefinition<any>, header: InferRequestBody, chunks: Uint8Array[]): DecodedInfer {
+export function decodeInferRequest(def: LossDefinition<any>, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, Float64Array> }): DecodedInfer {
   const vectors = vectorParams(def);
   const known = ['predictions', 'targets', ...vectors, 'parameters'];
   const tensors = new Map<string, ReturnType<typeof tensorOf>>();
   let next = 0;
-  for (const input of header.inputs) {
+  for (const [index, input] of header.inputs.entries()) {
     const chunk = input.parameters?.binary_data_size !== undefined ? chunks[next++] : undefined;
     if (!known.includes(input.name)) {
       throw new ServiceError('invalid_body', `unknown input '${input.name}' for model ${def.name}; its inputs are ${known.join(', ')}`, { field: input.name });
     }
     if (tensors.has(input.name)) throw new ServiceError('invalid_body', `input '${input.name}' is given twice`, { field: input.name });
     const allowed = input.name === 'targets' ? TARGET_TYPES : FLOAT_TYPES;
-    tensors.set(input.name, tensorOf(input, chunk, allowed));
+    tensors.set(input.name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
   }
   const predictions = tensors.get('predictions');
   const targets = tensors.get('targets');

@@ -1,167 +1,188 @@
-// Reads an infer request body from the socket without buffering it whole. With the binary
-// tensor data extension the body is <JSON header><chunk 0><chunk 1>...: the header is parsed as
-// soon as its Inference-Header-Content-Length bytes have arrived, and each binary chunk is then
-// copied straight into its own freshly allocated buffer (offset 0, so aligned for any typed
-// array). Peak memory is one copy of the tensors, not the two that Buffer.concat would make.
+// Reads an infer request body off the socket through the memory budget: an all-JSON body as a
+// JSON document (transport/jsonBody.ts, held to the JSON body limit), a body with binary tensor
+// data through InferBodyFramer (held to the binary limit; its JSON header to the JSON limit,
+// whatever length it announces). The header is parsed as soon as its bytes are in (in a worker
+// when large) while the stream waits, then each chunk goes straight into its own buffer.
 //
-// Errors are collected while the rest of the body drains, so the client always reads a clean
-// 400 rather than a reset connection; only a body over the limit stops the read at once (413).
+// Errors are answered while the rest of the body is discarded, so the client reads a clean
+// 4xx rather than a reset connection.
 import type { Readable } from 'node:stream';
-import sjson from 'secure-json-parse';
 import { ServiceError } from '../../errors/catalog.ts';
 import { binaryChunkSizes, parseInferHeader } from '../../validation/decodeInferRequest.ts';
 import type { InferRequestBody } from './schema.ts';
 import { freshShared } from '../../pool/lossTask.ts';
+import { INLINE_PARSE_BYTES, JSON_BYTES_PER_BODY_BYTE, readJsonDocument, type ParseInWorker } from '../../transport/jsonBody.ts';
+import { parseJsonDocument, type JsonDocument } from '../../transport/jsonDocument.ts';
+import { JsonScanner } from '../../transport/jsonScan.ts';
+import type { MemoryBudget, Reservation } from '../../transport/memoryBudget.ts';
+import { InferBodyFramer } from './inferBodyFramer.ts';
 
 export interface RawInferBody {
   header: InferRequestBody;
   /** Binary chunks in body order, one per input that has binary_data_size. */
   chunks: Uint8Array[];
+  /** JSON `data` already flattened to numbers, by input index. */
+  jsonData: Map<number, Float64Array>;
 }
 
-export interface ReadOptions {
+export interface ReadInferOptions {
   /** Inference-Header-Content-Length, or null when the whole body is JSON. */
   headerLength: number | null;
   contentLength: number | null;
-  limit: number;
+  /** Largest body with binary data (BINARY_BODY_LIMIT). */
+  binaryLimit: number;
+  /** Largest all-JSON body, and largest JSON header (BODY_LIMIT). */
+  jsonLimit: number;
+  budget: MemoryBudget;
+  /** Takes the request's reservation (released when its answer has been sent). */
+  hold: (reservation: Reservation) => void;
+  parseInWorker: ParseInWorker;
   /** Where chunks of SHARED_CHUNK_BYTES or more come from (a request's buffer lease). */
   allocateShared?: (bytes: number) => SharedArrayBuffer;
 }
 
+/** Before the header is read, a binary body is reserved at this many bytes per body byte: the
+ *  chunks themselves and up to two outputs of the predictions' size. The route then sets the
+ *  reservation to what the request really needs. */
+export const BINARY_BYTES_PER_BODY_BYTE = 3;
+
 const bad = (detail: string) => new ServiceError('bad_tensor_encoding', detail);
+const JSON_LIMIT_NAME = 'the JSON body limit (BODY_LIMIT)';
+const BINARY_LIMIT_NAME = 'the binary body limit (BINARY_BODY_LIMIT)';
 
-/** Chunks of at least this size are allocated on a SharedArrayBuffer. */
-export const SHARED_CHUNK_BYTES = 1 << 20;
-
-function parseJson(bytes: Buffer, what: string): unknown {
-  try {
-    return sjson.parse(bytes.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });
-  } catch (err) {
-    throw new ServiceError('invalid_body', `${what} is not valid JSON: ${(err as Error).message}`);
+function dataByInput(doc: JsonDocument): Map<number, Float64Array> {
+  const out = new Map<number, Float64Array>();
+  for (const [path, t] of doc.tensors) {
+    const m = /^inputs\[(\d+)\]\.data$/.exec(path);
+    if (m !== null && 'data' in t) out.set(Number(m[1]), t.data);
   }
+  return out;
 }
 
-export function readInferBody(stream: Readable | null | undefined, { headerLength, contentLength, limit, allocateShared = freshShared }: ReadOptions): Promise<RawInferBody> {
+export async function readInferBody(stream: Readable | null | undefined, opts: ReadInferOptions): Promise<RawInferBody> {
   // Fastify runs no body parser for a request without a body: there is no stream to read.
-  if (stream == null || typeof stream.on !== 'function') return Promise.reject(new ServiceError('invalid_body', 'the body is empty; send an inference request'));
-  const tooLarge = () => new ServiceError('payload_too_large', `the request body exceeds the limit of ${limit} bytes`);
-  if (contentLength !== null && contentLength > limit) return Promise.reject(tooLarge());
-  if (headerLength === 0) {
-    return Promise.reject(bad('Inference-Header-Content-Length: 0 (a raw binary request) needs a model with a single input; loss models take predictions and targets'));
+  if (stream == null || typeof stream.on !== 'function') throw new ServiceError('invalid_body', 'the body is empty; send an inference request');
+  const { headerLength, contentLength, budget } = opts;
+  if (headerLength === null) {
+    const doc = await readJsonDocument(stream, {
+      kind: 'infer',
+      what: 'the body',
+      contentLength,
+      limit: opts.jsonLimit,
+      limitName: JSON_LIMIT_NAME,
+      budget,
+      hold: opts.hold,
+      parseInWorker: opts.parseInWorker,
+    });
+    return { header: parseInferHeader(doc.value), chunks: [], jsonData: dataByInput(doc) };
   }
-  if (headerLength !== null && contentLength !== null && headerLength > contentLength) {
-    return Promise.reject(bad(`Inference-Header-Content-Length is ${headerLength} but the body has only ${contentLength} bytes`));
+  const tooLarge = () => new ServiceError('payload_too_large', `the request body exceeds ${BINARY_LIMIT_NAME} of ${opts.binaryLimit} bytes`);
+  if (contentLength !== null && contentLength > opts.binaryLimit) throw tooLarge();
+  if (headerLength === 0) throw bad('Inference-Header-Content-Length: 0 (a raw binary request) needs a model with a single input; loss models take predictions and targets');
+  if (headerLength > opts.jsonLimit) {
+    throw new ServiceError('payload_too_large', `the JSON header (Inference-Header-Content-Length: ${headerLength}) exceeds ${JSON_LIMIT_NAME} of ${opts.jsonLimit} bytes`);
   }
+  if (contentLength !== null && headerLength > contentLength) throw bad(`Inference-Header-Content-Length is ${headerLength} but the body has only ${contentLength} bytes`);
+
+  const reservation =
+    contentLength !== null
+      ? await budget.acquire(contentLength * BINARY_BYTES_PER_BODY_BYTE, `this ${contentLength}-byte body`)
+      : budget.acquireNow(headerLength * JSON_BYTES_PER_BODY_BYTE, `a ${headerLength}-byte JSON header`);
+  opts.hold(reservation);
+  return readFramed(stream, headerLength, contentLength, reservation, tooLarge, opts);
+}
+
+function readFramed(
+  stream: Readable,
+  headerLength: number,
+  contentLength: number | null,
+  reservation: Reservation,
+  tooLarge: () => ServiceError,
+  opts: ReadInferOptions,
+): Promise<RawInferBody> {
+  const framer = new InferBodyFramer({ headerLength, contentLength, limit: opts.binaryLimit, tooLarge, allocateShared: opts.allocateShared ?? freshShared });
+  const scan = new JsonScanner('JSON header');
+  let header: InferRequestBody | null = null;
+  let jsonData = new Map<number, Float64Array>();
+  let received = 0;
+
+  const parseHeader = async () => {
+    const bytes = framer.headerBytes;
+    const what = 'the JSON header (the first Inference-Header-Content-Length bytes)';
+    const doc = bytes.length <= INLINE_PARSE_BYTES ? parseJsonDocument(bytes, 'infer', what) : await opts.parseInWorker(Buffer.from(bytes.buffer), 'infer', what);
+    header = parseInferHeader(doc.value);
+    jsonData = dataByInput(doc);
+    framer.setChunkSizes(binaryChunkSizes(header));
+  };
 
   return new Promise((resolve, reject) => {
-    let received = 0;
-    let failure: ServiceError | null = null;
-    // Whole-JSON bodies.
-    const parts: Buffer[] = [];
-    // Binary bodies.
-    const headerBuf = headerLength === null ? null : Buffer.allocUnsafe(headerLength);
-    let headerFill = 0;
-    let header: InferRequestBody | null = null;
-    let sizes: number[] = [];
-    let total = 0; // Σ sizes: the bytes that must follow the header
-    const chunks: Uint8Array[] = [];
-    let chunkFill = 0;
-
-    const startChunks = () => {
-      header = parseInferHeader(parseJson(headerBuf!, 'the JSON header (the first Inference-Header-Content-Length bytes)'));
-      sizes = binaryChunkSizes(header);
-      total = sizes.reduce((a, b) => a + b, 0);
-      if (headerLength! + total > limit) throw tooLarge();
-      if (contentLength !== null && contentLength !== headerLength! + total) {
-        const after = contentLength - headerLength!;
-        throw bad(
-          `${after < total ? 'the body is truncated' : 'the body has extra bytes'}: ${after} bytes follow the ${headerLength}-byte JSON header, but the inputs' binary_data_size values add up to ${total}`,
-        );
-      }
+    let settled = false;
+    let parsing = false;
+    let ended = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      stream.resume(); // discard what is still coming
+      reject(err);
     };
-    /** Moves to the next chunk that still needs bytes, allocating it. */
-    const current = (): Uint8Array | null => {
-      while (chunks.length <= sizes.length) {
-        const last = chunks[chunks.length - 1];
-        if (last !== undefined && chunkFill < last.length) return last;
-        if (chunks.length === sizes.length) return null;
-        const size = sizes[chunks.length];
-        // Large chunks go on shared memory so that several workers can each take a range of them.
-        chunks.push(new Uint8Array(size >= SHARED_CHUNK_BYTES ? allocateShared(size) : new ArrayBuffer(size)));
-        chunkFill = 0;
-      }
-      return null;
-    };
-
-    const consume = (c: Buffer) => {
-      received += c.length;
-      if (received > limit) throw tooLarge();
-      if (headerBuf === null) {
-        parts.push(c);
-        return;
-      }
-      let off = 0;
-      if (header === null) {
-        const n = Math.min(headerLength! - headerFill, c.length);
-        c.copy(headerBuf, headerFill, 0, n);
-        headerFill += n;
-        off = n;
-        if (headerFill < headerLength!) return;
-        startChunks();
-      }
-      while (off < c.length) {
-        const dest = current();
-        if (dest === null) throw bad(`the body has extra bytes: it holds more than the JSON header and its binary_data_size values announce (${headerLength! + total})`);
-        const n = Math.min(dest.length - chunkFill, c.length - off);
-        dest.set(c.subarray(off, off + n), chunkFill);
-        chunkFill += n;
-        off += n;
-      }
-    };
-
     const finish = () => {
-      if (headerBuf === null) {
-        if (received === 0) throw new ServiceError('invalid_body', 'the body is empty; send an inference request');
-        return { header: parseInferHeader(parseJson(Buffer.concat(parts), 'the body')), chunks: [] };
-      }
-      if (header === null) {
-        throw bad(`the body ended after ${headerFill} bytes, inside the ${headerLength}-byte JSON header`);
-      }
-      if (current() !== null) {
-        const got = received - headerLength!;
-        throw bad(`the body is truncated: the binary_data_size values announce ${total} bytes after the JSON header, the body holds ${got}`);
-      }
-      return { header, chunks };
-    };
-
-    const onData = (c: Buffer) => {
-      if (failure !== null) return; // draining after an error
+      if (settled) return;
       try {
-        consume(c);
+        const chunks = framer.finish();
+        settled = true;
+        resolve({ header: header!, chunks, jsonData });
       } catch (err) {
-        failure = err as ServiceError;
-        if (failure.code === 'payload_too_large') {
-          stream.off('data', onData);
-          stream.resume();
-          reject(failure);
+        fail(err);
+      }
+    };
+    /** Feeds `c` from `off`; pauses the stream while the header is parsed. */
+    const feed = (c: Buffer, off: number) => {
+      while (off < c.length) {
+        const headerMissing = header === null ? headerLength - received : 0;
+        const n = framer.feed(c.subarray(off));
+        if (headerMissing > 0) scan.feed(c.subarray(off, off + Math.min(n, headerMissing)));
+        received += n;
+        off += n;
+        if (framer.awaitingSizes) {
+          parsing = true;
+          stream.pause();
+          parseHeader().then(
+            () => {
+              parsing = false;
+              try {
+                feed(c, off);
+              } catch (err) {
+                return fail(err);
+              }
+              if (ended) finish();
+              else stream.resume();
+            },
+            fail,
+          );
+          return;
         }
       }
     };
+    const onData = (c: Buffer) => {
+      if (settled) return;
+      try {
+        if (received + c.length > opts.binaryLimit) throw tooLarge();
+        if (contentLength === null && !reservation.tryGrow(c.length * BINARY_BYTES_PER_BODY_BYTE)) throw opts.budget.busy();
+        feed(c, 0);
+      } catch (err) {
+        fail(err);
+      }
+    };
     stream.on('data', onData);
-    let ended = false;
     stream.once('end', () => {
       ended = true;
-      if (failure !== null) return reject(failure);
-      try {
-        resolve(finish());
-      } catch (err) {
-        reject(err);
-      }
+      if (!parsing) finish();
     });
-    stream.once('error', (err) => reject(new ServiceError('invalid_body', `the request body could not be read: ${err.message}`)));
+    stream.once('error', (err) => fail(new ServiceError('invalid_body', `the request body could not be read: ${err.message}`)));
     // A client that disconnects mid-body: settle rather than wait for an 'end' that never comes.
     stream.once('close', () => {
-      if (!ended) reject(new ServiceError('invalid_body', 'the client closed the connection before the body ended'));
+      if (!ended) fail(new ServiceError('invalid_body', 'the client closed the connection before the body ended'));
     });
   });
 }

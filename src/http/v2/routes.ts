@@ -14,6 +14,9 @@ import { assertFinite } from '../../response/lossResponse.ts';
 import { encodeInferResponse } from '../../response/inferResponse.ts';
 import { serviceInfo } from '../docs/plugin.ts';
 import { readInferBody } from './readInferBody.ts';
+import { headerInt, holdFor } from '../../transport/admissionPlugin.ts';
+import { settleReservation } from '../../transport/jsonBody.ts';
+import { taskOutputBytes } from '../../pool/lossTask.ts';
 import type { BufferLease } from '../../pool/bufferPool.ts';
 import { InferRequest, InferResponse, ModelMetadata, ServerMetadata, V2Error } from './schema.ts';
 
@@ -62,13 +65,6 @@ export function modelMetadata(def: LossDefinition<any>, name = def.name) {
     ],
   };
 }
-
-const headerInt = (v: string | string[] | undefined, name: string): number | null => {
-  if (v === undefined) return null;
-  const s = Array.isArray(v) ? v[0] : v;
-  if (!/^\d+$/.test(s.trim())) throw new ServiceError('bad_tensor_encoding', `${name} must be a non-negative integer, got ${JSON.stringify(s)}`);
-  return Number(s);
-};
 
 const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
   // Every body reaches the handler as the raw stream, whatever its Content-Type: readInferBody
@@ -128,14 +124,25 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
         const def = modelOf(request.params);
         const lease = app.lossPool.buffers.lease();
         leases.set(request, lease);
-        const { header, chunks } = await readInferBody(request.body as unknown as Readable | null, {
-          headerLength: headerInt(request.headers['inference-header-content-length'], 'Inference-Header-Content-Length'),
-          contentLength: headerInt(request.headers['content-length'], 'Content-Length'),
-          limit: request.headers['inference-header-content-length'] === undefined ? opts.jsonBodyLimit : opts.binaryBodyLimit,
+        const contentLength = headerInt(request, 'Content-Length', 'bad_tensor_encoding');
+        const body = await readInferBody(request.body as unknown as Readable | null, {
+          headerLength: headerInt(request, 'Inference-Header-Content-Length', 'bad_tensor_encoding'),
+          contentLength,
+          binaryLimit: opts.binaryBodyLimit,
+          jsonLimit: opts.jsonBodyLimit,
+          budget: app.memoryBudget,
+          hold: (r) => holdFor(request, r),
+          parseInWorker: (bytes, kind, what) => app.lossPool.parseJson(bytes, kind, what),
           allocateShared: lease.allocate,
         });
-        const decoded = decodeInferRequest(def, header, chunks);
+        const { header } = body;
+        const decoded = decodeInferRequest(def, body);
         const task = prepareLossTask({ ...decoded.parts, allocateShared: lease.allocate });
+        // The body's reservation was an estimate before the header was read; now it is exact.
+        if (request.memory !== null && body.chunks.length > 0) {
+          const held = body.chunks.reduce((n, c) => n + c.byteLength, 0);
+          settleReservation(app.memoryBudget, request.memory, held + taskOutputBytes(task), 'this request');
+        }
         const result = await app.lossPool.run(task, { allocateShared: lease.allocate });
         assertFinite(result);
         const encoded = encodeInferResponse(request.params.model, header.id, task, result, decoded);
