@@ -1,7 +1,10 @@
 // The app factory: builds the service with its plugins and routes, without listening. Tests
 // drive it with inject(); server.ts listens.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { createLogger } from './logger.ts';
+import { answerClientError } from './errors/clientErrors.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { defaultOptions, type ServiceOptions } from './config.ts';
 import errorsPlugin, { sendError } from './errors/errorsPlugin.ts';
@@ -20,8 +23,8 @@ import admission from './transport/admissionPlugin.ts';
 import { defaultBudgetBytes, heapLimitMiB } from './transport/memoryBudget.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
-  /** A pino destination or options; default: JSON to stdout at `logLevel`. */
-  logger?: FastifyServerOptions['logger'];
+  /** false: no logs; else JSON lines at `level` (default: logLevel) to `stream` (default: stdout). */
+  logger?: false | { level?: string; stream?: DestinationStream };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -29,8 +32,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function buildApp(options: AppOptions = {}) {
   const opts: ServiceOptions = { ...defaultOptions, ...options };
   const memoryBudgetBytes = opts.memoryBudgetBytes > 0 ? opts.memoryBudgetBytes : defaultBudgetBytes();
+  const logger = options.logger === false ? createLogger({ level: 'silent' }) : createLogger({ level: options.logger?.level ?? opts.logLevel, stream: options.logger?.stream });
   const app = Fastify({
-    logger: options.logger ?? { level: opts.logLevel },
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
     // A caller's X-Request-Id is kept when it is sane, so its logs and ours share the id.
     genReqId: (req) => {
@@ -43,6 +47,10 @@ export async function buildApp(options: AppOptions = {}) {
     frameworkErrors: (error, request, reply) => sendError(error, request, reply, opts.bodyLimit),
     // A client that stops sending mid-body is cut off rather than holding a socket forever.
     requestTimeout: 120_000,
+    // Malformed HTTP, oversized headers, timeouts: answered from the catalog too.
+    clientErrorHandler: (err, socket) => answerClientError(logger, err, socket),
+    // Shutdown is app.drain's (http/lifecycle.ts): requests that arrive while it runs are served.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -51,7 +59,7 @@ export async function buildApp(options: AppOptions = {}) {
   });
 
   await app.register(errorsPlugin, { bodyLimit: opts.bodyLimit });
-  await app.register(lifecycle);
+  await app.register(lifecycle, { maxConnections: opts.maxConnections, bodyLimit: opts.bodyLimit });
   await app.register(lossPool, {
     workers: opts.workers,
     workerNice: opts.workerNice,

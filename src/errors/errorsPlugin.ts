@@ -4,9 +4,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from './catalog.ts';
 import { toServiceError } from './toServiceError.ts';
-import { sendProblem, sendV2Error } from './render.ts';
-
-const isV2 = (url: string) => url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
+import { isV2, sendProblem, sendV2Error } from './render.ts';
 
 /** Renders any error as the catalog problem of the route's family (also Fastify's frameworkErrors). */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {

@@ -3,23 +3,33 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problemKinds, problemTypeUri, type ServiceError } from './catalog.ts';
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: ServiceError) {
-  if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+export const isV2 = (url: string) => url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
+
+/** The problem+json text of `err` for a request to `url`. */
+export function problemJson(err: ServiceError, url: string, requestId: string): string {
   const body: Record<string, unknown> = {
     type: problemTypeUri(err.code),
     title: problemKinds[err.code].title,
     status: err.status,
     detail: err.message,
-    instance: request.url.split('?')[0],
+    instance: url.split('?')[0],
     code: err.code,
-    request_id: request.id,
+    request_id: requestId,
   };
   if (err.field !== undefined) body.field = err.field;
   if (err.index !== undefined) body.index = err.index;
-  return reply.code(err.status).type('application/problem+json').send(JSON.stringify(body));
+  return JSON.stringify(body);
+}
+
+/** The protocol's error text of `err`. */
+export const v2ErrorJson = (err: ServiceError) => JSON.stringify({ error: err.message });
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: ServiceError) {
+  if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+  return reply.code(err.status).type('application/problem+json').send(problemJson(err, request.url, request.id));
 }
 
 export function sendV2Error(reply: FastifyReply, err: ServiceError) {
   if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
-  return reply.code(err.status).type('application/json').send(JSON.stringify({ error: err.message }));
+  return reply.code(err.status).type('application/json').send(v2ErrorJson(err));
 }

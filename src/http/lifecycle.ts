@@ -1,22 +1,133 @@
-// Graceful close. Fastify's close() stops accepting and waits for every connection to end, and
-// answers new requests with 503. A keep-alive connection that was busy when close began would
-// then idle until its keep-alive timeout (72 s) and hold the exit: so once closing, every answer
-// says Connection: close, and idle connections are closed every 100 ms until the server is down.
+// Connections and shutdown.
+//
+// Connections: at most maxConnections at once (from the open-files limit), so that accepting
+// sockets can never use up the descriptors the process needs for itself; and an accept that
+// fails (EMFILE, ENFILE, ENOMEM) is pressure, logged once a minute, never a reason to stop.
+//
+// Drain (app.drain, on SIGTERM): readiness turns 503 at once and the listening socket closes, but
+// no open connection is cut: every request in flight, including one whose body is still
+// arriving, is served, and its answer says Connection: close. A connection is closed only when
+// it has been quiet (no request, no byte read) for QUIET_MS, so a request that a client sent just
+// before the signal is read and answered, not reset. When the grace period runs out, requests
+// still unanswered get a 503 (Connection: close) before their sockets close: every request gets
+// an answer.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Socket } from 'node:net';
+import { ServiceError } from '../errors/catalog.ts';
+import { sendError } from '../errors/errorsPlugin.ts';
 
-async function lifecycle(app: FastifyInstance) {
-  let closing = false;
-  let sweeper: NodeJS.Timeout | undefined;
-  app.addHook('preClose', async () => {
-    closing = true;
-    sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
-    sweeper.unref();
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** True from the start of a drain: readiness answers 503. */
+    readonly draining: boolean;
+    /** Answers everything in flight and closes every connection, within `graceMs`. */
+    drain(graceMs: number): Promise<DrainReport>;
+  }
+}
+
+export interface DrainReport {
+  /** Requests answered with the 503 of an expired grace period. */
+  cutShort: number;
+  ms: number;
+}
+
+/** A connection with no request and no new byte for this long is closed during a drain. */
+const QUIET_MS = 300;
+/** Descriptors kept for the process itself (workers, logs, /proc reads, the listening socket). */
+const RESERVED_FDS = 128;
+
+/** The soft limit on open files (Linux /proc), or null where it cannot be read. */
+export function openFilesLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m === null ? null : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+export function defaultMaxConnections(): number {
+  const fds = openFilesLimit();
+  return fds === null ? 16_384 : Math.max(16, fds - RESERVED_FDS);
+}
+
+interface Tracked {
+  active: number;
+  bytesRead: number;
+  quietSince: number;
+}
+
+async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; bodyLimit: number }) {
+  let draining = false;
+  const sockets = new Map<Socket, Tracked>();
+  const inFlight = new Set<FastifyReply>();
+
+  app.server.maxConnections = opts.maxConnections > 0 ? opts.maxConnections : defaultMaxConnections();
+  let lastAcceptWarning = 0;
+  app.server.on('error', (err: NodeJS.ErrnoException) => {
+    // Accept errors arrive here; listen errors reject listen() and are Fastify's.
+    if (Date.now() - lastAcceptWarning > 60_000) {
+      lastAcceptWarning = Date.now();
+      app.log.warn({ code: err.code, syscall: err.syscall }, 'accepting a connection failed; refusing new connections until resources free up');
+    }
+  });
+  app.server.on('connection', (socket: Socket) => {
+    sockets.set(socket, { active: 0, bytesRead: 0, quietSince: Date.now() });
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  app.decorate('draining', {
+    getter: () => draining,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    inFlight.add(reply);
+    const t = sockets.get(request.raw.socket);
+    if (t !== undefined) t.active++;
+    reply.raw.once('close', () => {
+      inFlight.delete(reply);
+      if (t !== undefined) {
+        t.active--;
+        t.quietSince = Date.now();
+        t.bytesRead = request.raw.socket?.bytesRead ?? 0;
+      }
+    });
   });
   app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
+    if (draining) reply.header('connection', 'close');
   });
-  app.addHook('onClose', async () => clearInterval(sweeper));
+
+  app.decorate('drain', async (graceMs: number): Promise<DrainReport> => {
+    const started = Date.now();
+    draining = true;
+    // Stop accepting. net.Server's own close, not http.Server's: the latter also closes the
+    // connections it thinks idle, among them those whose request is still in the kernel's buffer.
+    if (app.server.listening) net.Server.prototype.close.call(app.server);
+    const deadline = started + graceMs;
+    while (sockets.size > 0 && Date.now() < deadline) {
+      const now = Date.now();
+      for (const [socket, t] of sockets) {
+        if (t.active > 0) continue;
+        if (socket.bytesRead !== t.bytesRead) {
+          t.bytesRead = socket.bytesRead;
+          t.quietSince = now;
+        } else if (now - t.quietSince >= QUIET_MS) socket.destroy();
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    let cutShort = 0;
+    for (const reply of inFlight) {
+      if (reply.sent || reply.raw.headersSent) continue;
+      cutShort++;
+      reply.header('connection', 'close');
+      sendError(new ServiceError('not_ready', `the service is shutting down and this request did not finish within the ${graceMs} ms grace period; retry on another instance`, { retryAfter: 1 }), reply.request, reply, opts.bodyLimit);
+    }
+    if (cutShort > 0) await new Promise((r) => setTimeout(r, 100));
+    for (const socket of sockets.keys()) socket.destroy();
+    return { cutShort, ms: Date.now() - started };
+  });
 }
 
 export default fp(lifecycle, { name: 'lifecycle', fastify: '5.x' });

@@ -224,7 +224,11 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   app.decorate('lossPool', pool);
   app.addHook('onClose', async () => {
     await readyPromise.catch(() => undefined);
-    await piscina.close();
+    // Tasks still running belong to requests a drain has already answered: a few seconds for
+    // them, then the threads are stopped.
+    const closed = piscina.close();
+    const timeout = new Promise<'timeout'>((r) => setTimeout(r, 3000, 'timeout').unref());
+    if ((await Promise.race([closed, timeout])) === 'timeout') await piscina.destroy();
   });
 }
 

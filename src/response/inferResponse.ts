@@ -7,7 +7,27 @@ import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { findLoss } from '../losses/registry.ts';
 import { perSampleShape } from '../validation/prepareLossTask.ts';
 import type { DecodedInfer, OutputName } from '../validation/decodeInferRequest.ts';
-import { toNestedArray } from './encodeJsonTensor.ts';
+import { jsonTensorPieces, toNestedArray } from './encodeJsonTensor.ts';
+import { STREAM_NUMBERS } from './lossResponse.ts';
+import { ServiceError } from '../errors/catalog.ts';
+
+/** The longest float64 in JSON (-1.2345678901234567e-308) and its comma. */
+const MAX_CHARS_PER_NUMBER = 25;
+/** V8's longest string, less room for the rest of the header. */
+const MAX_HEADER_CHARS = 2 ** 29 - 2 ** 20;
+
+/** A binary answer's JSON header is one string: when JSON outputs beside binary ones could not
+ *  fit in it, the request is refused before anything is computed. */
+export function assertAnswerFits(decoded: DecodedInfer, elements: number): void {
+  const binary = decoded.outputs.some((o) => o.binary);
+  const jsonTensors = decoded.outputs.filter((o) => !o.binary && o.name !== 'value').length;
+  if (binary && jsonTensors * elements * MAX_CHARS_PER_NUMBER > MAX_HEADER_CHARS) {
+    throw new ServiceError(
+      'payload_too_large',
+      `the answer's JSON header would hold ${jsonTensors * elements} numbers as text, more than one header can carry; ask for every output with binary_data (or binary_data_output: true)`,
+    );
+  }
+}
 
 export interface EncodedInferResponse {
   contentType: string;
@@ -29,7 +49,28 @@ function outputTensor(name: OutputName, task: LossTask, result: LossResult, deco
   }
 }
 
+/** An all-JSON answer too large for one string, in pieces (the same text as JSON.stringify). */
+function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: DecodedInfer): Generator<string> {
+  const head = JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, result) });
+  yield `${head.slice(0, -1)},"outputs":[`;
+  for (const [i, { name }] of decoded.outputs.entries()) {
+    const { shape, data } = outputTensor(name, task, result, decoded);
+    yield `${i === 0 ? '' : ','}${JSON.stringify({ name, shape, datatype: decoded.datatype }).slice(0, -1)},"data":`;
+    yield* jsonTensorPieces(data, [data.length]);
+    yield '}';
+  }
+  yield ']}';
+}
+
+const parametersOf = (task: LossTask, result: LossResult) => ({ reduction: task.reduction, ...(task.reduction === 'sum' ? {} : { denominator: result.denominator }) });
+
 export function encodeInferResponse(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: DecodedInfer): EncodedInferResponse {
+  if (decoded.outputs.every((o) => !o.binary)) {
+    const numbers = decoded.outputs.reduce((n, o) => n + outputTensor(o.name, task, result, decoded).data.length, 0);
+    if (numbers > STREAM_NUMBERS) {
+      return { contentType: 'application/json', headers: {}, body: Readable.from(jsonPieces(modelName, id, task, result, decoded), { objectMode: false }) };
+    }
+  }
   const binaryParts: Buffer[] = [];
   const outputs = decoded.outputs.map(({ name, binary }) => {
     const { shape, data } = outputTensor(name, task, result, decoded);
@@ -42,7 +83,7 @@ export function encodeInferResponse(modelName: string, id: string | undefined, t
     model_name: modelName,
     model_version: '1',
     ...(id !== undefined ? { id } : {}),
-    parameters: { reduction: task.reduction, ...(task.reduction === 'sum' ? {} : { denominator: result.denominator }) },
+    parameters: parametersOf(task, result),
     outputs,
   });
   if (binaryParts.length === 0) return { contentType: 'application/json', headers: {}, body: header };

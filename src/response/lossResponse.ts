@@ -1,9 +1,15 @@
-// The JSON answer of POST /loss, written as text straight from the result's typed arrays.
+// The JSON answer of POST /loss, written as text straight from the result's typed arrays: one
+// string for a small answer, a stream of pieces for a large one.
+import { Readable } from 'node:stream';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { ServiceError } from '../errors/catalog.ts';
 import { findLoss } from '../losses/registry.ts';
 import { perSampleShape } from '../validation/prepareLossTask.ts';
-import { encodeJsonTensor } from './encodeJsonTensor.ts';
+import type { FloatArray } from '../losses/types.ts';
+import { encodeJsonTensor, jsonTensorPieces } from './encodeJsonTensor.ts';
+
+/** Answers with more numbers than this are streamed. */
+export const STREAM_NUMBERS = 131_072;
 
 /** A result that overflowed float64 is refused with 422, naming where. */
 export function assertFinite(result: LossResult): void {
@@ -16,15 +22,28 @@ export function assertFinite(result: LossResult): void {
   });
 }
 
-export function encodeLossResponse(task: LossTask, result: LossResult, regularizationShape: number[] | null): string {
+function* lossResponsePieces(task: LossTask, result: LossResult, regularizationShape: number[] | null, tensor: (data: FloatArray, shape: readonly number[]) => Iterable<string>) {
   const def = findLoss(task.loss)!;
-  let json = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}","value":${result.value}`;
-  if (task.reduction !== 'sum') json += `,"denominator":${result.denominator}`;
-  json += `,"params":${JSON.stringify(task.input.params)}`;
-  if (result.perSample !== null) json += `,"per_sample":${encodeJsonTensor(result.perSample, perSampleShape(def, task.input.shape))}`;
-  if (result.gradient !== null) json += `,"gradient":${encodeJsonTensor(result.gradient, task.input.shape)}`;
-  if (result.parametersGradient !== null && regularizationShape !== null) {
-    json += `,"parameters_gradient":${encodeJsonTensor(result.parametersGradient, regularizationShape)}`;
+  let head = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}","value":${result.value}`;
+  if (task.reduction !== 'sum') head += `,"denominator":${result.denominator}`;
+  yield `${head},"params":${JSON.stringify(task.input.params)}`;
+  if (result.perSample !== null) {
+    yield ',"per_sample":';
+    yield* tensor(result.perSample, perSampleShape(def, task.input.shape));
   }
-  return `${json}}`;
+  if (result.gradient !== null) {
+    yield ',"gradient":';
+    yield* tensor(result.gradient, task.input.shape);
+  }
+  if (result.parametersGradient !== null && regularizationShape !== null) {
+    yield ',"parameters_gradient":';
+    yield* tensor(result.parametersGradient, regularizationShape);
+  }
+  yield '}';
+}
+
+export function encodeLossResponse(task: LossTask, result: LossResult, regularizationShape: number[] | null): string | Readable {
+  const numbers = (result.perSample?.length ?? 0) + (result.gradient?.length ?? 0) + (result.parametersGradient?.length ?? 0);
+  if (numbers <= STREAM_NUMBERS) return [...lossResponsePieces(task, result, regularizationShape, (d, s) => [encodeJsonTensor(d, s)])].join('');
+  return Readable.from(lossResponsePieces(task, result, regularizationShape, jsonTensorPieces), { objectMode: false });
 }

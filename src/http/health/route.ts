@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
-const Health = z.object({ status: z.enum(['ok', 'starting']) });
+const Health = z.object({ status: z.enum(['ok', 'starting', 'draining']) });
 
 const healthRoute: FastifyPluginAsyncZod = async (app) => {
   app.get('/healthz', {
@@ -11,8 +11,11 @@ const healthRoute: FastifyPluginAsyncZod = async (app) => {
     handler: async () => ({ status: 'ok' as const }),
   });
   app.get('/readyz', {
-    schema: { summary: 'Readiness: 200 once the worker pool is up, 503 before', tags: ['health'], response: { 200: Health, 503: Health } },
-    handler: async (_request, reply) => (app.lossPool.isReady() ? { status: 'ok' as const } : reply.code(503).send({ status: 'starting' as const })),
+    schema: { summary: 'Readiness: 200 once the worker pool is up, 503 before and from the start of a shutdown', tags: ['health'], response: { 200: Health, 503: Health } },
+    handler: async (_request, reply) => {
+      if (app.draining) return reply.code(503).send({ status: 'draining' as const });
+      return app.lossPool.isReady() ? { status: 'ok' as const } : reply.code(503).send({ status: 'starting' as const });
+    },
   });
 };
 

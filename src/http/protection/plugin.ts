@@ -6,9 +6,9 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import underPressure from '@fastify/under-pressure';
 import { ServiceError } from '../../errors/catalog.ts';
 import type { ServiceOptions } from '../../config.ts';
+import { startPressureMonitor } from './pressure.ts';
 
 export type ProtectionOptions = Pick<ServiceOptions, 'apiKeys' | 'rateLimitMax' | 'rateLimitWindowMs' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'maxRssBytes'> & {
   /** Counts requests shed under pressure (for /metrics). */
@@ -37,15 +37,13 @@ async function protection(app: FastifyInstance, opts: ProtectionOptions) {
   }
 
   if (opts.maxEventLoopDelayMs > 0 || opts.maxRssBytes > 0) {
-    await app.register(underPressure, {
-      maxEventLoopDelay: opts.maxEventLoopDelayMs,
-      maxRssBytes: opts.maxRssBytes,
-      sampleInterval: 200,
-      pressureHandler: async (request, _reply, type) => {
-        if (isProbe(request) || path(request) === '/metrics') return;
-        opts.onShed('pressure');
-        throw new ServiceError('overloaded', `the service is under pressure (${type}); retry shortly`, { retryAfter: 1 });
-      },
+    const monitor = startPressureMonitor(opts);
+    app.addHook('onClose', async () => monitor.stop());
+    app.addHook('onRequest', async (request) => {
+      const reason = monitor.reason();
+      if (reason === null || isProbe(request) || path(request) === '/metrics') return;
+      opts.onShed('pressure');
+      throw new ServiceError('overloaded', `the service is under pressure (${reason === 'rss' ? 'memory' : 'event loop delay'}); retry shortly`, { retryAfter: 1 });
     });
   }
 

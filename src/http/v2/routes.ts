@@ -11,7 +11,7 @@ import { vectorParams } from '../../losses/describeParams.ts';
 import { decodeInferRequest } from '../../validation/decodeInferRequest.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
 import { assertFinite } from '../../response/lossResponse.ts';
-import { encodeInferResponse } from '../../response/inferResponse.ts';
+import { assertAnswerFits, encodeInferResponse } from '../../response/inferResponse.ts';
 import { serviceInfo } from '../docs/plugin.ts';
 import { readInferBody } from './readInferBody.ts';
 import { headerInt, holdFor } from '../../transport/admissionPlugin.ts';
@@ -82,7 +82,7 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
   });
   app.get('/v2/health/ready', {
     schema: { summary: 'Server ready: 200 once the worker pool is up, else 400 (the protocol: 4xx = false), empty body', tags: ['v2'] },
-    handler: async (_req, reply) => reply.code(app.lossPool.isReady() ? 200 : 400).send(),
+    handler: async (_req, reply) => reply.code(app.lossPool.isReady() && !app.draining ? 200 : 400).send(),
   });
 
   for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
@@ -96,7 +96,7 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
       schema: { summary: `Model ready${versioned ? ' (a version)' : ''}: 200, or 400 before the pool is up`, tags: ['v2'], params },
       handler: async (request, reply) => {
         modelOf(request.params);
-        return reply.code(app.lossPool.isReady() ? 200 : 400).send();
+        return reply.code(app.lossPool.isReady() && !app.draining ? 200 : 400).send();
       },
     });
     app.post(`${prefix}/infer`, {
@@ -143,6 +143,7 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
           const held = body.chunks.reduce((n, c) => n + c.byteLength, 0);
           settleReservation(app.memoryBudget, request.memory, held + taskOutputBytes(task), 'this request');
         }
+        assertAnswerFits(decoded, task.input.predictions.length);
         const result = await app.lossPool.run(task, { allocateShared: lease.allocate });
         assertFinite(result);
         const encoded = encodeInferResponse(request.params.model, header.id, task, result, decoded);
