@@ -23,4 +23,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM drains in-flight requests, closes the worker pool and exits 0 (SHUTDOWN_GRACE_SECONDS).
 STOPSIGNAL SIGTERM
-CMD ["node", "src/server.ts"]
+# The V8 heap is sized from the memory budget, itself half the container's memory limit
+# (MEMORY_BUDGET_BYTES overrides it): README, "Memory".
+CMD ["sh", "-c", "exec node $(node src/heapFlag.ts) src/server.ts"]

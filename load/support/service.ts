@@ -1,5 +1,5 @@
 // Starts the service in a child process (as `npm start` does) on a free loopback port and stops it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -10,11 +10,23 @@ export interface RunningService {
 }
 
 const server = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
+const heapFlagScript = fileURLToPath(new URL('../../src/heapFlag.ts', import.meta.url));
+
+export interface StartOptions {
+  /** The soft and hard limit on open files of the service (`ulimit -n`). */
+  openFiles?: number;
+}
 
 /** Starts `entry` (default: the service) and waits until it answers `readyPath` (null: until it listens). */
-export async function startService(env: Record<string, string> = {}, entry = server, readyPath: string | null = '/readyz'): Promise<RunningService> {
-  const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+export async function startService(env: Record<string, string> = {}, entry = server, readyPath: string | null = '/readyz', options: StartOptions = {}): Promise<RunningService> {
+  const fullEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  // As `npm start` does: the heap flag from the memory budget (src/heapFlag.ts).
+  const heapFlag = entry === server ? execFileSync(process.execPath, [heapFlagScript], { env: fullEnv, encoding: 'utf8' }).trim() : '';
+  const argv = [process.execPath, ...(heapFlag ? [heapFlag] : []), entry];
+  // bash sets the limit, then exec replaces it with node: the child's pid is the service's.
+  const [command, ...args] = options.openFiles === undefined ? argv : ['bash', '-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'bash', ...argv];
+  const child = spawn(command, args, {
+    env: fullEnv,
     stdio: ['ignore', process.env.SERVICE_STDOUT === 'inherit' ? 'inherit' : 'ignore', 'inherit'],
   });
   // LOG_LEVEL=warn hides pino's "listening" line, so ask the OS which port the child bound.

@@ -1,0 +1,76 @@
+// Bodies built to kill the process: each is answered 4xx in bounded time and memory, and the
+// service goes on answering.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { memoryOf, startService, type RunningService } from '../../load/support/service.ts';
+import { pausedAfterFirst, repeated, send } from '../support/rawHttp.ts';
+
+const MiB = 2 ** 20;
+let service: RunningService;
+beforeAll(async () => {
+  service = await startService({ WORKERS: '2', BODY_LIMIT: String(64 * MiB), BINARY_BODY_LIMIT: String(256 * MiB), MEMORY_BUDGET_BYTES: String(512 * MiB) });
+});
+afterAll(() => service.stop());
+
+async function alive() {
+  const res = await fetch(`${service.url}/healthz`);
+  expect(res.status).toBe(200);
+  expect(service.child.exitCode).toBeNull();
+}
+
+test('POST /loss nested 60 MiB deep: 400 within a second, before the body has been read', async () => {
+  const answer = await send(`${service.url}/loss`, {
+    headers: { 'content-type': 'application/json', 'content-length': String(60 * MiB) },
+    body: repeated('[', 60 * MiB),
+  });
+  expect(answer.status).toBe(400);
+  expect(JSON.parse(answer.body)).toMatchObject({ code: 'invalid_body', detail: expect.stringMatching(/nested deeper than 32/) });
+  expect(answer.ms).toBeLessThan(1000);
+  await alive();
+  expect((await memoryOf(service.child.pid!)).peak).toBeLessThan(400 * MiB);
+});
+
+test('the same depth attack chunked (no Content-Length): 400 at once', async () => {
+  const answer = await send(`${service.url}/loss`, { headers: { 'content-type': 'application/json' }, body: pausedAfterFirst(repeated('[', 8 * MiB)) });
+  expect(answer.status).toBe(400);
+  expect(answer.headers.connection).toBe('close'); // the rest of a refused body is not read
+  await alive();
+});
+
+test('a v2 "binary" header that is really a 100 MiB JSON document: 413 under the JSON limit, unread', async () => {
+  const size = 100 * MiB;
+  const answer = await send(`${service.url}/v2/models/mse/infer`, {
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size), 'inference-header-content-length': String(size) },
+    body: repeated(' ', size),
+  });
+  expect(answer.status).toBe(413);
+  expect(JSON.parse(answer.body).error).toMatch(/JSON header .*BODY_LIMIT/);
+  expect(answer.ms).toBeLessThan(1000);
+  await alive();
+});
+
+test('a chunked v2 body announcing a 10^12-byte header: 413, not 500', async () => {
+  const answer = await send(`${service.url}/v2/models/mse/infer`, {
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '1000000000000' },
+    body: pausedAfterFirst(repeated('{', 4096, 1024)),
+  });
+  expect(answer.status).toBe(413);
+  expect(Object.keys(JSON.parse(answer.body))).toEqual(['error']);
+  await alive();
+});
+
+test('v2 JSON data nested 10,000 deep: 400', async () => {
+  const data = '['.repeat(10_000) + '1' + ']'.repeat(10_000);
+  const body = `{"inputs":[{"name":"predictions","shape":[1],"datatype":"FP64","data":${data}},{"name":"targets","shape":[1],"datatype":"FP64","data":[1]}]}`;
+  const res = await fetch(`${service.url}/v2/models/mse/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  expect(res.status).toBe(400);
+  expect((await res.json()).error).toMatch(/nested deeper/);
+  await alive();
+});
+
+test('a 10^6-element array of empty arrays (40 B each once parsed) is admitted by its parsed size, not its 3 MB', async () => {
+  const body = `{"loss":"mse","predictions":[${Array(1_000_000).fill('[]').join(',')}],"targets":[1]}`;
+  const res = await fetch(`${service.url}/loss`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  expect(res.status).toBe(400);
+  expect((await res.json()).detail).toMatch(/empty/);
+  await alive();
+});
