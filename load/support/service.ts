@@ -87,3 +87,19 @@ async function listeningPort(pid: number): Promise<number | null> {
   }
   return null;
 }
+
+/** Starts a health prober in its own process (load/support/prober.ts); `stop()` returns its
+ *  latencies in ms (-1 for a failed probe). */
+export function startProber(url: string, everyMs = 20): { stop(): Promise<number[]> } {
+  const script = fileURLToPath(new URL('./prober.ts', import.meta.url));
+  const child = spawn(process.execPath, [script, url, String(everyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  return {
+    async stop() {
+      child.stdin!.end();
+      await once(child, 'exit');
+      return JSON.parse(out) as number[];
+    },
+  };
+}

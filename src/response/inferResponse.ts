@@ -7,7 +7,7 @@ import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { findLoss } from '../losses/registry.ts';
 import { perSampleShape } from '../validation/prepareLossTask.ts';
 import type { DecodedInfer, OutputName } from '../validation/decodeInferRequest.ts';
-import { jsonTensorPieces, toNestedArray } from './encodeJsonTensor.ts';
+import { jsonTensorPieces, streamPieces, toNestedArray } from './encodeJsonTensor.ts';
 import { STREAM_NUMBERS } from './lossResponse.ts';
 import { ServiceError } from '../errors/catalog.ts';
 
@@ -68,7 +68,7 @@ export function encodeInferResponse(modelName: string, id: string | undefined, t
   if (decoded.outputs.every((o) => !o.binary)) {
     const numbers = decoded.outputs.reduce((n, o) => n + outputTensor(o.name, task, result, decoded).data.length, 0);
     if (numbers > STREAM_NUMBERS) {
-      return { contentType: 'application/json', headers: {}, body: Readable.from(jsonPieces(modelName, id, task, result, decoded), { objectMode: false }) };
+      return { contentType: 'application/json', headers: {}, body: streamPieces(jsonPieces(modelName, id, task, result, decoded)) };
     }
   }
   const binaryParts: Buffer[] = [];

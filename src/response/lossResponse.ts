@@ -1,12 +1,12 @@
 // The JSON answer of POST /loss, written as text straight from the result's typed arrays: one
 // string for a small answer, a stream of pieces for a large one.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { ServiceError } from '../errors/catalog.ts';
 import { findLoss } from '../losses/registry.ts';
 import { perSampleShape } from '../validation/prepareLossTask.ts';
 import type { FloatArray } from '../losses/types.ts';
-import { encodeJsonTensor, jsonTensorPieces } from './encodeJsonTensor.ts';
+import { encodeJsonTensor, jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
 
 /** Answers with more numbers than this are streamed. */
 export const STREAM_NUMBERS = 131_072;
@@ -45,5 +45,5 @@ function* lossResponsePieces(task: LossTask, result: LossResult, regularizationS
 export function encodeLossResponse(task: LossTask, result: LossResult, regularizationShape: number[] | null): string | Readable {
   const numbers = (result.perSample?.length ?? 0) + (result.gradient?.length ?? 0) + (result.parametersGradient?.length ?? 0);
   if (numbers <= STREAM_NUMBERS) return [...lossResponsePieces(task, result, regularizationShape, (d, s) => [encodeJsonTensor(d, s)])].join('');
-  return Readable.from(lossResponsePieces(task, result, regularizationShape, jsonTensorPieces), { objectMode: false });
+  return streamPieces(lossResponsePieces(task, result, regularizationShape, jsonTensorPieces));
 }

@@ -15,8 +15,8 @@ export const INLINE_PARSE_BYTES = 1 << 20;
 
 /** Before a body is scanned its memory is estimated at this many bytes per body byte (the
  *  buffer, the parsed document, the decoded tensors and their outputs, for numbers of ~10
- *  characters); the scan then sets the reservation to the exact need. */
-export const JSON_BYTES_PER_BODY_BYTE = 4;
+ *  characters); the scan then sets the reservation to what the document needs. */
+export const JSON_BYTES_PER_BODY_BYTE = 6;
 
 /** What a chunked body (no Content-Length) reserves before its first byte. */
 const CHUNKED_START_BYTES = 64 * 1024;
@@ -39,7 +39,7 @@ export interface JsonBodyOptions {
 /** The memory a parsed document needs while it is served: the body, what JSON.parse makes of it,
  *  each number decoded to float64 and up to two float64 outputs per number. */
 export function jsonBytesNeeded(bodyBytes: number, scan: JsonScanner): number {
-  return bodyBytes + scan.parsedBytes(bodyBytes) + (scan.commas + scan.containers) * 24;
+  return bodyBytes + scan.parsedBytes(bodyBytes) + scan.values * 24;
 }
 
 /** Sets a reservation to what the scan says the document needs, or refuses with 413/503. */

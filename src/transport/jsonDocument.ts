@@ -1,4 +1,5 @@
 // A JSON request body → its value, with every tensor in it already decoded into a typed array.
+// (POST /loss: a flat Float64Array and its shape; v2: the array of the input's datatype.)
 // Runs on the main thread for small bodies and in a worker for large ones (parseJsonBody.ts):
 // the same function either way, so both give the same answer and the same refusals.
 //
@@ -10,7 +11,9 @@
 // are refused in the same order as before (the schema first, then each tensor).
 import sjson from 'secure-json-parse';
 import { ServiceError, type ProblemCode } from '../errors/catalog.ts';
-import { decodeJsonTensor, flattenNumbers, type DecodedTensor } from '../validation/decodeJsonTensor.ts';
+import { decodeJsonTensor } from '../validation/decodeJsonTensor.ts';
+import { BYTES_PER_ELEMENT, fromJsonData, type Datatype } from '../http/v2/datatypes.ts';
+import type { FloatArray, TargetArray } from '../losses/types.ts';
 
 /** Which document this is: where its tensors are, and how they decode. */
 export type DocumentKind = 'loss' | 'infer';
@@ -23,7 +26,13 @@ export interface TensorProblem {
   index?: number;
 }
 
-export type TakenTensor = DecodedTensor | { problem: TensorProblem };
+/** A decoded tensor: float64 for POST /loss, the declared datatype's array for v2. */
+export interface TakenData {
+  data: FloatArray | TargetArray;
+  shape: number[];
+}
+
+export type TakenTensor = TakenData | { problem: TensorProblem };
 
 export interface JsonDocument {
   value: unknown;
@@ -59,14 +68,18 @@ function inferSlots(body: unknown): Slot[] {
   return slots;
 }
 
+const isShape = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) => Number.isInteger(d) && d >= 0);
+
 function take(kind: DocumentKind, slot: Slot): TakenTensor | null {
   const raw = slot.holder[slot.key];
   try {
     if (kind === 'loss') return decodeJsonTensor(raw, slot.path);
-    // v2 data may be nested or flat and its datatype decides what it may hold (booleans for
-    // BOOL): numbers are flattened here, anything else stays for the infer decoder.
-    const flat = flattenNumbers(raw as unknown[]);
-    return flat === null ? null : { data: flat, shape: [flat.length] };
+    // v2: converted to the input's declared datatype here, off the main thread for large bodies.
+    // An input whose shape or datatype is malformed keeps its data: the infer decoder refuses it.
+    const { shape, datatype, name } = slot.holder;
+    if (!isShape(shape) || typeof datatype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, datatype)) return null;
+    const count = shape.reduce((a, b) => a * b, 1);
+    return { data: fromJsonData(raw, datatype as Datatype, count, String(name)), shape };
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     return { problem: { code: err.code, detail: err.message, field: err.field, index: err.index } };
@@ -94,7 +107,7 @@ export function parseJsonDocument(bytes: Uint8Array, kind: DocumentKind, what = 
 }
 
 /** The decoded tensor at `path`, or its refusal. */
-export function tensorAt(doc: Pick<JsonDocument, 'tensors'>, path: string): DecodedTensor | undefined {
+export function tensorAt(doc: Pick<JsonDocument, 'tensors'>, path: string): TakenData | undefined {
   const t = doc.tensors.get(path);
   if (t === undefined) return undefined;
   if ('problem' in t) throw new ServiceError(t.problem.code, t.problem.detail, { field: t.problem.field, index: t.problem.index });

@@ -6,6 +6,7 @@ import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from '../http/v2/schema.ts';
 import { assertFiniteTensor, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from '../http/v2/datatypes.ts';
 import type { LossRequestParts } from './prepareLossTask.ts';
+import type { TakenTensor } from '../transport/jsonDocument.ts';
 import { parseLossParams } from './lossParams.ts';
 
 export const OUTPUT_NAMES = ['value', 'per_sample', 'gradient', 'parameters_gradient'] as const;
@@ -53,8 +54,8 @@ function tensorOf(
   input: InferRequestBody['inputs'][number],
   chunk: Uint8Array | undefined,
   allowed: readonly Datatype[],
-  /** `data` already flattened to numbers (large JSON bodies: transport/jsonDocument.ts). */
-  flatData: Float64Array | undefined,
+  /** `data` already decoded while the body was parsed (transport/jsonDocument.ts). */
+  decoded: TakenTensor | undefined,
 ): { data: FloatArray | TargetArray | BigInt64Array | Uint8Array; shape: number[]; datatype: Datatype; binary: boolean } {
   const { name, shape } = input;
   if (!(allowed as readonly string[]).includes(input.datatype)) {
@@ -79,7 +80,9 @@ function tensorOf(
     data = viewBinary(chunk, datatype);
   } else {
     if (input.data === undefined) throw new ServiceError('invalid_tensor', `input '${name}' has neither data nor binary_data_size`, { field: name });
-    data = fromJsonData(flatData ?? input.data, datatype, count, name);
+    if (decoded === undefined) data = fromJsonData(input.data, datatype, count, name);
+    else if ('problem' in decoded) throw new ServiceError(decoded.problem.code, decoded.problem.detail, { field: decoded.problem.field, index: decoded.problem.index });
+    else data = decoded.data;
   }
   return { data, shape, datatype, binary: chunk !== undefined };
 }
@@ -96,7 +99,7 @@ function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
   return Array.from(smallFloats(t, name));
 }
 
-export function decodeInferRequest(def: LossDefinition<any>, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, Float64Array> }): DecodedInfer {
+export function decodeInferRequest(def: LossDefinition<any>, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, TakenTensor> }): DecodedInfer {
   const vectors = vectorParams(def);
   const known = ['predictions', 'targets', ...vectors, 'parameters'];
   const tensors = new Map<string, ReturnType<typeof tensorOf>>();

@@ -65,27 +65,3 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
   return { data, shape };
 }
 
-/** v2 JSON `data`, nested or flat, whose leaves are all numbers → one flat Float64Array; null
- *  when a leaf is anything else (the infer decoder then names it by its datatype's rules). */
-export function flattenNumbers(data: unknown[]): Float64Array | null {
-  let count = 0;
-  const countLeaves = (a: unknown[], depth: number): boolean => {
-    if (depth > MAX_RANK) return false;
-    for (const x of a) {
-      if (typeof x === 'number') count++;
-      else if (!Array.isArray(x) || !countLeaves(x, depth + 1)) return false;
-    }
-    return true;
-  };
-  if (!countLeaves(data, 1)) return null;
-  const out = new Float64Array(count);
-  let k = 0;
-  const fill = (a: unknown[]) => {
-    for (const x of a) {
-      if (typeof x === 'number') out[k++] = x;
-      else fill(x as unknown[]);
-    }
-  };
-  fill(data);
-  return out;
-}

@@ -20,7 +20,7 @@ async function alive() {
 test('POST /loss nested 60 MiB deep: 400 within a second, before the body has been read', async () => {
   const answer = await send(`${service.url}/loss`, {
     headers: { 'content-type': 'application/json', 'content-length': String(60 * MiB) },
-    body: repeated('[', 60 * MiB),
+    body: pausedAfterFirst(repeated('[', 60 * MiB)),
   });
   expect(answer.status).toBe(400);
   expect(JSON.parse(answer.body)).toMatchObject({ code: 'invalid_body', detail: expect.stringMatching(/nested deeper than 32/) });
@@ -40,7 +40,7 @@ test('a v2 "binary" header that is really a 100 MiB JSON document: 413 under the
   const size = 100 * MiB;
   const answer = await send(`${service.url}/v2/models/mse/infer`, {
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(size), 'inference-header-content-length': String(size) },
-    body: repeated(' ', size),
+    body: pausedAfterFirst(repeated(' ', size)),
   });
   expect(answer.status).toBe(413);
   expect(JSON.parse(answer.body).error).toMatch(/JSON header .*BODY_LIMIT/);
@@ -63,7 +63,7 @@ test('v2 JSON data nested 10,000 deep: 400', async () => {
   const body = `{"inputs":[{"name":"predictions","shape":[1],"datatype":"FP64","data":${data}},{"name":"targets","shape":[1],"datatype":"FP64","data":[1]}]}`;
   const res = await fetch(`${service.url}/v2/models/mse/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   expect(res.status).toBe(400);
-  expect((await res.json()).error).toMatch(/nested deeper/);
+  expect(((await res.json()) as { error: string }).error).toMatch(/nested deeper/);
   await alive();
 });
 
@@ -71,6 +71,6 @@ test('a 10^6-element array of empty arrays (40 B each once parsed) is admitted b
   const body = `{"loss":"mse","predictions":[${Array(1_000_000).fill('[]').join(',')}],"targets":[1]}`;
   const res = await fetch(`${service.url}/loss`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   expect(res.status).toBe(400);
-  expect((await res.json()).detail).toMatch(/empty/);
+  expect(((await res.json()) as { detail: string }).detail).toMatch(/empty/);
   await alive();
 });

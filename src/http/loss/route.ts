@@ -25,7 +25,7 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       const def = findLoss(body.loss)!; // the schema admits only catalog names
       // The tensors were decoded while the body was parsed (transport/jsonDocument.ts); a tensor
       // that did not decode is refused here, after the schema's own checks.
-      const tensor = (path: string): DecodedTensor => tensorAt({ tensors: request.jsonTensors ?? new Map() }, path)!;
+      const tensor = (path: string) => tensorAt({ tensors: request.jsonTensors ?? new Map() }, path) as DecodedTensor;
       const predictions = tensor('predictions');
       const targets = tensor('targets');
       const reg = body.regularization === undefined ? null : { ...body.regularization, tensor: tensor('regularization.parameters') };

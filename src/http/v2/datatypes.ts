@@ -35,9 +35,8 @@ export function viewBinary(bytes: Uint8Array, datatype: Datatype): FloatArray | 
 
 /** JSON tensor data (nested or flat, row-major) → the typed array of the declared datatype. */
 export function fromJsonData(data: unknown, datatype: Datatype, count: number, name: string): FloatArray | TargetArray {
-  if (!(data instanceof Float64Array) && !Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
-  // Large JSON bodies arrive with their numbers already flattened (transport/jsonDocument.ts).
-  const flat: ArrayLike<unknown> = data instanceof Float64Array ? data : (data.flat(Infinity) as unknown[]);
+  if (!Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
+  const flat = data.flat(Infinity) as unknown[];
   if (flat.length !== count) {
     throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
   }

@@ -12,7 +12,7 @@ import { binaryChunkSizes, parseInferHeader } from '../../validation/decodeInfer
 import type { InferRequestBody } from './schema.ts';
 import { freshShared } from '../../pool/lossTask.ts';
 import { INLINE_PARSE_BYTES, JSON_BYTES_PER_BODY_BYTE, readJsonDocument, type ParseInWorker } from '../../transport/jsonBody.ts';
-import { parseJsonDocument, type JsonDocument } from '../../transport/jsonDocument.ts';
+import { parseJsonDocument, type JsonDocument, type TakenTensor } from '../../transport/jsonDocument.ts';
 import { JsonScanner } from '../../transport/jsonScan.ts';
 import type { MemoryBudget, Reservation } from '../../transport/memoryBudget.ts';
 import { InferBodyFramer } from './inferBodyFramer.ts';
@@ -21,8 +21,8 @@ export interface RawInferBody {
   header: InferRequestBody;
   /** Binary chunks in body order, one per input that has binary_data_size. */
   chunks: Uint8Array[];
-  /** JSON `data` already flattened to numbers, by input index. */
-  jsonData: Map<number, Float64Array>;
+  /** JSON `data` already decoded (or its refusal), by input index. */
+  jsonData: Map<number, TakenTensor>;
 }
 
 export interface ReadInferOptions {
@@ -50,11 +50,11 @@ const bad = (detail: string) => new ServiceError('bad_tensor_encoding', detail);
 const JSON_LIMIT_NAME = 'the JSON body limit (BODY_LIMIT)';
 const BINARY_LIMIT_NAME = 'the binary body limit (BINARY_BODY_LIMIT)';
 
-function dataByInput(doc: JsonDocument): Map<number, Float64Array> {
-  const out = new Map<number, Float64Array>();
+function dataByInput(doc: JsonDocument): Map<number, TakenTensor> {
+  const out = new Map<number, TakenTensor>();
   for (const [path, t] of doc.tensors) {
     const m = /^inputs\[(\d+)\]\.data$/.exec(path);
-    if (m !== null && 'data' in t) out.set(Number(m[1]), t.data);
+    if (m !== null) out.set(Number(m[1]), t);
   }
   return out;
 }
@@ -103,7 +103,7 @@ function readFramed(
   const framer = new InferBodyFramer({ headerLength, contentLength, limit: opts.binaryLimit, tooLarge, allocateShared: opts.allocateShared ?? freshShared });
   const scan = new JsonScanner('JSON header');
   let header: InferRequestBody | null = null;
-  let jsonData = new Map<number, Float64Array>();
+  let jsonData = new Map<number, TakenTensor>();
   let received = 0;
 
   const parseHeader = async () => {

@@ -1,0 +1,41 @@
+// Health probes answer within 100 ms while large JSON bodies are parsed and answered: the
+// parsing runs in workers and answers are written in pieces, so no request holds the event loop.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startProber, startService, type RunningService } from '../../load/support/service.ts';
+import { classificationData, lossJsonBody } from '../../load/support/bodies.ts';
+
+let service: RunningService;
+beforeAll(async () => {
+  service = await startService({ WORKERS: '2' });
+});
+afterAll(() => service.stop());
+
+test('/healthz within 100 ms while 3 JSON bodies of ~50 MiB (POST /loss and v2) are parsed, computed and answered', async () => {
+  const { logits, labels } = classificationData(250_000, 10, 4);
+  const lossBody = lossJsonBody(logits, labels, 10);
+  const v2Body = JSON.stringify({
+    inputs: [
+      { name: 'predictions', shape: [250_000, 10], datatype: 'FP64', data: Array.from(logits) },
+      { name: 'targets', shape: [250_000], datatype: 'INT64', data: Array.from(labels, Number) },
+    ],
+  });
+  const json = { 'content-type': 'application/json' };
+  // The prober runs in its own process, as a kubelet does: this process's own work (building and
+  // reading 150 MiB of JSON) does not count against the service.
+  const prober = startProber(`${service.url}/healthz`);
+  await new Promise((r) => setTimeout(r, 300));
+  const answers = await Promise.all([
+    fetch(`${service.url}/loss`, { method: 'POST', body: lossBody, headers: json }),
+    fetch(`${service.url}/loss`, { method: 'POST', body: lossBody, headers: json }),
+    fetch(`${service.url}/v2/models/cross_entropy/infer`, { method: 'POST', body: v2Body, headers: json }),
+  ]);
+  for (const a of answers) await a.arrayBuffer();
+  const statuses = answers.map((a) => a.status);
+  const latencies = (await prober.stop()).sort((a, b) => a - b);
+  const max = latencies[latencies.length - 1];
+  console.log(`/healthz over ${latencies.length} probes during ${(lossBody.length / 2 ** 20).toFixed(0)}+${(lossBody.length / 2 ** 20).toFixed(0)}+${(v2Body.length / 2 ** 20).toFixed(0)} MiB of JSON: p50 ${latencies[latencies.length >> 1].toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+  expect(statuses).toEqual([200, 200, 200]);
+  expect(latencies.length).toBeGreaterThan(10);
+  expect(latencies[0]).toBeGreaterThanOrEqual(0); // no probe failed
+  expect(max).toBeLessThan(100);
+}, 120_000);
