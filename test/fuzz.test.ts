@@ -161,6 +161,30 @@ test(`POST /v2/models/{loss}/infer: ${share(0.25)} JSON and binary requests, wel
   );
 });
 
+// Shapes built to exhaust memory or the stack: deep nesting anywhere, literals past float64's
+// range, announced header lengths far past the body or the limits.
+const deep = fc.integer({ min: 20, max: 20_000 }).map((d) => `${'['.repeat(d)}1${']'.repeat(d)}`);
+const hostileLiteral = fc.constantFrom('1e400', '-1e999', '123456789e999', '0e-99999', '1' + '0'.repeat(400));
+test(`hostile shapes: ${share(0.1)} deep, huge and mis-announced bodies on /loss and v2`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...lossNames),
+      fc.oneof(deep, hostileLiteral.map((x) => `[${x}]`), fc.constant('[1]')),
+      fc.constantFrom('predictions', 'targets', 'params', 'data'),
+      fc.oneof(fc.constant(null), fc.constantFrom('1000000000000', '9007199254740993', '99999999999999999999', '0', '-1', '1e3')),
+      async (model, tensor, where, headerLength) => {
+        const lossBody = `{"loss":"${model}","predictions":${where === 'predictions' ? tensor : '[1,2]'},"targets":${where === 'targets' ? tensor : '[1,0]'}${where === 'params' ? `,"params":{"x":${tensor}}` : ''}}`;
+        checkAnswer('/loss', await send({ method: 'POST', url: '/loss', payload: lossBody, headers: { 'content-type': 'application/json' } }));
+        const v2Body = `{"inputs":[{"name":"predictions","shape":[2],"datatype":"FP64","data":${where === 'data' ? tensor : '[1,2]'}},{"name":"targets","shape":[2],"datatype":"FP64","data":[1,0]}]}`;
+        const url = `/v2/models/${model}/infer`;
+        const headers: Record<string, string> = headerLength === null ? { 'content-type': 'application/json' } : { 'content-type': 'application/octet-stream', 'inference-header-content-length': headerLength };
+        checkAnswer(url, await send({ method: 'POST', url, payload: v2Body, headers }));
+      },
+    ),
+    { numRuns: share(0.1) },
+  );
+});
+
 test(`every other route: ${share(0.15)} GETs and stray methods with random path segments`, async () => {
   const segment = fc.oneof(fc.constantFrom(...lossNames, 'constructor', '__proto__', '..', '%00', '%E0%A4%A', 'ready', 'versions'), fc.string({ maxLength: 10 }).map(encodeURIComponent));
   await fc.assert(

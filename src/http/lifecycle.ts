@@ -4,9 +4,9 @@
 // sockets can never use up the descriptors the process needs for itself; and an accept that
 // fails (EMFILE, ENFILE, ENOMEM) is pressure, logged once a minute, never a reason to stop.
 //
-// Drain (app.drain, on SIGTERM): readiness turns 503 at once and the listening socket closes, but
-// no open connection is cut: every request in flight, including one whose body is still
-// arriving, is served, and its answer says Connection: close. A connection is closed only when
+// Drain (app.drain, on SIGTERM): readiness turns 503 at once, and no connection is cut: every
+// request in flight, including one whose body is still arriving, is served, and its answer says
+// Connection: close; the service stops listening once it has been quiet. A connection is closed only when
 // it has been quiet (no request, no byte read) for QUIET_MS, so a request that a client sent just
 // before the signal is read and answered, not reset. When the grace period runs out, requests
 // still unanswered get a 503 (Connection: close) before their sockets close: every request gets
@@ -102,11 +102,17 @@ async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; b
   app.decorate('drain', async (graceMs: number): Promise<DrainReport> => {
     const started = Date.now();
     draining = true;
-    // Stop accepting. net.Server's own close, not http.Server's: the latter also closes the
-    // connections it thinks idle, among them those whose request is still in the kernel's buffer.
-    if (app.server.listening) net.Server.prototype.close.call(app.server);
     const deadline = started + graceMs;
-    while (sockets.size > 0 && Date.now() < deadline) {
+    // The listening socket stays open while requests are in flight: closing it would reset the
+    // connections still waiting in the kernel's accept queue, whose requests are already sent.
+    // New connections are served (Connection: close) until the service has been quiet for
+    // QUIET_MS; then it stops listening, with net.Server's own close, not http.Server's, which
+    // would also close the connections it thinks idle, among them those whose request is still
+    // in the kernel's receive buffer.
+    let lastConnection = started;
+    const onConnection = () => (lastConnection = Date.now());
+    app.server.on('connection', onConnection);
+    while (Date.now() < deadline) {
       const now = Date.now();
       for (const [socket, t] of sockets) {
         if (t.active > 0) continue;
@@ -115,8 +121,15 @@ async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; b
           t.quietSince = now;
         } else if (now - t.quietSince >= QUIET_MS) socket.destroy();
       }
+      if (sockets.size === 0 && now - lastConnection >= QUIET_MS) {
+        if (!app.server.listening) break;
+        net.Server.prototype.close.call(app.server);
+        continue; // connections accepted in the meantime are served before the drain ends
+      }
       await new Promise((r) => setTimeout(r, 25));
     }
+    app.server.off('connection', onConnection);
+    if (app.server.listening) net.Server.prototype.close.call(app.server);
     let cutShort = 0;
     for (const reply of inFlight) {
       if (reply.sent || reply.raw.headersSent) continue;
