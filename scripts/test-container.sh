@@ -26,6 +26,12 @@ check_answers() {
     -d '{"inputs":[{"name":"predictions","shape":[3],"datatype":"FP64","data":[1,2,3]},{"name":"targets","shape":[3],"datatype":"FP64","data":[1,2,5]}],"outputs":[{"name":"value"}]}')
   log "POST /v2/models/mse/infer -> $v2"
   [[ "$v2" == *'"data":[1.3333333333333333]'* ]] || fail "v2 infer answered $v2"
+  # A body nested 10^6 deep is a 400, and the service goes on answering.
+  local deep
+  deep=$(head -c 1000000 /dev/zero | tr '\0' '[' | curl -sS -o /dev/null -w '%{http_code}' "$URL/loss" -H 'content-type: application/json' --data-binary @-)
+  [ "$deep" = 400 ] || fail "a body nested 10^6 deep answered $deep"
+  curl -fsS "$URL/healthz" >/dev/null || fail "not alive after the deep body"
+  log "a body nested 10^6 deep -> 400, still alive"
 }
 
 if docker info >/dev/null 2>&1; then
@@ -52,9 +58,10 @@ log "image built: $(podman image inspect --format '{{.Size}}' "$IMAGE") bytes"
 user=$(podman image inspect --format '{{.Config.User}}' "$IMAGE")
 [ "$user" = node ] || fail "the image's USER is '$user', not node"
 workdir=$(podman image inspect --format '{{.Config.WorkingDir}}' "$IMAGE")
-cmd=$(podman image inspect --format '{{join .Config.Cmd " "}}' "$IMAGE")
+# The CMD is `sh -c "exec node $(node src/heapFlag.ts) src/server.ts"`: one word per line.
+mapfile -t cmd < <(podman image inspect --format '{{range .Config.Cmd}}{{println .}}{{end}}' "$IMAGE" | sed '/^$/d')
 ctr=$(buildah from --pull-never "localhost/$IMAGE")
-trap 'pkill -TERM -f "node src/server.ts" 2>/dev/null || true; buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+trap 'pkill -TERM -f "node .*src/server.ts" 2>/dev/null || true; buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
 
 uid=$(buildah run --isolation chroot --user "$user" "$ctr" -- id -u)
 [ "$uid" != 0 ] || fail "the container runs as root"
@@ -62,12 +69,15 @@ log "runs as $user (uid $uid)"
 
 # Chroot isolation shares the host's network: listen on loopback only, on a test port.
 buildah run --isolation chroot --user "$user" --workingdir "$workdir" --env HOST=127.0.0.1 --env PORT="$PORT" --env LOG_LEVEL=warn \
-  "$ctr" -- $cmd &
+  "$ctr" -- "${cmd[@]}" &
 runner=$!
 check_answers
 
-pid=$(pgrep -n -f "node src/server.ts" || true)
+pid=$(pgrep -n -f "node .*src/server.ts" || true)
 [ -n "$pid" ] || fail "cannot find the service's process"
+# The image sizes the V8 heap from the memory budget (src/heapFlag.ts).
+grep -q -- '--max-old-space-size=' "/proc/$pid/cmdline" || fail "the service runs without a heap size from the budget: $(tr '\0' ' ' < "/proc/$pid/cmdline")"
+log "heap flag: $(tr '\0' '\n' < "/proc/$pid/cmdline" | grep -- --max-old-space-size)"
 kill -TERM "$pid"
 set +e
 wait "$runner"

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
+import { defaultBudgetBytes } from '../src/transport/memoryBudget.ts';
+import { JSON_BYTES_PER_BODY_BYTE } from '../src/transport/jsonBody.ts';
+import { BINARY_BYTES_PER_BODY_BYTE } from '../src/http/v2/readInferBody.ts';
 
 const load = (file: string) => parseAllDocuments(readFileSync(new URL(`../deploy/kubernetes/${file}`, import.meta.url), 'utf8')).map((d) => {
   expect(d.errors).toEqual([]);
@@ -38,6 +41,13 @@ test('the deployment probes real routes that answer 200, runs as non-root, and f
   const drain = Number(env.SHUTDOWN_GRACE_SECONDS);
   const preStopSeconds = 5;
   expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(drain + preStopSeconds);
+  // The memory figures agree: the budget is half the limit, and the largest body of each kind
+  // fits the budget at its reservation before the body is read.
+  const limitBytes = Number(/^(\d+)Gi$/.exec(container.resources.limits.memory)![1]) * 2 ** 30;
+  const budget = Number(env.MEMORY_BUDGET_BYTES);
+  expect(budget).toBe(defaultBudgetBytes(limitBytes));
+  expect(Number(env.BODY_LIMIT) * JSON_BYTES_PER_BODY_BYTE).toBeLessThanOrEqual(budget);
+  expect(Number(env.BINARY_BODY_LIMIT) * BINARY_BYTES_PER_BODY_BYTE).toBeLessThanOrEqual(budget);
   const annotations = deployment.spec.template.metadata.annotations;
   expect((await app.inject({ method: 'GET', url: annotations['prometheus.io/path'] })).statusCode).toBe(200);
 });
