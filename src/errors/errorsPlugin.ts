@@ -9,7 +9,10 @@ import { isV2, sendProblem, sendV2Error } from './render.ts';
 /** Renders any error as the catalog problem of the route's family (also Fastify's frameworkErrors). */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {
   const err = toServiceError(error, { bodyLimit, contentType: request.headers['content-type'] });
-  if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request failed');
+  // Only a failure of the service's own is an error with its stack; a refusal to protect the
+  // service (503 overloaded or shutting down, 504 deadline) is a warning, a client's mistake info.
+  if (err.code === 'internal') request.log.error({ err: error, code: err.code }, 'request failed');
+  else if (err.status >= 500) request.log.warn({ code: err.code }, err.message);
   else request.log.info({ code: err.code, field: err.field, index: err.index }, err.message);
   return isV2(request.url) ? sendV2Error(reply, err) : sendProblem(request, reply, err);
 }
