@@ -20,6 +20,7 @@ import protection from './http/protection/plugin.ts';
 import lifecycle from './http/lifecycle.ts';
 import plotsRoute from './http/plots/route.ts';
 import admission from './transport/admissionPlugin.ts';
+import compression from './http/compression.ts';
 import { defaultBudgetBytes, heapLimitMiB } from './transport/memoryBudget.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
@@ -70,6 +71,7 @@ export async function buildApp(options: AppOptions = {}) {
   });
   await app.register(admission, { memoryBudgetBytes, bodyLimit: opts.bodyLimit });
   await app.register(metricsPlugin);
+  await app.register(compression);
   await app.register(protection, { ...opts, onShed: (reason) => app.metrics.shed.inc({ reason }) });
   await app.register(docsPlugin, { bearerAuth: opts.apiKeys.length > 0 });
   await app.register(lossRoute);

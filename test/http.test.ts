@@ -78,8 +78,6 @@ describe('POST /loss refuses', () => {
   });
 
   test.each([
-    ['empty', { loss: 'mse', predictions: [], targets: [] }, 'predictions', undefined],
-    ['empty inner', { loss: 'mse', predictions: [[]], targets: [[]] }, 'predictions', undefined],
     ['ragged', { loss: 'mse', predictions: [[1, 2], [3]], targets: [[1, 2], [3, 4]] }, 'predictions', 2],
     ['ragged depth', { loss: 'mse', predictions: [[1, 2], 3], targets: [[1, 2], [3, 4]] }, 'predictions', 2],
     ['a string', { loss: 'mse', predictions: [1, 2], targets: [1, '2'] }, 'targets', 1],
@@ -90,6 +88,15 @@ describe('POST /loss refuses', () => {
     const p = expectProblem(await post(body), 400, 'invalid_tensor');
     expect(p.field).toBe(field);
     expect(p.index).toBe(index);
+  });
+
+  test('empty tensors, as PyTorch: sum is 0 with empty outputs, a mean over nothing is refused', async () => {
+    const sum = await post({ loss: 'mse', predictions: [[]], targets: [[]], reduction: 'sum', include: ['per_sample', 'gradient'] });
+    expect(sum.statusCode, sum.body).toBe(200);
+    expect(sum.json()).toMatchObject({ value: 0, per_sample: [[]], gradient: [[]] });
+    const mean = expectProblem(await post({ loss: 'mse', predictions: [], targets: [] }), 400, 'undefined_mean');
+    expect(mean.field).toBe('predictions');
+    expect(mean.detail).toMatch(/empty tensor.*sum/);
   });
 
   test('shapes that broadcast in PyTorch', async () => {

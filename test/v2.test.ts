@@ -57,11 +57,18 @@ describe('metadata and health', () => {
     expect(body.extensions).toEqual(expect.arrayContaining(['binary_tensor_data', 'parameters']));
   });
 
-  test('live and ready answer 200 with an empty body', async () => {
-    for (const url of ['/v2/health/live', '/v2/health/ready', '/v2/models/mse/ready', '/v2/models/mse/versions/1/ready']) {
+  test('live and ready answer 200 with the protocol\'s bodies, as KServe\'s client reads them', async () => {
+    const bodies: Record<string, unknown> = {
+      '/v2/health/live': { live: true },
+      '/v2/health/ready': { ready: true },
+      '/v2/models/mse/ready': { name: 'mse', ready: true },
+      '/v2/models/mse/versions/1/ready': { name: 'mse', ready: true },
+    };
+    for (const [url, body] of Object.entries(bodies)) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(200);
-      expect(res.body).toBe('');
+      expect(res.headers['content-type']).toBe('application/json');
+      expect(res.json()).toEqual(body);
     }
   });
 

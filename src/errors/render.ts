@@ -31,5 +31,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: S
 
 export function sendV2Error(reply: FastifyReply, err: ServiceError) {
   if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
-  return reply.code(err.status).type('application/json').send(v2ErrorJson(err));
+  // Exactly application/json, as the protocol's clients compare it (KServe's reads an error's text
+  // only then); a Buffer keeps Fastify from appending a charset.
+  return reply.code(err.status).type('application/json').send(Buffer.from(v2ErrorJson(err)));
 }

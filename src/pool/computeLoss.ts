@@ -102,6 +102,12 @@ export function denominatorOf(task: LossTask, shares: Float64Array[]): { denomin
   if (fixed !== null) d = fixed;
   else for (const part of shares) for (let i = 0; i < part.length; i++) d += part[i];
   if (d > 0) return { denominator: d, problem: null };
+  if (task.input.predictions.length === 0) {
+    return {
+      denominator: d,
+      problem: { code: 'undefined_mean', field: 'predictions', detail: `predictions is empty: reduction ${task.reduction} over an empty tensor is undefined (PyTorch returns NaN); use reduction sum, which gives 0` },
+    };
+  }
   return {
     denominator: d,
     problem: {

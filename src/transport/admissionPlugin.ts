@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { ServiceError } from '../errors/catalog.ts';
 import { MemoryBudget, type Reservation } from './memoryBudget.ts';
 import { readJsonDocument } from './jsonBody.ts';
+import { decodeContentEncoding } from './contentEncoding.ts';
 import type { JsonDocument } from './jsonDocument.ts';
 
 declare module 'fastify' {
@@ -58,10 +59,13 @@ async function admission(app: FastifyInstance, opts: AdmissionOptions) {
   // JSON bodies of the REST routes; text/plain goes (POST /loss takes JSON: 415, not 400).
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', async (request: FastifyRequest, payload: Readable) => {
-    const doc = await readJsonDocument(payload, {
+    // A compressed body is read decompressed, its length unknown until it ends.
+    const decoded = decodeContentEncoding(request.headers, payload);
+    const doc = await readJsonDocument(decoded.stream, {
       kind: 'loss',
       what: 'the body',
-      contentLength: headerInt(request, 'Content-Length'),
+      contentLength: decoded.encoded ? null : headerInt(request, 'Content-Length'),
+      discard: decoded.abandon,
       limit: opts.bodyLimit,
       limitName: 'the JSON body limit (BODY_LIMIT)',
       budget,

@@ -34,6 +34,8 @@ export interface JsonBodyOptions {
   /** Takes the request's reservation (released when its answer has been sent). */
   hold: (reservation: Reservation) => void;
   parseInWorker: ParseInWorker;
+  /** Discards the rest of the body after a refusal (a compressed body's decoder stops too). */
+  discard?: () => void;
 }
 
 /** The memory a parsed document needs while it is served: the body, what JSON.parse makes of it,
@@ -65,6 +67,7 @@ export async function readJsonDocument(stream: Readable, opts: JsonBodyOptions):
     reservation,
     bytesPerByte: JSON_BYTES_PER_BODY_BYTE,
     onBudgetExhausted: () => budget.busy(),
+    discard: opts.discard,
   });
   settleReservation(budget, reservation, jsonBytesNeeded(bytes.length, scan), `this ${bytes.length}-byte JSON body`);
   return bytes.length <= INLINE_PARSE_BYTES ? parseJsonDocument(bytes, opts.kind, opts.what) : opts.parseInWorker(bytes, opts.kind, opts.what);

@@ -22,6 +22,8 @@ export interface ReadBodyOptions {
   bytesPerByte?: number;
   /** Turns a failed growth into the budget's refusal (503). */
   onBudgetExhausted?: () => ServiceError;
+  /** Discards the rest of the body after a refusal (default: resume the stream). */
+  discard?: () => void;
 }
 
 export const tooLargeFor = (limit: number, limitName: string) =>
@@ -40,7 +42,8 @@ export function readBody(stream: Readable, opts: ReadBodyOptions): Promise<Buffe
       if (settled) return;
       settled = true;
       stream.off('data', onData);
-      stream.resume(); // discard what is still coming
+      (opts.discard ?? (() => stream.resume()))(); // what is still coming is not read
+
       reject(err);
     };
     const onData = (chunk: Buffer) => {

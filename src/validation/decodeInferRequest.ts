@@ -64,7 +64,6 @@ function tensorOf(
   const datatype = input.datatype as Datatype;
   if (shape.length === 0) throw new ServiceError('invalid_tensor', `input '${name}': shape [] (a scalar) is not accepted; tensors have rank ≥ 1`, { field: name });
   const count = elementCount(shape);
-  if (count === 0) throw new ServiceError('invalid_tensor', `input '${name}' is empty (shape [${shape.join(', ')}]); every dimension must be ≥ 1`, { field: name });
   if (count > MAX_ELEMENTS) throw new ServiceError('invalid_tensor', `input '${name}': shape [${shape.join(', ')}] holds more than ${MAX_ELEMENTS} elements`, { field: name });
   let data: FloatArray | TargetArray | BigInt64Array | Uint8Array;
   if (chunk !== undefined) {

@@ -19,9 +19,10 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
   }
   const shape: number[] = [];
   for (let v: unknown = value; Array.isArray(v); v = v[0]) {
-    if (v.length === 0) throw new ServiceError('invalid_tensor', `${field} is empty (shape [${[...shape, 0].join(', ')}]); every dimension must be ≥ 1`, { field });
     if (shape.length === MAX_RANK) throw new ServiceError('invalid_tensor', `${field} is nested deeper than rank ${MAX_RANK}`, { field });
     shape.push(v.length);
+    // An empty dimension (PyTorch's empty tensors): nothing below it to read a shape from.
+    if (v.length === 0) break;
   }
   let size = 1;
   for (const d of shape) size *= d;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { memoryOf, startService, type RunningService } from '../../load/support/service.ts';
 import { classificationData, lossJsonBody, v2BinaryBody } from '../../load/support/bodies.ts';
+import { pausedAfterFirst, send } from '../support/rawHttp.ts';
 
 const MiB = 2 ** 20;
 const BUDGET = 384 * MiB;
@@ -45,9 +46,14 @@ test('4 JSON bodies of ~30 MiB at once, and one that could never fit: 200/503, t
   expect(statuses).toContain(200);
   // 120 MiB of JSON needs ~4× its size to serve: more than the whole 384 MiB budget.
   const huge = `{"loss":"mse","predictions":[${'0.5,'.repeat(30 * MiB)}0.5],"targets":[1]}`;
-  const res = await fetch(`${service.url}/loss`, { method: 'POST', body: huge, headers: { 'content-type': 'application/json' } });
+  // Refused before its body is read: the client pauses after its first piece to read the answer.
+  const hugeBytes = Buffer.from(huge);
+  const res = await send(`${service.url}/loss`, {
+    headers: { 'content-type': 'application/json', 'content-length': String(hugeBytes.length) },
+    body: pausedAfterFirst([hugeBytes.subarray(0, 65536), hugeBytes.subarray(65536)]),
+  });
   expect(res.status).toBe(413);
-  expect(((await res.json()) as { detail: string }).detail).toMatch(/MEMORY_BUDGET_BYTES/);
+  expect((JSON.parse(res.body) as { detail: string }).detail).toMatch(/MEMORY_BUDGET_BYTES/);
   expect(service.child.exitCode).toBeNull();
   const { peak } = await memoryOf(service.child.pid!);
   console.log(`4 × ${(json.length / MiB).toFixed(0)} MiB JSON: ${statuses.join(' ')}; 413 for ${(huge.length / MiB).toFixed(0)} MiB; peak RSS ${(peak / MiB).toFixed(0)} MiB`);

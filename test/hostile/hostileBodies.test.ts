@@ -71,6 +71,6 @@ test('a 10^6-element array of empty arrays (40 B each once parsed) is admitted b
   const body = `{"loss":"mse","predictions":[${Array(1_000_000).fill('[]').join(',')}],"targets":[1]}`;
   const res = await fetch(`${service.url}/loss`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   expect(res.status).toBe(400);
-  expect(((await res.json()) as { detail: string }).detail).toMatch(/empty/);
+  expect(((await res.json()) as { detail: string }).detail).toContain('[1000000, 0]');
   await alive();
 });

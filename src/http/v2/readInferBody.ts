@@ -39,6 +39,8 @@ export interface ReadInferOptions {
   parseInWorker: ParseInWorker;
   /** Where chunks of SHARED_CHUNK_BYTES or more come from (a request's buffer lease). */
   allocateShared?: (bytes: number) => SharedArrayBuffer;
+  /** Discards the rest of the body after a refusal (default: resume the stream). */
+  discard?: () => void;
 }
 
 /** Before the header is read, a binary body is reserved at this many bytes per body byte: the
@@ -73,6 +75,7 @@ export async function readInferBody(stream: Readable | null | undefined, opts: R
       budget,
       hold: opts.hold,
       parseInWorker: opts.parseInWorker,
+      discard: opts.discard,
     });
     return { header: parseInferHeader(doc.value), chunks: [], jsonData: dataByInput(doc) };
   }
@@ -123,7 +126,7 @@ function readFramed(
       if (settled) return;
       settled = true;
       stream.off('data', onData);
-      stream.resume(); // discard what is still coming
+      (opts.discard ?? (() => stream.resume()))(); // what is still coming is not read
       reject(err);
     };
     const finish = () => {

@@ -4,10 +4,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
-import { ServiceError } from '../../errors/catalog.ts';
-import { findLoss, lossNames } from '../../losses/registry.ts';
-import type { LossDefinition } from '../../losses/types.ts';
-import { vectorParams } from '../../losses/describeParams.ts';
+import { findLoss, losses } from '../../losses/registry.ts';
 import { decodeInferRequest } from '../../validation/decodeInferRequest.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
 import { assertFinite } from '../../response/lossResponse.ts';
@@ -16,9 +13,11 @@ import { serviceInfo } from '../docs/plugin.ts';
 import { readInferBody } from './readInferBody.ts';
 import { headerInt, holdFor } from '../../transport/admissionPlugin.ts';
 import { settleReservation } from '../../transport/jsonBody.ts';
+import { decodeContentEncoding } from '../../transport/contentEncoding.ts';
 import { taskOutputBytes } from '../../pool/lossTask.ts';
 import type { BufferLease } from '../../pool/bufferPool.ts';
-import { InferRequest, InferResponse, ModelMetadata, ServerMetadata, V2Error } from './schema.ts';
+import { InferRequest, InferResponse, ModelConfig, ModelMetadata, ModelReady, ModelStatistics, RepositoryIndex, ServerLive, ServerMetadata, ServerReady, V2Error } from './schema.ts';
+import { MODEL_VERSION, ModelStats, modelConfig, modelMetadata, modelOf, repositoryIndex } from './models.ts';
 
 export interface V2Options {
   /** Limit for bodies with binary tensor data. */
@@ -27,82 +26,85 @@ export interface V2Options {
   jsonBodyLimit: number;
 }
 
-const MODEL_VERSION = '1';
 const leases = new WeakMap<object, BufferLease>();
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, V2Error]));
 const ModelParams = z.object({ model: z.string().meta({ description: 'A loss name or alias (GET /losses).' }) });
 const VersionedModelParams = ModelParams.extend({ version: z.string().meta({ description: `Only version ${MODEL_VERSION} exists.` }) });
-
-function modelOf(params: { model: string; version?: string }): LossDefinition<any> {
-  const def = findLoss(params.model);
-  if (def === undefined) throw new ServiceError('not_found', `unknown model '${params.model}'; the models are the losses: ${lossNames.join(', ')}`, { field: 'model' });
-  if (params.version !== undefined && params.version !== MODEL_VERSION) {
-    throw new ServiceError('not_found', `model '${params.model}' has only version ${MODEL_VERSION}, not '${params.version}'`, { field: 'version' });
-  }
-  return def;
-}
-
-export function modelMetadata(def: LossDefinition<any>, name = def.name) {
-  const rows = def.layout === 'rows';
-  const predShape = rows ? [-1, -1] : [-1];
-  const targetShape = def.targetLayout === 'same' ? predShape : [-1];
-  const targetType = def.targetLayout === 'same' ? 'FP64' : 'INT64';
-  return {
-    name,
-    versions: [MODEL_VERSION],
-    platform: 'loss-service_loss',
-    inputs: [
-      { name: 'predictions', datatype: 'FP64', shape: predShape },
-      { name: 'targets', datatype: targetType, shape: targetShape },
-      ...vectorParams(def).map((v) => ({ name: v, datatype: 'FP64', shape: [-1] })),
-      { name: 'parameters', datatype: 'FP64', shape: [-1] },
-    ],
-    outputs: [
-      { name: 'value', datatype: 'FP64', shape: [1] },
-      { name: 'per_sample', datatype: 'FP64', shape: rows ? [-1] : predShape },
-      { name: 'gradient', datatype: 'FP64', shape: predShape },
-      { name: 'parameters_gradient', datatype: 'FP64', shape: [-1] },
-    ],
-  };
-}
 
 const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
   // Every body reaches the handler as the raw stream, whatever its Content-Type: readInferBody
   // splits the JSON header from the binary chunks and enforces the limits itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-
-  app.get('/v2', {
-    schema: { summary: 'Server metadata', tags: ['v2'], response: { 200: ServerMetadata } },
-    handler: async () => ({ name: 'loss-service', version: serviceInfo.version, extensions: ['binary_tensor_data', 'parameters'] }),
+  // The protocol's JSON is application/json, without the charset parameter Fastify appends
+  // (JSON is UTF-8 by definition, RFC 8259; clients compare the type exactly).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json;')) reply.header('content-type', 'application/json');
+    return payload;
   });
+
+  const serverMetadata = async () => ({ name: 'loss-service', version: serviceInfo.version, extensions: ['binary_tensor_data', 'parameters', 'model_configuration', 'model_repository', 'statistics'] });
+  for (const url of ['/v2', '/v2/']) {
+    app.get(url, { schema: { summary: 'Server metadata', operationId: url === '/v2' ? 'serverMetadata' : 'serverMetadataSlash', tags: ['v2'], response: { 200: ServerMetadata } }, handler: serverMetadata });
+  }
+  const ready = () => app.lossPool.isReady() && !app.draining;
   app.get('/v2/health/live', {
-    schema: { summary: 'Server live: 200, empty body', tags: ['v2'] },
-    handler: async (_req, reply) => reply.code(200).send(),
+    schema: { summary: 'Server live: 200 {"live": true}', operationId: 'serverLive', tags: ['v2'], response: { 200: ServerLive } },
+    handler: async () => ({ live: true }),
   });
   app.get('/v2/health/ready', {
-    schema: { summary: 'Server ready: 200 once the worker pool is up, else 400 (the protocol: 4xx = false), empty body', tags: ['v2'] },
-    handler: async (_req, reply) => reply.code(app.lossPool.isReady() && !app.draining ? 200 : 400).send(),
+    schema: {
+      summary: 'Server ready: 200 {"ready": true} once the worker pool is up; 400 {"ready": false} before it and while shutting down (the protocol: 4xx = not ready)',
+      operationId: 'serverReady',
+      tags: ['v2'],
+      response: { 200: ServerReady, 400: ServerReady },
+    },
+    handler: async (_req, reply) => reply.code(ready() ? 200 : 400).send({ ready: ready() }),
+  });
+  app.post('/v2/repository/index', {
+    schema: { summary: 'Model repository index (Triton): every loss, READY', operationId: 'repositoryIndex', tags: ['v2'], response: { 200: RepositoryIndex } },
+    handler: async () => repositoryIndex(),
+  });
+  const stats = new ModelStats();
+  app.get('/v2/models/stats', {
+    schema: { summary: 'Inference statistics of every model (Triton)', operationId: 'allModelStatistics', tags: ['v2'], response: { 200: ModelStatistics } },
+    handler: async () => stats.report(losses.map((d) => d.name)),
   });
 
   for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
     const versioned = prefix.includes('versions');
     const params = (versioned ? VersionedModelParams : ModelParams) as typeof VersionedModelParams;
+    const id = (name: string) => `${name}${versioned ? 'Version' : ''}`;
     app.get(prefix, {
-      schema: { summary: `Model metadata${versioned ? ' (a version)' : ''}`, tags: ['v2'], params, response: { 200: ModelMetadata, ...errors(404) } },
-      handler: async (request) => modelMetadata(modelOf(request.params), request.params.model),
+      schema: { summary: `Model metadata${versioned ? ' (a version)' : ''}`, operationId: id('modelMetadata'), tags: ['v2'], params, response: { 200: ModelMetadata, ...errors(404) } },
+      handler: async (request) => {
+        const { optionalInputs: _, ...meta } = modelMetadata(modelOf(request.params), request.params.model);
+        return meta;
+      },
     });
     app.get(`${prefix}/ready`, {
-      schema: { summary: `Model ready${versioned ? ' (a version)' : ''}: 200, or 400 before the pool is up`, tags: ['v2'], params },
+      schema: { summary: `Model ready${versioned ? ' (a version)' : ''}: 200 {"name", "ready": true}, or 400 with ready false`, operationId: id('modelReady'), tags: ['v2'], params, response: { 200: ModelReady, 400: ModelReady, ...errors(404) } },
       handler: async (request, reply) => {
         modelOf(request.params);
-        return reply.code(app.lossPool.isReady() && !app.draining ? 200 : 400).send();
+        return reply.code(ready() ? 200 : 400).send({ name: request.params.model, ready: ready() });
       },
+    });
+    app.get(`${prefix}/config`, {
+      schema: { summary: `Model configuration in Triton's JSON${versioned ? ' (a version)' : ''}`, operationId: id('modelConfig'), tags: ['v2'], params, response: { 200: ModelConfig, ...errors(404) } },
+      handler: async (request) => modelConfig(modelOf(request.params), request.params.model),
+    });
+    app.get(`${prefix}/stats`, {
+      schema: { summary: `Inference statistics of a model (Triton)${versioned ? ' (a version)' : ''}`, operationId: id('modelStatistics'), tags: ['v2'], params, response: { 200: ModelStatistics, ...errors(404) } },
+      handler: async (request) => stats.report([modelOf(request.params).name]),
     });
     app.post(`${prefix}/infer`, {
       // A request's shared buffers go back to the pool once its 200 has been sent (bufferPool.ts).
       onResponse: async (request, reply) => {
         if (reply.statusCode === 200) leases.get(request)?.release();
+        const model = (request.params as { model?: string }).model;
+        const def = model === undefined ? undefined : findLoss(model);
+        if (def !== undefined) stats.record(def.name, reply.statusCode === 200, reply.elapsedTime);
       },
       schema: {
         summary: `Compute a loss: the Open Inference Protocol${versioned ? ' (a version)' : ''}`,
@@ -124,10 +126,15 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
         const def = modelOf(request.params);
         const lease = app.lossPool.buffers.lease();
         leases.set(request, lease);
-        const contentLength = headerInt(request, 'Content-Length', 'bad_tensor_encoding');
-        const body = await readInferBody(request.body as unknown as Readable | null, {
+        // A compressed body is read decompressed: Inference-Header-Content-Length counts the
+        // decompressed header, as Triton's client sends it, and Content-Length says nothing then.
+        const raw = request.body as unknown as Readable | null;
+        const decoding = raw == null || typeof raw.on !== 'function' ? null : decodeContentEncoding(request.headers, raw);
+        const contentLength = decoding?.encoded ? null : headerInt(request, 'Content-Length', 'bad_tensor_encoding');
+        const body = await readInferBody(decoding?.stream ?? raw, {
           headerLength: headerInt(request, 'Inference-Header-Content-Length', 'bad_tensor_encoding'),
           contentLength,
+          discard: decoding?.abandon,
           binaryLimit: opts.binaryBodyLimit,
           jsonLimit: opts.jsonBodyLimit,
           budget: app.memoryBudget,

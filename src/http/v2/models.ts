@@ -1,0 +1,110 @@
+// The losses as Open Inference Protocol models: lookup by name and version, the protocol's model
+// metadata, Triton's model configuration (what tritonclient's get_model_config reads), the
+// repository index, and per-model statistics in Triton's shape.
+import { ServiceError } from '../../errors/catalog.ts';
+import { findLoss, losses, lossNames } from '../../losses/registry.ts';
+import type { LossDefinition } from '../../losses/types.ts';
+import { vectorParams } from '../../losses/describeParams.ts';
+
+export const MODEL_VERSION = '1';
+
+/** The protocol's platform is `<project>_<format>` and "information only": this project's own
+ *  name, and the semantics its models follow (PyTorch's loss functions). */
+export const PLATFORM = 'lossservice_pytorch';
+
+export function modelOf(params: { model: string; version?: string }): LossDefinition<any> {
+  const def = findLoss(params.model);
+  if (def === undefined) throw new ServiceError('not_found', `unknown model '${params.model}'; the models are the losses: ${lossNames.join(', ')}`, { field: 'model' });
+  if (params.version !== undefined && params.version !== MODEL_VERSION) {
+    throw new ServiceError('not_found', `model '${params.model}' has only version ${MODEL_VERSION}, not '${params.version}'`, { field: 'version' });
+  }
+  return def;
+}
+
+interface TensorMeta {
+  name: string;
+  datatype: string;
+  shape: number[];
+  /** Optional inputs: the class weights and the regularization's parameters. */
+  optional?: boolean;
+}
+
+export function modelMetadata(def: LossDefinition<any>, name = def.name) {
+  const rows = def.layout === 'rows';
+  const predShape = rows ? [-1, -1] : [-1];
+  const targetShape = def.targetLayout === 'same' ? predShape : [-1];
+  const targetType = def.targetLayout === 'same' ? 'FP64' : 'INT64';
+  const inputs: TensorMeta[] = [
+    { name: 'predictions', datatype: 'FP64', shape: predShape },
+    { name: 'targets', datatype: targetType, shape: targetShape },
+    ...vectorParams(def).map((v) => ({ name: v, datatype: 'FP64', shape: [-1], optional: true })),
+    { name: 'parameters', datatype: 'FP64', shape: [-1], optional: true },
+  ];
+  const outputs: TensorMeta[] = [
+    { name: 'value', datatype: 'FP64', shape: [1] },
+    { name: 'per_sample', datatype: 'FP64', shape: rows ? [-1] : predShape },
+    { name: 'gradient', datatype: 'FP64', shape: predShape },
+    { name: 'parameters_gradient', datatype: 'FP64', shape: [-1] },
+  ];
+  return {
+    name,
+    versions: [MODEL_VERSION],
+    platform: PLATFORM,
+    inputs: inputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+    outputs,
+    optionalInputs: inputs.filter((i) => i.optional).map((i) => i.name),
+  };
+}
+
+/** Triton's model configuration (model_config.proto as JSON): no batching dimension of its own
+ *  (max_batch_size 0, so dims are the full shapes), TYPE_-prefixed datatypes. */
+export function modelConfig(def: LossDefinition<any>, name = def.name) {
+  const meta = modelMetadata(def, name);
+  const tensor = (t: { name: string; datatype: string; shape: number[] }) => ({ name: t.name, data_type: `TYPE_${t.datatype}`, dims: t.shape });
+  return {
+    name,
+    platform: PLATFORM,
+    backend: 'lossservice',
+    version_policy: { latest: { num_versions: 1 } },
+    max_batch_size: 0,
+    input: meta.inputs.map((t) => ({ ...tensor(t), optional: meta.optionalInputs.includes(t.name) })),
+    output: meta.outputs.map(tensor),
+  };
+}
+
+export const repositoryIndex = () => losses.map((def) => ({ name: def.name, version: MODEL_VERSION, state: 'READY' as const }));
+
+interface Counts {
+  count: number;
+  ns: number;
+}
+
+/** Triton's inference statistics for one model, kept since the service started. */
+export class ModelStats {
+  readonly #byModel = new Map<string, { success: Counts; fail: Counts; last: number }>();
+
+  record(model: string, ok: boolean, ms: number): void {
+    const entry = this.#byModel.get(model) ?? { success: { count: 0, ns: 0 }, fail: { count: 0, ns: 0 }, last: 0 };
+    const c = ok ? entry.success : entry.fail;
+    c.count++;
+    c.ns += Math.round(ms * 1e6);
+    entry.last = Date.now();
+    this.#byModel.set(model, entry);
+  }
+
+  report(names: readonly string[]) {
+    return {
+      model_stats: names.map((name) => {
+        const e = this.#byModel.get(name) ?? { success: { count: 0, ns: 0 }, fail: { count: 0, ns: 0 }, last: 0 };
+        return {
+          name,
+          version: MODEL_VERSION,
+          last_inference: e.last,
+          inference_count: e.success.count,
+          execution_count: e.success.count,
+          inference_stats: { success: e.success, fail: e.fail },
+        };
+      }),
+    };
+  }
+}
