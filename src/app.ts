@@ -73,7 +73,7 @@ export async function buildApp(options: AppOptions = {}) {
   await app.register(metricsPlugin);
   await app.register(compression);
   await app.register(protection, { ...opts, onShed: (reason) => app.metrics.shed.inc({ reason }) });
-  await app.register(docsPlugin, { bearerAuth: opts.apiKeys.length > 0 });
+  await app.register(docsPlugin);
   await app.register(lossRoute);
   await app.register(catalogRoute);
   await app.register(healthRoute);

@@ -1,6 +1,8 @@
 // The committed OpenAPI document is the one the code generates; Swagger UI is served; every
 // loss has a ready example that the service accepts.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -39,4 +41,32 @@ test('Swagger UI is served at /docs', async () => {
   const res = await app.inject({ method: 'GET', url: '/docs/' });
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('swagger-ui');
+});
+
+test("the committed document passes Redocly's recommended rules with no error and no warning", () => {
+  const redocly = fileURLToPath(new URL('../node_modules/.bin/redocly', import.meta.url));
+  const result = spawnSync(redocly, ['lint', fileURLToPath(openApiFile), '--format=summary'], { encoding: 'utf8' });
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect(result.status, output).toBe(0);
+  expect(output).toContain('Your API description is valid');
+  expect(output).not.toMatch(/warning|error /i);
+});
+
+test('every operation has a stable operationId, a 4xx answer and its security; components are the API\'s nouns', () => {
+  const doc = JSON.parse(readFileSync(openApiFile, 'utf8'));
+  const ids = new Set<string>();
+  for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [method, op] of Object.entries<Record<string, any>>(item)) {
+      expect(op.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
+      expect(ids.has(op.operationId), op.operationId).toBe(false);
+      ids.add(op.operationId);
+      expect(Object.keys(op.responses).some((s) => s.startsWith('4')), `${method} ${path}`).toBe(true);
+      expect(op.security, `${method} ${path}`).toBeDefined();
+    }
+  }
+  expect(doc.paths['/loss'].post.security).toEqual([{}, { bearerAuth: [] }]);
+  expect(doc.paths['/healthz'].get.security).toEqual([]);
+  expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  expect(doc.servers).toEqual([{ url: '/', description: 'This service' }]);
+  expect(Object.keys(doc.components.schemas).filter((n) => n.endsWith('Input'))).toEqual([]);
 });

@@ -13,6 +13,7 @@ const catalogRoute: FastifyPluginAsyncZod = async (app) => {
   app.get('/losses', {
     schema: {
       summary: 'The loss catalog',
+      operationId: 'listLosses',
       description: 'Every loss: name, aliases, formula, reduction rule, parameters with defaults and ranges, and what predictions and targets must be.',
       tags: ['catalog'],
       response: { 200: z.object({ losses: z.array(CatalogEntry) }) },
@@ -23,6 +24,7 @@ const catalogRoute: FastifyPluginAsyncZod = async (app) => {
   app.get('/losses/:name', {
     schema: {
       summary: 'One loss of the catalog',
+      operationId: 'getLoss',
       tags: ['catalog'],
       params: z.object({ name: z.string().meta({ description: 'Loss name or alias.' }) }),
       response: { 200: CatalogEntry, ...problemResponses(404) },

@@ -6,6 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { describeTensors } from '../schemas.ts';
+import { tidyDocument } from './tidyDocument.ts';
 
 export const serviceInfo = {
   title: 'Loss service',
@@ -37,20 +38,29 @@ function withBinaryInferBody<T extends { schema: Record<string, any>; url: strin
   return out;
 }
 
-async function docsPlugin(app: FastifyInstance, opts: { bearerAuth?: boolean }) {
+const transformObject = createJsonSchemaTransformObject({ zodToJsonConfig: { override: describeTensors } });
+
+async function docsPlugin(app: FastifyInstance) {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: serviceInfo,
-      // With API keys configured, Swagger UI's Authorize button sends the Bearer key. (The committed
-      // document is generated without keys.)
-      ...(opts.bearerAuth
-        ? { components: { securitySchemes: { bearerAuth: { type: 'http' as const, scheme: 'bearer' } } }, security: [{ bearerAuth: [] }] }
-        : {}),
-      tags: [{ name: 'loss' }, { name: 'catalog' }, { name: 'v2', description: 'Open Inference Protocol (KServe v2 / Triton), with binary tensor data' }, { name: 'explore', description: 'Pictures of the losses' }, { name: 'health' }, { name: 'errors' }],
+      // No licence is granted (package.json: private, UNLICENSED); SPDX's form for that is a LicenseRef.
+      info: { ...serviceInfo, license: { name: 'All rights reserved', identifier: 'LicenseRef-Proprietary' } },
+      // Relative to where the document is served: the service itself.
+      servers: [{ url: '/', description: 'This service' }],
+      // API keys are optional (API_KEYS): where they are set, Swagger UI's Authorize button sends one.
+      components: { securitySchemes: { bearerAuth: { type: 'http' as const, scheme: 'bearer', description: 'One of the keys in API_KEYS, when the service has any.' } } },
+      tags: [
+        { name: 'loss', description: 'Compute a loss, its per-sample values and its gradients (JSON)' },
+        { name: 'catalog', description: 'The losses: formulas, parameters, reduction rules' },
+        { name: 'v2', description: 'Open Inference Protocol (KServe v2 / Triton), with binary tensor data' },
+        { name: 'explore', description: 'Pictures of the losses' },
+        { name: 'health', description: 'Liveness and readiness probes' },
+        { name: 'errors', description: 'What each problem type means' },
+      ],
     },
     transform: (route) => withBinaryInferBody(zodTransform(route)),
-    transformObject: createJsonSchemaTransformObject({ zodToJsonConfig: { override: describeTensors } }),
+    transformObject: (input) => tidyDocument(transformObject(input) as Record<string, any>) as ReturnType<typeof transformObject>,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { tryItOutEnabled: false, displayRequestDuration: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -7,11 +7,11 @@ const Health = z.object({ status: z.enum(['ok', 'starting', 'draining']) });
 
 const healthRoute: FastifyPluginAsyncZod = async (app) => {
   app.get('/healthz', {
-    schema: { summary: 'Liveness', tags: ['health'], response: { 200: Health } },
+    schema: { summary: 'Liveness', operationId: 'liveness', tags: ['health'], response: { 200: Health } },
     handler: async () => ({ status: 'ok' as const }),
   });
   app.get('/readyz', {
-    schema: { summary: 'Readiness: 200 once the worker pool is up, 503 before and from the start of a shutdown', tags: ['health'], response: { 200: Health, 503: Health } },
+    schema: { operationId: 'readiness', summary: 'Readiness: 200 once the worker pool is up, 503 before and from the start of a shutdown', tags: ['health'], response: { 200: Health, 503: Health } },
     handler: async (_request, reply) => {
       if (app.draining) return reply.code(503).send({ status: 'draining' as const });
       return app.lossPool.isReady() ? { status: 'ok' as const } : reply.code(503).send({ status: 'starting' as const });

@@ -12,6 +12,7 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
   app.post('/loss', {
     schema: {
       summary: 'Compute a loss, its per-sample values and its gradient',
+      operationId: 'computeLoss',
       description:
         'Send predictions and targets as nested JSON arrays. The answer holds the reduced value and, when asked in `include`, ' +
         "the per-sample values (PyTorch's reduction='none') and the gradient d value / d predictions. " +

@@ -95,6 +95,7 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
   app.get('/losses/:name/plot.svg', {
     schema: {
       summary: 'A loss and its derivative as an SVG picture',
+      operationId: 'plotLoss',
       description: 'x is the residual x − y for regression losses, the margin y·f for margin losses, the predicted probability for probability losses.',
       tags: ['explore'],
       params: z.object({ name: z.string() }),
@@ -112,11 +113,11 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.get('/plots/margin.svg', {
-    schema: { summary: 'The 0-1, hinge, squared hinge, logistic, exponential and square losses against the margin', tags: ['explore'] },
+    schema: { summary: 'The 0-1, hinge, squared hinge, logistic, exponential and square losses against the margin', operationId: 'plotMarginLosses', tags: ['explore'], response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } } } },
     handler: async (_request, reply) => reply.type('image/svg+xml').send(marginComparisonSvg()),
   });
   app.get('/explore', {
-    schema: { summary: 'Every loss as a picture (HTML)', tags: ['explore'] },
+    schema: { summary: 'Every loss as a picture (HTML)', operationId: 'explore', tags: ['explore'], response: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } } },
     handler: async (_request, reply) => reply.type('text/html; charset=utf-8').send(explorePage()),
   });
 };

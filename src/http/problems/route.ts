@@ -10,6 +10,7 @@ const problemsRoute: FastifyPluginAsyncZod = async (app) => {
   app.get('/problems/:code', {
     schema: {
       summary: 'What a problem type means',
+      operationId: 'getProblemType',
       tags: ['errors'],
       params: z.object({ code: z.string() }),
       response: { 200: ProblemKind, ...problemResponses(404) },

@@ -9,20 +9,16 @@ import rateLimit from '@fastify/rate-limit';
 import { ServiceError } from '../../errors/catalog.ts';
 import type { ServiceOptions } from '../../config.ts';
 import { startPressureMonitor } from './pressure.ts';
+import { isPublicPath, PROBES } from './publicPaths.ts';
 
 export type ProtectionOptions = Pick<ServiceOptions, 'apiKeys' | 'rateLimitMax' | 'rateLimitWindowMs' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'maxRssBytes'> & {
   /** Counts requests shed under pressure (for /metrics). */
   onShed: (reason: 'pressure' | 'rate_limit') => void;
 };
 
-const PROBES = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']);
 const path = (request: FastifyRequest) => request.url.split('?')[0];
 export const isProbe = (request: FastifyRequest) => PROBES.has(path(request));
-/** Public without a key: the probes, the API's own documentation and the problem types. */
-const isPublic = (request: FastifyRequest) => {
-  const p = path(request);
-  return PROBES.has(p) || p === '/openapi.json' || p === '/docs' || p.startsWith('/docs/') || p.startsWith('/problems/');
-};
+const isPublic = (request: FastifyRequest) => isPublicPath(path(request));
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

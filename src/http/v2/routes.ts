@@ -46,7 +46,8 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
 
   const serverMetadata = async () => ({ name: 'loss-service', version: serviceInfo.version, extensions: ['binary_tensor_data', 'parameters', 'model_configuration', 'model_repository', 'statistics'] });
   for (const url of ['/v2', '/v2/']) {
-    app.get(url, { schema: { summary: 'Server metadata', operationId: url === '/v2' ? 'serverMetadata' : 'serverMetadataSlash', tags: ['v2'], response: { 200: ServerMetadata } }, handler: serverMetadata });
+    // '/v2/' is the protocol text's path, '/v2' what clients send; the document shows one.
+    app.get(url, { schema: { summary: 'Server metadata', operationId: 'serverMetadata', hide: url === '/v2/', tags: ['v2'], response: { 200: ServerMetadata } }, handler: serverMetadata });
   }
   const ready = () => app.lossPool.isReady() && !app.draining;
   app.get('/v2/health/live', {
@@ -108,6 +109,7 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
       },
       schema: {
         summary: `Compute a loss: the Open Inference Protocol${versioned ? ' (a version)' : ''}`,
+        operationId: id('modelInfer'),
         description:
           'Inputs predictions and targets (plus weight, pos_weight and the regularization parameters where they apply); outputs value, per_sample, ' +
           'gradient and parameters_gradient in the datatype of predictions. Binary tensor data extension: send Inference-Header-Content-Length ' +
