@@ -84,6 +84,17 @@ function post(path: string, headers: Record<string, string>, pieces: Iterable<Bu
 function* repeat(fill: Buffer, total: number) {
   for (let sent = 0; sent < total; sent += fill.length) yield sent + fill.length <= total ? fill : fill.subarray(0, total - sent);
 }
+
+/** A JSON body of two long arrays: `open`, `count` numbers from `first` (a comma-ended block of
+ *  numbers, repeated), `middle`, as many from `second`, then `close`. Pieces, never one string. */
+function* twoArrays(open: string, first: Buffer, middle: string, second: Buffer, close: string, blocks: number): Generator<Buffer> {
+  yield Buffer.from(open);
+  for (let i = 0; i < blocks - 1; i++) yield first;
+  yield Buffer.from(first.toString().slice(0, -1) + middle);
+  for (let i = 0; i < blocks - 1; i++) yield second;
+  yield Buffer.from(second.toString().slice(0, -1) + close);
+}
+const lengthOf = (pieces: Iterable<Buffer>) => [...pieces].reduce((a, b) => a + b.length, 0);
 const tally = (statuses: number[]) => Object.entries(statuses.reduce<Record<number, number>>((m, s) => ((m[s] = (m[s] ?? 0) + 1), m), {})).map(([s, n]) => `${n}×${s}`).join(' ');
 
 await measure('POST /loss nested 10^8 deep (200 MB)', async () =>
@@ -98,25 +109,21 @@ await measure('v2 "binary" header that is a 500 MiB JSON document', async () => 
 // A valid v2 JSON request of ~250 MiB: mse over 2 × 12M numbers.
 const n = 12_000_000;
 const numbers = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i / 997).toFixed(8)).join(',') + ',');
-function* v2Json(): Generator<Buffer> {
-  yield Buffer.from(`{"inputs":[{"name":"predictions","shape":[${n}],"datatype":"FP64","data":[`);
-  for (let i = 0; i < n / 1000 - 1; i++) yield numbers;
-  yield Buffer.from(numbers.toString().slice(0, -1) + `]},{"name":"targets","shape":[${n}],"datatype":"FP64","data":[`);
-  for (let i = 0; i < n / 1000 - 1; i++) yield numbers;
-  yield Buffer.from(numbers.toString().slice(0, -1) + `]}],"outputs":[{"name":"value"}]}`);
-}
-const v2JsonLength = [...v2Json()].reduce((a, b) => a + b.length, 0);
+const v2Json = () =>
+  twoArrays(
+    `{"inputs":[{"name":"predictions","shape":[${n}],"datatype":"FP64","data":[`,
+    numbers,
+    `]},{"name":"targets","shape":[${n}],"datatype":"FP64","data":[`,
+    numbers,
+    ']}],"outputs":[{"name":"value"}]}',
+    n / 1000,
+  );
+const v2JsonLength = lengthOf(v2Json());
 await measure(`v2 all-JSON request of ${(v2JsonLength / MiB).toFixed(0)} MiB`, async () => String(await post('/v2/models/mse/infer', { 'content-type': 'application/json', 'content-length': String(v2JsonLength) }, v2Json())));
 
 // POST /loss JSON of ~250 MiB: mse over 2 × 12M numbers, four at once.
-function* lossJson(): Generator<Buffer> {
-  yield Buffer.from('{"loss":"mse","predictions":[');
-  for (let i = 0; i < n / 1000 - 1; i++) yield numbers;
-  yield Buffer.from(numbers.toString().slice(0, -1) + '],"targets":[');
-  for (let i = 0; i < n / 1000 - 1; i++) yield numbers;
-  yield Buffer.from(numbers.toString().slice(0, -1) + ']}');
-}
-const lossJsonLength = [...lossJson()].reduce((a, b) => a + b.length, 0);
+const lossJson = () => twoArrays('{"loss":"mse","predictions":[', numbers, '],"targets":[', numbers, ']}', n / 1000);
+const lossJsonLength = lengthOf(lossJson());
 await measure(`4 × POST /loss JSON of ${(lossJsonLength / MiB).toFixed(0)} MiB at once`, async () =>
   tally(await Promise.all(Array.from({ length: 4 }, () => post('/loss', { 'content-type': 'application/json', 'content-length': String(lossJsonLength) }, lossJson())))),
 );
@@ -150,14 +157,8 @@ await measure('POST /loss 16.7M elements with per_sample and gradient (answer > 
   const m = 16_777_216;
   const preds = Buffer.from(Array.from({ length: 1024 }, (_, i) => `${(i % 64) / 8}`).join(',') + ',');
   const targets = Buffer.from('0.1,'.repeat(1024));
-  function* body(): Generator<Buffer> {
-    yield Buffer.from('{"loss":"mse","include":["per_sample","gradient"],"predictions":[');
-    for (let i = 0; i < m / 1024 - 1; i++) yield preds;
-    yield Buffer.from(preds.toString().slice(0, -1) + '],"targets":[');
-    for (let i = 0; i < m / 1024 - 1; i++) yield targets;
-    yield Buffer.from(targets.toString().slice(0, -1) + ']}');
-  }
-  const length = [...body()].reduce((a, b) => a + b.length, 0);
+  const body = () => twoArrays('{"loss":"mse","include":["per_sample","gradient"],"predictions":[', preds, '],"targets":[', targets, ']}', m / 1024);
+  const length = lengthOf(body());
   let answered = 0;
   const status = await new Promise<number>((resolve, reject) => {
     const req = http.request(`${url}/loss`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(length) } }, (res) => {
@@ -175,14 +176,8 @@ await measure('POST /loss 16.7M elements with per_sample and gradient (answer > 
 
 await measure('/healthz latency while 2 × 120 MiB JSON bodies parse', async () => {
   const half = 6_000_000;
-  function* body(): Generator<Buffer> {
-    yield Buffer.from('{"loss":"mse","predictions":[');
-    for (let i = 0; i < half / 1000 - 1; i++) yield numbers;
-    yield Buffer.from(numbers.toString().slice(0, -1) + '],"targets":[');
-    for (let i = 0; i < half / 1000 - 1; i++) yield numbers;
-    yield Buffer.from(numbers.toString().slice(0, -1) + ']}');
-  }
-  const length = [...body()].reduce((a, b) => a + b.length, 0);
+  const body = () => twoArrays('{"loss":"mse","predictions":[', numbers, '],"targets":[', numbers, ']}', half / 1000);
+  const length = lengthOf(body());
   let done = false;
   const work = Promise.all([0, 1].map(() => post('/loss', { 'content-type': 'application/json', 'content-length': String(length) }, body()))).finally(() => (done = true));
   let max = 0;
