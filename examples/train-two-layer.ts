@@ -5,7 +5,7 @@
 // (mse, reduction sum); the example back-propagates through the layers itself.
 //   npm run example -- train-two-layer
 import { loss, SERVICE } from './lossClient.ts';
-import { rng } from '../test/support/random.ts';
+import { rng } from '../load/support/random.ts';
 
 const X = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]];
 const y = [0, 1, 1, 0];

@@ -69,7 +69,10 @@ function post(path: string, headers: Record<string, string>, pieces: Iterable<Bu
     const req = http.request(`${url}${path}`, { method: 'POST', headers, agent }, (res) => {
       answered = true;
       res.resume();
-      res.on('end', () => (agent.destroy(), resolve(res.statusCode ?? 0)));
+      res.on('end', () => {
+        agent.destroy();
+        resolve(res.statusCode ?? 0);
+      });
     });
     req.on('error', (err) => (answered ? undefined : reject(err)));
     (async () => {
@@ -95,7 +98,11 @@ function* twoArrays(open: string, first: Buffer, middle: string, second: Buffer,
   yield Buffer.from(second.toString().slice(0, -1) + close);
 }
 const lengthOf = (pieces: Iterable<Buffer>) => [...pieces].reduce((a, b) => a + b.length, 0);
-const tally = (statuses: number[]) => Object.entries(statuses.reduce<Record<number, number>>((m, s) => ((m[s] = (m[s] ?? 0) + 1), m), {})).map(([s, n]) => `${n}×${s}`).join(' ');
+const tally = (statuses: number[]) => {
+  const counts = new Map<number, number>();
+  for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n}×${s}`).join(' ');
+};
 
 await measure('POST /loss nested 10^8 deep (200 MB)', async () =>
   String(await post('/loss', { 'content-type': 'application/json', 'content-length': String(200e6) }, repeat(Buffer.alloc(MiB, '['), 200e6))),
@@ -108,7 +115,7 @@ await measure('v2 "binary" header that is a 500 MiB JSON document', async () => 
 
 // A valid v2 JSON request of ~250 MiB: mse over 2 × 12M numbers.
 const n = 12_000_000;
-const numbers = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i / 997).toFixed(8)).join(',') + ',');
+const numbers = Buffer.from(`${Array.from({ length: 1000 }, (_, i) => (i / 997).toFixed(8)).join(',')},`);
 const v2Json = () =>
   twoArrays(
     `{"inputs":[{"name":"predictions","shape":[${n}],"datatype":"FP64","data":[`,
@@ -146,7 +153,7 @@ await measure('chunked v2 body announcing a 10^12-byte header', async () =>
 );
 
 await measure('v2 JSON data nested 10,000 deep', async () => {
-  const data = '['.repeat(10_000) + '1' + ']'.repeat(10_000);
+  const data = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
   const body = Buffer.from(`{"inputs":[{"name":"predictions","shape":[1],"datatype":"FP64","data":${data}},{"name":"targets","shape":[1],"datatype":"FP64","data":[1]}]}`);
   return String(await post('/v2/models/mse/infer', { 'content-type': 'application/json', 'content-length': String(body.length) }, [body]));
 });
@@ -155,7 +162,7 @@ await measure('POST /loss 16.7M elements with per_sample and gradient (answer > 
   // Predictions k/8 and targets 0.1: a 168 MiB body whose answer prints 33.5M numbers of ~20
   // characters each.
   const m = 16_777_216;
-  const preds = Buffer.from(Array.from({ length: 1024 }, (_, i) => `${(i % 64) / 8}`).join(',') + ',');
+  const preds = Buffer.from(`${Array.from({ length: 1024 }, (_, i) => `${(i % 64) / 8}`).join(',')},`);
   const targets = Buffer.from('0.1,'.repeat(1024));
   const body = () => twoArrays('{"loss":"mse","include":["per_sample","gradient"],"predictions":[', preds, '],"targets":[', targets, ']}', m / 1024);
   const length = lengthOf(body());
@@ -197,7 +204,10 @@ await measure('20,000 idle sockets', async () => {
   await Promise.all(
     Array.from({ length: 20_000 }, () => new Promise<void>((resolve) => {
       const s = net.connect(Number(port), '127.0.0.1', () => resolve());
-      s.on('error', () => (refused++, resolve()));
+      s.on('error', () => {
+        refused++;
+        resolve();
+      });
       s.on('close', () => resolve());
       sockets.push(s);
     })),

@@ -19,7 +19,7 @@ import { lossData } from './support/lossData.ts';
 import { losses, findLoss } from '../src/losses/registry.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
 import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
-import { rng } from '../test/support/random.ts';
+import { rng } from './support/random.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const tmp = mkdtempSync(join(tmpdir(), 'loss-bench-'));

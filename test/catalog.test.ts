@@ -15,8 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-test('the spec lists 23 losses', () => {
-  expect(specLosses).toHaveLength(23);
+test("the spec's tables are read: names, each once", () => {
+  expect(specLosses.length).toBeGreaterThan(0);
+  expect(new Set(specLosses.map((l) => l.name)).size).toBe(specLosses.length);
 });
 
 test('GET /losses lists every loss of the spec, with its aliases', async () => {

@@ -5,7 +5,7 @@ import { findLoss, losses } from '../src/losses/registry.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
 import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
 import type { Reduction } from '../src/losses/types.ts';
-import { rng } from './support/random.ts';
+import { rng } from '../load/support/random.ts';
 import { inputGenerators, type LossInputs } from './support/lossInputs.ts';
 
 function evaluate(name: string, inp: LossInputs, predictions: Float64Array, reduction: Reduction, wantGradient: boolean) {

@@ -7,7 +7,7 @@ import { findLoss } from '../src/losses/registry.ts';
 import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
 import type { LossTask, LossResult } from '../src/pool/lossTask.ts';
 import { valueCases } from './support/golden.ts';
-import { rng } from './support/random.ts';
+import { rng } from '../load/support/random.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -127,7 +127,7 @@ describe('a request split across the workers (shared arrays, data parallel)', ()
 
   test('through v2: a 1M x 10 binary request is split, and agrees with the inline computation', async () => {
     const { classificationData, v2BinaryBody } = await import('../load/support/bodies.ts');
-    const { parseInferResponse } = await import('./support/v2client.ts');
+    const { parseInferResponse } = await import('../load/support/v2client.ts');
     const { logits, labels } = classificationData(1_000_000, 10);
     const { body, headers } = v2BinaryBody(
       [

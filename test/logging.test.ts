@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
 import { buildApp } from '../src/app.ts';
 
-test('request log lines are JSON with request_id; failures log no body internals to the client', async () => {
+test('request log lines are JSON with request_id; a refusal is logged with its code, and its answer holds no internals', async () => {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -13,7 +13,10 @@ test('request log lines are JSON with request_id; failures log no body internals
   });
   const app = await buildApp({ logger: { level: 'info', stream }, workers: 1 });
   await app.inject({ method: 'POST', url: '/loss', payload: { loss: 'mse', predictions: [1], targets: [2] }, headers: { 'x-request-id': 'req-1' } });
-  await app.inject({ method: 'POST', url: '/loss', payload: { loss: 'mse', predictions: [1], targets: [1, 2] }, headers: { 'x-request-id': 'req-2' } });
+  const refused = await app.inject({ method: 'POST', url: '/loss', payload: { loss: 'mse', predictions: [1], targets: [1, 2] }, headers: { 'x-request-id': 'req-2' } });
+  expect(refused.statusCode).toBe(400);
+  expect(refused.body).not.toMatch(/node_modules|\/work\/|\bat [\w.<>]+ \(|\.ts:\d+/);
+  expect(refused.json().request_id).toBe('req-2');
   await app.close();
   const mine = lines.filter((l) => l.request_id === 'req-1' || l.request_id === 'req-2');
   expect(mine.length).toBeGreaterThanOrEqual(4); // incoming + completed for each, plus the refusal

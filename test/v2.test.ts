@@ -19,7 +19,7 @@ const readOptions = (headerLength: number): ReadInferOptions => ({
 });
 import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
 import { findLoss } from '../src/losses/registry.ts';
-import { encodeTensor, inferRequest, parseInferResponse } from './support/v2client.ts';
+import { encodeTensor, inferRequest, parseInferResponse } from '../load/support/v2client.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { closeTo, errorCases, valueCases, type GoldenCase, type GoldenTensor } from './support/golden.ts';
-import { inferRequest, parseInferResponse, type V2Datatype, type V2Input } from './support/v2client.ts';
+import { inferRequest, parseInferResponse, type V2Datatype, type V2Input } from '../load/support/v2client.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 // Request bodies for the benchmarks, built once per run.
-import { rng } from '../../test/support/random.ts';
+import { rng } from './random.ts';
+import { inferRequest, type V2Datatype } from './v2client.ts';
 
 /** Seeded FP32 logits [n, c] and class indices [n]. */
 export function classificationData(n: number, c: number, seed = 1) {
@@ -13,22 +14,15 @@ export function classificationData(n: number, c: number, seed = 1) {
 
 /** A binary v2 infer body: JSON header then the tensors, all outputs binary. */
 export function v2BinaryBody(
-  inputs: { name: string; shape: number[]; datatype: string; data: ArrayBufferView }[],
+  inputs: { name: string; shape: number[]; datatype: V2Datatype; data: ArrayBufferView }[],
   parameters: Record<string, unknown> = {},
   outputs?: string[],
 ): { body: Buffer; headers: Record<string, string> } {
-  const header = Buffer.from(
-    JSON.stringify({
-      inputs: inputs.map((t) => ({ name: t.name, shape: t.shape, datatype: t.datatype, parameters: { binary_data_size: t.data.byteLength } })),
-      parameters: { binary_data_output: true, ...parameters },
-      ...(outputs ? { outputs: outputs.map((name) => ({ name })) } : {}),
-    }),
+  const { payload, headers } = inferRequest(
+    inputs.map((t) => ({ ...t, binary: true })),
+    { parameters: { binary_data_output: true, ...parameters }, ...(outputs ? { outputs: outputs.map((name) => ({ name })) } : {}) },
   );
-  const chunks = inputs.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  return {
-    body: Buffer.concat([header, ...chunks]),
-    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
-  };
+  return { body: payload, headers };
 }
 
 /** The same cross_entropy request as JSON for POST /loss (nested rows). */

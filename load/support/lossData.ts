@@ -1,7 +1,7 @@
 // Valid inputs of about `elements` prediction elements for any loss of the catalog, in float32
 // (targets float32, or int64 class indices), for the kernel table.
 import type { LossDefinition } from '../../src/losses/types.ts';
-import { rng } from '../../test/support/random.ts';
+import { rng } from './random.ts';
 
 export interface BenchData {
   predictions: Float32Array;
@@ -13,7 +13,7 @@ export interface BenchData {
 
 const C = 10;
 
-export function lossData(def: LossDefinition<any>, elements: number, seed = 7): BenchData {
+export function lossData(def: LossDefinition, elements: number, seed = 7): BenchData {
   const r = rng(seed);
   const fill = (n: number, f: (i: number) => number) => {
     const a = new Float32Array(n);

@@ -32,7 +32,7 @@ export function firstViolation(
   return null;
 }
 
-type RangeCheck = (input: KernelInput<any>, lo: number, hi: number) => InputProblem | null;
+type RangeCheck = <P>(input: KernelInput<P>, lo: number, hi: number) => InputProblem | null;
 
 // The target rules are plain loops, one per rule: a shared loop calling a rule callback per
 // element is megamorphic in V8 (not inlined) and cost ~6 ns per element, more than most kernels.

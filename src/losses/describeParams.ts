@@ -17,9 +17,9 @@ export interface ParamProperty {
   items?: ParamProperty;
 }
 
-const cache = new WeakMap<LossDefinition<any>, Record<string, ParamProperty>>();
+const cache = new WeakMap<LossDefinition, Record<string, ParamProperty>>();
 
-export function paramProperties(def: LossDefinition<any>): Record<string, ParamProperty> {
+export function paramProperties(def: LossDefinition): Record<string, ParamProperty> {
   let props = cache.get(def);
   if (props === undefined) {
     const schema = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, ParamProperty> };
@@ -30,7 +30,7 @@ export function paramProperties(def: LossDefinition<any>): Record<string, ParamP
 }
 
 /** Names of the vector parameters (weight, pos_weight): v2 inputs rather than request parameters. */
-export function vectorParams(def: LossDefinition<any>): string[] {
+export function vectorParams(def: LossDefinition): string[] {
   return Object.entries(paramProperties(def))
     .filter(([, p]) => p.type === 'array')
     .map(([name]) => name);

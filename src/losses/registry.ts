@@ -25,13 +25,13 @@ import { klDiv } from './multiclass/klDiv.ts';
 import { multiMargin } from './multiclass/multiMargin.ts';
 import { categoricalHinge } from './multiclass/categoricalHinge.ts';
 
-export const losses: readonly LossDefinition<any>[] = [
+export const losses: readonly LossDefinition[] = [
   mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle,
   binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal,
   crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge,
 ];
 
-const byName = new Map<string, LossDefinition<any>>();
+const byName = new Map<string, LossDefinition>();
 for (const loss of losses) {
   for (const key of [loss.name, ...loss.aliases]) {
     if (byName.has(key)) throw new Error(`loss name ${key} is declared twice`);
@@ -40,7 +40,7 @@ for (const loss of losses) {
 }
 
 /** The loss called `name` (canonical name or alias), or undefined. */
-export function findLoss(name: string): LossDefinition<any> | undefined {
+export function findLoss(name: string): LossDefinition | undefined {
   return byName.get(name);
 }
 

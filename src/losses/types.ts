@@ -116,3 +116,8 @@ export interface PlotSlice {
 export function defineLoss<P>(definition: LossDefinition<P>): LossDefinition<P> {
   return definition;
 }
+
+/** The shape of a loss's per_sample output: the predictions' shape, or [N] for a row loss. */
+export function perSampleShape(def: Pick<LossDefinition, 'layout'>, predictionsShape: number[]): number[] {
+  return def.layout === 'rows' ? [predictionsShape[0]] : predictionsShape;
+}

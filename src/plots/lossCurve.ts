@@ -19,7 +19,7 @@ function flat(v: number[] | number[][]): { data: Float64Array; shape: number[] }
 
 /** `points` samples of x in [from, to]: (x, loss) and (x, d loss / dx). Points the loss cannot
  *  take (outside its domain, or overflowing float64) are left out. */
-export function lossCurve(def: LossDefinition<any>, params: unknown, from: number, to: number, points: number): Curve {
+export function lossCurve(def: LossDefinition, params: unknown, from: number, to: number, points: number): Curve {
   const curve: Curve = { loss: [], derivative: [] };
   for (let i = 0; i < points; i++) {
     const x = from + ((to - from) * i) / (points - 1);

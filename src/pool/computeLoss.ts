@@ -18,14 +18,14 @@ export const BLOCK_ELEMENTS = 16384;
 
 const MAX_EXACT = 2 ** 53;
 
-export function definitionOf(task: LossTask): LossDefinition<any> {
+export function definitionOf(task: LossTask): LossDefinition {
   const def = findLoss(task.loss);
   if (def === undefined) throw new Error(`unknown loss ${task.loss}`);
   return def;
 }
 
 /** Units (elements, or rows for row losses), units per block, and the number of blocks. */
-export function blocking(def: LossDefinition<any>, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
+export function blocking(def: LossDefinition, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
   const units = def.layout === 'rows' ? input.rows : input.predictions.length;
   const unitSize = def.layout === 'rows' ? input.cols : 1;
   const block = Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize));
@@ -83,9 +83,10 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
     let problem: InputProblem | null = null;
     if (task.rawTargets !== null) problem = convertTargets(task.rawTargets, input.targets, s.targFrom, s.targTo);
     if (problem === null && task.checkFinite) {
-      let i = firstNonFinite(input.predictions, s.predFrom, s.predTo);
-      if (i >= 0) problem = notFinite('predictions', input.predictions, i);
-      else if (task.rawTargets === null && (i = firstNonFinite(input.targets, s.targFrom, s.targTo)) >= 0) problem = notFinite('targets', input.targets, i);
+      const p = firstNonFinite(input.predictions, s.predFrom, s.predTo);
+      const t = p < 0 && task.rawTargets === null ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
+      if (p >= 0) problem = notFinite('predictions', input.predictions, p);
+      else if (t >= 0) problem = notFinite('targets', input.targets, t);
     }
     problem ??= def.checkData?.(input, lo, hi) ?? null;
     if (problem !== null) return { problem, denominators };

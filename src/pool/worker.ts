@@ -42,6 +42,7 @@ const moved = <T>(value: T, buffers: ArrayBuffer[]) =>
     get [valueSymbol]() {
       return value;
     },
+    // biome-ignore lint/suspicious/noExplicitAny: piscina's move() is typed for its Transferable interface, which this object is
   } as any) as unknown as T;
 
 function parseJson(message: Extract<WorkerMessage, { op: 'parseJson' }>): ParsedJsonMessage {

@@ -5,8 +5,18 @@ import { Readable } from 'node:stream';
 import type { FloatArray } from '../losses/types.ts';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { findLoss } from '../losses/registry.ts';
-import { perSampleShape } from '../validation/prepareLossTask.ts';
-import type { DecodedInfer, OutputName } from '../validation/decodeInferRequest.ts';
+import { perSampleShape } from '../losses/types.ts';
+
+export const OUTPUT_NAMES = ['value', 'per_sample', 'gradient', 'parameters_gradient'] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+/** What the request asked of the answer: its outputs (each JSON or binary), their datatype (the
+ *  predictions'), and the regularization parameters' shape. */
+export interface AnswerSpec {
+  datatype: 'FP32' | 'FP64';
+  outputs: { name: OutputName; binary: boolean }[];
+  regularizationShape: number[] | null;
+}
 import { jsonTensorPieces, streamPieces, toNestedArray } from './encodeJsonTensor.ts';
 import { STREAM_NUMBERS } from './lossResponse.ts';
 import { ServiceError } from '../errors/catalog.ts';
@@ -18,7 +28,7 @@ const MAX_HEADER_CHARS = 2 ** 29 - 2 ** 20;
 
 /** A binary answer's JSON header is one string: when JSON outputs beside binary ones could not
  *  fit in it, the request is refused before anything is computed. */
-export function assertAnswerFits(decoded: DecodedInfer, elements: number): void {
+export function assertAnswerFits(decoded: AnswerSpec, elements: number): void {
   const binary = decoded.outputs.some((o) => o.binary);
   const jsonTensors = decoded.outputs.filter((o) => !o.binary && o.name !== 'value').length;
   if (binary && jsonTensors * elements * MAX_CHARS_PER_NUMBER > MAX_HEADER_CHARS) {
@@ -35,7 +45,7 @@ export interface EncodedInferResponse {
   body: string | Readable;
 }
 
-function outputTensor(name: OutputName, task: LossTask, result: LossResult, decoded: DecodedInfer): { shape: number[]; data: FloatArray } {
+function outputTensor(name: OutputName, task: LossTask, result: LossResult, decoded: AnswerSpec): { shape: number[]; data: FloatArray } {
   const asOutputType = (a: FloatArray): FloatArray => (decoded.datatype === 'FP32' && !(a instanceof Float32Array) ? Float32Array.from(a) : a);
   switch (name) {
     case 'value':
@@ -50,7 +60,7 @@ function outputTensor(name: OutputName, task: LossTask, result: LossResult, deco
 }
 
 /** An all-JSON answer too large for one string, in pieces (the same text as JSON.stringify). */
-function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: DecodedInfer): Generator<string> {
+function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: AnswerSpec): Generator<string> {
   const head = JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, result) });
   yield `${head.slice(0, -1)},"outputs":[`;
   for (const [i, { name }] of decoded.outputs.entries()) {
@@ -64,7 +74,7 @@ function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, 
 
 const parametersOf = (task: LossTask, result: LossResult) => ({ reduction: task.reduction, ...(task.reduction === 'sum' ? {} : { denominator: result.denominator }) });
 
-export function encodeInferResponse(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: DecodedInfer): EncodedInferResponse {
+export function encodeInferResponse(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: AnswerSpec): EncodedInferResponse {
   if (decoded.outputs.every((o) => !o.binary)) {
     const numbers = decoded.outputs.reduce((n, o) => n + outputTensor(o.name, task, result, decoded).data.length, 0);
     if (numbers > STREAM_NUMBERS) {

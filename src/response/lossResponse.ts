@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { ServiceError } from '../errors/catalog.ts';
 import { findLoss } from '../losses/registry.ts';
-import { perSampleShape } from '../validation/prepareLossTask.ts';
+import { perSampleShape } from '../losses/types.ts';
 import type { FloatArray } from '../losses/types.ts';
 import { encodeJsonTensor, jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
 

@@ -10,29 +10,14 @@
 // path. A tensor that does not decode keeps its refusal until the route asks for it, so requests
 // are refused in the same order as before (the schema first, then each tensor).
 import sjson from 'secure-json-parse';
-import { ServiceError, type ProblemCode } from '../errors/catalog.ts';
-import { decodeJsonTensor } from '../validation/decodeJsonTensor.ts';
-import { BYTES_PER_ELEMENT, fromJsonData, type Datatype } from '../http/v2/datatypes.ts';
-import type { FloatArray, TargetArray } from '../losses/types.ts';
+import { ServiceError } from '../errors/catalog.ts';
+import { decodeJsonTensor, type TakenData, type TakenTensor } from '../validation/decodeJsonTensor.ts';
+
+export type { TakenData, TakenTensor, TensorProblem } from '../validation/decodeJsonTensor.ts';
+import { BYTES_PER_ELEMENT, fromJsonData, type Datatype } from '../validation/datatypes.ts';
 
 /** Which document this is: where its tensors are, and how they decode. */
 export type DocumentKind = 'loss' | 'infer';
-
-/** A refusal, as plain data (it crosses from a worker). */
-export interface TensorProblem {
-  code: ProblemCode;
-  detail: string;
-  field?: string;
-  index?: number;
-}
-
-/** A decoded tensor: float64 for POST /loss, the declared datatype's array for v2. */
-export interface TakenData {
-  data: FloatArray | TargetArray;
-  shape: number[];
-}
-
-export type TakenTensor = TakenData | { problem: TensorProblem };
 
 export interface JsonDocument {
   value: unknown;

@@ -3,14 +3,13 @@
 import { ServiceError } from '../errors/catalog.ts';
 import type { FloatArray, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
 import { vectorParams } from '../losses/describeParams.ts';
-import { InferRequest, type InferRequestBody } from '../http/v2/schema.ts';
-import { assertFiniteTensor, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from '../http/v2/datatypes.ts';
+import { InferRequest, type InferRequestBody } from './inferRequest.ts';
+import { assertFiniteTensor, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
 import type { LossRequestParts } from './prepareLossTask.ts';
-import type { TakenTensor } from '../transport/jsonDocument.ts';
+import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
 
-export const OUTPUT_NAMES = ['value', 'per_sample', 'gradient', 'parameters_gradient'] as const;
-export type OutputName = (typeof OUTPUT_NAMES)[number];
+import { OUTPUT_NAMES, type AnswerSpec, type OutputName } from '../response/inferResponse.ts';
 
 /** Request parameters that belong to the protocol (Triton's reserved names), not to the loss. */
 const PROTOCOL_PARAMS = new Set(['binary_data_output', 'sequence_id', 'sequence_start', 'sequence_end', 'priority', 'timeout', 'headers']);
@@ -42,12 +41,8 @@ export function binaryChunkSizes(header: InferRequestBody): number[] {
   return sizes;
 }
 
-export interface DecodedInfer {
+export interface DecodedInfer extends AnswerSpec {
   parts: LossRequestParts;
-  /** Datatype of predictions, and so of every output. */
-  datatype: 'FP32' | 'FP64';
-  outputs: { name: OutputName; binary: boolean }[];
-  regularizationShape: number[] | null;
 }
 
 function tensorOf(
@@ -98,7 +93,7 @@ function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
   return Array.from(smallFloats(t, name));
 }
 
-export function decodeInferRequest(def: LossDefinition<any>, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, TakenTensor> }): DecodedInfer {
+export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, TakenTensor> }): DecodedInfer {
   const vectors = vectorParams(def);
   const known = ['predictions', 'targets', ...vectors, 'parameters'];
   const tensors = new Map<string, ReturnType<typeof tensorOf>>();

@@ -2,7 +2,8 @@
 // refuses empty, ragged, too-deep and non-numeric input and names the first bad element
 // (its nested path and its flat index). JSON cannot hold NaN, but a literal past float64's
 // range (1e400) parses to ±Infinity: it is refused here, named by its tensor and index.
-import { ServiceError } from '../errors/catalog.ts';
+import { ServiceError, type ProblemCode } from '../errors/catalog.ts';
+import type { FloatArray, TargetArray } from '../losses/types.ts';
 
 export const MAX_RANK = 8;
 
@@ -65,4 +66,21 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
   fill(value, 0);
   return { data, shape };
 }
+
+
+/** A refusal, as plain data (it crosses from a worker). */
+export interface TensorProblem {
+  code: ProblemCode;
+  detail: string;
+  field?: string;
+  index?: number;
+}
+
+/** A decoded tensor: float64 for POST /loss, the declared datatype's array for v2. */
+export interface TakenData {
+  data: FloatArray | TargetArray;
+  shape: number[];
+}
+
+export type TakenTensor = TakenData | { problem: TensorProblem };
 

@@ -5,7 +5,7 @@ import { findLoss, lossNames } from '../losses/registry.ts';
 import type { LossDefinition } from '../losses/types.ts';
 
 /** Parses `raw` with the loss's params schema; a failure is a 400 naming `params.<name>`. */
-export function parseLossParams(def: LossDefinition<any>, raw: Record<string, unknown>): unknown {
+export function parseLossParams(def: LossDefinition, raw: Record<string, unknown>): unknown {
   const parsed = def.params.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -16,7 +16,7 @@ export function parseLossParams(def: LossDefinition<any>, raw: Record<string, un
 }
 
 /** The loss `name` stands for (canonical or alias), or a 404 that lists the known ones. */
-export function lossByName(name: string): LossDefinition<any> {
+export function lossByName(name: string): LossDefinition {
   const def = findLoss(name);
   if (def === undefined) throw new ServiceError('not_found', `no loss named ${JSON.stringify(name)}; known losses: ${lossNames.join(', ')}`, { field: 'name' });
   return def;

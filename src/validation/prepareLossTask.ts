@@ -13,7 +13,7 @@ export interface TensorView<A> {
 }
 
 export interface LossRequestParts {
-  def: LossDefinition<any>;
+  def: LossDefinition;
   predictions: TensorView<FloatArray>;
   /** Targets the kernels read, or, with `rawTargets`, only their shape (data may be empty). */
   targets: TensorView<TargetArray>;
@@ -34,17 +34,12 @@ export interface LossRequestParts {
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-export function reductionsOf(def: LossDefinition<any>): Reduction[] {
+export function reductionsOf(def: LossDefinition): Reduction[] {
   return ['mean', 'sum', ...(def.extraReductions ?? [])];
 }
 
-/** Which per_sample shape the loss answers with. */
-export function perSampleShape(def: LossDefinition<any>, predictionsShape: number[]): number[] {
-  return def.layout === 'rows' ? [predictionsShape[0]] : predictionsShape;
-}
-
 /** Decide whether the targets are class indices, and check the shapes agree. */
-function targetLayout(def: LossDefinition<any>, p: readonly number[], t: readonly number[]): boolean {
+function targetLayout(def: LossDefinition, p: readonly number[], t: readonly number[]): boolean {
   if (def.layout === 'rows' && p.length !== 2) {
     throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape [N, C]; got ${fmt(p)}`, { field: 'predictions' });
   }

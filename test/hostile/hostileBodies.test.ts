@@ -59,7 +59,7 @@ test('a chunked v2 body announcing a 10^12-byte header: 413, not 500', async () 
 });
 
 test('v2 JSON data nested 10,000 deep: 400', async () => {
-  const data = '['.repeat(10_000) + '1' + ']'.repeat(10_000);
+  const data = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
   const body = `{"inputs":[{"name":"predictions","shape":[1],"datatype":"FP64","data":${data}},{"name":"targets","shape":[1],"datatype":"FP64","data":[1]}]}`;
   const res = await fetch(`${service.url}/v2/models/mse/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   expect(res.status).toBe(400);

@@ -21,7 +21,7 @@ test(`refuses nesting deeper than ${MAX_JSON_DEPTH} as soon as the byte arrives,
 test('brackets inside strings, even after escaped quotes split across chunks, do not count', () => {
   const scanner = new JsonScanner();
   scanner.feed(bytes('{"k":"\\'));
-  scanner.feed(bytes('"' + '['.repeat(100) + '"}'));
+  scanner.feed(bytes(`"${'['.repeat(100)}"}`));
   expect(scanner.containers).toBe(1);
 });
 

@@ -46,3 +46,29 @@ test('a valid request whose answer (33.6M numbers, over 2^29 characters) exceeds
   expect(tail).toMatch(/\]\]\}$/);
   expect(service.child.exitCode).toBeNull();
 }, 180_000);
+
+test('a v2 JSON answer past the streaming threshold is the same JSON, written in pieces', async () => {
+  const { buildApp } = await import('../../src/app.ts');
+  const app = await buildApp({ logger: false, workers: 1 });
+  const n = 70_000; // per_sample and gradient: 140,000 numbers, past STREAM_NUMBERS
+  const predictions = Array.from({ length: n }, (_, i) => Math.sin(i));
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v2/models/mse/infer',
+    payload: {
+      id: 'req-7',
+      inputs: [
+        { name: 'predictions', shape: [n], datatype: 'FP64', data: predictions },
+        { name: 'targets', shape: [n], datatype: 'FP64', data: Array(n).fill(0.5) },
+      ],
+    },
+  });
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['transfer-encoding']).toBe('chunked'); // streamed, no Content-Length
+  const answer = res.json();
+  expect(answer).toMatchObject({ model_name: 'mse', model_version: '1', id: 'req-7', parameters: { reduction: 'mean', denominator: n } });
+  const gradient = answer.outputs.find((o: { name: string }) => o.name === 'gradient');
+  expect(gradient.data).toHaveLength(n);
+  expect(gradient.data[12_345]).toBe((2 * (predictions[12_345] - 0.5)) / n);
+  await app.close();
+});

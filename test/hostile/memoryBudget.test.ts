@@ -1,7 +1,7 @@
 // MemoryBudget: grants in order, waits briefly, refuses with 503 when busy and 413 when a
 // request could never fit.
 import { expect, test } from 'vitest';
-import { MemoryBudget, defaultBudgetBytes, heapLimitMiB, memoryLimitBytes } from '../../src/transport/memoryBudget.ts';
+import { MemoryBudget, defaultBudgetBytes, heapLimitMiB, memoryLimitBytes, type Reservation } from '../../src/transport/memoryBudget.ts';
 
 test('grants what fits and counts it; release gives it back once', async () => {
   const budget = new MemoryBudget(100, 50);
@@ -17,8 +17,12 @@ test('a request that does not fit waits for a release, first come first served',
   const budget = new MemoryBudget(100, 1000);
   const a = await budget.acquire(80);
   const order: string[] = [];
-  const b = budget.acquire(50).then((r) => (order.push('b'), r));
-  const c = budget.acquire(10).then((r) => (order.push('c'), r));
+  const granted = (name: string) => (r: Reservation) => {
+    order.push(name);
+    return r;
+  };
+  const b = budget.acquire(50).then(granted('b'));
+  const c = budget.acquire(10).then(granted('c'));
   await new Promise((r) => setTimeout(r, 20));
   expect(order).toEqual([]); // c would fit now, but b came first
   a.release();

@@ -1,5 +1,5 @@
 // Requests large enough to keep a worker busy for a while.
-import { rng } from './random.ts';
+import { rng } from '../../load/support/random.ts';
 
 /** A cross_entropy POST /loss body of [rows, 10] logits with the gradient asked. */
 export function bigCrossEntropy(rows: number, seed = 3) {

@@ -1,6 +1,6 @@
 // Random valid inputs for every loss, kept away from the kinks where the derivative jumps
 // (so that finite differences are meaningful there), with a parameter variant per loss.
-import type { Rng } from './random.ts';
+import type { Rng } from '../../load/support/random.ts';
 
 export interface LossInputs {
   predictions: number[];
@@ -14,7 +14,7 @@ const N = 6;
 const C = 4;
 const times = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 
-function elementwise(r: Rng, pred: () => number, target: (x: number) => number, params: Record<string, unknown> = {}): LossInputs {
+function elementwise(pred: () => number, target: (x: number) => number, params: Record<string, unknown> = {}): LossInputs {
   const predictions = times(N * C, pred);
   return { predictions, targets: predictions.map(target), shape: [N, C], targetShape: [N, C], params };
 }
@@ -37,25 +37,25 @@ function distributionRows(r: Rng): number[] {
 const away = (r: Rng, lo: number, hi: number) => r.sign() * r.uniform(lo, hi);
 
 export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
-  mse: (r) => elementwise(r, () => r.normal() * 2, (x) => x + r.normal()),
-  l1: (r) => elementwise(r, () => r.normal(), (x) => x + away(r, 0.05, 2)),
-  huber: (r) => elementwise(r, () => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
-  smooth_l1: (r) => elementwise(r, () => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.4) : away(r, 0.6, 3)), { beta: 0.5 }),
-  log_cosh: (r) => elementwise(r, () => r.normal() * 3, (x) => x + r.normal() * 2),
-  quantile: (r) => elementwise(r, () => r.normal(), (x) => x + away(r, 0.05, 2), { q: 0.3 }),
-  poisson_nll: (r) => elementwise(r, () => r.uniform(0.2, 3), () => r.int(6), { log_input: false, eps: 1e-3 }),
-  msle: (r) => elementwise(r, () => r.uniform(0.1, 5), () => r.uniform(0, 5)),
-  binary_cross_entropy: (r) => ({ ...elementwise(r, () => r.uniform(0.05, 0.95), () => r.uniform()), params: { weight: times(C, () => r.uniform(0.5, 2)) } }),
+  mse: (r) => elementwise(() => r.normal() * 2, (x) => x + r.normal()),
+  l1: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2)),
+  huber: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
+  smooth_l1: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.4) : away(r, 0.6, 3)), { beta: 0.5 }),
+  log_cosh: (r) => elementwise(() => r.normal() * 3, (x) => x + r.normal() * 2),
+  quantile: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2), { q: 0.3 }),
+  poisson_nll: (r) => elementwise(() => r.uniform(0.2, 3), () => r.int(6), { log_input: false, eps: 1e-3 }),
+  msle: (r) => elementwise(() => r.uniform(0.1, 5), () => r.uniform(0, 5)),
+  binary_cross_entropy: (r) => ({ ...elementwise(() => r.uniform(0.05, 0.95), () => r.uniform()), params: { weight: times(C, () => r.uniform(0.5, 2)) } }),
   bce_with_logits: (r) => ({
-    ...elementwise(r, () => r.normal() * 3, () => r.uniform()),
+    ...elementwise(() => r.normal() * 3, () => r.uniform()),
     params: { weight: times(C, () => r.uniform(0.5, 2)), pos_weight: times(C, () => r.uniform(0.5, 3)) },
   }),
-  hinge: (r) => elementwise(r, () => away(r, 0.1, 2), (x) => (r.uniform() < 0.5 ? 1 : -1) * (Math.abs(Math.abs(x) - 1) < 0.05 ? -1 : 1)),
-  squared_hinge: (r) => elementwise(r, () => away(r, 0.1, 2), () => r.sign()),
-  logistic: (r) => elementwise(r, () => r.normal() * 3, () => r.sign()),
-  exponential: (r) => elementwise(r, () => r.normal(), () => r.sign()),
-  zero_one: (r) => elementwise(r, () => away(r, 0.1, 2), () => r.sign()),
-  sigmoid_focal: (r) => elementwise(r, () => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),
+  hinge: (r) => elementwise(() => away(r, 0.1, 2), (x) => (r.uniform() < 0.5 ? 1 : -1) * (Math.abs(Math.abs(x) - 1) < 0.05 ? -1 : 1)),
+  squared_hinge: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+  logistic: (r) => elementwise(() => r.normal() * 3, () => r.sign()),
+  exponential: (r) => elementwise(() => r.normal(), () => r.sign()),
+  zero_one: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+  sigmoid_focal: (r) => elementwise(() => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),
   cross_entropy: (r) => rows(r, () => r.normal() * 2, { weight: times(C, () => r.uniform(0.5, 2)), label_smoothing: 0.1 }),
   nll: (r) => rows(r, () => -r.uniform(0.1, 4), { weight: times(C, () => r.uniform(0.5, 2)) }),
   categorical_crossentropy: (r) => ({ predictions: distributionRows(r), targets: distributionRows(r), shape: [N, C], targetShape: [N, C], params: { label_smoothing: 0.05 } }),

@@ -29,7 +29,10 @@ export function send(url: string, opts: SendOptions): Promise<RawAnswer> {
       answered = true;
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => (agent.destroy(), 0) || resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString(), ms: performance.now() - started }));
+      res.on('end', () => {
+        agent.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString(), ms: performance.now() - started });
+      });
       res.on('error', reject);
     });
     const timer = setTimeout(() => {
@@ -46,7 +49,10 @@ export function send(url: string, opts: SendOptions): Promise<RawAnswer> {
         if (answered || req.destroyed) return;
         if (!req.write(piece)) {
           await new Promise<void>((r) => {
-            const done = () => (req.off('drain', done), req.off('close', done), r());
+            const done = () => {
+              req.off('drain', done).off('close', done);
+              r();
+            };
             req.on('drain', done).on('close', done);
           });
         }

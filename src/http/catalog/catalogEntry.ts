@@ -60,7 +60,7 @@ function typeOf(s: ParamProperty): string {
   return 'unknown';
 }
 
-export function catalogEntry(def: LossDefinition<any>): z.infer<typeof CatalogEntry> {
+export function catalogEntry(def: LossDefinition): z.infer<typeof CatalogEntry> {
   const parameters = Object.entries(paramProperties(def)).map(([name, p]) => ({
     name,
     type: typeOf(p),

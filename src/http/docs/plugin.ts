@@ -6,7 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { describeTensors } from '../schemas.ts';
-import { tidyDocument } from './tidyDocument.ts';
+import { tidyDocument, type OpenApiJson } from './tidyDocument.ts';
 
 export const serviceInfo = {
   title: 'Loss service',
@@ -19,11 +19,12 @@ export const serviceInfo = {
 const zodTransform = createJsonSchemaTransform({ zodToJsonConfig: { override: describeTensors } });
 
 /** The v2 infer body is the JSON request, alone or followed by binary tensor chunks. */
-function withBinaryInferBody<T extends { schema: Record<string, any>; url: string }>(out: T): T {
-  if (!out.url.endsWith('/infer') || out.schema.body === undefined) return out;
-  out.schema.body = {
+function withBinaryInferBody<T extends { schema: object; url: string }>(out: T): T {
+  const schema = out.schema as Record<string, unknown>;
+  if (!out.url.endsWith('/infer') || schema.body === undefined) return out;
+  schema.body = {
     content: {
-      'application/json': { schema: out.schema.body },
+      'application/json': { schema: schema.body },
       'application/octet-stream': {
         schema: {
           type: 'string',
@@ -60,7 +61,7 @@ async function docsPlugin(app: FastifyInstance) {
       ],
     },
     transform: (route) => withBinaryInferBody(zodTransform(route)),
-    transformObject: (input) => tidyDocument(transformObject(input) as Record<string, any>) as ReturnType<typeof transformObject>,
+    transformObject: (input) => tidyDocument(transformObject(input) as OpenApiJson) as ReturnType<typeof transformObject>,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { tryItOutEnabled: false, displayRequestDuration: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -7,7 +7,9 @@
 //   security applies: none for the public routes, else the optional bearer key.
 import { isPublicPath } from '../protection/publicPaths.ts';
 
-type Json = Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: the document is walked as free-form JSON, any key at any depth
+export type OpenApiJson = Record<string, any>;
+type Json = OpenApiJson;
 
 const REF = '#/components/schemas/';
 
@@ -36,7 +38,13 @@ function keepUsedSchemas(doc: Json): Json {
   const used = refsIn(doc.paths, new Set());
   for (let grew = true; grew; ) {
     grew = false;
-    for (const name of [...used]) for (const r of refsIn(schemas[name], new Set())) if (!used.has(r)) (used.add(r), (grew = true));
+    for (const name of [...used]) {
+      for (const r of refsIn(schemas[name], new Set())) {
+        if (used.has(r)) continue;
+        used.add(r);
+        grew = true;
+      }
+    }
   }
   const rename = new Map<string, string>();
   for (const name of used) if (name.endsWith('Input') && !used.has(name.slice(0, -5))) rename.set(name, name.slice(0, -5));

@@ -19,7 +19,7 @@ export const RegularizationRequest = z
   })
   .meta({ id: 'Regularization', description: 'Structural risk added to the value: λ1·Σ|w| + λ2·Σw²; the response then carries parameters_gradient = λ1·sign(w) + 2λ2·w.' });
 
-function requestVariant(def: LossDefinition<any>) {
+function requestVariant(def: LossDefinition) {
   const [first, ...rest] = reductionsOf(def);
   return z
     .strictObject({

@@ -20,7 +20,7 @@ const PlotQuery = z
   .catchall(z.string().meta({ description: "The loss's parameters, e.g. delta=0.5; vectors comma-separated." }));
 
 /** Query strings → the loss's parameters, typed by their schema, then validated by it. */
-function paramsFromQuery(def: LossDefinition<any>, query: Record<string, unknown>): unknown {
+function paramsFromQuery(def: LossDefinition, query: Record<string, unknown>): unknown {
   const props = paramProperties(def);
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
@@ -32,7 +32,7 @@ function paramsFromQuery(def: LossDefinition<any>, query: Record<string, unknown
   return parseLossParams(def, raw);
 }
 
-export function lossPlotSvg(def: LossDefinition<any>, params: unknown, from: number, to: number, points: number): string {
+export function lossPlotSvg(def: LossDefinition, params: unknown, from: number, to: number, points: number): string {
   const curve = lossCurve(def, params, from, to, points);
   const shown = Object.entries(params as Record<string, unknown>).filter(([, v]) => !Array.isArray(v)).map(([k, v]) => `${k}=${v}`).join(', ');
   return renderLineChart({

@@ -12,7 +12,7 @@ export const MODEL_VERSION = '1';
  *  name, and the semantics its models follow (PyTorch's loss functions). */
 export const PLATFORM = 'lossservice_pytorch';
 
-export function modelOf(params: { model: string; version?: string }): LossDefinition<any> {
+export function modelOf(params: { model: string; version?: string }): LossDefinition {
   const def = findLoss(params.model);
   if (def === undefined) throw new ServiceError('not_found', `unknown model '${params.model}'; the models are the losses: ${lossNames.join(', ')}`, { field: 'model' });
   if (params.version !== undefined && params.version !== MODEL_VERSION) {
@@ -29,7 +29,7 @@ interface TensorMeta {
   optional?: boolean;
 }
 
-export function modelMetadata(def: LossDefinition<any>, name = def.name) {
+export function modelMetadata(def: LossDefinition, name = def.name) {
   const rows = def.layout === 'rows';
   const predShape = rows ? [-1, -1] : [-1];
   const targetShape = def.targetLayout === 'same' ? predShape : [-1];
@@ -58,7 +58,7 @@ export function modelMetadata(def: LossDefinition<any>, name = def.name) {
 
 /** Triton's model configuration (model_config.proto as JSON): no batching dimension of its own
  *  (max_batch_size 0, so dims are the full shapes), TYPE_-prefixed datatypes. */
-export function modelConfig(def: LossDefinition<any>, name = def.name) {
+export function modelConfig(def: LossDefinition, name = def.name) {
   const meta = modelMetadata(def, name);
   const tensor = (t: { name: string; datatype: string; shape: number[] }) => ({ name: t.name, data_type: `TYPE_${t.datatype}`, dims: t.shape });
   return {

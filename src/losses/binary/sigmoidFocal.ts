@@ -42,7 +42,7 @@ export const sigmoidFocal = defineLoss({
       const sigNeg = (up * e + (1 - up)) / (1 + e); // σ(-s)
       const sigPos = (up + (1 - up) * e) / (1 + e); // σ(s)
       const bce = (1 - up) * -s + Math.log1p(e); // softplus(-s)
-      const focus = Math.pow(sigNeg, gamma);
+      const focus = sigNeg ** gamma;
       const v = a * focus * bce;
       sum += v;
       if (perSample !== null) perSample[i] = v;

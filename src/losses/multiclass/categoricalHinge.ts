@@ -56,7 +56,7 @@ export const categoricalHinge = defineLoss({
         }
       }
       const z = 1 + neg - pos;
-      const v = z > 0 ? z : 0;
+      const v = Math.max(z , 0);
       if (gradient !== null) {
         for (let c = 0; c < C; c++) gradient[off + c] = z > 0 ? (-t[off + c] + (c === k ? 1 : 0)) * gradScale : 0;
       }

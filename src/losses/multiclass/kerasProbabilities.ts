@@ -7,7 +7,7 @@ export const CLIP_LOW = 1e-7;
 export const CLIP_HIGH = 1 - 1e-7;
 
 /** The clip, and whether it lets the gradient through (torch.clamp passes it at the bounds). */
-export const clip = (q: number) => (q < CLIP_LOW ? CLIP_LOW : q > CLIP_HIGH ? CLIP_HIGH : q);
+export const clip = (q: number) => (q < CLIP_LOW ? CLIP_LOW : Math.min(q , CLIP_HIGH));
 export const insideClip = (q: number) => q >= CLIP_LOW && q <= CLIP_HIGH;
 
 /** Probability predictions must be ≥ 0 with a positive sum in every row (the renormalisation

@@ -22,7 +22,7 @@ export const msle = defineLoss({
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const xi = x[i];
-      const d = Math.log1p(xi > 0 ? xi : 0) - Math.log1p(y[i] > 0 ? y[i] : 0);
+      const d = Math.log1p(Math.max(xi , 0)) - Math.log1p(Math.max(y[i] , 0));
       const v = d * d;
       sum += v;
       if (perSample !== null) perSample[i] = v;

@@ -1,8 +1,8 @@
 // Open Inference Protocol datatypes the loss models take, and their conversion to the typed
 // arrays the kernels read. Binary tensor data is little-endian, row-major, unpadded.
-import { ServiceError } from '../../errors/catalog.ts';
-import { firstNonFinite } from '../../losses/math.ts';
-import type { FloatArray, TargetArray } from '../../losses/types.ts';
+import { ServiceError } from '../errors/catalog.ts';
+import { firstNonFinite } from '../losses/math.ts';
+import type { FloatArray, TargetArray } from '../losses/types.ts';
 
 export const BYTES_PER_ELEMENT = { BOOL: 1, INT32: 4, INT64: 8, FP32: 4, FP64: 8 } as const;
 export type Datatype = keyof typeof BYTES_PER_ELEMENT;

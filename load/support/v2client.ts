@@ -1,6 +1,7 @@
 // A minimal Open Inference Protocol client written from the protocol text (not from the
 // service's code): builds infer bodies with the binary tensor data extension and splits
-// binary responses the way tritonclient does.
+// binary responses the way tritonclient does. The one builder of v2 bodies, for the tests and
+// the benchmarks alike.
 
 export type V2Datatype = 'FP32' | 'FP64' | 'INT32' | 'INT64' | 'BOOL';
 
@@ -8,7 +9,8 @@ export interface V2Input {
   name: string;
   shape: number[];
   datatype: V2Datatype;
-  data: number[];
+  /** Numbers, or (binary inputs) a typed array of the datatype whose bytes are sent as they are. */
+  data: number[] | ArrayBufferView;
   binary: boolean;
 }
 
@@ -44,8 +46,8 @@ export function inferRequest(
     ...(options.parameters ? { parameters: options.parameters } : {}),
     inputs: inputs.map((t) => {
       const base = { name: t.name, shape: t.shape, datatype: t.datatype };
-      if (!t.binary) return { ...base, data: t.data };
-      const bytes = encodeTensor(t.data, t.datatype);
+      if (!t.binary) return { ...base, data: ArrayBuffer.isView(t.data) ? Array.from(t.data as unknown as ArrayLike<number>) : t.data };
+      const bytes = ArrayBuffer.isView(t.data) ? Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength) : encodeTensor(t.data, t.datatype);
       chunks.push(bytes);
       return { ...base, parameters: { binary_data_size: bytes.length } };
     }),
@@ -67,6 +69,7 @@ export interface V2Output {
 }
 
 /** tritonclient's algorithm: split at Inference-Header-Content-Length, walk the outputs in order. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the service answered
 export function parseInferResponse(body: Buffer, headers: Record<string, unknown>): { json: Record<string, any>; outputs: Map<string, V2Output> } {
   const hl = headers['inference-header-content-length'];
   const json = JSON.parse((hl === undefined ? body : body.subarray(0, Number(hl))).toString('utf8'));
