@@ -15,7 +15,6 @@ export const problemKinds = {
   bad_tensor_encoding: { status: 400, title: 'Bad binary tensor encoding', description: 'The binary body does not agree with its JSON header (sizes, datatypes, chunk lengths).' },
   unauthorized: { status: 401, title: 'Unauthorized', description: 'A valid API key is required (Authorization: Bearer <key>).' },
   not_found: { status: 404, title: 'Not found', description: 'No such route, loss or model.' },
-  method_not_allowed: { status: 405, title: 'Method not allowed', description: 'The route exists but not with this method.' },
   request_timeout: { status: 408, title: 'Request timeout', description: 'The request (its headers or its body) did not arrive within the time the service waits for it.' },
   payload_too_large: { status: 413, title: 'Payload too large', description: 'The body exceeds its byte limit, or serving it needs more memory than the whole request budget (MEMORY_BUDGET_BYTES).' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type', description: 'POST /loss takes application/json; the v2 infer route also takes application/octet-stream.' },

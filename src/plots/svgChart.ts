@@ -27,7 +27,7 @@ export interface ChartOptions {
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
+const tickLabel = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
 
 export function renderLineChart(opts: ChartOptions): string {
   const width = opts.width ?? 640;
@@ -69,13 +69,13 @@ export function renderLineChart(opts: ChartOptions): string {
   for (const t of yTicks) {
     const py = y(t).toFixed(2);
     parts.push(`<line x1="0" x2="${plotW}" y1="${py}" y2="${py}" stroke="#e5e5e5"/>`);
-    parts.push(`<text x="-8" y="${py}" dy="0.32em" text-anchor="end">${fmt(t)}</text>`);
+    parts.push(`<text x="-8" y="${py}" dy="0.32em" text-anchor="end">${tickLabel(t)}</text>`);
   }
   for (const t of xTicks) {
     const px = x(t).toFixed(2);
     parts.push(`<line x1="${px}" x2="${px}" y1="0" y2="${plotH}" stroke="#e5e5e5"/>`);
     parts.push(`<line x1="${px}" x2="${px}" y1="${plotH}" y2="${plotH + 5}" stroke="black"/>`);
-    parts.push(`<text x="${px}" y="${plotH + 18}" text-anchor="middle">${fmt(t)}</text>`);
+    parts.push(`<text x="${px}" y="${plotH + 18}" text-anchor="middle">${tickLabel(t)}</text>`);
   }
   // Axes: the frame's left and bottom, and the zero lines when they fall inside.
   parts.push(`<line x1="0" x2="0" y1="0" y2="${plotH}" stroke="black"/>`, `<line x1="0" x2="${plotW}" y1="${plotH}" y2="${plotH}" stroke="black"/>`);

@@ -25,7 +25,7 @@ export function definitionOf(task: LossTask): LossDefinition {
 }
 
 /** Units (elements, or rows for row losses), units per block, and the number of blocks. */
-export function blocking(def: LossDefinition, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
+export function blockLayout(def: LossDefinition, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
   const units = def.layout === 'rows' ? input.rows : input.predictions.length;
   const unitSize = def.layout === 'rows' ? input.cols : 1;
   const block = Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize));
@@ -74,7 +74,7 @@ export interface CheckResult {
 export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult {
   const def = definitionOf(task);
   const { input } = task;
-  const { units, block } = blocking(def, input);
+  const { units, block } = blockLayout(def, input);
   const denominators = new Float64Array(Math.max(0, b1 - b0));
   for (let b = b0; b < b1; b++) {
     const lo = b * block;
@@ -128,7 +128,7 @@ export interface KernelResult {
 export function kernelBlocks(task: LossTask, b0: number, b1: number, gradScale: number, perSample: FloatArray | null, gradient: FloatArray | null): KernelResult {
   const def = definitionOf(task);
   const { input } = task;
-  const { units, block } = blocking(def, input);
+  const { units, block } = blockLayout(def, input);
   const out = { perSample, gradient, gradScale };
   const sums = new Float64Array(Math.max(0, b1 - b0));
   for (let b = b0; b < b1; b++) {
@@ -165,16 +165,43 @@ export function finishLoss(task: LossTask, denominator: number, sums: Float64Arr
 
 const refused = (problem: InputProblem): LossResult => ({ value: NaN, denominator: NaN, perSample: null, gradient: null, parametersGradient: null, nonFinite: null, problem });
 
+/** A step of the phase chain: run one phase over each range of blocks. */
+export type PhaseStep =
+  | { phase: 'check'; ranges: readonly (readonly [number, number])[] }
+  | { phase: 'kernel'; ranges: readonly (readonly [number, number])[]; gradScale: number; perSample: FloatArray | null; gradient: FloatArray | null };
+
+/** The phase chain, written once: checks (and the mean's denominator) over every range, then the
+ *  kernel over every range, then the reduction in block order. It yields each phase and receives
+ *  the ranges' results; runPhases drives it in this thread, the pool drives it across workers
+ *  (lossPool.ts). `parts` ranges of blocks; `allocateShared` for outputs several workers write. */
+export function* phaseChain(task: LossTask, parts: number, allocateShared?: (bytes: number) => SharedArrayBuffer): Generator<PhaseStep, LossResult, CheckResult[] | KernelResult[]> {
+  const { blocks, units } = blockLayout(definitionOf(task), task.input);
+  const k = Math.max(1, Math.min(parts, blocks));
+  const ranges = Array.from({ length: k }, (_, i) => [Math.floor((i * blocks) / k), Math.floor(((i + 1) * blocks) / k)] as const);
+  const checks = (yield { phase: 'check', ranges }) as CheckResult[];
+  const failed = checks.find((c) => c.problem !== null);
+  if (failed !== undefined) return refused(failed.problem!);
+  const { denominator, problem } = denominatorOf(task, checks.map((c) => c.denominators));
+  if (problem !== null) return refused(problem);
+  const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, allocateShared) : null;
+  const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, allocateShared) : null;
+  const gradScale = task.reduction === 'sum' ? 1 : 1 / denominator;
+  const kernels = (yield { phase: 'kernel', ranges, gradScale, perSample, gradient }) as KernelResult[];
+  const nonFinite = kernels.map((r) => r.firstNonFiniteGradient).find((i) => i >= 0) ?? -1;
+  return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, nonFinite);
+}
+
+/** Runs one phase step over its ranges in this thread. */
+export function runStep(task: LossTask, step: PhaseStep): CheckResult[] | KernelResult[] {
+  return step.phase === 'check'
+    ? step.ranges.map(([b0, b1]) => checkBlocks(task, b0, b1))
+    : step.ranges.map(([b0, b1]) => kernelBlocks(task, b0, b1, step.gradScale, step.perSample, step.gradient));
+}
+
 /** The whole task in this thread: checks, kernel, reduction. */
 export function computeLoss(task: LossTask): LossResult {
-  const def = definitionOf(task);
-  const { blocks, units } = blocking(def, task.input);
-  const checked = checkBlocks(task, 0, blocks);
-  if (checked.problem !== null) return refused(checked.problem);
-  const { denominator, problem } = denominatorOf(task, [checked.denominators]);
-  if (problem !== null) return refused(problem);
-  const perSample = task.wantPerSample ? outputLike(task.input.predictions, units) : null;
-  const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length) : null;
-  const k = kernelBlocks(task, 0, blocks, task.reduction === 'sum' ? 1 : 1 / denominator, perSample, gradient);
-  return finishLoss(task, denominator, [k.sums], perSample, gradient, k.firstNonFiniteGradient);
+  const chain = phaseChain(task, 1);
+  let next = chain.next();
+  while (!next.done) next = chain.next(runStep(task, next.value));
+  return next.value;
 }

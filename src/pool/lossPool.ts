@@ -1,16 +1,19 @@
-// The compute stage: a fixed pool of worker threads (piscina) running computeLoss, plus an
-// inline path for requests so small that the round trip to a worker costs more than the maths.
-// Typed arrays go to the worker by transfer and come back the same way: no copies, no JSON.
+// The compute stage as the routes see it: a task runs inline when it is so small that the round
+// trip to a worker costs more than the maths, in one worker thread, or split across all of them
+// (data parallel, through the phase chain of computeLoss.ts); large JSON bodies are parsed in a
+// worker too. Typed arrays go to a worker by transfer or are shared: no copies, no JSON.
 import type { Worker } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
-import { blocking, computeLoss, definitionOf, denominatorOf, finishLoss, outputLike, type CheckResult, type KernelResult } from './computeLoss.ts';
+import { computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
 import { freshShared, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
-import type { ParsedJsonMessage, WorkerMessage } from './worker.ts';
+import { startWorkerThreads, type PoolStats, type WorkerThreadsOptions } from './workerThreads.ts';
+
+export type { PoolStats } from './workerThreads.ts';
+import type { ParsedJsonMessage } from './worker.ts';
 import type { DocumentKind, JsonDocument } from '../transport/jsonDocument.ts';
 
 /** Requests with at least this many prediction elements, on shared buffers, are split across the
@@ -24,26 +27,11 @@ function unwrap(result: LossResult): LossResult {
 }
 const refusal = (p: InputProblem) => new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
 
-export interface LossPoolOptions {
-  workers: number;
+export interface LossPoolOptions extends WorkerThreadsOptions {
   /** Tasks with at most this many prediction elements run on the main thread. */
   inlineThreshold: number;
-  maxQueue: number;
-  /** Milliseconds a task may take in the pool (queue wait included) before it is stopped; 0: none. */
-  deadlineMs: number;
-  /** Nice value of the worker threads (0: the process's own). */
-  workerNice: number;
-  /** Old-space limit of each worker's heap, in MiB (memoryBudget.ts: heapLimitMiB). */
-  workerHeapMiB: number;
 }
 
-export interface PoolStats {
-  inline: number;
-  pooled: number;
-  queueFull: number;
-  timedOut: number;
-  workerFailures: number;
-}
 
 export interface RunOptions {
   /** Where a split request's shared outputs come from (the request's buffer lease). */
@@ -81,104 +69,34 @@ declare module 'fastify' {
   }
 }
 
-const QUEUE_FULL = /Task queue is at limit|No task queue available/;
-const WORKER_DIED = /worker exited|terminated|ERR_WORKER/i;
-const WORKER_OUT_OF_MEMORY = /memory limit|out of memory/i;
 
 async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
-  const piscina = new Piscina({
-    filename: new URL('./worker.ts', import.meta.url).href,
-    minThreads: opts.workers,
-    maxThreads: opts.workers,
-    idleTimeout: Number.POSITIVE_INFINITY,
-    maxQueue: opts.maxQueue,
-    workerData: { nice: opts.workerNice },
-    // A worker that outgrows its heap is stopped and replaced (its request answered 413); the
-    // process and every other request go on.
-    resourceLimits: { maxOldGenerationSizeMb: opts.workerHeapMiB },
-  });
-  piscina.on('error', (err) => app.log.error({ err }, 'worker pool error'));
-
-  let ready = false;
-  // One tiny task per thread: the pool is ready when every worker has loaded the kernels.
-  const warmUp = (): WorkerMessage => ({
-    op: 'compute',
-    task: {
-      loss: 'mse',
-      input: { predictions: new Float64Array(1), targets: new Float64Array(1), shape: [1], rows: 1, cols: 1, lastDim: 1, targetsAreIndices: false, params: {} },
-      reduction: 'sum',
-      wantPerSample: false,
-      wantGradient: false,
-      regularization: null,
-      checkFinite: false,
-      rawTargets: null,
-    },
-  });
-  const readyPromise = Promise.all(Array.from({ length: opts.workers }, () => piscina.run(warmUp()))).then(() => {
-    ready = true;
-  });
-  readyPromise.catch((err) => app.log.error({ err }, 'worker pool failed to start'));
-
-  const stats: PoolStats = { inline: 0, pooled: 0, queueFull: 0, timedOut: 0, workerFailures: 0 };
-
-  /** One message to a worker, with the deadline and the pool's failures mapped to the catalog. */
-  const dispatch = async <T>(message: WorkerMessage, signal: AbortSignal | undefined, transferList: ArrayBuffer[] = []): Promise<T> => {
-    try {
-      return await piscina.run(message, { transferList, signal });
-    } catch (err) {
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      if (QUEUE_FULL.test(message)) {
-        stats.queueFull++;
-        throw new ServiceError('overloaded', `the compute queue is full (${opts.maxQueue} waiting); retry shortly`, { retryAfter: 1 });
-      }
-      if (signal?.aborted || /AbortError|aborted/.test(message)) {
-        stats.timedOut++;
-        throw new ServiceError('deadline_exceeded', `the computation took longer than the ${opts.deadlineMs} ms deadline and was stopped`);
-      }
-      if (WORKER_OUT_OF_MEMORY.test(message)) {
-        stats.workerFailures++;
-        app.log.warn({ err }, 'a worker ran out of heap on a request; the pool replaces it');
-        throw new ServiceError('payload_too_large', `this request needs more memory than a worker's heap of ${opts.workerHeapMiB} MiB; send it in smaller requests`);
-      }
-      if (WORKER_DIED.test(message)) {
-        stats.workerFailures++;
-        app.log.error({ err }, 'a worker died while computing; the pool replaces it');
-        throw new ServiceError('internal', 'the worker computing this request stopped (crash or out of memory); it has been replaced, so a retry can succeed');
-      }
-      throw err;
-    }
-  };
-
-  // Aborting a running task makes piscina stop that worker thread and start a fresh one, so a
-  // runaway computation never holds a worker past the deadline.
-  const deadline = () => (opts.deadlineMs > 0 ? AbortSignal.timeout(opts.deadlineMs) : undefined);
+  const threads = startWorkerThreads(opts, app.log);
+  const { dispatch, deadline, stats } = threads;
 
   const runInWorker = async (task: LossTask): Promise<LossResult> => {
     stats.pooled++;
     return unwrap(await dispatch<LossResult>({ op: 'compute', task }, deadline(), taskBuffers(task)));
   };
 
-  // Data parallel within one request: each worker checks, then computes, a contiguous range of
-  // blocks of the shared arrays; block sums and denominator shares come back and are added in
-  // block order, exactly as computeLoss adds them in one thread.
+  // Data parallel within one request: the phase chain (computeLoss.ts) with each phase run by
+  // every worker over its own range of blocks of the shared arrays; the block sums and
+  // denominator shares come back and are added in block order, exactly as in one thread.
   const runSplit = async (task: LossTask, options: RunOptions = {}): Promise<LossResult> => {
-    const allocate = options.allocateShared ?? freshShared;
     stats.pooled++;
     const signal = deadline();
-    const { blocks, units } = blocking(definitionOf(task), task.input);
-    const k = Math.min(opts.workers, blocks);
-    const ranges = Array.from({ length: k }, (_, i) => [Math.floor((i * blocks) / k), Math.floor(((i + 1) * blocks) / k)] as const);
-    const checks = await Promise.all(ranges.map(([b0, b1]) => dispatch<CheckResult>({ op: 'check', task, b0, b1 }, signal)));
-    const first = checks.find((c) => c.problem !== null);
-    if (first !== undefined) throw refusal(first.problem!);
-    const { denominator, problem } = denominatorOf(task, checks.map((c) => c.denominators));
-    if (problem !== null) throw refusal(problem);
-    const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, allocate) : null;
-    const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, allocate) : null;
-    const gradScale = task.reduction === 'sum' ? 1 : 1 / denominator;
-    const kernels = await Promise.all(ranges.map(([b0, b1]) => dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale, perSample, gradient }, signal)));
-    const nonFinite = kernels.map((r) => r.firstNonFiniteGradient).find((i) => i >= 0) ?? -1;
-    return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, nonFinite);
+    const chain = phaseChain(task, opts.workers, options.allocateShared ?? freshShared);
+    const inWorkers = (step: PhaseStep) =>
+      Promise.all(
+        step.ranges.map(([b0, b1]) =>
+          step.phase === 'check'
+            ? dispatch<CheckResult>({ op: 'check', task, b0, b1 }, signal)
+            : dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient }, signal),
+        ),
+      );
+    let next = chain.next();
+    while (!next.done) next = chain.next((await inWorkers(next.value)) as CheckResult[] | KernelResult[]);
+    return unwrap(next.value);
   };
 
   const splittable = (task: LossTask) =>
@@ -207,29 +125,22 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
       }
       return { value: parsed.value, tensors: new Map(parsed.tensors) };
     },
-    ready: readyPromise,
-    isReady: () => ready,
+    ready: threads.ready,
+    isReady: threads.isReady,
     get queueSize() {
-      return piscina.queueSize;
+      return threads.queueSize;
     },
     get utilization() {
-      return piscina.utilization;
+      return threads.utilization;
     },
     get threads() {
-      return piscina.threads.length;
+      return threads.threads;
     },
     stats,
-    workerThreads: () => [...piscina.threads],
+    workerThreads: threads.threadList,
   };
   app.decorate('lossPool', pool);
-  app.addHook('onClose', async () => {
-    await readyPromise.catch(() => undefined);
-    // Tasks still running belong to requests a drain has already answered: a few seconds for
-    // them, then the threads are stopped.
-    const closed = piscina.close();
-    const timeout = new Promise<'timeout'>((r) => setTimeout(r, 3000, 'timeout').unref());
-    if ((await Promise.race([closed, timeout])) === 'timeout') await piscina.destroy();
-  });
+  app.addHook('onClose', () => threads.close());
 }
 
 export default fp(lossPoolPlugin, { name: 'loss-pool', fastify: '5.x' });

@@ -12,7 +12,7 @@ import { encodeJsonTensor, jsonTensorPieces, streamPieces } from './encodeJsonTe
 export const STREAM_NUMBERS = 131_072;
 
 /** A result that overflowed float64 is refused with 422, naming where. */
-export function assertFinite(result: LossResult): void {
+export function assertResultFinite(result: LossResult): void {
   const nf = result.nonFinite;
   if (nf === null) return;
   const where = nf.index === undefined ? nf.field : `${nf.field}[${nf.index}]`;

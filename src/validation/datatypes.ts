@@ -58,7 +58,7 @@ export function fromJsonData(data: unknown, datatype: Datatype, count: number, n
 
 /** NaN or ±Infinity in a (small) float tensor: the first one, named. JSON cannot carry them,
  *  binary can. Predictions and targets are checked where the kernel runs instead. */
-export function assertFiniteTensor(a: FloatArray | TargetArray, name: string): void {
+export function assertInputFinite(a: FloatArray | TargetArray, name: string): void {
   const i = a instanceof Int32Array ? -1 : firstNonFinite(a);
   if (i >= 0) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${a[i]}; tensors must hold finite numbers`, { field: name, index: i });
 }

@@ -4,10 +4,11 @@ import { ServiceError } from '../errors/catalog.ts';
 import type { FloatArray, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
 import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from './inferRequest.ts';
-import { assertFiniteTensor, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
+import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
 import type { LossRequestParts } from './prepareLossTask.ts';
 import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
+import { parseRegularizationWeights } from './regularizationWeights.ts';
 
 import { OUTPUT_NAMES, type AnswerSpec, type OutputName } from '../response/inferResponse.ts';
 
@@ -82,15 +83,15 @@ function tensorOf(
 }
 
 /** A small float tensor (weight, pos_weight, the regularization's parameters), checked here. */
-function smallFloats(t: ReturnType<typeof tensorOf>, name: string): FloatArray {
+function finiteFloats(t: ReturnType<typeof tensorOf>, name: string): FloatArray {
   const data = t.data as FloatArray;
-  assertFiniteTensor(data, name);
+  assertInputFinite(data, name);
   return data;
 }
 
 function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
   if (t.shape.length !== 1) throw new ServiceError('invalid_tensor', `input '${name}' must have rank 1; got shape [${t.shape.join(', ')}]`, { field: name });
-  return Array.from(smallFloats(t, name));
+  return Array.from(finiteFloats(t, name));
 }
 
 export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, TakenTensor> }): DecodedInfer {
@@ -117,8 +118,8 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   const requestParams = header.parameters ?? {};
   const lossParams: Record<string, unknown> = {};
   let reduction: unknown = 'mean';
-  let l1: unknown = 0;
-  let l2: unknown = 0;
+  let l1: unknown;
+  let l2: unknown;
   for (const [key, value] of Object.entries(requestParams)) {
     if (key === 'reduction') reduction = value;
     else if (key === 'l1') l1 = value;
@@ -130,14 +131,10 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   }
   for (const v of vectors) if (tensors.has(v)) lossParams[v] = floatVector(tensors.get(v)!, v);
   const params = parseLossParams(def, lossParams);
-  if (typeof reduction !== 'string' || !['mean', 'sum', 'batchmean'].includes(reduction)) {
-    throw new ServiceError('invalid_body', `reduction must be mean, sum or batchmean (kl_div), got ${JSON.stringify(reduction)}`, { field: 'reduction' });
-  }
-  for (const [name, v] of [['l1', l1], ['l2', l2]] as const) {
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new ServiceError('invalid_body', `${name} must be a number ≥ 0, got ${JSON.stringify(v)}`, { field: `regularization.${name}` });
-  }
+  // The reduction is checked where POST /loss's is, against the loss's own (prepareLossTask.ts).
+  const weights = parseRegularizationWeights({ l1, l2 });
   const regTensor = tensors.get('parameters');
-  if (regTensor === undefined && (l1 !== 0 || l2 !== 0)) {
+  if (regTensor === undefined && (weights.l1 !== 0 || weights.l2 !== 0)) {
     throw new ServiceError('invalid_body', "l1 and l2 regularize the input 'parameters', which is missing", { field: 'regularization.parameters' });
   }
 
@@ -162,10 +159,10 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
       rawTargets,
       checkFinite: predictions.binary || targets.binary,
       params,
-      reduction: reduction as Reduction,
+      reduction: String(reduction) as Reduction,
       wantPerSample: wants('per_sample'),
       wantGradient: wants('gradient'),
-      regularization: regTensor === undefined ? null : { l1: l1 as number, l2: l2 as number, parameters: smallFloats(regTensor, 'parameters') },
+      regularization: regTensor === undefined ? null : { ...weights, parameters: finiteFloats(regTensor, 'parameters') },
     },
     datatype: predictions.datatype as 'FP32' | 'FP64',
     outputs,

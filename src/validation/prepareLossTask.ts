@@ -31,33 +31,33 @@ export interface LossRequestParts {
   regularization: { l1: number; l2: number; parameters: FloatArray } | null;
 }
 
-const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function reductionsOf(def: LossDefinition): Reduction[] {
   return ['mean', 'sum', ...(def.extraReductions ?? [])];
 }
 
-/** Decide whether the targets are class indices, and check the shapes agree. */
-function targetLayout(def: LossDefinition, p: readonly number[], t: readonly number[]): boolean {
+/** Whether the targets are class indices (else they have the predictions' shape); refuses shapes that disagree. */
+function targetsAreClassIndices(def: LossDefinition, p: readonly number[], t: readonly number[]): boolean {
   if (def.layout === 'rows' && p.length !== 2) {
-    throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape [N, C]; got ${fmt(p)}`, { field: 'predictions' });
+    throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape [N, C]; got ${shapeText(p)}`, { field: 'predictions' });
   }
   const indicesOk = def.layout === 'rows' && t.length === 1 && t[0] === p[0];
   const sameOk = sameShape(p, t);
   switch (def.targetLayout) {
     case 'same':
       if (sameOk) return false;
-      throw new ServiceError('shape_mismatch', `targets have shape ${fmt(t)} but predictions ${fmt(p)}; ${def.name} needs the same shape (nothing is broadcast)`, { field: 'targets' });
+      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(t)} but predictions ${shapeText(p)}; ${def.name} needs the same shape (nothing is broadcast)`, { field: 'targets' });
     case 'indices':
       if (indicesOk) return true;
-      throw new ServiceError('shape_mismatch', `targets have shape ${fmt(t)}; ${def.name} needs class indices of shape [${p[0]}] for predictions ${fmt(p)}`, { field: 'targets' });
+      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(t)}; ${def.name} needs class indices of shape [${p[0]}] for predictions ${shapeText(p)}`, { field: 'targets' });
     case 'indices-or-same':
       if (indicesOk) return true;
       if (sameOk) return false;
       throw new ServiceError(
         'shape_mismatch',
-        `targets have shape ${fmt(t)}; ${def.name} needs class indices [${p[0]}] or probabilities ${fmt(p)} for predictions ${fmt(p)}`,
+        `targets have shape ${shapeText(t)}; ${def.name} needs class indices [${p[0]}] or probabilities ${shapeText(p)} for predictions ${shapeText(p)}`,
         { field: 'targets' },
       );
   }
@@ -69,7 +69,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     throw new ServiceError('invalid_body', `reduction '${reduction}' is not available for ${def.name}; use ${reductionsOf(def).join(' or ')}`, { field: 'reduction' });
   }
   const shape = predictions.shape;
-  const targetsAreIndices = targetLayout(def, shape, targets.shape);
+  const targetsAreIndices = targetsAreClassIndices(def, shape, targets.shape);
   const raw = parts.rawTargets ?? null;
   const input: KernelInput<unknown> = {
     predictions: predictions.data,

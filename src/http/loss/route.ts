@@ -4,7 +4,7 @@ import { findLoss } from '../../losses/registry.ts';
 import { tensorAt } from '../../transport/jsonDocument.ts';
 import type { DecodedTensor } from '../../validation/decodeJsonTensor.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
-import { assertFinite, encodeLossResponse } from '../../response/lossResponse.ts';
+import { assertResultFinite, encodeLossResponse } from '../../response/lossResponse.ts';
 import { problemResponses } from '../schemas.ts';
 import { LossRequest, LossResponse, type LossResponseBody } from './schema.ts';
 
@@ -41,7 +41,7 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
         regularization: reg === null ? null : { l1: reg.l1, l2: reg.l2, parameters: reg.tensor.data },
       });
       const result = await app.lossPool.run(task);
-      assertFinite(result);
+      assertResultFinite(result);
       // The body is JSON text written from the typed arrays (LossResponse documents its shape);
       // Fastify sends a string as is, without the zod serializer.
       const json = encodeLossResponse(task, result, reg === null ? null : reg.tensor.shape);

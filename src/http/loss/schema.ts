@@ -5,18 +5,16 @@ import { losses, lossNames } from '../../losses/registry.ts';
 import type { LossDefinition } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { JsonTensor } from '../schemas.ts';
+import { RegularizationWeights } from '../../validation/regularizationWeights.ts';
 
 export const Include = z
   .array(z.enum(['per_sample', 'gradient']))
   .default([])
   .meta({ description: 'Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).' });
 
-export const RegularizationRequest = z
-  .strictObject({
-    l1: z.number().min(0, { error: 'l1 must be ≥ 0' }).default(0).meta({ description: 'λ1 of λ1·Σ|w|.' }),
-    l2: z.number().min(0, { error: 'l2 must be ≥ 0' }).default(0).meta({ description: 'λ2 of λ2·Σw².' }),
-    parameters: JsonTensor.meta({ description: 'The model parameters w (any shape).' }),
-  })
+export const RegularizationRequest = RegularizationWeights.extend({
+  parameters: JsonTensor.meta({ description: 'The model parameters w (any shape).' }),
+})
   .meta({ id: 'Regularization', description: 'Structural risk added to the value: λ1·Σ|w| + λ2·Σw²; the response then carries parameters_gradient = λ1·sign(w) + 2λ2·w.' });
 
 function requestVariant(def: LossDefinition) {
@@ -67,8 +65,6 @@ export const LossRequest = z
     },
   })
   .meta({ 'x-examples': examples() });
-
-export type LossRequestBody = z.output<typeof LossRequest>;
 
 export const LossResponse = z
   .object({

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { findLoss, losses } from '../../losses/registry.ts';
 import { decodeInferRequest } from '../../validation/decodeInferRequest.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
-import { assertFinite } from '../../response/lossResponse.ts';
+import { assertResultFinite } from '../../response/lossResponse.ts';
 import { assertAnswerFits, encodeInferResponse } from '../../response/inferResponse.ts';
 import { serviceInfo } from '../docs/plugin.ts';
 import { readInferBody } from './readInferBody.ts';
@@ -154,7 +154,7 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
         }
         assertAnswerFits(decoded, task.input.predictions.length);
         const result = await app.lossPool.run(task, { allocateShared: lease.allocate });
-        assertFinite(result);
+        assertResultFinite(result);
         const encoded = encodeInferResponse(request.params.model, header.id, task, result, decoded);
         reply.type(encoded.contentType).headers(encoded.headers);
         return reply.send(encoded.body as never);
