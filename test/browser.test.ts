@@ -15,7 +15,7 @@ let base: string;
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildApp({ logger: false, workers: 1, maxEventLoopDelayMs: 0 });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -1,4 +1,5 @@
 // Pictures: valid SVG for every loss, and the drawn points are the kernels' values.
+// (Drawing every loss runs kernels on this thread, which is the app's: delay shedding is off.)
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +8,7 @@ import { losses } from '../src/losses/registry.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildApp({ logger: false, workers: 1, maxEventLoopDelayMs: 0 });
 });
 afterAll(() => app.close());
 

@@ -26,9 +26,14 @@ export function startPressureMonitor(opts: PressureOptions): PressureMonitor {
   histogram.enable();
   let delayMs = 0;
   let rss = 0;
+  const interval = opts.sampleIntervalMs ?? 200;
+  let lastTick = performance.now();
   const timer = setInterval(() => {
-    // No sample at all means the loop was blocked for the whole interval.
-    delayMs = histogram.count === 0 ? Number.POSITIVE_INFINITY : Math.max(0, histogram.mean / 1e6 - RESOLUTION_MS);
+    // The histogram's mean, or, when a long block left it no sample, how late this tick is.
+    const now = performance.now();
+    const late = Math.max(0, now - lastTick - interval);
+    lastTick = now;
+    delayMs = histogram.count === 0 ? late : Math.max(late, histogram.mean / 1e6 - RESOLUTION_MS);
     histogram.reset();
     if (opts.maxRssBytes > 0) {
       try {
@@ -37,7 +42,7 @@ export function startPressureMonitor(opts: PressureOptions): PressureMonitor {
         // EMFILE/ENFILE while reading /proc: keep the last reading
       }
     }
-  }, opts.sampleIntervalMs ?? 200);
+  }, interval);
   timer.unref();
   return {
     reason: () => (opts.maxEventLoopDelayMs > 0 && delayMs > opts.maxEventLoopDelayMs ? 'event_loop_delay' : opts.maxRssBytes > 0 && rss > opts.maxRssBytes ? 'rss' : null),
