@@ -80,6 +80,22 @@ describe('metadata and health', () => {
     expect(mse.inputs.map((i: { name: string }) => i.name)).toEqual(['predictions', 'targets', 'parameters']);
   });
 
+  test('model metadata says what each tensor accepts beyond its one declared datatype and shape', async () => {
+    const ce = (await app.inject({ method: 'GET', url: '/v2/models/cross_entropy' })).json();
+    expect(ce.inputs[0]).toEqual({ name: 'predictions', datatype: 'FP64', shape: [-1, -1] });
+    expect(ce.inputs[1]).toEqual({ name: 'targets', datatype: 'INT64', shape: [-1] });
+    expect(ce.parameters['predictions.accepts']).toMatch(/FP32 or FP64; shape \[N, C\]/);
+    expect(ce.parameters['targets.accepts']).toMatch(/class indices .* or probabilities/);
+    const mse = (await app.inject({ method: 'GET', url: '/v2/models/mse' })).json();
+    expect(mse.parameters['predictions.accepts']).toMatch(/any rank from 1 to 8/);
+    // Each request the metadata describes is one the model takes: FP32 rank-2 predictions here.
+    const { payload, headers } = inferRequest([
+      { name: 'predictions', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4], binary: true },
+      { name: 'targets', shape: [2, 2], datatype: 'INT64', data: [1, 2, 3, 5], binary: true },
+    ]);
+    expect((await app.inject({ method: 'POST', url: '/v2/models/mse/infer', payload, headers })).statusCode).toBe(200);
+  });
+
   test('unknown models and versions are 404 with {"error"}', async () => {
     expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/nope' }), 404, "unknown model 'nope'");
     expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/mse/versions/7' }), 404, 'version');

@@ -566,6 +566,10 @@ export interface components {
                 datatype: string;
                 shape: number[];
             }[];
+            /** @description What each tensor accepts beyond its declared datatype and shape (`<tensor>.accepts`), and the outputs' datatype. */
+            parameters?: {
+                [key: string]: string | number | boolean;
+            };
         };
         ModelReady: {
             name: string;

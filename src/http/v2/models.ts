@@ -27,18 +27,29 @@ interface TensorMeta {
   shape: number[];
   /** Optional inputs: the class weights and the regularization's parameters. */
   optional?: boolean;
+  /** What the declared datatype and shape leave out (the protocol gives each tensor one of each). */
+  accepts?: string;
 }
 
+/** The metadata declares, per tensor, the datatype and shape most requests use; what else a
+ *  tensor accepts is said in the model's `parameters` (`<tensor>.accepts`), which the protocol
+ *  leaves to the server. */
 export function modelMetadata(def: LossDefinition, name = def.name) {
   const rows = def.layout === 'rows';
   const predShape = rows ? [-1, -1] : [-1];
-  const targetShape = def.targetLayout === 'same' ? predShape : [-1];
-  const targetType = def.targetLayout === 'same' ? 'FP64' : 'INT64';
+  const anyRank = 'any rank from 1 to 8 (shape [-1] declares rank 1)';
+  const predAccepts = `FP32 or FP64; ${rows ? 'shape [N, C]' : anyRank}`;
+  const targetAccepts =
+    def.targetLayout === 'same'
+      ? 'FP32, FP64, INT32, INT64 or BOOL; the shape of predictions'
+      : def.targetLayout === 'indices'
+        ? 'class indices [N]: INT64, INT32, FP32 or FP64 holding integers'
+        : 'class indices [N] (INT64, INT32), or probabilities of the shape of predictions (FP32, FP64)';
   const inputs: TensorMeta[] = [
-    { name: 'predictions', datatype: 'FP64', shape: predShape },
-    { name: 'targets', datatype: targetType, shape: targetShape },
-    ...vectorParams(def).map((v) => ({ name: v, datatype: 'FP64', shape: [-1], optional: true })),
-    { name: 'parameters', datatype: 'FP64', shape: [-1], optional: true },
+    { name: 'predictions', datatype: 'FP64', shape: predShape, accepts: predAccepts },
+    { name: 'targets', datatype: def.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts },
+    ...vectorParams(def).map((v) => ({ name: v, datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, optional' })),
+    { name: 'parameters', datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, any shape, optional: the regularization\'s parameters (with the request parameters l1, l2)' },
   ];
   const outputs: TensorMeta[] = [
     { name: 'value', datatype: 'FP64', shape: [1] },
@@ -46,12 +57,16 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
     { name: 'gradient', datatype: 'FP64', shape: predShape },
     { name: 'parameters_gradient', datatype: 'FP64', shape: [-1] },
   ];
+  const parameters: Record<string, string> = Object.fromEntries(inputs.map((t) => [`${t.name}.accepts`, t.accepts ?? '']));
+  parameters['outputs.datatype'] = 'the datatype of predictions (FP32 or FP64)';
+  parameters['parameters_gradient.present'] = "only when the input 'parameters' is given";
   return {
     name,
     versions: [MODEL_VERSION],
     platform: PLATFORM,
     inputs: inputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
     outputs,
+    parameters,
     optionalInputs: inputs.filter((i) => i.optional).map((i) => i.name),
   };
 }

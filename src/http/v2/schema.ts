@@ -32,6 +32,7 @@ export const ModelMetadata = z
     platform: z.string(),
     inputs: z.array(MetadataTensor),
     outputs: z.array(MetadataTensor),
+    parameters: V2Parameters.optional().meta({ description: 'What each tensor accepts beyond its declared datatype and shape (`<tensor>.accepts`), and the outputs\' datatype.' }),
   })
   .meta({ id: 'ModelMetadata' });
 
