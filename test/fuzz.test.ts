@@ -59,7 +59,7 @@ const interesting = fc.oneof(
   fc.integer({ min: -3, max: 6 }),
 );
 const junk = fc.oneof(fc.string({ maxLength: 5 }), fc.constant(null), fc.boolean(), fc.constant({}), fc.constant([]));
-const shape = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 });
+const shape = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 4 }); // rank 0 to 4, empty dimensions included
 
 function nested(dims: number[], leaf: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   if (dims.length === 0) return leaf;

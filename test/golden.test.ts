@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
-import { closeTo, errorCases, flatten, lossRequestBody, mismatch, valueCases } from './support/golden.ts';
+import { closeTo, errorCases, flatten, goldenFormat, lossRequestBody, LOSSES_NOT_YET_BUILT, mismatch, valueCases } from './support/golden.ts';
+import { findLoss } from '../src/losses/registry.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -23,7 +24,10 @@ describe('golden value cases through POST /loss', () => {
     expect(body.reduction).toBe(c.reduction);
     expect(closeTo(body.value, exp.value, c.dtype), `value ${body.value} != ${exp.value}`).toBe(true);
     expect(mismatch(flatten(body.per_sample), exp.per_sample, c.dtype), 'per_sample').toBeNull();
-    expect(mismatch(flatten(body.gradient), exp.gradient, c.dtype), 'gradient').toBeNull();
+    // One differentiable input: `gradient`; several: `gradients` by input name.
+    const names = Object.keys(exp.gradients);
+    const answered = names.length === 1 ? { [names[0]]: body.gradient } : body.gradients;
+    for (const name of names) expect(mismatch(flatten(answered[name]), exp.gradients[name], c.dtype), `gradient of ${name}`).toBeNull();
     if (exp.parameters_gradient) {
       expect(mismatch(flatten(body.parameters_gradient), exp.parameters_gradient, c.dtype), 'parameters_gradient').toBeNull();
     } else {
@@ -40,10 +44,15 @@ describe('golden error cases through POST /loss', () => {
     const problem = res.json();
     expect(problem).toMatchObject({ status: c.expect_error, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
     expect(problem.field, problem.detail).toBe(c.field);
-    expect(problem.detail).toContain(c.field);
+    if (c.field !== undefined) expect(problem.detail).toContain(c.field);
     if (c.index !== undefined) {
       expect(problem.index, problem.detail).toBe(c.index);
       expect(problem.detail).toContain(`[${c.index}]`);
     }
   });
+});
+
+test('the fixtures are format loss-golden/2, and every loss they skip is still missing from the catalog', () => {
+  expect(goldenFormat).toBe('loss-golden/2');
+  for (const name of LOSSES_NOT_YET_BUILT) expect(findLoss(name), `${name} is in the catalog: remove it from LOSSES_NOT_YET_BUILT`).toBeUndefined();
 });

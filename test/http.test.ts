@@ -82,7 +82,7 @@ describe('POST /loss refuses', () => {
     ['ragged depth', { loss: 'mse', predictions: [[1, 2], 3], targets: [[1, 2], [3, 4]] }, 'predictions', 2],
     ['a string', { loss: 'mse', predictions: [1, 2], targets: [1, '2'] }, 'targets', 1],
     ['a null (NaN in JSON)', { loss: 'mse', predictions: [[1, 2], [3, null]], targets: [[1, 2], [3, 4]] }, 'predictions', 3],
-    ['not an array', { loss: 'mse', predictions: 3, targets: [3] }, 'predictions', undefined],
+    ['neither an array nor a number', { loss: 'mse', predictions: 'three', targets: [3] }, 'predictions', undefined],
     ['too deep', { loss: 'mse', predictions: [[[[[[[[[1]]]]]]]]], targets: [1] }, 'predictions', undefined],
   ])('a malformed tensor: %s', async (_name, body, field, index) => {
     const p = expectProblem(await post(body), 400, 'invalid_tensor');
@@ -104,9 +104,14 @@ describe('POST /loss refuses', () => {
     expect(p.detail).toContain('[2, 1]');
   });
 
-  test('a multi-class loss with predictions that are not [N, C]', async () => {
-    const p = expectProblem(await post({ loss: 'cross_entropy', predictions: [1, 2], targets: [0] }), 400, 'shape_mismatch');
+  test('a multi-class loss with predictions of a shape it does not take', async () => {
+    const p = expectProblem(await post({ loss: 'multi_margin', predictions: [[[1, 2]]], targets: [0] }), 400, 'shape_mismatch');
     expect(p.field).toBe('predictions');
+    expect(p.detail).toContain('[N, C] or [C]');
+    // Unbatched [C] logits take a bare class index (rank 0), not [1].
+    const unbatched = expectProblem(await post({ loss: 'cross_entropy', predictions: [1, 2], targets: [0] }), 400, 'shape_mismatch');
+    expect(unbatched.field).toBe('targets');
+    expect(unbatched.detail).toContain('[] (a bare number)');
   });
 
   test('a class index that is not an integer', async () => {

@@ -21,8 +21,8 @@ function goldenTask(c: (typeof valueCases)[number]): LossTask {
   const def = findLoss(c.loss)!;
   return prepareLossTask({
     def,
-    predictions: { data: Float64Array.from(c.predictions.data), shape: c.predictions.shape },
-    targets: { data: Float64Array.from(c.targets.data), shape: c.targets.shape },
+    predictions: { data: Float64Array.from(c.inputs.predictions.data), shape: c.inputs.predictions.shape },
+    targets: { data: Float64Array.from(c.inputs.targets.data), shape: c.inputs.targets.shape },
     params: def.params.parse(c.params),
     reduction: c.reduction as LossTask['reduction'],
     wantPerSample: true,

@@ -520,11 +520,11 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description PyTorch's reduction='none' result: shape of predictions, or [N] for row losses. Only when include has per_sample. */
-            per_sample?: (number | unknown[])[];
+            per_sample?: number | (number | unknown[])[];
             /** @description d value / d predictions, shape of predictions. Only when include has gradient. */
-            gradient?: (number | unknown[])[];
+            gradient?: number | (number | unknown[])[];
             /** @description d value / d regularization.parameters, when regularization is given. */
-            parameters_gradient?: (number | unknown[])[];
+            parameters_gradient?: number | (number | unknown[])[];
         };
         /** @description Triton's model configuration (model_config.proto as JSON), as tritonclient's get_model_config reads it. */
         ModelConfig: {
@@ -626,7 +626,7 @@ export interface components {
              */
             l2: number;
             /** @description The model parameters w (any shape). */
-            parameters: (number | unknown[])[];
+            parameters: number | (number | unknown[])[];
         };
         /** @description Triton's repository index: every loss is a model, always loaded. */
         RepositoryIndex: {
@@ -672,9 +672,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "mse" | "mean_squared_error";
                     /** @description mse predictions: real numbers, any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description mse targets: real numbers, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -693,9 +693,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "l1" | "mae" | "mean_absolute_error";
                     /** @description l1 predictions: real numbers, any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description l1 targets: real numbers, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -714,9 +714,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "huber";
                     /** @description huber predictions: real numbers, any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description huber targets: real numbers, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -741,9 +741,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "smooth_l1";
                     /** @description smooth_l1 predictions: real numbers, any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description smooth_l1 targets: real numbers, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -768,9 +768,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "log_cosh" | "logcosh";
                     /** @description log_cosh predictions: real numbers, any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description log_cosh targets: real numbers, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -789,9 +789,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "quantile" | "pinball";
                     /** @description quantile predictions: real numbers, any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description quantile targets: real numbers, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -816,9 +816,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "poisson_nll" | "poisson";
                     /** @description poisson_nll predictions: log-rates (log_input) or rates ≥ 0, any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description poisson_nll targets: counts ≥ 0, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -831,6 +831,11 @@ export interface operations {
                          * @default 1e-8
                          */
                         eps?: number;
+                        /**
+                         * @description true: add Stirling's term for log(y!) where y > 1 (the full negative log-likelihood).
+                         * @default false
+                         */
+                        full?: boolean;
                     };
                     /**
                      * @description mean divides Σℓ by the number of elements.
@@ -848,9 +853,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "msle" | "mean_squared_logarithmic_error";
                     /** @description msle predictions: real numbers (negative values count as 0), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description msle targets: real numbers (negative values count as 0), same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -869,13 +874,13 @@ export interface operations {
                     /** @enum {string} */
                     loss: "binary_cross_entropy" | "bce";
                     /** @description binary_cross_entropy predictions: probabilities in [0, 1], any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description binary_cross_entropy targets: values in [0, 1], same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
-                        /** @description Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0. */
-                        weight?: number[];
+                        /** @description Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch. */
+                        weight?: (number | unknown[])[];
                     };
                     /**
                      * @description mean divides Σℓ by the number of elements (weights do not enter the denominator).
@@ -893,15 +898,15 @@ export interface operations {
                     /** @enum {string} */
                     loss: "bce_with_logits" | "binary_cross_entropy_with_logits" | "sigmoid_cross_entropy";
                     /** @description bce_with_logits predictions: logits (real numbers), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description bce_with_logits targets: values in [0, 1], same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
-                        /** @description Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0. */
-                        weight?: number[];
-                        /** @description Weight of the positive term per position of the last dimension (per class in multi-label use); ≥ 0. */
-                        pos_weight?: number[];
+                        /** @description Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch. */
+                        weight?: (number | unknown[])[];
+                        /** @description Weight of the positive term, of any shape that broadcasts to the predictions ([C]: per class in multi-label use); any sign. */
+                        pos_weight?: (number | unknown[])[];
                     };
                     /**
                      * @description mean divides Σℓ by the number of elements (weights do not enter the denominator).
@@ -919,9 +924,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "hinge";
                     /** @description hinge predictions: scores (real numbers), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description hinge targets: −1 or 1 (0 is read as −1), same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -940,9 +945,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "squared_hinge";
                     /** @description squared_hinge predictions: scores (real numbers), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description squared_hinge targets: −1 or 1 (0 is read as −1), same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -961,9 +966,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "logistic" | "soft_margin";
                     /** @description logistic predictions: scores (real numbers), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description logistic targets: −1 or 1, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -982,9 +987,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "exponential";
                     /** @description exponential predictions: scores (real numbers), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description exponential targets: −1 or 1, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -1003,9 +1008,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "zero_one" | "0-1";
                     /** @description zero_one predictions: scores (real numbers), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description zero_one targets: −1 or 1, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**
@@ -1024,9 +1029,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "sigmoid_focal" | "focal";
                     /** @description sigmoid_focal predictions: logits (real numbers), any rank ≥ 1. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description sigmoid_focal targets: 0 or 1, same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -1056,12 +1061,12 @@ export interface operations {
                     /** @enum {string} */
                     loss: "cross_entropy" | "categorical_cross_entropy_with_logits" | "softmax_cross_entropy";
                     /** @description cross_entropy predictions: logits [N, C]. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description cross_entropy targets: class indices [N] (integers in [0, C), or ignore_index), or probabilities [N, C] in [0, 1]. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
-                        /** @description Class weights [C], ≥ 0. */
+                        /** @description Class weights [C], of any sign as in PyTorch. */
                         weight?: number[];
                         /**
                          * @description A class-index target equal to this is ignored (class-index targets only).
@@ -1090,12 +1095,12 @@ export interface operations {
                     /** @enum {string} */
                     loss: "nll" | "nll_loss" | "negative_log_likelihood";
                     /** @description nll predictions: log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch). */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description nll targets: class indices [N]: integers in [0, C), or ignore_index. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
-                        /** @description Class weights [C], ≥ 0. */
+                        /** @description Class weights [C], of any sign as in PyTorch. */
                         weight?: number[];
                         /**
                          * @description A target equal to this is ignored.
@@ -1119,9 +1124,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "categorical_crossentropy";
                     /** @description categorical_crossentropy predictions: probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description categorical_crossentropy targets: one-hot or probabilities [N, C] in [0, 1]. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -1151,9 +1156,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "sparse_categorical_crossentropy";
                     /** @description sparse_categorical_crossentropy predictions: probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description sparse_categorical_crossentropy targets: class indices [N]: integers in [0, C). */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -1178,9 +1183,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "kl_div" | "kl_divergence" | "kld";
                     /** @description kl_div predictions: log-probabilities, any rank ≥ 1 (usually [N, C]). */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description kl_div targets: probabilities in [0, 1] (or log-probabilities with log_target), same shape as predictions. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -1205,9 +1210,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "multi_margin" | "multi_margin_loss" | "multiclass_hinge";
                     /** @description multi_margin predictions: scores [N, C]. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description multi_margin targets: class indices [N]: integers in [0, C). */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
@@ -1221,7 +1226,7 @@ export interface operations {
                          * @default 1
                          */
                         margin?: number;
-                        /** @description Class weights [C], ≥ 0; w_y scales the row of target y. */
+                        /** @description Class weights [C], of any sign as in PyTorch; w_y scales the row of target y. */
                         weight?: number[];
                     };
                     /**
@@ -1240,9 +1245,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "categorical_hinge" | "crammer_singer";
                     /** @description categorical_hinge predictions: scores [N, C], C ≥ 2. */
-                    predictions: (number | unknown[])[];
+                    predictions: number | (number | unknown[])[];
                     /** @description categorical_hinge targets: one-hot [N, C]. */
-                    targets: (number | unknown[])[];
+                    targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
                     /**

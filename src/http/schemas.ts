@@ -13,9 +13,8 @@ export function describeTensors(ctx: { jsonSchema: Record<string, unknown> }) {
 
 /** A JSON tensor. Its elements are checked by decodeJsonTensor (one pass that also flattens it
  *  and names the first bad element), so the schema only says what it is. */
-export const JsonTensor = z.array(z.unknown()).meta({
-  [TENSOR_MARK]: true,
-  description: 'A tensor as nested arrays of numbers (row-major; rank = nesting depth, 1 to 8). Every dimension ≥ 1, no ragged rows.',
+export const JsonTensor = z.union([z.number(), z.array(z.unknown()).meta({ [TENSOR_MARK]: true })]).meta({
+  description: 'A tensor as nested arrays of numbers (row-major; rank = nesting depth, 1 to 8), or a bare number for rank 0. Every dimension ≥ 0, no ragged rows.',
 });
 
 export const Problem = z

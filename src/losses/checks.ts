@@ -125,12 +125,3 @@ export function perClassLength(name: string, vector: readonly number[] | undefin
   return { code: 'invalid_params', field: `params.${name}`, detail: `params.${name} has ${vector.length} entries for ${classes} classes` };
 }
 
-/** `weight`/`pos_weight` of the binary losses broadcast against the last dimension. */
-export function lastDimLength(name: string, vector: readonly number[] | undefined, input: KernelInput<unknown>): InputProblem | null {
-  if (vector === undefined || vector.length === input.lastDim) return null;
-  return {
-    code: 'invalid_params',
-    field: `params.${name}`,
-    detail: `params.${name} has ${vector.length} entries for a last dimension of ${input.lastDim} (it broadcasts against the last dimension of predictions)`,
-  };
-}

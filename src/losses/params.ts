@@ -13,5 +13,14 @@ export const labelSmoothing = z
   .meta({ description: 'ε in [0, 1]: targets become (1 − ε)·t + ε/C.' });
 
 /** A non-negative per-class or per-column weight vector. */
-export const weightVector = (what: string) =>
-  z.array(z.number().min(0, { error: 'weights must be ≥ 0' })).min(1).optional().meta({ description: what });
+/** Class weights: any finite numbers, zero and negative included, as in PyTorch (a mean whose
+ *  weighted denominator is 0 is refused where it is computed). */
+export const weightVector = (what: string) => z.array(z.number()).min(1).optional().meta({ description: what });
+
+/** A weight that broadcasts to the predictions' shape: an array, nested for rank > 1. */
+export const broadcastWeight = (what: string) =>
+  z
+    .array(z.union([z.number(), z.array(z.unknown())]))
+    .min(1)
+    .optional()
+    .meta({ description: what });

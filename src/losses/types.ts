@@ -56,7 +56,8 @@ export interface KernelOutput {
  *  element of `field`. */
 export interface InputProblem {
   code: 'shape_mismatch' | 'target_out_of_domain' | 'prediction_out_of_domain' | 'class_index_out_of_range' | 'invalid_params' | 'invalid_tensor' | 'undefined_mean';
-  field: string;
+  /** Absent when no one field is at fault (a weighted mean whose weights add up to 0). */
+  field?: string;
   detail: string;
   index?: number;
 }
@@ -78,6 +79,13 @@ export interface LossDefinition<P = unknown> {
   targets: string;
   layout: SampleLayout;
   targetLayout: TargetLayout;
+  /** Row losses: the other shapes PyTorch takes. `unbatched`: predictions [C] with a rank-0
+   *  class index or [C] probabilities; `spatial`: predictions [N, C, d1, …, dk] (class axis 1)
+   *  with targets [N, d1, …, dk] or of the predictions' shape. */
+  shapes?: { unbatched?: boolean; spatial?: boolean };
+  /** Parameters that broadcast to the predictions' shape (numpy's rules); the kernel reads them
+   *  expanded, one value per element (validation/broadcastParams.ts). */
+  broadcastParams?: readonly string[];
   /** Reductions the loss accepts besides mean and sum (only kl_div: batchmean). */
   extraReductions?: readonly Reduction[];
   /** Parameters: a strict zod object whose defaults are the spec's. */
@@ -115,9 +123,4 @@ export interface PlotSlice {
 /** Identity helper that keeps the params type of a loss declaration. */
 export function defineLoss<P>(definition: LossDefinition<P>): LossDefinition<P> {
   return definition;
-}
-
-/** The shape of a loss's per_sample output: the predictions' shape, or [N] for a row loss. */
-export function perSampleShape(def: Pick<LossDefinition, 'layout'>, predictionsShape: number[]): number[] {
-  return def.layout === 'rows' ? [predictionsShape[0]] : predictionsShape;
 }

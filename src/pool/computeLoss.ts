@@ -102,7 +102,8 @@ export function denominatorOf(task: LossTask, shares: Float64Array[]): { denomin
   let d = 0;
   if (fixed !== null) d = fixed;
   else for (const part of shares) for (let i = 0; i < part.length; i++) d += part[i];
-  if (d > 0) return { denominator: d, problem: null };
+  // Class weights may be negative (PyTorch divides by their sum whatever its sign); only 0 has no mean.
+  if (d !== 0) return { denominator: d, problem: null };
   if (task.input.predictions.length === 0) {
     return {
       denominator: d,
@@ -113,8 +114,7 @@ export function denominatorOf(task: LossTask, shares: Float64Array[]): { denomin
     denominator: d,
     problem: {
       code: 'undefined_mean',
-      field: 'targets',
-      detail: `reduction ${task.reduction} is undefined here: its denominator is 0 (every target is ignore_index, or every target's class weight is 0). PyTorch returns NaN; use reduction sum, which gives 0`,
+      detail: `reduction ${task.reduction} is undefined here: its denominator is 0 (every target is ignore_index, or the targets' class weights add up to 0). PyTorch returns NaN or ±Infinity; use reduction sum`,
     },
   };
 }

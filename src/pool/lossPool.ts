@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
-import { freshShared, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
+import { freshShared, inRequestLayout, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
 import { startWorkerThreads, type PoolStats, type WorkerThreadsOptions } from './workerThreads.ts';
 
@@ -20,10 +20,11 @@ import type { DocumentKind, JsonDocument } from '../transport/jsonDocument.ts';
  *  workers (data parallel); below it one worker computes the whole request. */
 export const SPLIT_THRESHOLD = 262_144;
 
-/** A refused request leaves as the 400 the catalog has for its problem. */
-function unwrap(result: LossResult): LossResult {
+/** A refused request leaves as the 400 the catalog has for its problem; an answer goes back to
+ *  the request's layout (lossTask.ts: inRequestLayout). */
+function unwrap(result: LossResult, task: LossTask): LossResult {
   if (result.problem !== null) throw refusal(result.problem);
-  return result;
+  return inRequestLayout(task, result);
 }
 const refusal = (p: InputProblem) => new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
 
@@ -76,7 +77,7 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
 
   const runInWorker = async (task: LossTask): Promise<LossResult> => {
     stats.pooled++;
-    return unwrap(await dispatch<LossResult>({ op: 'compute', task }, deadline(), taskBuffers(task)));
+    return unwrap(await dispatch<LossResult>({ op: 'compute', task }, deadline(), taskBuffers(task)), task);
   };
 
   // Data parallel within one request: the phase chain (computeLoss.ts) with each phase run by
@@ -96,7 +97,7 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
       );
     let next = chain.next();
     while (!next.done) next = chain.next((await inWorkers(next.value)) as CheckResult[] | KernelResult[]);
-    return unwrap(next.value);
+    return unwrap(next.value, task);
   };
 
   const splittable = (task: LossTask) =>
@@ -109,12 +110,12 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
       if (splittable(task)) return runSplit(task, options);
       if (task.input.predictions.length > opts.inlineThreshold) return runInWorker(task);
       stats.inline++;
-      return unwrap(computeLoss(task));
+      return unwrap(computeLoss(task), task);
     },
     runInWorker,
     runSplit,
     buffers: new SharedBufferPool(POOLED_BYTES),
-    runInline: (task) => unwrap(computeLoss(task)),
+    runInline: (task) => unwrap(computeLoss(task), task),
     parseJson: async (bytes, kind, what) => {
       // The body's own ArrayBuffer moves to the worker (readBody gives every body one of its own).
       const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

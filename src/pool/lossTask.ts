@@ -18,6 +18,12 @@ export interface LossTask {
   /** Targets as they arrived when they need converting first (INT64 → float64, BOOL → 0/1): each
    *  range is converted into input.targets (a Float64Array of the same length) before its checks. */
   rawTargets: BigInt64Array | Uint8Array | null;
+  /** The shapes of the answer's tensors, as the request gave them (the kernel may see predictions
+   *  [N·D, C] where the request sent [N, C, D]). */
+  shapes: { gradient: number[]; perSample: number[] };
+  /** Set when the class axis was moved last for the kernel ([N, C, D] → [N·D, C]): the gradient
+   *  is moved back before the answer. */
+  classAxis: { n: number; c: number; d: number } | null;
 }
 
 export interface LossResult {
@@ -56,4 +62,36 @@ export function resultBuffers(result: LossResult): ArrayBuffer[] {
 export function taskOutputBytes(task: LossTask): number {
   const outputs = (task.wantPerSample ? 1 : 0) + (task.wantGradient ? 1 : 0);
   return outputs * task.input.predictions.byteLength + (task.rawTargets === null ? 0 : task.rawTargets.length * 8);
+}
+
+/** [N, C, D] → [N·D, C] (toLast) or back: the class axis moved for a row kernel, in a copy of
+ *  the same type. */
+export function moveClassAxis<A extends Float32Array | Float64Array>(a: A, { n, c, d }: { n: number; c: number; d: number }, toLast: boolean): A {
+  const out = new (a.constructor as { new (length: number): A })(a.length);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < c; k++) {
+      for (let j = 0; j < d; j++) {
+        const spatial = (i * c + k) * d + j; // [N, C, D]
+        const rows = (i * d + j) * c + k; // [N·D, C]
+        if (toLast) out[rows] = a[spatial];
+        else out[spatial] = a[rows];
+      }
+    }
+  }
+  return out;
+}
+
+/** The result in the request's layout: the gradient's class axis moved back where it was. */
+export function inRequestLayout(task: LossTask, result: LossResult): LossResult {
+  const axis = task.classAxis;
+  if (axis === null || result.gradient === null) return result;
+  const nf = result.nonFinite;
+  let nonFinite = nf;
+  if (nf?.field === 'gradient' && nf.index !== undefined) {
+    // The kernel's [N·D, C] index of the first non-finite element, as an [N, C, D] index.
+    const row = Math.floor(nf.index / axis.c);
+    const k = nf.index % axis.c;
+    nonFinite = { field: 'gradient', index: (Math.floor(row / axis.d) * axis.c + k) * axis.d + (row % axis.d) };
+  }
+  return { ...result, gradient: moveClassAxis(result.gradient, axis, false), nonFinite };
 }

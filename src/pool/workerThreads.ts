@@ -57,6 +57,8 @@ export function startWorkerThreads(opts: WorkerThreadsOptions, log: FastifyBaseL
       regularization: null,
       checkFinite: false,
       rawTargets: null,
+      shapes: { gradient: [1], perSample: [1] },
+      classAxis: null,
     },
   });
   const readyPromise = Promise.all(Array.from({ length: opts.workers }, () => piscina.run(warmUp()))).then(() => {

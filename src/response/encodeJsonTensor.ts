@@ -25,6 +25,8 @@ export function toNestedArray(data: FloatArray, shape: readonly number[]): unkno
 }
 
 export function encodeJsonTensor(data: FloatArray, shape: readonly number[]): string {
+  // A rank-0 tensor is a bare number.
+  if (shape.length === 0) return JSON.stringify(data[0]);
   return JSON.stringify(toNestedArray(data, shape));
 }
 
@@ -35,6 +37,10 @@ export const NUMBERS_PER_PIECE = 65_536;
  *  the first dimension: an answer of any size is written without one string holding all of it
  *  (V8's strings end at 2^29 characters). */
 export function* jsonTensorPieces(data: FloatArray, shape: readonly number[]): Generator<string> {
+  if (shape.length === 0) {
+    yield JSON.stringify(data[0]);
+    return;
+  }
   const rows = shape[0];
   const inner = rows === 0 ? 0 : data.length / rows;
   const rowsPerPiece = Math.max(1, Math.floor(NUMBERS_PER_PIECE / Math.max(1, inner)));

@@ -4,8 +4,6 @@
 import { Readable } from 'node:stream';
 import type { FloatArray } from '../losses/types.ts';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
-import { findLoss } from '../losses/registry.ts';
-import { perSampleShape } from '../losses/types.ts';
 
 export const OUTPUT_NAMES = ['value', 'per_sample', 'gradient', 'parameters_gradient'] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -51,9 +49,9 @@ function outputTensor(name: OutputName, task: LossTask, result: LossResult, deco
     case 'value':
       return { shape: [1], data: decoded.datatype === 'FP32' ? Float32Array.of(result.value) : Float64Array.of(result.value) };
     case 'per_sample':
-      return { shape: perSampleShape(findLoss(task.loss)!, task.input.shape), data: result.perSample! };
+      return { shape: task.shapes.perSample, data: result.perSample! };
     case 'gradient':
-      return { shape: task.input.shape, data: result.gradient! };
+      return { shape: task.shapes.gradient, data: result.gradient! };
     case 'parameters_gradient':
       return { shape: decoded.regularizationShape!, data: asOutputType(result.parametersGradient!) };
   }

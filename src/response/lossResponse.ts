@@ -3,8 +3,6 @@
 import type { Readable } from 'node:stream';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { ServiceError } from '../errors/catalog.ts';
-import { findLoss } from '../losses/registry.ts';
-import { perSampleShape } from '../losses/types.ts';
 import type { FloatArray } from '../losses/types.ts';
 import { encodeJsonTensor, jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
 
@@ -23,17 +21,16 @@ export function assertResultFinite(result: LossResult): void {
 }
 
 function* lossResponsePieces(task: LossTask, result: LossResult, regularizationShape: number[] | null, tensor: (data: FloatArray, shape: readonly number[]) => Iterable<string>) {
-  const def = findLoss(task.loss)!;
   let head = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}","value":${result.value}`;
   if (task.reduction !== 'sum') head += `,"denominator":${result.denominator}`;
   yield `${head},"params":${JSON.stringify(task.input.params)}`;
   if (result.perSample !== null) {
     yield ',"per_sample":';
-    yield* tensor(result.perSample, perSampleShape(def, task.input.shape));
+    yield* tensor(result.perSample, task.shapes.perSample);
   }
   if (result.gradient !== null) {
     yield ',"gradient":';
-    yield* tensor(result.gradient, task.input.shape);
+    yield* tensor(result.gradient, task.shapes.gradient);
   }
   if (result.parametersGradient !== null && regularizationShape !== null) {
     yield ',"parameters_gradient":';

@@ -37,9 +37,10 @@ interface Slot {
 function lossSlots(body: unknown): Slot[] {
   if (!isObject(body)) return [];
   const slots: Slot[] = [];
-  for (const key of ['predictions', 'targets']) if (Array.isArray(body[key])) slots.push({ path: key, holder: body, key });
+  // Arrays, and bare numbers (rank-0 tensors).
+  for (const key of ['predictions', 'targets']) if (Array.isArray(body[key]) || typeof body[key] === 'number') slots.push({ path: key, holder: body, key });
   const reg = body.regularization;
-  if (isObject(reg) && Array.isArray(reg.parameters)) slots.push({ path: 'regularization.parameters', holder: reg, key: 'parameters' });
+  if (isObject(reg) && (Array.isArray(reg.parameters) || typeof reg.parameters === 'number')) slots.push({ path: 'regularization.parameters', holder: reg, key: 'parameters' });
   return slots;
 }
 

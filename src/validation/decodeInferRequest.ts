@@ -58,7 +58,6 @@ function tensorOf(
     throw new ServiceError('invalid_tensor', `input '${name}': datatype ${input.datatype} is not accepted; use ${allowed.join(', ')}`, { field: name });
   }
   const datatype = input.datatype as Datatype;
-  if (shape.length === 0) throw new ServiceError('invalid_tensor', `input '${name}': shape [] (a scalar) is not accepted; tensors have rank ≥ 1`, { field: name });
   const count = elementCount(shape);
   if (count > MAX_ELEMENTS) throw new ServiceError('invalid_tensor', `input '${name}': shape [${shape.join(', ')}] holds more than ${MAX_ELEMENTS} elements`, { field: name });
   let data: FloatArray | TargetArray | BigInt64Array | Uint8Array;
@@ -92,6 +91,17 @@ function finiteFloats(t: ReturnType<typeof tensorOf>, name: string): FloatArray 
 function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
   if (t.shape.length !== 1) throw new ServiceError('invalid_tensor', `input '${name}' must have rank 1; got shape [${t.shape.join(', ')}]`, { field: name });
   return Array.from(finiteFloats(t, name));
+}
+
+/** A weight that broadcasts (any rank) as the nested arrays POST /loss takes for it. */
+function nestedFloats(t: ReturnType<typeof tensorOf>, name: string): unknown {
+  const data = Array.from(finiteFloats(t, name));
+  const nest = (offset: number, dims: number[]): unknown => {
+    if (dims.length === 0) return data[offset];
+    const inner = dims.slice(1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: dims[0] }, (_, i) => nest(offset + i * inner, dims.slice(1)));
+  };
+  return nest(0, t.shape);
 }
 
 export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, TakenTensor> }): DecodedInfer {
@@ -129,7 +139,10 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
       lossParams[key] = value;
     }
   }
-  for (const v of vectors) if (tensors.has(v)) lossParams[v] = floatVector(tensors.get(v)!, v);
+  for (const v of vectors) {
+    const t = tensors.get(v);
+    if (t !== undefined) lossParams[v] = def.broadcastParams?.includes(v) ? nestedFloats(t, v) : floatVector(t, v);
+  }
   const params = parseLossParams(def, lossParams);
   // The reduction is checked where POST /loss's is, against the loss's own (prepareLossTask.ts).
   const weights = parseRegularizationWeights({ l1, l2 });

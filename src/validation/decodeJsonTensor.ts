@@ -15,6 +15,11 @@ export interface DecodedTensor {
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v) : typeof v);
 
 export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
+  // A rank-0 tensor is a bare number.
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ServiceError('invalid_tensor', `${field} is outside float64's finite range (JSON.parse makes it ${value}); tensors must hold finite numbers`, { field, index: 0 });
+    return { data: Float64Array.of(value), shape: [] };
+  }
   if (!Array.isArray(value)) {
     throw new ServiceError('invalid_tensor', `${field} must be an array of numbers (nested for rank > 1), got ${describe(value)}`, { field });
   }

@@ -5,7 +5,8 @@
 // so both refuse the same requests with the same messages.
 import { ServiceError } from '../errors/catalog.ts';
 import type { FloatArray, KernelInput, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
-import { freshShared, isShared, type LossTask } from '../pool/lossTask.ts';
+import { freshShared, isShared, moveClassAxis, type LossTask } from '../pool/lossTask.ts';
+import { broadcastTo } from './broadcastParams.ts';
 
 export interface TensorView<A> {
   data: A;
@@ -38,52 +39,105 @@ export function reductionsOf(def: LossDefinition): Reduction[] {
   return ['mean', 'sum', ...(def.extraReductions ?? [])];
 }
 
-/** Whether the targets are class indices (else they have the predictions' shape); refuses shapes that disagree. */
-function targetsAreClassIndices(def: LossDefinition, p: readonly number[], t: readonly number[]): boolean {
-  if (def.layout === 'rows' && p.length !== 2) {
-    throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape [N, C]; got ${shapeText(p)}`, { field: 'predictions' });
-  }
+/** Whether the targets are class indices (else they have the predictions' shape); refuses shapes
+ *  that disagree, naming the shapes as the request sent them. */
+function targetsAreClassIndices(def: LossDefinition, p: readonly number[], t: readonly number[], sentP: readonly number[], sentT: readonly number[]): boolean {
   const indicesOk = def.layout === 'rows' && t.length === 1 && t[0] === p[0];
   const sameOk = sameShape(p, t);
+  const indexShape = sentP.length === 1 ? '[] (a bare number)' : shapeText([sentP[0], ...sentP.slice(2)]);
   switch (def.targetLayout) {
     case 'same':
       if (sameOk) return false;
-      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(t)} but predictions ${shapeText(p)}; ${def.name} needs the same shape (nothing is broadcast)`, { field: 'targets' });
+      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(sentT)} but predictions ${shapeText(sentP)}; ${def.name} needs the same shape (nothing is broadcast)`, { field: 'targets' });
     case 'indices':
       if (indicesOk) return true;
-      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(t)}; ${def.name} needs class indices of shape [${p[0]}] for predictions ${shapeText(p)}`, { field: 'targets' });
+      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(sentT)}; ${def.name} needs class indices of shape ${indexShape} for predictions ${shapeText(sentP)}`, { field: 'targets' });
     case 'indices-or-same':
       if (indicesOk) return true;
       if (sameOk) return false;
       throw new ServiceError(
         'shape_mismatch',
-        `targets have shape ${shapeText(t)}; ${def.name} needs class indices [${p[0]}] or probabilities ${shapeText(p)} for predictions ${shapeText(p)}`,
+        `targets have shape ${shapeText(sentT)}; ${def.name} needs class indices ${indexShape} or probabilities ${shapeText(sentP)} for predictions ${shapeText(sentP)}`,
         { field: 'targets' },
       );
   }
 }
 
+interface KernelLayout {
+  /** Predictions as the row kernel reads them: [R, C], class axis last. */
+  shape: number[];
+  predictions: FloatArray;
+  /** Targets' shape as the kernel reads them ([R] indices or [R, C] probabilities). */
+  targetShape: number[];
+  targets: TargetArray;
+  shapes: LossTask['shapes'];
+  classAxis: LossTask['classAxis'];
+}
+
+/** Row losses take [N, C]; where the loss says so, also unbatched [C] (a rank-0 class index or [C]
+ *  probabilities: one row) and [N, C, d1, …, dk] (class axis 1: moved last, [N·D, C]). Other
+ *  losses run on the request's shapes as they are. */
+function kernelLayout(def: LossDefinition, predictions: TensorView<FloatArray>, targets: TensorView<TargetArray>): KernelLayout {
+  const p = predictions.shape;
+  const t = targets.shape;
+  const asRequested = { shape: p, predictions: predictions.data, targetShape: t, targets: targets.data, classAxis: null };
+  if (def.layout !== 'rows') return { ...asRequested, shapes: { gradient: p, perSample: p } };
+  if (p.length === 2) return { ...asRequested, shapes: { gradient: p, perSample: [p[0]] } };
+  if (p.length === 1 && def.shapes?.unbatched) {
+    const probabilities = sameShape(t, p);
+    return {
+      shape: [1, p[0]],
+      predictions: predictions.data,
+      // A rank-0 class index is the one row's; any other shape is refused (as PyTorch does).
+      targetShape: probabilities ? [1, p[0]] : t.length === 0 ? [1] : [-1],
+      targets: targets.data,
+      shapes: { gradient: p, perSample: [] },
+      classAxis: null,
+    };
+  }
+  if (p.length >= 3 && def.shapes?.spatial) {
+    const [n, c, ...rest] = p;
+    const d = rest.reduce((a, b) => a * b, 1);
+    const classAxis = { n, c, d };
+    const probabilities = sameShape(t, p);
+    const indices = sameShape(t, [n, ...rest]);
+    return {
+      shape: [n * d, c],
+      predictions: moveClassAxis(predictions.data, classAxis, true),
+      targetShape: probabilities ? [n * d, c] : indices ? [n * d] : t,
+      targets: probabilities ? moveClassAxis(targets.data as Float64Array, classAxis, true) : targets.data,
+      shapes: { gradient: p, perSample: [n, ...rest] },
+      classAxis,
+    };
+  }
+  const accepted = ['[N, C]', ...(def.shapes?.unbatched ? ['[C]'] : []), ...(def.shapes?.spatial ? ['[N, C, d1, …]'] : [])].join(' or ');
+  throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape ${accepted}; got ${shapeText(p)}`, { field: 'predictions' });
+}
+
 export function prepareLossTask(parts: LossRequestParts): LossTask {
-  const { def, predictions, targets, reduction } = parts;
+  const { def, reduction } = parts;
   if (!reductionsOf(def).includes(reduction)) {
     throw new ServiceError('invalid_body', `reduction '${reduction}' is not available for ${def.name}; use ${reductionsOf(def).join(' or ')}`, { field: 'reduction' });
   }
-  const shape = predictions.shape;
-  const targetsAreIndices = targetsAreClassIndices(def, shape, targets.shape);
+  const layout = kernelLayout(def, parts.predictions, parts.targets);
+  const shape = layout.shape;
+  const targetsAreIndices = targetsAreClassIndices(def, shape, layout.targetShape, parts.predictions.shape, parts.targets.shape);
   const raw = parts.rawTargets ?? null;
+  const params = { ...(parts.params as Record<string, unknown>) };
+  for (const name of def.broadcastParams ?? []) if (params[name] !== undefined) params[name] = broadcastTo(params[name], shape, name);
   const input: KernelInput<unknown> = {
-    predictions: predictions.data,
+    predictions: layout.predictions,
     // Raw targets are converted into a float64 array of their length, shared if they are.
     targets:
       raw === null
-        ? targets.data
+        ? layout.targets
         : new Float64Array(isShared(raw.buffer) ? (parts.allocateShared ?? freshShared)(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
     shape,
-    rows: def.layout === 'rows' ? shape[0] : predictions.data.length,
+    rows: def.layout === 'rows' ? shape[0] : layout.predictions.length,
     cols: def.layout === 'rows' ? shape[1] : 1,
-    lastDim: shape[shape.length - 1],
+    lastDim: shape.length === 0 ? 1 : shape[shape.length - 1],
     targetsAreIndices,
-    params: parts.params,
+    params,
   };
   const problem = def.checkParams?.(input) ?? null;
   if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
@@ -96,5 +150,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     regularization: parts.regularization,
     checkFinite: parts.checkFinite ?? false,
     rawTargets: raw,
+    shapes: layout.shapes,
+    classAxis: layout.classAxis,
   };
 }

@@ -12,10 +12,10 @@ export interface GoldenCase {
   params: Record<string, unknown>;
   reduction: string;
   dtype: 'float64' | 'float32';
-  predictions: GoldenTensor;
-  targets: GoldenTensor;
+  /** Every tensor input, by the loss's input names (format loss-golden/2). */
+  inputs: Record<string, GoldenTensor>;
   regularization?: { l1: number; l2: number; parameters: GoldenTensor };
-  expected?: { value: number; per_sample: GoldenTensor; gradient: GoldenTensor; parameters_gradient?: GoldenTensor };
+  expected?: { value: number; per_sample: GoldenTensor; gradients: Record<string, GoldenTensor>; parameters_gradient?: GoldenTensor };
   expect_error?: number;
   why?: string;
   field?: string;
@@ -23,24 +23,43 @@ export interface GoldenCase {
 }
 
 const file = JSON.parse(readFileSync(new URL('../fixtures/golden/cases.json', import.meta.url), 'utf8')) as {
-  meta: { tolerance: Record<'float64' | 'float32', { rtol: number; atol: number }> };
+  meta: { format: string; tolerance: Record<'float64' | 'float32', { rtol: number; atol: number }> };
   cases: GoldenCase[];
 };
 
-export const goldenCases = file.cases;
-export const valueCases = file.cases.filter((c) => c.expected !== undefined);
-export const errorCases = file.cases.filter((c) => c.expect_error !== undefined);
+/** The losses of the spec's Part 2 that the service does not compute yet, and whose golden cases
+ *  therefore do not run: the open issue "Every PyTorch loss" adds them. test/golden.test.ts
+ *  checks that every name here is still missing from the catalog, so that a loss added leaves
+ *  this list at once and its cases run. */
+export const LOSSES_NOT_YET_BUILT = [
+  'gaussian_nll',
+  'margin_ranking',
+  'cosine_embedding',
+  'triplet_margin',
+  'triplet_margin_with_distance',
+  'ctc',
+  'hinge_embedding',
+  'multilabel_margin',
+  'multilabel_soft_margin',
+];
+
+export const goldenFormat = file.meta.format;
+export const goldenCases = file.cases.filter((c) => !LOSSES_NOT_YET_BUILT.includes(c.loss));
+export const valueCases = goldenCases.filter((c) => c.expected !== undefined);
+export const errorCases = goldenCases.filter((c) => c.expect_error !== undefined);
 export const tolerance = file.meta.tolerance;
 
-/** Flat row-major data → nested arrays of the given shape. */
-export function nest(data: readonly number[], shape: readonly number[]): unknown[] {
-  if (shape.length <= 1) return [...data];
+/** Flat row-major data → nested arrays of the given shape; rank 0 → the bare number. */
+export function nest(data: readonly number[], shape: readonly number[]): unknown {
+  if (shape.length === 0) return data[0];
+  if (shape.length === 1) return [...data];
   const inner = shape.slice(1).reduce((a, b) => a * b, 1);
   return Array.from({ length: shape[0] }, (_, i) => nest(data.slice(i * inner, (i + 1) * inner), shape.slice(1)));
 }
 
-/** Nested arrays → flat data and shape. */
+/** Nested arrays (or a bare number, rank 0) → flat data and shape. */
 export function flatten(nested: unknown): { data: number[]; shape: number[] } {
+  if (typeof nested === 'number') return { data: [nested], shape: [] };
   const shape: number[] = [];
   for (let v: unknown = nested; Array.isArray(v); v = v[0]) shape.push(v.length);
   return { data: (nested as unknown[]).flat(Infinity) as number[], shape };
@@ -61,12 +80,11 @@ export function mismatch(actual: { data: number[]; shape: number[] }, expected: 
   return null;
 }
 
-/** The POST /loss body of a golden case. */
+/** The POST /loss body of a golden case: every input at the top level under its name. */
 export function lossRequestBody(c: GoldenCase): Record<string, unknown> {
   return {
     loss: c.loss,
-    predictions: nest(c.predictions.data, c.predictions.shape),
-    targets: nest(c.targets.data, c.targets.shape),
+    ...Object.fromEntries(Object.entries(c.inputs).map(([name, t]) => [name, nest(t.data, t.shape)])),
     params: c.params,
     reduction: c.reduction,
     include: ['per_sample', 'gradient'],

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
-import { lastDimLength, targetsInUnitInterval } from '../checks.ts';
-import { weightVector } from '../params.ts';
+import { targetsInUnitInterval } from '../checks.ts';
+import { broadcastWeight } from '../params.ts';
 
 // With σ(x) = 1/(1 + e^-x), log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x) = -x - softplus(-x).
 // So -[p_w·y·log σ(x) + (1 - y)·log(1 - σ(x))] = p_w·y·softplus(-x) + (1 - y)(x + softplus(-x))
@@ -23,18 +23,21 @@ export const bceWithLogits = defineLoss({
   layout: 'elementwise',
   targetLayout: 'same',
   params: z.strictObject({
-    weight: weightVector('Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0.'),
-    pos_weight: weightVector('Weight of the positive term per position of the last dimension (per class in multi-label use); ≥ 0.'),
+    weight: broadcastWeight('Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch.'),
+    pos_weight: broadcastWeight('Weight of the positive term, of any shape that broadcasts to the predictions ([C]: per class in multi-label use); any sign.'),
   }),
-  checkParams: (input) => lastDimLength('weight', input.params.weight, input) ?? lastDimLength('pos_weight', input.params.pos_weight, input),
+  broadcastParams: ['weight', 'pos_weight'],
   checkData: targetsInUnitInterval,
-  kernel({ predictions: x, targets: y, lastDim, params: { weight, pos_weight } }, lo, hi, { perSample, gradient, gradScale }) {
+  kernel({ predictions: x, targets: y, params }, lo, hi, { perSample, gradient, gradScale }) {
+    // Expanded to one value per element before the kernel runs (broadcastParams).
+    const weight = params.weight as unknown as Float64Array | undefined;
+    const pos_weight = params.pos_weight as unknown as Float64Array | undefined;
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const xi = x[i];
       const t = y[i];
-      const w = weight === undefined ? 1 : weight[i % lastDim];
-      const pw = pos_weight === undefined ? 1 : pos_weight[i % lastDim];
+      const w = weight === undefined ? 1 : weight[i];
+      const pw = pos_weight === undefined ? 1 : pos_weight[i];
       const l = 1 + (pw - 1) * t;
       const e = Math.exp(-Math.abs(xi));
       // Branch-free selections (math.sign): [x < 0]·(-x) is max(-x, 0).

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
-import { lastDimLength, predictionRule, targetsInUnitInterval } from '../checks.ts';
+import { predictionRule, targetsInUnitInterval } from '../checks.ts';
 
 const probabilities = predictionRule((v) => v >= 0 && v <= 1, 'predictions must be probabilities in [0, 1]');
-import { weightVector } from '../params.ts';
+import { broadcastWeight } from '../params.ts';
 
 // PyTorch's ε in the backward, 1e-12 stored as a C float: 9.999999960041972e-13.
 const EPSILON = Math.fround(1e-12);
@@ -26,16 +26,18 @@ export const binaryCrossEntropy = defineLoss({
   layout: 'elementwise',
   targetLayout: 'same',
   params: z.strictObject({
-    weight: weightVector('Rescaling weight per position of the last dimension of predictions (broadcast over the other dimensions); ≥ 0.'),
+    weight: broadcastWeight('Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch.'),
   }),
-  checkParams: (input) => lastDimLength('weight', input.params.weight, input),
+  broadcastParams: ['weight'],
   checkData: (input, lo, hi) => probabilities(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
-  kernel({ predictions: x, targets: y, lastDim, params: { weight } }, lo, hi, { perSample, gradient, gradScale }) {
+  kernel({ predictions: x, targets: y, params }, lo, hi, { perSample, gradient, gradScale }) {
+    // Expanded to one value per element before the kernel runs (broadcastParams).
+    const weight = params.weight as unknown as Float64Array | undefined;
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const p = x[i];
       const t = y[i];
-      const w = weight === undefined ? 1 : weight[i % lastDim];
+      const w = weight === undefined ? 1 : weight[i];
       const logP = Math.max(Math.log(p), -100);
       const log1mP = Math.max(Math.log1p(-p), -100);
       const v = -w * (t * logP + (1 - t) * log1mP);

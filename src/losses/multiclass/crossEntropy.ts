@@ -32,8 +32,9 @@ export const crossEntropy = defineLoss<Params>({
   targets: 'class indices [N] (integers in [0, C), or ignore_index), or probabilities [N, C] in [0, 1]',
   layout: 'rows',
   targetLayout: 'indices-or-same',
+  shapes: { unbatched: true, spatial: true },
   params: z.strictObject({
-    weight: weightVector('Class weights [C], ≥ 0.'),
+    weight: weightVector('Class weights [C], of any sign as in PyTorch.'),
     ignore_index: z.number().int().default(DEFAULT_IGNORE_INDEX).meta({ description: 'A class-index target equal to this is ignored (class-index targets only).' }),
     label_smoothing: labelSmoothing,
   }),

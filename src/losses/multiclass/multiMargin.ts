@@ -19,10 +19,11 @@ export const multiMargin = defineLoss({
   targets: 'class indices [N]: integers in [0, C)',
   layout: 'rows',
   targetLayout: 'indices',
+  shapes: { unbatched: true },
   params: z.strictObject({
     p: z.literal([1, 2], { error: 'p must be 1 or 2' }).default(1).meta({ description: 'Exponent of the hinge: 1 or 2.' }),
     margin: z.number().default(1.0).meta({ description: 'The margin.' }),
-    weight: weightVector('Class weights [C], ≥ 0; w_y scales the row of target y.'),
+    weight: weightVector('Class weights [C], of any sign as in PyTorch; w_y scales the row of target y.'),
   }),
   checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
   checkData: (input, lo, hi) => classIndices(input, lo, hi),

@@ -20,8 +20,9 @@ export const nll = defineLoss<Params>({
   targets: 'class indices [N]: integers in [0, C), or ignore_index',
   layout: 'rows',
   targetLayout: 'indices',
+  shapes: { unbatched: true, spatial: true },
   params: z.strictObject({
-    weight: weightVector('Class weights [C], ≥ 0.'),
+    weight: weightVector('Class weights [C], of any sign as in PyTorch.'),
     ignore_index: z.number().int().default(-100).meta({ description: 'A target equal to this is ignored.' }),
   }),
   checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),

@@ -8,15 +8,17 @@ const nonNegativeRates = predictionRule((v) => v >= 0, 'with log_input false, pr
 // Negative log-likelihood of y under Poisson(λ), without the log(y!) constant (full = false).
 // log_input (x = log λ): value = e^x - y·x,  d/dx = e^x - y.
 // rate input  (x = λ):    value = x - y·log(x + eps),  d/dx = 1 - y/(x + eps).
+// full adds Stirling's approximation of log(y!), y·log y − y + ½·log(2πy), where y > 1 (PyTorch
+// masks it to 0 for y ≤ 1); it depends on y alone, so the gradient does not change.
 // e^x overflows for x > 709: such a log-rate is answered with 422 (value overflows float64).
 export const poissonNll = defineLoss({
   name: 'poisson_nll',
   aliases: ['poisson'],
   family: 'regression',
   summary: 'Poisson negative log-likelihood, for count targets.',
-  formula: 'ℓ = exp(x) − y·x if log_input else x − y·log(x + eps)',
+  formula: 'ℓ = exp(x) − y·x if log_input else x − y·log(x + eps); with full, + y·log y − y + ½·log(2πy) where y > 1',
   reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'torch.nn.functional.poisson_nll_loss(full=False)',
+  reference: 'torch.nn.functional.poisson_nll_loss',
   predictions: 'log-rates (log_input) or rates ≥ 0, any rank ≥ 1',
   targets: 'counts ≥ 0, same shape as predictions',
   layout: 'elementwise',
@@ -24,9 +26,10 @@ export const poissonNll = defineLoss({
   params: z.strictObject({
     log_input: z.boolean().default(true).meta({ description: 'true: predictions are log-rates; false: rates.' }),
     eps: z.number().gt(0, { error: 'eps must be > 0' }).default(1e-8).meta({ description: 'Added to the rate inside the log when log_input is false; > 0.' }),
+    full: z.boolean().default(false).meta({ description: "true: add Stirling's term for log(y!) where y > 1 (the full negative log-likelihood)." }),
   }),
   checkData: (input, lo, hi) => countTargets(input, lo, hi) ?? (input.params.log_input ? null : nonNegativeRates(input, lo, hi)),
-  kernel({ predictions: x, targets: y, params: { log_input, eps } }, lo, hi, { perSample, gradient, gradScale }) {
+  kernel({ predictions: x, targets: y, params: { log_input, eps, full } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const xi = x[i];
@@ -41,6 +44,7 @@ export const poissonNll = defineLoss({
         v = xi - yi * Math.log(xi + eps);
         g = 1 - yi / (xi + eps);
       }
+      if (full && yi > 1) v += yi * Math.log(yi) - yi + 0.5 * Math.log(2 * Math.PI * yi);
       sum += v;
       if (perSample !== null) perSample[i] = v;
       if (gradient !== null) gradient[i] = g * gradScale;

@@ -1,0 +1,52 @@
+// Weights that broadcast to the predictions' shape by numpy's rules (PyTorch's for the BCE
+// losses' weight and pos_weight): aligned from the last dimension, each of the weight's
+// dimensions 1 or equal to the predictions'. A broadcast weight is expanded here, once, into a
+// Float64Array of the predictions' length that the kernel reads element by element.
+import { ServiceError } from '../errors/catalog.ts';
+import { decodeJsonTensor } from './decodeJsonTensor.ts';
+
+const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** `value` (nested arrays, as the request gave them) broadcast to `shape`. */
+export function broadcastTo(value: unknown, shape: readonly number[], name: string): Float64Array {
+  const field = `params.${name}`;
+  let w: { data: Float64Array; shape: number[] };
+  try {
+    w = decodeJsonTensor(value, field);
+  } catch (err) {
+    if (err instanceof ServiceError) throw new ServiceError('invalid_params', err.message, { field, index: err.index });
+    throw err;
+  }
+  const offset = shape.length - w.shape.length;
+  if (offset < 0 || w.shape.some((d, i) => d !== 1 && d !== shape[offset + i])) {
+    throw new ServiceError(
+      'invalid_params',
+      `${field} has shape ${shapeText(w.shape)}, which does not broadcast to predictions ${shapeText(shape)} (numpy's rules: aligned from the last dimension, each dimension 1 or equal)`,
+      { field },
+    );
+  }
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (w.data.length === n) return w.data;
+  // The weight's stride along each dimension of `shape` (0 where it broadcasts).
+  const strides = new Array<number>(shape.length).fill(0);
+  let stride = 1;
+  for (let i = w.shape.length - 1; i >= 0; i--) {
+    strides[offset + i] = w.shape[i] === 1 ? 0 : stride;
+    stride *= w.shape[i];
+  }
+  const out = new Float64Array(n);
+  const index = new Array<number>(shape.length).fill(0);
+  let from = 0;
+  for (let k = 0; k < n; k++) {
+    out[k] = w.data[from];
+    // Next index, row-major, moving `from` by the strides.
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      index[axis]++;
+      from += strides[axis];
+      if (index[axis] < shape[axis]) break;
+      from -= strides[axis] * shape[axis];
+      index[axis] = 0;
+    }
+  }
+  return out;
+}
