@@ -1059,6 +1059,33 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "hinge_embedding" | "hinge_embedding_loss";
+                    /** @description hinge_embedding predictions: distances x (real numbers), any rank ≥ 0. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description hinge_embedding targets: 1 (similar) or −1 (dissimilar), same shape as predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How far a dissimilar pair is pushed: the loss of y = −1 is zero from x = margin on.
+                         * @default 1
+                         */
+                        margin?: number;
+                    };
+                    /**
+                     * @description mean divides Σℓ by the number of elements.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "cross_entropy" | "categorical_cross_entropy_with_logits" | "softmax_cross_entropy";
                     /** @description cross_entropy predictions: logits [N, C]. */
                     predictions: number | (number | unknown[])[];
@@ -1252,6 +1279,30 @@ export interface operations {
                     params?: Record<string, never>;
                     /**
                      * @description mean divides Σℓ by N.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "multilabel_soft_margin" | "multilabel_soft_margin_loss";
+                    /** @description multilabel_soft_margin predictions: logits [N, C] (or unbatched [C]). */
+                    predictions: number | (number | unknown[])[];
+                    /** @description multilabel_soft_margin targets: label targets in [0, 1], same shape as predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /** @description Label weights [C], of any sign as in PyTorch. */
+                        weight?: number[];
+                    };
+                    /**
+                     * @description mean divides Σℓ by N (the labels are averaged within each sample; weights do not enter the denominator).
                      * @default mean
                      * @enum {string}
                      */

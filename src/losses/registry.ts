@@ -24,11 +24,13 @@ import { sparseCategoricalCrossentropy } from './multiclass/sparseCategoricalCro
 import { klDiv } from './multiclass/klDiv.ts';
 import { multiMargin } from './multiclass/multiMargin.ts';
 import { categoricalHinge } from './multiclass/categoricalHinge.ts';
+import { hingeEmbedding } from './binary/hingeEmbedding.ts';
+import { multilabelSoftMargin } from './multiclass/multilabelSoftMargin.ts';
 
 export const losses: readonly LossDefinition[] = [
   mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle,
-  binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal,
-  crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge,
+  binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding,
+  crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin,
 ];
 
 const byName = new Map<string, LossDefinition>();

@@ -38,9 +38,7 @@ export const LOSSES_NOT_YET_BUILT = [
   'triplet_margin',
   'triplet_margin_with_distance',
   'ctc',
-  'hinge_embedding',
   'multilabel_margin',
-  'multilabel_soft_margin',
 ];
 
 export const goldenFormat = file.meta.format;

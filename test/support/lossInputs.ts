@@ -55,12 +55,15 @@ export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
   logistic: (r) => elementwise(() => r.normal() * 3, () => r.sign()),
   exponential: (r) => elementwise(() => r.normal(), () => r.sign()),
   zero_one: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+  // Distances kept 0.1 or more from the margin 0.8, where the dissimilar pairs' hinge bends.
+  hinge_embedding: (r) => elementwise(() => 0.8 + away(r, 0.1, 1.5), () => r.sign(), { margin: 0.8 }),
   sigmoid_focal: (r) => elementwise(() => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),
   cross_entropy: (r) => rows(r, () => r.normal() * 2, { weight: times(C, () => r.uniform(0.5, 2)), label_smoothing: 0.1 }),
   nll: (r) => rows(r, () => -r.uniform(0.1, 4), { weight: times(C, () => r.uniform(0.5, 2)) }),
   categorical_crossentropy: (r) => ({ predictions: distributionRows(r), targets: distributionRows(r), shape: [N, C], targetShape: [N, C], params: { label_smoothing: 0.05 } }),
   sparse_categorical_crossentropy: (r) => ({ ...rows(r, () => 0), predictions: times(N * C, () => r.uniform(0.1, 2)) }),
   kl_div: (r) => ({ predictions: distributionRows(r).map(Math.log), targets: distributionRows(r), shape: [N, C], targetShape: [N, C], params: {} }),
+  multilabel_soft_margin: (r) => ({ ...elementwise(() => r.normal() * 3, () => r.uniform()), params: { weight: times(C, () => r.uniform(-1, 2)) } }),
   multi_margin: (r) => {
     // Scores on a grid of 0.3 with margin 1.05: no margin term is within 0.15 of its kink.
     const base = rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: times(C, () => r.uniform(0.5, 2)) });

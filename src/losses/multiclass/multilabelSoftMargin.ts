@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+import { perClassLength, targetsInUnitInterval } from '../checks.ts';
+import { weightVector } from '../params.ts';
+
+// Each of the C labels is its own binary problem on logit x_c with target y_c ∈ [0, 1]:
+//   ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]
+//     =  (1/C)·Σ_c w_c·[(1 − y_c)·x_c + softplus(−x_c)],
+// since log σ(x) = −softplus(−x) and log σ(−x) = −x − softplus(−x); softplus(−x) =
+// max(−x, 0) + log1p(e^−|x|) never overflows.  dℓ/dx_c = w_c·(σ(x_c) − y_c)/C.
+export const multilabelSoftMargin = defineLoss({
+  name: 'multilabel_soft_margin',
+  aliases: ['multilabel_soft_margin_loss'],
+  family: 'multiclass',
+  summary: 'Multi-label one-versus-all loss: a sigmoid binary cross-entropy per label, averaged over the labels.',
+  formula: 'ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]',
+  reductionRule: 'mean divides Σℓ by N (the labels are averaged within each sample; weights do not enter the denominator).',
+  reference: 'torch.nn.functional.multilabel_soft_margin_loss',
+  predictions: 'logits [N, C] (or unbatched [C])',
+  targets: 'label targets in [0, 1], same shape as predictions',
+  layout: 'rows',
+  targetLayout: 'same',
+  shapes: { unbatched: true },
+  params: z.strictObject({
+    weight: weightVector('Label weights [C], of any sign as in PyTorch.'),
+  }),
+  checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
+  checkData: targetsInUnitInterval,
+  kernel({ predictions: x, targets: y, cols: C, params: { weight } }, lo, hi, { perSample, gradient, gradScale }) {
+    let sum = 0;
+    for (let r = lo; r < hi; r++) {
+      const off = r * C;
+      let acc = 0;
+      for (let c = 0; c < C; c++) {
+        const xi = x[off + c];
+        const t = y[off + c];
+        const w = weight === undefined ? 1 : weight[c];
+        const e = Math.exp(-Math.abs(xi));
+        const neg = +(xi < 0);
+        acc += w * ((1 - t) * xi + neg * -xi + Math.log1p(e));
+        if (gradient !== null) {
+          const sig = (1 - neg + neg * e) / (1 + e);
+          gradient[off + c] = (w * (sig - t) * gradScale) / C;
+        }
+      }
+      const v = acc / C;
+      sum += v;
+      if (perSample !== null) perSample[r] = v;
+    }
+    return sum;
+  },
+  plot: {
+    axis: 'margin',
+    label: 'logit x of a present label (one label, y = 1)',
+    range: [-4, 4],
+    at: (x) => ({ predictions: [[x]], targets: [[1]], dPredictions: [1] }),
+  },
+  example: { predictions: [[1.2, -0.5, 0.3], [-2.0, 0.8, 1.5]], targets: [[1, 0, 1], [0, 0, 1]], params: { weight: [1, 2, 1] } },
+});
