@@ -1313,6 +1313,27 @@ export interface operations {
                      */
                     include?: ("per_sample" | "gradient")[];
                     regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "multilabel_margin" | "multilabel_margin_loss";
+                    /** @description multilabel_margin predictions: scores [N, C] (or unbatched [C]). */
+                    predictions: number | (number | unknown[])[];
+                    /** @description multilabel_margin targets: class indices, same shape as predictions: each row lists its targets, the first −1 ends the list. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description mean divides Σℓ by N.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
                 };
             };
         };

@@ -26,11 +26,12 @@ import { multiMargin } from './multiclass/multiMargin.ts';
 import { categoricalHinge } from './multiclass/categoricalHinge.ts';
 import { hingeEmbedding } from './binary/hingeEmbedding.ts';
 import { multilabelSoftMargin } from './multiclass/multilabelSoftMargin.ts';
+import { multilabelMargin } from './multiclass/multilabelMargin.ts';
 
 export const losses: readonly LossDefinition[] = [
   mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle,
   binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding,
-  crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin,
+  crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin, multilabelMargin,
 ];
 
 const byName = new Map<string, LossDefinition>();

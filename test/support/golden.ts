@@ -38,7 +38,6 @@ export const LOSSES_NOT_YET_BUILT = [
   'triplet_margin',
   'triplet_margin_with_distance',
   'ctc',
-  'multilabel_margin',
 ];
 
 export const goldenFormat = file.meta.format;

@@ -64,6 +64,18 @@ export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
   sparse_categorical_crossentropy: (r) => ({ ...rows(r, () => 0), predictions: times(N * C, () => r.uniform(0.1, 2)) }),
   kl_div: (r) => ({ predictions: distributionRows(r).map(Math.log), targets: distributionRows(r), shape: [N, C], targetShape: [N, C], params: {} }),
   multilabel_soft_margin: (r) => ({ ...elementwise(() => r.normal() * 3, () => r.uniform()), params: { weight: times(C, () => r.uniform(-1, 2)) } }),
+  multilabel_margin: (r) => {
+    // Scores on a grid of 0.3 (no pair exactly 1 apart: no kink); each row lists 1 or 2 targets.
+    const predictions = times(N * C, () => 0.3 * (r.int(11) - 5) + 0.05);
+    const targets: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const first = r.int(C);
+      const row = [first, r.uniform() < 0.5 ? (first + 1) % C : -1];
+      while (row.length < C) row.push(-1);
+      targets.push(...row);
+    }
+    return { predictions, targets, shape: [N, C], targetShape: [N, C], params: {} };
+  },
   multi_margin: (r) => {
     // Scores on a grid of 0.3 with margin 1.05: no margin term is within 0.15 of its kink.
     const base = rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: times(C, () => r.uniform(0.5, 2)) });

@@ -1,0 +1,79 @@
+import { defineLoss } from '../types.ts';
+import type { InputProblem, KernelInput } from '../types.ts';
+import { noParams } from '../params.ts';
+
+// Row r lists its target classes in its targets row, up to the first −1 (what follows is not
+// read). With T those entries (in order, repeats included, as PyTorch loops over them) and
+// z_{j,i} = 1 − (x_j − x_i) for each j in T and each class i not in T:
+//   ℓ = Σ_{j∈T} Σ_{i∉T} max(0, z_{j,i}) / C
+//   dℓ/dx_i = #{j : z_{j,i} > 0}/C,  dℓ/dx_j = −#{i : z_{j,i} > 0}/C  (0 at the kink, as PyTorch).
+
+/** Row r's targets before its first −1 must be integers in [0, C). */
+function targetLists(input: KernelInput<unknown>, lo: number, hi: number): InputProblem | null {
+  const { targets: t, cols: C } = input;
+  for (let r = lo; r < hi; r++) {
+    for (let k = r * C; k < (r + 1) * C; k++) {
+      const v = t[k];
+      if (v === -1) break;
+      if (!Number.isInteger(v)) return { code: 'target_out_of_domain', field: 'targets', index: k, detail: `targets[${k}] = ${v}: a class index must be an integer` };
+      if (v < 0 || v >= C) {
+        return { code: 'class_index_out_of_range', field: 'targets', index: k, detail: `targets[${k}] = ${v}: class index out of range [0, ${C}) (only −1 ends a row's list)` };
+      }
+    }
+  }
+  return null;
+}
+
+export const multilabelMargin = defineLoss({
+  name: 'multilabel_margin',
+  aliases: ['multilabel_margin_loss'],
+  family: 'multiclass',
+  summary: 'Multi-label margin (hinge) loss: every target class should score at least 1 above every other class.',
+  formula: 'ℓ = Σ_{j∈targets} Σ_{i∉targets} max(0, 1 − (x_j − x_i)) / C',
+  reductionRule: 'mean divides Σℓ by N.',
+  reference: 'torch.nn.functional.multilabel_margin_loss',
+  predictions: 'scores [N, C] (or unbatched [C])',
+  targets: 'class indices, same shape as predictions: each row lists its targets, the first −1 ends the list',
+  layout: 'rows',
+  targetLayout: 'same',
+  shapes: { unbatched: true },
+  params: noParams,
+  checkData: targetLists,
+  kernel({ predictions: x, targets: t, cols: C }, lo, hi, { perSample, gradient, gradScale }) {
+    const isTarget = new Uint8Array(C);
+    let sum = 0;
+    for (let r = lo; r < hi; r++) {
+      const off = r * C;
+      isTarget.fill(0);
+      let count = 0;
+      while (count < C && t[off + count] !== -1) isTarget[t[off + count++]] = 1;
+      if (gradient !== null) gradient.fill(0, off, off + C);
+      let acc = 0;
+      for (let k = 0; k < count; k++) {
+        const j = t[off + k];
+        for (let i = 0; i < C; i++) {
+          if (isTarget[i] === 1) continue;
+          const z = 1 - x[off + j] + x[off + i];
+          if (z > 0) {
+            acc += z;
+            if (gradient !== null) {
+              gradient[off + i] += gradScale / C;
+              gradient[off + j] -= gradScale / C;
+            }
+          }
+        }
+      }
+      const v = acc / C;
+      sum += v;
+      if (perSample !== null) perSample[r] = v;
+    }
+    return sum;
+  },
+  plot: {
+    axis: 'margin',
+    label: 'margin m = x_target − x_other (two classes, target 0)',
+    range: [-2, 2],
+    at: (m) => ({ predictions: [[m, 0]], targets: [[0, -1]], dPredictions: [1, 0] }),
+  },
+  example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [[3, 0, -1, 1], [0, -1, 0, 0]] },
+});
