@@ -18,12 +18,13 @@ export const margin = (range: [number, number] = [-2, 2]): PlotSlice => ({
   at: (m) => ({ predictions: [m], targets: [1], dPredictions: [1] }),
 });
 
-/** Two classes, scores [m, 0], true class 0: the margin is the true score minus the other. */
-export const twoClassMargin = (targets: 'index' | 'one-hot'): PlotSlice => ({
+/** Two classes, scores [m, 0], true class 0: the margin is the true score minus the other. The
+ *  target as a class index, one-hot, or a multi-label list ended by −1. */
+export const twoClassMargin = (targets: 'index' | 'one-hot' | 'list'): PlotSlice => ({
   axis: 'margin',
   label: 'margin m = f_true − f_other (two classes)',
   range: [-2, 2],
-  at: (m) => ({ predictions: [[m, 0]], targets: targets === 'index' ? [0] : [[1, 0]], dPredictions: [1, 0] }),
+  at: (m) => ({ predictions: [[m, 0]], targets: { index: [0], 'one-hot': [[1, 0]], list: [[0, -1]] }[targets], dPredictions: [1, 0] }),
 });
 
 /** Predicted probability p of the true class. */

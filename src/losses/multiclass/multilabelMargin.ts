@@ -1,6 +1,7 @@
 import { defineLoss } from '../types.ts';
 import type { InputProblem, KernelInput } from '../types.ts';
 import { noParams } from '../params.ts';
+import { twoClassMargin } from '../plotSlices.ts';
 
 // Row r lists its target classes in its targets row, up to the first −1 (what follows is not
 // read). With T those entries (in order, repeats included, as PyTorch loops over them) and
@@ -69,11 +70,6 @@ export const multilabelMargin = defineLoss({
     }
     return sum;
   },
-  plot: {
-    axis: 'margin',
-    label: 'margin m = x_target − x_other (two classes, target 0)',
-    range: [-2, 2],
-    at: (m) => ({ predictions: [[m, 0]], targets: [[0, -1]], dPredictions: [1, 0] }),
-  },
+  plot: twoClassMargin('list'),
   example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [[3, 0, -1, 1], [0, -1, 0, 0]] },
 });
