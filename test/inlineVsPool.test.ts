@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { findLoss } from '../src/losses/registry.ts';
+import { kernelSlots } from '../src/losses/types.ts';
 import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
 import type { LossTask, LossResult } from '../src/pool/lossTask.ts';
 import { valueCases } from './support/golden.ts';
@@ -19,10 +20,13 @@ afterAll(() => app.close());
 
 function goldenTask(c: (typeof valueCases)[number]): LossTask {
   const def = findLoss(c.loss)!;
+  const slots = kernelSlots(def);
+  const tensor = (name: string) => ({ data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape });
   return prepareLossTask({
     def,
-    predictions: { data: Float64Array.from(c.inputs.predictions.data), shape: c.inputs.predictions.shape },
-    targets: { data: Float64Array.from(c.inputs.targets.data), shape: c.inputs.targets.shape },
+    predictions: tensor(slots.predictions),
+    targets: tensor(slots.targets),
+    extra: Object.fromEntries(slots.extra.map((i) => [i.name, tensor(i.name)])),
     params: def.params.parse(c.params),
     reduction: c.reduction as LossTask['reduction'],
     wantPerSample: true,
@@ -43,6 +47,8 @@ function expectSameBits(a: LossResult, b: LossResult) {
   expect(bytes(a.perSample)).toBe(bytes(b.perSample));
   expect(bytes(a.gradient)).toBe(bytes(b.gradient));
   expect(bytes(a.parametersGradient)).toBe(bytes(b.parametersGradient));
+  expect(Object.keys(a.gradients)).toEqual(Object.keys(b.gradients));
+  for (const name of Object.keys(a.gradients)) expect(bytes(a.gradients[name])).toBe(bytes(b.gradients[name]));
 }
 
 test('every golden case: inline and worker results are identical bit for bit', async () => {

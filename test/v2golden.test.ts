@@ -17,11 +17,11 @@ type Mode = { binary: boolean; float: 'FP32' | 'FP64' };
 
 function inputsOf(c: GoldenCase, mode: Mode): { inputs: V2Input[]; parameters: Record<string, unknown> } {
   const { weight, pos_weight, ...scalars } = c.params as Record<string, unknown>;
-  const { predictions, targets } = c.inputs;
+  const { predictions = Object.values(c.inputs)[0], targets } = c.inputs;
   // Class indices (fewer dimensions than predictions, integers) travel as INT64.
-  const integerTargets = targets.data.every(Number.isInteger) && targets.shape.length < predictions.shape.length;
+  const integerTargets = targets?.data.every(Number.isInteger) === true && targets.shape.length < predictions.shape.length;
   const t = (name: string, tensor: GoldenTensor, datatype: V2Datatype): V2Input => ({ name, shape: tensor.shape, datatype, data: tensor.data, binary: mode.binary });
-  const inputs = [t('predictions', predictions, mode.float), t('targets', targets, integerTargets ? 'INT64' : mode.float)];
+  const inputs = Object.entries(c.inputs).map(([name, tensor]) => t(name, tensor, name === 'targets' && integerTargets ? 'INT64' : mode.float));
   for (const [name, v] of [['weight', weight], ['pos_weight', pos_weight]] as const) {
     if (Array.isArray(v)) inputs.push(t(name, flatten(v), mode.float));
   }
@@ -72,8 +72,13 @@ describe.each(modes)('golden value cases via v2 infer, %s', (_label, mode) => {
     expect(matches(outputs.get('value')!.data, { shape: [1], data: [exp.value] }, c, mode), 'value').toBeNull();
     expect(outputs.get('per_sample')!.shape).toEqual(exp.per_sample.shape);
     expect(matches(outputs.get('per_sample')!.data, exp.per_sample, c, mode), 'per_sample').toBeNull();
-    expect(outputs.get('gradient')!.shape).toEqual(exp.gradients.predictions.shape);
-    expect(matches(outputs.get('gradient')!.data, exp.gradients.predictions, c, mode), 'gradient').toBeNull();
+    // One differentiable input: output `gradient`; several: `gradient_<input>`.
+    const names = Object.keys(exp.gradients);
+    for (const name of names) {
+      const output = outputs.get(names.length === 1 ? 'gradient' : `gradient_${name}`)!;
+      expect(output.shape).toEqual(exp.gradients[name].shape);
+      expect(matches(output.data, exp.gradients[name], c, mode), `gradient of ${name}`).toBeNull();
+    }
     if (exp.parameters_gradient) expect(matches(outputs.get('parameters_gradient')!.data, exp.parameters_gradient, c, mode), 'parameters_gradient').toBeNull();
     if (mode.binary) expect(res.headers['inference-header-content-length']).toBeDefined();
   });

@@ -452,6 +452,12 @@ export interface components {
                 /** @description Allowed values, e.g. "(0, 1)", "≥ 0", "1 | 2". */
                 range?: string;
             }[];
+            /** @description The tensor inputs, by the names requests give them; the answer has a gradient for each differentiable one. */
+            inputs: {
+                name: string;
+                differentiable: boolean;
+                description: string;
+            }[];
             example: {
                 [key: string]: unknown;
             };
@@ -478,8 +484,8 @@ export interface components {
             }[];
             /** @description Omitted: every output. */
             outputs?: {
-                /** @enum {string} */
-                name: "value" | "per_sample" | "gradient" | "parameters_gradient";
+                /** @description value, per_sample, gradient (gradient_<input> for each differentiable input of a loss that has several, e.g. gradient_input1), parameters_gradient. */
+                name: string;
                 /** @description binary_data: true to receive this output as binary. */
                 parameters?: {
                     [key: string]: string | number | boolean;
@@ -521,8 +527,12 @@ export interface components {
             };
             /** @description PyTorch's reduction='none' result: shape of predictions, or [N] for row losses. Only when include has per_sample. */
             per_sample?: number | (number | unknown[])[];
-            /** @description d value / d predictions, shape of predictions. Only when include has gradient. */
+            /** @description d value / d predictions, shape of predictions (losses with one differentiable input). Only when include has gradient. */
             gradient?: number | (number | unknown[])[];
+            /** @description Losses with several differentiable inputs (margin_ranking: input1, input2): d value / d input, each of its input's shape. Only when include has gradient. */
+            gradients?: {
+                [key: string]: number | (number | unknown[])[];
+            };
             /** @description d value / d regularization.parameters, when regularization is given. */
             parameters_gradient?: number | (number | unknown[])[];
         };
@@ -684,7 +694,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -705,7 +715,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -732,7 +742,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -759,7 +769,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -780,7 +790,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -807,7 +817,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -844,7 +854,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -865,7 +875,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -889,7 +899,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -915,7 +925,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -936,7 +946,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -957,7 +967,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -978,7 +988,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -999,7 +1009,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1020,7 +1030,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1052,7 +1062,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1079,7 +1089,36 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "margin_ranking" | "margin_ranking_loss";
+                    /** @description margin_ranking input1: scores of the first items, any rank ≥ 0. */
+                    input1: number | (number | unknown[])[];
+                    /** @description margin_ranking input2: scores of the second items, the shape of input1. */
+                    input2: number | (number | unknown[])[];
+                    /** @description margin_ranking targets: 1 where input1 should rank above input2, −1 where below; the shape of input1. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description By how much the right order must hold.
+                         * @default 0
+                         */
+                        margin?: number;
+                    };
+                    /**
+                     * @description mean divides Σℓ by the number of elements.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1113,7 +1152,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1142,7 +1181,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1174,7 +1213,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1201,7 +1240,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1228,7 +1267,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum" | "batchmean";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1263,7 +1302,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1284,7 +1323,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1308,7 +1347,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];
@@ -1329,7 +1368,7 @@ export interface operations {
                      */
                     reduction?: "mean" | "sum";
                     /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
                      */
                     include?: ("per_sample" | "gradient")[];

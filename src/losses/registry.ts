@@ -27,10 +27,11 @@ import { categoricalHinge } from './multiclass/categoricalHinge.ts';
 import { hingeEmbedding } from './binary/hingeEmbedding.ts';
 import { multilabelSoftMargin } from './multiclass/multilabelSoftMargin.ts';
 import { multilabelMargin } from './multiclass/multilabelMargin.ts';
+import { marginRanking } from './binary/marginRanking.ts';
 
 export const losses: readonly LossDefinition[] = [
   mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle,
-  binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding,
+  binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding, marginRanking,
   crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin, multilabelMargin,
 ];
 

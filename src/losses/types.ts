@@ -40,6 +40,9 @@ export interface KernelInput<P> {
   targetsAreIndices: boolean;
   /** Parameters after the loss's zod schema applied its defaults. */
   params: P;
+  /** The loss's other tensor inputs by name (margin_ranking's input2), each of the predictions'
+   *  shape; empty for two-input losses. */
+  extra: Record<string, FloatArray>;
 }
 
 /** Where a kernel writes. `perSample`/`gradient` are null when the caller does not want them;
@@ -49,6 +52,16 @@ export interface KernelOutput {
   perSample: FloatArray | null;
   gradient: FloatArray | null;
   gradScale: number;
+  /** The gradients with respect to the differentiable `extra` inputs, by name (null: not wanted). */
+  gradients: Record<string, FloatArray | null>;
+}
+
+/** A tensor input of a loss, by the name requests give it. */
+export interface TensorInput {
+  name: string;
+  /** Whether the answer carries the value's gradient with respect to it. */
+  differentiable: boolean;
+  description: string;
 }
 
 /** Why a request cannot be computed, found by a loss's own checks. The validation layer turns
@@ -77,6 +90,11 @@ export interface LossDefinition<P = unknown> {
   /** What predictions and targets must be. */
   predictions: string;
   targets: string;
+  /** The tensor inputs by name and in v2 order, when they are not `predictions` and `targets`:
+   *  the first one fills the kernel's `predictions` slot, `targetInput` the `targets` slot, and
+   *  the others arrive in `input.extra`, each of the first one's shape. */
+  inputs?: readonly TensorInput[];
+  targetInput?: string;
   layout: SampleLayout;
   targetLayout: TargetLayout;
   /** Row losses: the other shapes PyTorch takes. `unbatched`: predictions [C] with a rank-0
@@ -107,7 +125,29 @@ export interface LossDefinition<P = unknown> {
   /** How to draw the loss along one axis (GET /losses/{name}/plot.svg): see plotSlices.ts. */
   plot: PlotSlice;
   /** A small request for the docs' example and the catalog. */
-  example: { predictions: unknown[]; targets: unknown[]; params?: Record<string, unknown> };
+  example: { predictions?: unknown[]; targets?: unknown[]; inputs?: Record<string, unknown>; params?: Record<string, unknown> };
+}
+
+/** A loss's tensor inputs: its declaration's, else predictions (differentiable) and targets. */
+export function tensorInputs(def: LossDefinition): readonly TensorInput[] {
+  return (
+    def.inputs ?? [
+      { name: 'predictions', differentiable: true, description: def.predictions },
+      { name: 'targets', differentiable: false, description: def.targets },
+    ]
+  );
+}
+
+/** Which input fills which kernel slot (see LossDefinition.inputs). */
+export function kernelSlots(def: LossDefinition): { predictions: string; targets: string; extra: readonly TensorInput[] } {
+  const inputs = tensorInputs(def);
+  const targets = def.targetInput ?? 'targets';
+  return { predictions: inputs[0].name, targets, extra: inputs.slice(1).filter((i) => i.name !== targets) };
+}
+
+/** The example request's tensors by input name. */
+export function exampleInputs(def: LossDefinition): Record<string, unknown> {
+  return def.example.inputs ?? { predictions: def.example.predictions, targets: def.example.targets };
 }
 
 /** A one-dimensional slice of a loss for its picture: the x-axis (a residual, a margin, a
@@ -117,7 +157,7 @@ export interface PlotSlice {
   axis: 'residual' | 'margin' | 'probability' | 'prediction';
   label: string;
   range: [number, number];
-  at(x: number): { predictions: number[] | number[][]; targets: number[] | number[][]; dPredictions: number[] };
+  at(x: number): { predictions: number[] | number[][]; targets: number[] | number[][]; dPredictions: number[]; extra?: Record<string, number[]> };
 }
 
 /** Identity helper that keeps the params type of a loss declaration. */

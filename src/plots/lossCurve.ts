@@ -23,12 +23,13 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
   const curve: Curve = { loss: [], derivative: [] };
   for (let i = 0; i < points; i++) {
     const x = from + ((to - from) * i) / (points - 1);
-    const { predictions, targets, dPredictions } = def.plot.at(x);
+    const { predictions, targets, dPredictions, extra = {} } = def.plot.at(x);
     try {
       const task = prepareLossTask({
         def,
         predictions: flat(predictions),
         targets: flat(targets),
+        extra: Object.fromEntries(Object.entries(extra).map(([name, v]) => [name, flat(v)])),
         params,
         reduction: 'sum',
         wantPerSample: false,

@@ -10,7 +10,7 @@ import { findLoss } from '../losses/registry.ts';
 import { regularize } from '../losses/regularization.ts';
 import { spans } from '../losses/checks.ts';
 import { firstNonFinite } from '../losses/math.ts';
-import type { FloatArray, InputProblem, KernelInput, LossDefinition, TargetArray } from '../losses/types.ts';
+import { kernelSlots, type FloatArray, type InputProblem, type KernelInput, type LossDefinition, type TargetArray } from '../losses/types.ts';
 import type { LossResult, LossTask } from './lossTask.ts';
 
 /** Elements per block: each block's sum is taken, then the block sums are added in order. */
@@ -58,7 +58,7 @@ function convertTargets(raw: BigInt64Array | Uint8Array, out: TargetArray, from:
   return null;
 }
 
-const notFinite = (field: 'predictions' | 'targets', data: FloatArray | TargetArray, i: number): InputProblem => ({
+const notFinite = (field: string, data: FloatArray | TargetArray, i: number): InputProblem => ({
   code: 'invalid_tensor',
   field,
   index: i,
@@ -87,6 +87,11 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
       const t = p < 0 && task.rawTargets === null ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
       if (p >= 0) problem = notFinite('predictions', input.predictions, p);
       else if (t >= 0) problem = notFinite('targets', input.targets, t);
+      for (const [name, data] of Object.entries(input.extra)) {
+        if (problem !== null) break;
+        const e = firstNonFinite(data, s.predFrom, s.predTo);
+        if (e >= 0) problem = notFinite(name, data, e);
+      }
     }
     problem ??= def.checkData?.(input, lo, hi) ?? null;
     if (problem !== null) return { problem, denominators };
@@ -121,29 +126,49 @@ export function denominatorOf(task: LossTask, shares: Float64Array[]): { denomin
 
 export interface KernelResult {
   sums: Float64Array;
-  /** First non-finite gradient element in the range, or -1. */
-  firstNonFiniteGradient: number;
+  /** The first non-finite gradient element in the range: which gradient ('gradient', or an
+   *  extra input's name) and where; null if none. */
+  nonFinite: { field: string; index: number } | null;
 }
 
-export function kernelBlocks(task: LossTask, b0: number, b1: number, gradScale: number, perSample: FloatArray | null, gradient: FloatArray | null): KernelResult {
+export function kernelBlocks(
+  task: LossTask,
+  b0: number,
+  b1: number,
+  gradScale: number,
+  perSample: FloatArray | null,
+  gradient: FloatArray | null,
+  gradients: Record<string, FloatArray | null> = {},
+): KernelResult {
   const def = definitionOf(task);
   const { input } = task;
   const { units, block } = blockLayout(def, input);
-  const out = { perSample, gradient, gradScale };
+  const out = { perSample, gradient, gradScale, gradients };
   const sums = new Float64Array(Math.max(0, b1 - b0));
   for (let b = b0; b < b1; b++) {
     const lo = b * block;
     sums[b - b0] = def.kernel(input, lo, Math.min(units, lo + block), out);
   }
-  let firstNonFiniteGradient = -1;
-  if (gradient !== null && b1 > b0) {
-    // The gradient elements of these blocks: predictions' span of units [b0·block, b1·block).
-    firstNonFiniteGradient = firstNonFinite(gradient, b0 * block * input.cols, Math.min(units, b1 * block) * input.cols);
+  // The gradient elements of these blocks: predictions' span of units [b0·block, b1·block).
+  const from = b0 * block * input.cols;
+  const to = Math.min(units, b1 * block) * input.cols;
+  for (const [field, g] of [['gradient', gradient] as const, ...Object.entries(gradients)]) {
+    if (g === null || b1 <= b0) continue;
+    const index = firstNonFinite(g, from, to);
+    if (index >= 0) return { sums, nonFinite: { field, index } };
   }
-  return { sums, firstNonFiniteGradient };
+  return { sums, nonFinite: null };
 }
 
-export function finishLoss(task: LossTask, denominator: number, sums: Float64Array[], perSample: FloatArray | null, gradient: FloatArray | null, firstNonFiniteGradient: number): LossResult {
+export function finishLoss(
+  task: LossTask,
+  denominator: number,
+  sums: Float64Array[],
+  perSample: FloatArray | null,
+  gradient: FloatArray | null,
+  gradients: Record<string, FloatArray>,
+  nonFiniteGradient: { field: string; index: number } | null,
+): LossResult {
   let total = 0;
   for (const part of sums) for (let i = 0; i < part.length; i++) total += part[i];
   let value = task.reduction === 'sum' ? total : total / denominator;
@@ -157,18 +182,25 @@ export function finishLoss(task: LossTask, denominator: number, sums: Float64Arr
   if (!Number.isFinite(value)) {
     const index = perSample === null ? -1 : firstNonFinite(perSample, 0, perSample.length);
     nonFinite = index >= 0 ? { field: 'per_sample', index } : { field: 'value' };
-  } else if (firstNonFiniteGradient >= 0) {
-    nonFinite = { field: 'gradient', index: firstNonFiniteGradient };
+  } else if (nonFiniteGradient !== null) {
+    nonFinite = nonFiniteGradient;
   }
-  return { value, denominator, perSample, gradient, parametersGradient, nonFinite, problem: null };
+  return { value, denominator, perSample, gradient, gradients, parametersGradient, nonFinite, problem: null };
 }
 
-const refused = (problem: InputProblem): LossResult => ({ value: NaN, denominator: NaN, perSample: null, gradient: null, parametersGradient: null, nonFinite: null, problem });
+const refused = (problem: InputProblem): LossResult => ({ value: NaN, denominator: NaN, perSample: null, gradient: null, gradients: {}, parametersGradient: null, nonFinite: null, problem });
 
 /** A step of the phase chain: run one phase over each range of blocks. */
 export type PhaseStep =
   | { phase: 'check'; ranges: readonly (readonly [number, number])[] }
-  | { phase: 'kernel'; ranges: readonly (readonly [number, number])[]; gradScale: number; perSample: FloatArray | null; gradient: FloatArray | null };
+  | {
+      phase: 'kernel';
+      ranges: readonly (readonly [number, number])[];
+      gradScale: number;
+      perSample: FloatArray | null;
+      gradient: FloatArray | null;
+      gradients: Record<string, FloatArray>;
+    };
 
 /** The phase chain, written once: checks (and the mean's denominator) over every range, then the
  *  kernel over every range, then the reduction in block order. It yields each phase and receives
@@ -185,17 +217,24 @@ export function* phaseChain(task: LossTask, parts: number, allocateShared?: (byt
   if (problem !== null) return refused(problem);
   const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, allocateShared) : null;
   const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, allocateShared) : null;
+  // One gradient per differentiable input beyond the first (margin_ranking's input2, ...).
+  const gradients: Record<string, FloatArray> = {};
+  if (task.wantGradient) {
+    for (const input of kernelSlots(definitionOf(task)).extra) {
+      if (input.differentiable) gradients[input.name] = outputLike(task.input.predictions, task.input.predictions.length, allocateShared);
+    }
+  }
   const gradScale = task.reduction === 'sum' ? 1 : 1 / denominator;
-  const kernels = (yield { phase: 'kernel', ranges, gradScale, perSample, gradient }) as KernelResult[];
-  const nonFinite = kernels.map((r) => r.firstNonFiniteGradient).find((i) => i >= 0) ?? -1;
-  return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, nonFinite);
+  const kernels = (yield { phase: 'kernel', ranges, gradScale, perSample, gradient, gradients }) as KernelResult[];
+  const nonFinite = kernels.find((r) => r.nonFinite !== null)?.nonFinite ?? null;
+  return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, gradients, nonFinite);
 }
 
 /** Runs one phase step over its ranges in this thread. */
 export function runStep(task: LossTask, step: PhaseStep): CheckResult[] | KernelResult[] {
   return step.phase === 'check'
     ? step.ranges.map(([b0, b1]) => checkBlocks(task, b0, b1))
-    : step.ranges.map(([b0, b1]) => kernelBlocks(task, b0, b1, step.gradScale, step.perSample, step.gradient));
+    : step.ranges.map(([b0, b1]) => kernelBlocks(task, b0, b1, step.gradScale, step.perSample, step.gradient, step.gradients));
 }
 
 /** The whole task in this thread: checks, kernel, reduction. */

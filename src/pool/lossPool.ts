@@ -6,7 +6,8 @@ import type { Worker } from 'node:worker_threads';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
-import type { InputProblem } from '../losses/types.ts';
+import { kernelSlots, type InputProblem } from '../losses/types.ts';
+import { findLoss } from '../losses/registry.ts';
 import { computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
 import { freshShared, inRequestLayout, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
@@ -23,10 +24,15 @@ export const SPLIT_THRESHOLD = 262_144;
 /** A refused request leaves as the 400 the catalog has for its problem; an answer goes back to
  *  the request's layout (lossTask.ts: inRequestLayout). */
 function unwrap(result: LossResult, task: LossTask): LossResult {
-  if (result.problem !== null) throw refusal(result.problem);
+  if (result.problem !== null) throw refusal(result.problem, task);
   return inRequestLayout(task, result);
 }
-const refusal = (p: InputProblem) => new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
+/** A problem found in the kernel's `predictions` slot is named by the loss's own input name. */
+const refusal = (p: InputProblem, task?: LossTask) => {
+  const first = task === undefined ? 'predictions' : kernelSlots(findLoss(task.loss)!).predictions;
+  if (p.field !== 'predictions' || first === 'predictions') return new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
+  return new ServiceError(p.code, p.detail.replaceAll("'predictions'", `'${first}'`).replace(/^predictions\b/, first), { field: first, index: p.index });
+};
 
 export interface LossPoolOptions extends WorkerThreadsOptions {
   /** Tasks with at most this many prediction elements run on the main thread. */
@@ -92,7 +98,7 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
         step.ranges.map(([b0, b1]) =>
           step.phase === 'check'
             ? dispatch<CheckResult>({ op: 'check', task, b0, b1 }, signal)
-            : dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient }, signal),
+            : dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient, gradients: step.gradients }, signal),
         ),
       );
     let next = chain.next();

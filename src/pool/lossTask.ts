@@ -32,9 +32,12 @@ export interface LossResult {
   denominator: number;
   perSample: FloatArray | null;
   gradient: FloatArray | null;
+  /** The gradients with respect to the other differentiable inputs, by input name. */
+  gradients: Record<string, FloatArray>;
   parametersGradient: Float64Array | null;
-  /** Set when float64 overflowed (e.g. exp of a margin below -709): which output, and where. */
-  nonFinite: { field: 'value' | 'per_sample' | 'gradient'; index?: number } | null;
+  /** Set when float64 overflowed (e.g. exp of a margin below -709): which output ('value',
+   *  'per_sample', 'gradient' or a differentiable input's name), and where. */
+  nonFinite: { field: string; index?: number } | null;
   /** Set when the data break the loss's domain: the request is refused with a 400. */
   problem: InputProblem | null;
 }
@@ -47,13 +50,13 @@ export const freshShared = (bytes: number) => new SharedArrayBuffer(bytes);
 
 /** The ordinary (non-shared) buffers a task owns, for the transfer list. */
 export function taskBuffers(task: LossTask): ArrayBuffer[] {
-  const all = [task.input.predictions.buffer, task.input.targets.buffer, task.rawTargets?.buffer, task.regularization?.parameters.buffer];
+  const all = [task.input.predictions.buffer, task.input.targets.buffer, task.rawTargets?.buffer, task.regularization?.parameters.buffer, ...Object.values(task.input.extra).map((a) => a.buffer)];
   return [...new Set(all.filter((b): b is ArrayBufferLike => b !== undefined).filter(owned))];
 }
 
 export function resultBuffers(result: LossResult): ArrayBuffer[] {
   const buffers: ArrayBuffer[] = [];
-  for (const a of [result.perSample, result.gradient, result.parametersGradient]) if (a !== null && owned(a.buffer)) buffers.push(a.buffer);
+  for (const a of [result.perSample, result.gradient, result.parametersGradient, ...Object.values(result.gradients)]) if (a !== null && owned(a.buffer)) buffers.push(a.buffer);
   return buffers;
 }
 

@@ -27,7 +27,16 @@ if (nice > 0) {
 export type WorkerMessage =
   | { op: 'compute'; task: LossTask }
   | { op: 'check'; task: LossTask; b0: number; b1: number }
-  | { op: 'kernel'; task: LossTask; b0: number; b1: number; gradScale: number; perSample: FloatArray | null; gradient: FloatArray | null }
+  | {
+      op: 'kernel';
+      task: LossTask;
+      b0: number;
+      b1: number;
+      gradScale: number;
+      perSample: FloatArray | null;
+      gradient: FloatArray | null;
+      gradients: Record<string, FloatArray>;
+    }
   | { op: 'parseJson'; bytes: Uint8Array; kind: DocumentKind; what: string };
 
 /** What a parseJson task answers: the document with its tensors taken out, or its refusal. */
@@ -63,7 +72,7 @@ export default function runLossTask(message: WorkerMessage) {
     case 'check':
       return checkBlocks(message.task, message.b0, message.b1);
     case 'kernel':
-      return kernelBlocks(message.task, message.b0, message.b1, message.gradScale, message.perSample, message.gradient);
+      return kernelBlocks(message.task, message.b0, message.b1, message.gradScale, message.perSample, message.gradient, message.gradients);
     case 'compute': {
       const result = computeLoss(message.task);
       return moved(result, resultBuffers(result));

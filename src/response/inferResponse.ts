@@ -2,11 +2,19 @@
 // outputs carry parameters.binary_data_size and their bytes follow the JSON header, in output
 // order, straight from the result's typed arrays (Buffer views: no copy, no JSON).
 import { Readable } from 'node:stream';
-import type { FloatArray } from '../losses/types.ts';
+import { tensorInputs, type FloatArray, type LossDefinition } from '../losses/types.ts';
+import { findLoss } from '../losses/registry.ts';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
 
-export const OUTPUT_NAMES = ['value', 'per_sample', 'gradient', 'parameters_gradient'] as const;
-export type OutputName = (typeof OUTPUT_NAMES)[number];
+/** value, per_sample, gradient (or gradient_<input> per differentiable input), parameters_gradient. */
+export type OutputName = string;
+
+/** The gradient outputs of a loss: `gradient` for one differentiable input, else one
+ *  `gradient_<input>` each. */
+export function gradientOutputs(def: LossDefinition): { output: string; input: string }[] {
+  const names = tensorInputs(def).filter((i) => i.differentiable).map((i) => i.name);
+  return names.length === 1 ? [{ output: 'gradient', input: names[0] }] : names.map((input) => ({ output: `gradient_${input}`, input }));
+}
 
 /** What the request asked of the answer: its outputs (each JSON or binary), their datatype (the
  *  predictions'), and the regularization parameters' shape. */
@@ -55,6 +63,10 @@ function outputTensor(name: OutputName, task: LossTask, result: LossResult, deco
     case 'parameters_gradient':
       return { shape: decoded.regularizationShape!, data: asOutputType(result.parametersGradient!) };
   }
+  // gradient_<input>: the first differentiable input's is the kernel's `gradient`.
+  const [first] = gradientOutputs(findLoss(task.loss)!);
+  const input = name.slice('gradient_'.length);
+  return { shape: task.shapes.gradient, data: input === first.input ? result.gradient! : result.gradients[input] };
 }
 
 /** An all-JSON answer too large for one string, in pieces (the same text as JSON.stringify). */

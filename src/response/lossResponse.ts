@@ -3,7 +3,8 @@
 import type { Readable } from 'node:stream';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
 import { ServiceError } from '../errors/catalog.ts';
-import type { FloatArray } from '../losses/types.ts';
+import { tensorInputs, type FloatArray } from '../losses/types.ts';
+import { findLoss } from '../losses/registry.ts';
 import { encodeJsonTensor, jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
 
 /** Answers with more numbers than this are streamed. */
@@ -29,8 +30,18 @@ function* lossResponsePieces(task: LossTask, result: LossResult, regularizationS
     yield* tensor(result.perSample, task.shapes.perSample);
   }
   if (result.gradient !== null) {
-    yield ',"gradient":';
-    yield* tensor(result.gradient, task.shapes.gradient);
+    // One differentiable input: `gradient`; several: `gradients` by input name.
+    const names = tensorInputs(findLoss(task.loss)!).filter((i) => i.differentiable).map((i) => i.name);
+    if (names.length === 1) {
+      yield ',"gradient":';
+      yield* tensor(result.gradient, task.shapes.gradient);
+    } else {
+      for (const [k, name] of names.entries()) {
+        yield `${k === 0 ? ',"gradients":{' : ','}${JSON.stringify(name)}:`;
+        yield* tensor(k === 0 ? result.gradient : result.gradients[name], task.shapes.gradient);
+      }
+      yield '}';
+    }
   }
   if (result.parametersGradient !== null && regularizationShape !== null) {
     yield ',"parameters_gradient":';

@@ -15,6 +15,8 @@ import { decodeJsonTensor, type TakenData, type TakenTensor } from '../validatio
 
 export type { TakenData, TakenTensor, TensorProblem } from '../validation/decodeJsonTensor.ts';
 import { BYTES_PER_ELEMENT, fromJsonData, type Datatype } from '../validation/datatypes.ts';
+import { losses } from '../losses/registry.ts';
+import { tensorInputs } from '../losses/types.ts';
 
 /** Which document this is: where its tensors are, and how they decode. */
 export type DocumentKind = 'loss' | 'infer';
@@ -33,12 +35,15 @@ interface Slot {
   key: string;
 }
 
+/** Every name a loss gives a tensor input (predictions, targets, input1, anchor, ...). */
+const TENSOR_NAMES = [...new Set(losses.flatMap((def) => tensorInputs(def).map((i) => i.name)))];
+
 /** POST /loss: the top-level tensors and the regularization's parameters. */
 function lossSlots(body: unknown): Slot[] {
   if (!isObject(body)) return [];
   const slots: Slot[] = [];
   // Arrays, and bare numbers (rank-0 tensors).
-  for (const key of ['predictions', 'targets']) if (Array.isArray(body[key]) || typeof body[key] === 'number') slots.push({ path: key, holder: body, key });
+  for (const key of TENSOR_NAMES) if (Array.isArray(body[key]) || typeof body[key] === 'number') slots.push({ path: key, holder: body, key });
   const reg = body.regularization;
   if (isObject(reg) && (Array.isArray(reg.parameters) || typeof reg.parameters === 'number')) slots.push({ path: 'regularization.parameters', holder: reg, key: 'parameters' });
   return slots;

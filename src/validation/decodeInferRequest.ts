@@ -1,7 +1,7 @@
 // An Open Inference Protocol request (its JSON header and binary chunks) → the same
 // LossRequestParts that POST /loss builds, so both routes share every check and message.
 import { ServiceError } from '../errors/catalog.ts';
-import type { FloatArray, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
+import { kernelSlots, tensorInputs, type FloatArray, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
 import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from './inferRequest.ts';
 import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
@@ -10,7 +10,7 @@ import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
 import { parseRegularizationWeights } from './regularizationWeights.ts';
 
-import { OUTPUT_NAMES, type AnswerSpec, type OutputName } from '../response/inferResponse.ts';
+import { gradientOutputs, type AnswerSpec } from '../response/inferResponse.ts';
 
 /** Request parameters that belong to the protocol (Triton's reserved names), not to the loss. */
 const PROTOCOL_PARAMS = new Set(['binary_data_output', 'sequence_id', 'sequence_start', 'sequence_end', 'priority', 'timeout', 'headers']);
@@ -106,7 +106,8 @@ function nestedFloats(t: ReturnType<typeof tensorOf>, name: string): unknown {
 
 export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, TakenTensor> }): DecodedInfer {
   const vectors = vectorParams(def);
-  const known = ['predictions', 'targets', ...vectors, 'parameters'];
+  const slots = kernelSlots(def);
+  const known = [...tensorInputs(def).map((i) => i.name), ...vectors, 'parameters'];
   const tensors = new Map<string, ReturnType<typeof tensorOf>>();
   let next = 0;
   for (const [index, input] of header.inputs.entries()) {
@@ -115,14 +116,16 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
       throw new ServiceError('invalid_body', `unknown input '${input.name}' for model ${def.name}; its inputs are ${known.join(', ')}`, { field: input.name });
     }
     if (tensors.has(input.name)) throw new ServiceError('invalid_body', `input '${input.name}' is given twice`, { field: input.name });
-    const allowed = input.name === 'targets' ? TARGET_TYPES : FLOAT_TYPES;
+    const allowed = input.name === slots.targets ? TARGET_TYPES : FLOAT_TYPES;
     tensors.set(input.name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
   }
-  const predictions = tensors.get('predictions');
-  const targets = tensors.get('targets');
-  if (predictions === undefined || targets === undefined) {
-    throw new ServiceError('invalid_body', `model ${def.name} needs the inputs 'predictions' and 'targets'`, { field: predictions === undefined ? 'predictions' : 'targets' });
+  const missing = tensorInputs(def).find((i) => !tensors.has(i.name));
+  if (missing !== undefined) {
+    throw new ServiceError('invalid_body', `model ${def.name} needs the inputs ${tensorInputs(def).map((i) => `'${i.name}'`).join(', ')}; '${missing.name}' is missing`, { field: missing.name });
   }
+  const predictions = tensors.get(slots.predictions)!;
+  const targets = tensors.get(slots.targets)!;
+  const extra = Object.fromEntries(slots.extra.map(({ name }) => [name, { data: tensors.get(name)!.data as FloatArray, shape: tensors.get(name)!.shape }]));
 
   // Request parameters: reduction, l1/l2, protocol flags, and the loss's scalar parameters.
   const requestParams = header.parameters ?? {};
@@ -153,15 +156,19 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
 
   // Outputs: all by default; binary per output, or for all by binary_data_output.
   const allBinary = requestParams.binary_data_output === true;
-  const available: OutputName[] = regTensor === undefined ? ['value', 'per_sample', 'gradient'] : [...OUTPUT_NAMES];
+  const gradients = gradientOutputs(def).map((g) => g.output);
+  const available = ['value', 'per_sample', ...gradients, ...(regTensor === undefined ? [] : ['parameters_gradient'])];
   const outputs = (header.outputs ?? available.map((name) => ({ name, parameters: undefined }))).map((o) => {
-    if (!available.includes(o.name)) {
+    if (o.name === 'parameters_gradient' && regTensor === undefined) {
       throw new ServiceError('invalid_body', `output '${o.name}' needs the regularization input 'parameters'`, { field: o.name });
+    }
+    if (!available.includes(o.name)) {
+      throw new ServiceError('invalid_body', `model ${def.name} has no output '${o.name}'; its outputs are ${available.join(', ')}`, { field: o.name });
     }
     const flag = o.parameters?.binary_data;
     return { name: o.name, binary: typeof flag === 'boolean' ? flag : allBinary };
   });
-  const wants = (n: OutputName) => outputs.some((o) => o.name === n);
+  const wants = (n: string) => outputs.some((o) => o.name === n);
 
   const rawTargets = targets.data instanceof BigInt64Array || targets.data instanceof Uint8Array ? targets.data : undefined;
   return {
@@ -169,12 +176,13 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
       def,
       predictions: { data: predictions.data as FloatArray, shape: predictions.shape },
       targets: { data: rawTargets === undefined ? (targets.data as TargetArray) : new Float64Array(0), shape: targets.shape },
+      extra,
       rawTargets,
-      checkFinite: predictions.binary || targets.binary,
+      checkFinite: [...tensors.values()].some((t) => t.binary),
       params,
       reduction: String(reduction) as Reduction,
       wantPerSample: wants('per_sample'),
-      wantGradient: wants('gradient'),
+      wantGradient: gradients.some(wants),
       regularization: regTensor === undefined ? null : { ...weights, parameters: finiteFloats(regTensor, 'parameters') },
     },
     datatype: predictions.datatype as 'FP32' | 'FP64',

@@ -15,7 +15,9 @@ export const InferInput = z.object({
 });
 
 export const InferRequestedOutput = z.object({
-  name: z.enum(['value', 'per_sample', 'gradient', 'parameters_gradient']),
+  name: z.string().meta({
+    description: "value, per_sample, gradient (gradient_<input> for each differentiable input of a loss that has several, e.g. gradient_input1), parameters_gradient.",
+  }),
   parameters: V2Parameters.optional().meta({ description: 'binary_data: true to receive this output as binary.' }),
 });
 

@@ -4,7 +4,7 @@
 // requests are split across workers (computeLoss.ts). Shared by POST /loss and the v2 infer route,
 // so both refuse the same requests with the same messages.
 import { ServiceError } from '../errors/catalog.ts';
-import type { FloatArray, KernelInput, LossDefinition, Reduction, TargetArray } from '../losses/types.ts';
+import { kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
 import { freshShared, isShared, moveClassAxis, type LossTask } from '../pool/lossTask.ts';
 import { broadcastTo } from './broadcastParams.ts';
 
@@ -18,6 +18,8 @@ export interface LossRequestParts {
   predictions: TensorView<FloatArray>;
   /** Targets the kernels read, or, with `rawTargets`, only their shape (data may be empty). */
   targets: TensorView<TargetArray>;
+  /** The loss's other tensor inputs by name (LossDefinition.inputs), each of the predictions' shape. */
+  extra?: Record<string, TensorView<FloatArray>>;
   /** INT64 or BOOL targets as they arrived: converted to float64 where the kernel runs. */
   rawTargets?: BigInt64Array | Uint8Array;
   /** Binary tensors may hold NaN or ±Infinity: check them (JSON cannot hold them). */
@@ -114,6 +116,21 @@ function kernelLayout(def: LossDefinition, predictions: TensorView<FloatArray>, 
   throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape ${accepted}; got ${shapeText(p)}`, { field: 'predictions' });
 }
 
+/** The other tensor inputs, each of the first input's shape (they share its kernel units). */
+function extraInputs(def: LossDefinition, parts: LossRequestParts): Record<string, FloatArray> {
+  const out: Record<string, FloatArray> = {};
+  const first = kernelSlots(def).predictions;
+  for (const { name } of kernelSlots(def).extra) {
+    const t = parts.extra?.[name];
+    if (t === undefined) throw new ServiceError('invalid_body', `${def.name} needs the input '${name}'`, { field: name });
+    if (!sameShape(t.shape, parts.predictions.shape)) {
+      throw new ServiceError('shape_mismatch', `${name} has shape ${shapeText(t.shape)} but ${first} ${shapeText(parts.predictions.shape)}; ${def.name} needs the same shape`, { field: name });
+    }
+    out[name] = t.data;
+  }
+  return out;
+}
+
 export function prepareLossTask(parts: LossRequestParts): LossTask {
   const { def, reduction } = parts;
   if (!reductionsOf(def).includes(reduction)) {
@@ -138,6 +155,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     lastDim: shape.length === 0 ? 1 : shape[shape.length - 1],
     targetsAreIndices,
     params,
+    extra: extraInputs(def, parts),
   };
   const problem = def.checkParams?.(input) ?? null;
   if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });

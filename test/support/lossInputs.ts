@@ -8,6 +8,8 @@ export interface LossInputs {
   shape: number[];
   targetShape: number[];
   params: Record<string, unknown>;
+  /** The loss's other tensor inputs by name, of the predictions' shape (margin_ranking's input2). */
+  extra?: Record<string, number[]>;
 }
 
 const N = 6;
@@ -55,6 +57,13 @@ export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
   logistic: (r) => elementwise(() => r.normal() * 3, () => r.sign()),
   exponential: (r) => elementwise(() => r.normal(), () => r.sign()),
   zero_one: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+  // Score differences kept 0.1 or more from the margin 0.3, where the hinge bends.
+  margin_ranking: (r) => {
+    const input1 = times(N * C, () => r.normal());
+    const targets = times(N * C, () => r.sign());
+    const input2 = input1.map((x, i) => x + targets[i] * (-0.3 + away(r, 0.1, 1.5))); // z = margin − y·(x1 − x2) = away(...)
+    return { predictions: input1, targets, shape: [N, C], targetShape: [N, C], params: { margin: 0.3 }, extra: { input2 } };
+  },
   // Distances kept 0.1 or more from the margin 0.8, where the dissimilar pairs' hinge bends.
   hinge_embedding: (r) => elementwise(() => 0.8 + away(r, 0.1, 1.5), () => r.sign(), { margin: 0.8 }),
   sigmoid_focal: (r) => elementwise(() => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),

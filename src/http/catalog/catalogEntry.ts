@@ -1,6 +1,6 @@
 // A loss declaration as the catalog shows it: the same text the OpenAPI descriptions carry.
 import { z } from 'zod';
-import type { LossDefinition } from '../../losses/types.ts';
+import { exampleInputs, tensorInputs, type LossDefinition } from '../../losses/types.ts';
 import { paramProperties, type ParamProperty } from '../../losses/describeParams.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 
@@ -26,6 +26,9 @@ export const CatalogEntry = z
     targets: z.string(),
     per_sample: z.string(),
     parameters: z.array(CatalogParameter),
+    inputs: z
+      .array(z.object({ name: z.string(), differentiable: z.boolean(), description: z.string() }))
+      .meta({ description: 'The tensor inputs, by the names requests give them; the answer has a gradient for each differentiable one.' }),
     example: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'CatalogEntry' });
@@ -81,6 +84,7 @@ export function catalogEntry(def: LossDefinition): z.infer<typeof CatalogEntry> 
     targets: def.targets,
     per_sample: def.layout === 'rows' ? 'one value per row: [N]' : 'elementwise: the shape of predictions',
     parameters,
-    example: { loss: def.name, ...def.example },
+    inputs: tensorInputs(def).map((i) => ({ name: i.name, differentiable: i.differentiable, description: i.description })),
+    example: { loss: def.name, ...exampleInputs(def), ...(def.example.params ? { params: def.example.params } : {}) },
   };
 }

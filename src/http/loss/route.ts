@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findLoss } from '../../losses/registry.ts';
 import { tensorAt } from '../../transport/jsonDocument.ts';
+import { kernelSlots } from '../../losses/types.ts';
 import type { DecodedTensor } from '../../validation/decodeJsonTensor.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
 import { assertResultFinite, encodeLossResponse } from '../../response/lossResponse.ts';
@@ -27,13 +28,17 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       // The tensors were decoded while the body was parsed (transport/jsonDocument.ts); a tensor
       // that did not decode is refused here, after the schema's own checks.
       const tensor = (path: string) => tensorAt({ tensors: request.jsonTensors ?? new Map() }, path) as DecodedTensor;
-      const predictions = tensor('predictions');
-      const targets = tensor('targets');
+      // Each input by its name; the kernel's slots are the declaration's (losses/types.ts).
+      const slots = kernelSlots(def);
+      const predictions = tensor(slots.predictions);
+      const targets = tensor(slots.targets);
+      const extra = Object.fromEntries(slots.extra.map((i) => [i.name, tensor(i.name)]));
       const reg = body.regularization === undefined ? null : { ...body.regularization, tensor: tensor('regularization.parameters') };
       const task = prepareLossTask({
         def,
         predictions,
         targets,
+        extra,
         params: body.params,
         reduction: body.reduction,
         wantPerSample: body.include.includes('per_sample'),

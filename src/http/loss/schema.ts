@@ -2,7 +2,7 @@
 // loss's parameters, defaults, ranges and reductions are checked by zod and shown in OpenAPI.
 import { z } from 'zod';
 import { losses, lossNames } from '../../losses/registry.ts';
-import type { LossDefinition } from '../../losses/types.ts';
+import { exampleInputs, tensorInputs, type LossDefinition } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { JsonTensor } from '../schemas.ts';
 import { RegularizationWeights } from '../../validation/regularizationWeights.ts';
@@ -10,7 +10,7 @@ import { RegularizationWeights } from '../../validation/regularizationWeights.ts
 export const Include = z
   .array(z.enum(['per_sample', 'gradient']))
   .default([])
-  .meta({ description: 'Extra outputs: per_sample (the unreduced loss) and gradient (d value / d predictions, shape of predictions).' });
+  .meta({ description: 'Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).' });
 
 export const RegularizationRequest = RegularizationWeights.extend({
   parameters: JsonTensor.meta({ description: 'The model parameters w (any shape).' }),
@@ -19,11 +19,11 @@ export const RegularizationRequest = RegularizationWeights.extend({
 
 function requestVariant(def: LossDefinition) {
   const [first, ...rest] = reductionsOf(def);
+  const tensors = Object.fromEntries(tensorInputs(def).map((input) => [input.name, JsonTensor.meta({ description: `${def.name} ${input.name}: ${input.description}.` })]));
   return z
     .strictObject({
       loss: z.enum([def.name, ...def.aliases]),
-      predictions: JsonTensor.meta({ description: `${def.name} predictions: ${def.predictions}.` }),
-      targets: JsonTensor.meta({ description: `${def.name} targets: ${def.targets}.` }),
+      ...tensors,
       params: (def.params as z.ZodObject).prefault({}),
       reduction: z.enum([first, ...rest]).default('mean').meta({ description: def.reductionRule }),
       include: Include,
@@ -41,8 +41,7 @@ function examples() {
         summary: `${def.name}: ${def.summary}`,
         value: {
           loss: def.name,
-          predictions: def.example.predictions,
-          targets: def.example.targets,
+          ...exampleInputs(def),
           ...(def.example.params ? { params: def.example.params } : {}),
           reduction: 'mean',
           include: ['per_sample', 'gradient'],
@@ -81,7 +80,11 @@ export const LossResponse = z
       }),
     params: z.record(z.string(), z.unknown()).meta({ description: 'The parameters used, defaults filled in.' }),
     per_sample: JsonTensor.optional().meta({ description: "PyTorch's reduction='none' result: shape of predictions, or [N] for row losses. Only when include has per_sample." }),
-    gradient: JsonTensor.optional().meta({ description: 'd value / d predictions, shape of predictions. Only when include has gradient.' }),
+    gradient: JsonTensor.optional().meta({ description: 'd value / d predictions, shape of predictions (losses with one differentiable input). Only when include has gradient.' }),
+    gradients: z
+      .record(z.string(), JsonTensor)
+      .optional()
+      .meta({ description: 'Losses with several differentiable inputs (margin_ranking: input1, input2): d value / d input, each of its input\'s shape. Only when include has gradient.' }),
     parameters_gradient: JsonTensor.optional().meta({ description: 'd value / d regularization.parameters, when regularization is given.' }),
   })
   .meta({ id: 'LossResponse' });

@@ -3,7 +3,8 @@
 // repository index, and per-model statistics in Triton's shape.
 import { ServiceError } from '../../errors/catalog.ts';
 import { findLoss, losses, lossNames } from '../../losses/registry.ts';
-import type { LossDefinition } from '../../losses/types.ts';
+import { kernelSlots, tensorInputs, type LossDefinition } from '../../losses/types.ts';
+import { gradientOutputs } from '../../response/inferResponse.ts';
 import { vectorParams } from '../../losses/describeParams.ts';
 
 export const MODEL_VERSION = '1';
@@ -45,16 +46,21 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
       : def.targetLayout === 'indices'
         ? 'class indices [N]: INT64, INT32, FP32 or FP64 holding integers'
         : 'class indices [N] (INT64, INT32), or probabilities of the shape of predictions (FP32, FP64)';
+  const slots = kernelSlots(def);
+  const declared = tensorInputs(def).map((input): TensorMeta =>
+    input.name === slots.targets
+      ? { name: input.name, datatype: def.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts }
+      : { name: input.name, datatype: 'FP64', shape: predShape, accepts: input.name === slots.predictions ? predAccepts : `FP32 or FP64; the shape of ${slots.predictions}` },
+  );
   const inputs: TensorMeta[] = [
-    { name: 'predictions', datatype: 'FP64', shape: predShape, accepts: predAccepts },
-    { name: 'targets', datatype: def.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts },
+    ...declared,
     ...vectorParams(def).map((v) => ({ name: v, datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, optional' })),
     { name: 'parameters', datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, any shape, optional: the regularization\'s parameters (with the request parameters l1, l2)' },
   ];
   const outputs: TensorMeta[] = [
     { name: 'value', datatype: 'FP64', shape: [1] },
     { name: 'per_sample', datatype: 'FP64', shape: rows ? [-1] : predShape },
-    { name: 'gradient', datatype: 'FP64', shape: predShape },
+    ...gradientOutputs(def).map((g) => ({ name: g.output, datatype: 'FP64', shape: predShape })),
     { name: 'parameters_gradient', datatype: 'FP64', shape: [-1] },
   ];
   const parameters: Record<string, string> = Object.fromEntries(inputs.map((t) => [`${t.name}.accepts`, t.accepts ?? '']));
