@@ -882,6 +882,40 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "gaussian_nll" | "gaussian_nll_loss";
+                    /** @description gaussian_nll predictions: the predicted means, any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description gaussian_nll targets: the observed values, the shape of predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description gaussian_nll var: the predicted variances ≥ 0: the shape of predictions, or one per row (that shape with its last dimension 1, or without it). */
+                    var: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description true: add the constant ½·log 2π.
+                         * @default false
+                         */
+                        full?: boolean;
+                        /**
+                         * @description The variance is clamped at eps (for stability); > 0.
+                         * @default 0.000001
+                         */
+                        eps?: number;
+                    };
+                    /**
+                     * @description mean divides Σℓ by the number of elements of predictions.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "binary_cross_entropy" | "bce";
                     /** @description binary_cross_entropy predictions: probabilities in [0, 1], any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];

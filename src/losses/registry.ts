@@ -28,9 +28,10 @@ import { hingeEmbedding } from './binary/hingeEmbedding.ts';
 import { multilabelSoftMargin } from './multiclass/multilabelSoftMargin.ts';
 import { multilabelMargin } from './multiclass/multilabelMargin.ts';
 import { marginRanking } from './binary/marginRanking.ts';
+import { gaussianNll } from './regression/gaussianNll.ts';
 
 export const losses: readonly LossDefinition[] = [
-  mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle,
+  mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle, gaussianNll,
   binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding, marginRanking,
   crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin, multilabelMargin,
 ];

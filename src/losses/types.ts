@@ -62,6 +62,11 @@ export interface TensorInput {
   /** Whether the answer carries the value's gradient with respect to it. */
   differentiable: boolean;
   description: string;
+  /** An extra input's shape: the first input's (default), or also that shape with its last
+   *  dimension 1 or without it (gaussian_nll's var: one value per row, broadcast along it). */
+  shape?: 'same' | 'same-or-per-row';
+  /** Values must be ≥ 0 (gaussian_nll's var): checked as sent, naming the first negative. */
+  nonNegative?: boolean;
 }
 
 /** Why a request cannot be computed, found by a loss's own checks. The validation layer turns

@@ -20,7 +20,10 @@ export interface LossTask {
   rawTargets: BigInt64Array | Uint8Array | null;
   /** The shapes of the answer's tensors, as the request gave them (the kernel may see predictions
    *  [N·D, C] where the request sent [N, C, D]). */
-  shapes: { gradient: number[]; perSample: number[] };
+  shapes: { gradient: number[]; perSample: number[]; inputs?: Record<string, number[]> };
+  /** Extra inputs broadcast along the last dimension for the kernel (one value per row): their
+   *  gradients are summed back along it before the answer. */
+  perRowInputs?: string[];
   /** Set when the class axis was moved last for the kernel ([N, C, D] → [N·D, C]): the gradient
    *  is moved back before the answer. */
   classAxis: { n: number; c: number; d: number } | null;
@@ -86,6 +89,7 @@ export function moveClassAxis<A extends Float32Array | Float64Array>(a: A, { n, 
 
 /** The result in the request's layout: the gradient's class axis moved back where it was. */
 export function inRequestLayout(task: LossTask, result: LossResult): LossResult {
+  result = withPerRowGradients(task, result);
   const axis = task.classAxis;
   if (axis === null || result.gradient === null) return result;
   const nf = result.nonFinite;
@@ -97,4 +101,25 @@ export function inRequestLayout(task: LossTask, result: LossResult): LossResult 
     nonFinite = { field: 'gradient', index: (Math.floor(row / axis.d) * axis.c + k) * axis.d + (row % axis.d) };
   }
   return { ...result, gradient: moveClassAxis(result.gradient, axis, false), nonFinite };
+}
+
+/** Gradients of per-row inputs (expanded along the last dimension for the kernel) summed back to
+ *  one value per row, in row order. */
+function withPerRowGradients(task: LossTask, result: LossResult): LossResult {
+  if (task.perRowInputs === undefined || task.perRowInputs.length === 0) return result;
+  const gradients = { ...result.gradients };
+  for (const name of task.perRowInputs) {
+    const full = gradients[name];
+    if (full === undefined) continue;
+    const rows = (task.shapes.inputs?.[name] ?? []).reduce((a, b) => a * b, 1);
+    const per = full.length / rows;
+    const summed = new (full.constructor as { new (n: number): FloatArray })(rows);
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let j = 0; j < per; j++) s += full[r * per + j];
+      summed[r] = s;
+    }
+    gradients[name] = summed;
+  }
+  return { ...result, gradients };
 }

@@ -66,7 +66,8 @@ function outputTensor(name: OutputName, task: LossTask, result: LossResult, deco
   // gradient_<input>: the first differentiable input's is the kernel's `gradient`.
   const [first] = gradientOutputs(findLoss(task.loss)!);
   const input = name.slice('gradient_'.length);
-  return { shape: task.shapes.gradient, data: input === first.input ? result.gradient! : result.gradients[input] };
+  if (input === first.input) return { shape: task.shapes.gradient, data: result.gradient! };
+  return { shape: task.shapes.inputs?.[input] ?? task.shapes.gradient, data: result.gradients[input] };
 }
 
 /** An all-JSON answer too large for one string, in pieces (the same text as JSON.stringify). */

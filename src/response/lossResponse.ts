@@ -38,7 +38,7 @@ function* lossResponsePieces(task: LossTask, result: LossResult, regularizationS
     } else {
       for (const [k, name] of names.entries()) {
         yield `${k === 0 ? ',"gradients":{' : ','}${JSON.stringify(name)}:`;
-        yield* tensor(k === 0 ? result.gradient : result.gradients[name], task.shapes.gradient);
+        yield* tensor(k === 0 ? result.gradient : result.gradients[name], k === 0 ? task.shapes.gradient : (task.shapes.inputs?.[name] ?? task.shapes.gradient));
       }
       yield '}';
     }

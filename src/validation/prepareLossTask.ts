@@ -116,19 +116,40 @@ function kernelLayout(def: LossDefinition, predictions: TensorView<FloatArray>, 
   throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape ${accepted}; got ${shapeText(p)}`, { field: 'predictions' });
 }
 
-/** The other tensor inputs, each of the first input's shape (they share its kernel units). */
-function extraInputs(def: LossDefinition, parts: LossRequestParts): Record<string, FloatArray> {
-  const out: Record<string, FloatArray> = {};
+/** The other tensor inputs: each of the first input's shape, or (shape 'same-or-per-row') one
+ *  value per row, expanded along the last dimension for the kernel. */
+function extraInputs(def: LossDefinition, parts: LossRequestParts): { extra: Record<string, FloatArray>; shapes: Record<string, number[]>; perRow: string[] } {
+  const extra: Record<string, FloatArray> = {};
+  const shapes: Record<string, number[]> = {};
+  const perRow: string[] = [];
   const first = kernelSlots(def).predictions;
-  for (const { name } of kernelSlots(def).extra) {
+  const p = parts.predictions.shape;
+  for (const input of kernelSlots(def).extra) {
+    const { name } = input;
     const t = parts.extra?.[name];
     if (t === undefined) throw new ServiceError('invalid_body', `${def.name} needs the input '${name}'`, { field: name });
-    if (!sameShape(t.shape, parts.predictions.shape)) {
-      throw new ServiceError('shape_mismatch', `${name} has shape ${shapeText(t.shape)} but ${first} ${shapeText(parts.predictions.shape)}; ${def.name} needs the same shape`, { field: name });
+    shapes[name] = t.shape;
+    if (input.nonNegative) {
+      const i = t.data.findIndex((v) => v < 0);
+      if (i >= 0) throw new ServiceError('prediction_out_of_domain', `${name}[${i}] = ${t.data[i]}: ${name} must be ≥ 0`, { field: name, index: i });
     }
-    out[name] = t.data;
+    if (sameShape(t.shape, p)) {
+      extra[name] = t.data;
+      continue;
+    }
+    const rowShape = p.slice(0, -1);
+    const perRowShape = input.shape === 'same-or-per-row' && (sameShape(t.shape, rowShape) || sameShape(t.shape, [...rowShape, 1]) || (p.length === 1 && sameShape(t.shape, [1])));
+    if (!perRowShape) {
+      const accepted = input.shape === 'same-or-per-row' ? `${shapeText(p)}, ${shapeText([...rowShape, 1])} or ${shapeText(rowShape)}` : shapeText(p);
+      throw new ServiceError('shape_mismatch', `${name} has shape ${shapeText(t.shape)}; for ${first} ${shapeText(p)} ${def.name} takes ${accepted}`, { field: name });
+    }
+    const last = p.length === 0 ? 1 : p[p.length - 1];
+    const expanded = new (t.data.constructor as { new (n: number): FloatArray })(t.data.length * last);
+    for (let r = 0; r < t.data.length; r++) expanded.fill(t.data[r], r * last, (r + 1) * last);
+    extra[name] = expanded;
+    perRow.push(name);
   }
-  return out;
+  return { extra, shapes, perRow };
 }
 
 export function prepareLossTask(parts: LossRequestParts): LossTask {
@@ -140,6 +161,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   const shape = layout.shape;
   const targetsAreIndices = targetsAreClassIndices(def, shape, layout.targetShape, parts.predictions.shape, parts.targets.shape);
   const raw = parts.rawTargets ?? null;
+  const extras = extraInputs(def, parts);
   const params = { ...(parts.params as Record<string, unknown>) };
   for (const name of def.broadcastParams ?? []) if (params[name] !== undefined) params[name] = broadcastTo(params[name], shape, name);
   const input: KernelInput<unknown> = {
@@ -155,7 +177,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     lastDim: shape.length === 0 ? 1 : shape[shape.length - 1],
     targetsAreIndices,
     params,
-    extra: extraInputs(def, parts),
+    extra: extras.extra,
   };
   const problem = def.checkParams?.(input) ?? null;
   if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
@@ -168,7 +190,8 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     regularization: parts.regularization,
     checkFinite: parts.checkFinite ?? false,
     rawTargets: raw,
-    shapes: layout.shapes,
+    shapes: { ...layout.shapes, inputs: extras.shapes },
+    perRowInputs: extras.perRow,
     classAxis: layout.classAxis,
   };
 }

@@ -57,6 +57,8 @@ export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
   logistic: (r) => elementwise(() => r.normal() * 3, () => r.sign()),
   exponential: (r) => elementwise(() => r.normal(), () => r.sign()),
   zero_one: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+  // Variances above eps (no clamp in the way of the finite differences).
+  gaussian_nll: (r) => ({ ...elementwise(() => r.normal() * 2, (x) => x + r.normal()), extra: { var: times(N * C, () => r.uniform(0.2, 3)) } }),
   // Score differences kept 0.1 or more from the margin 0.3, where the hinge bends.
   margin_ranking: (r) => {
     const input1 = times(N * C, () => r.normal());

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { defineLoss } from '../types.ts';
+
+// Negative log-likelihood of y under N(μ = x, σ² = v), with v clamped at eps (as PyTorch does,
+// without gradient: the clamp happens under no_grad, so d/dv flows as if v were not clamped):
+//   v̂ = max(v, eps),  ℓ = ½·(log v̂ + (x − y)²/v̂)  (+ ½·log 2π with full)
+//   dℓ/dx = (x − y)/v̂,   dℓ/dv = ½·(1/v̂ − (x − y)²/v̂²).
+// A var of one value per row (shape [..., 1] or without the last dimension) is expanded along the
+// row for the kernel and its gradient summed back (validation/prepareLossTask.ts).
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+export const gaussianNll = defineLoss({
+  name: 'gaussian_nll',
+  aliases: ['gaussian_nll_loss'],
+  family: 'regression',
+  summary: 'Gaussian negative log-likelihood: the prediction is a mean, var its variance (heteroscedastic regression).',
+  formula: 'ℓ = ½·(log max(var, eps) + (x − y)²/max(var, eps)) (+ ½·log 2π with full)',
+  reductionRule: 'mean divides Σℓ by the number of elements of predictions.',
+  reference: 'torch.nn.functional.gaussian_nll_loss',
+  predictions: 'means, any rank ≥ 1',
+  targets: 'observed values, same shape as predictions',
+  inputs: [
+    { name: 'predictions', differentiable: true, description: 'the predicted means, any rank ≥ 1' },
+    { name: 'targets', differentiable: false, description: 'the observed values, the shape of predictions' },
+    {
+      name: 'var',
+      differentiable: true,
+      description: 'the predicted variances ≥ 0: the shape of predictions, or one per row (that shape with its last dimension 1, or without it)',
+      shape: 'same-or-per-row',
+      nonNegative: true,
+    },
+  ],
+  layout: 'elementwise',
+  targetLayout: 'same',
+  params: z.strictObject({
+    full: z.boolean().default(false).meta({ description: 'true: add the constant ½·log 2π.' }),
+    eps: z.number().gt(0, { error: 'eps must be > 0' }).default(1e-6).meta({ description: 'The variance is clamped at eps (for stability); > 0.' }),
+  }),
+  kernel({ predictions: x, targets: y, extra, params: { full, eps } }, lo, hi, { perSample, gradient, gradScale, gradients }) {
+    const v = extra.var;
+    const gv = gradients.var ?? null;
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const vi = Math.max(v[i], eps);
+      const d = x[i] - y[i];
+      const q = (d * d) / vi;
+      const l = 0.5 * (Math.log(vi) + q) + (full ? HALF_LOG_2PI : 0);
+      sum += l;
+      if (perSample !== null) perSample[i] = l;
+      if (gradient !== null) gradient[i] = (d / vi) * gradScale;
+      if (gv !== null) gv[i] = 0.5 * (1 / vi - q / vi) * gradScale;
+    }
+    return sum;
+  },
+  plot: {
+    axis: 'residual',
+    label: 'residual d = x − y (var = 1)',
+    range: [-3, 3],
+    at: (d) => ({ predictions: [d], targets: [0], dPredictions: [1], extra: { var: [1] } }),
+  },
+  example: { inputs: { predictions: [0.5, 1.8, -0.3], targets: [0.2, 2.0, 0.4], var: [0.25, 1.0, 0.5] }, params: { full: false } },
+});
