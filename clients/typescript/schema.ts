@@ -1159,6 +1159,35 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "cosine_embedding" | "cosine_embedding_loss";
+                    /** @description cosine_embedding input1: embeddings [N, D] (or unbatched [D]). */
+                    input1: number | (number | unknown[])[];
+                    /** @description cosine_embedding input2: the embeddings they are compared with, the shape of input1. */
+                    input2: number | (number | unknown[])[];
+                    /** @description cosine_embedding targets: 1 (similar) or −1 (dissimilar) per pair: [N], or a bare number unbatched. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The cosine a dissimilar pair may reach without loss; in [−1, 1].
+                         * @default 0
+                         */
+                        margin?: number;
+                    };
+                    /**
+                     * @description mean divides Σℓ by N, the number of pairs.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "cross_entropy" | "categorical_cross_entropy_with_logits" | "softmax_cross_entropy";
                     /** @description cross_entropy predictions: logits [N, C]. */
                     predictions: number | (number | unknown[])[];

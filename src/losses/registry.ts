@@ -29,10 +29,11 @@ import { multilabelSoftMargin } from './multiclass/multilabelSoftMargin.ts';
 import { multilabelMargin } from './multiclass/multilabelMargin.ts';
 import { marginRanking } from './binary/marginRanking.ts';
 import { gaussianNll } from './regression/gaussianNll.ts';
+import { cosineEmbedding } from './binary/cosineEmbedding.ts';
 
 export const losses: readonly LossDefinition[] = [
   mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle, gaussianNll,
-  binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding, marginRanking,
+  binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding, marginRanking, cosineEmbedding,
   crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin, multilabelMargin,
 ];
 

@@ -162,7 +162,7 @@ export interface PlotSlice {
   axis: 'residual' | 'margin' | 'probability' | 'prediction';
   label: string;
   range: [number, number];
-  at(x: number): { predictions: number[] | number[][]; targets: number[] | number[][]; dPredictions: number[]; extra?: Record<string, number[]> };
+  at(x: number): { predictions: number[] | number[][]; targets: number[] | number[][]; dPredictions: number[]; extra?: Record<string, number[] | number[][]> };
 }
 
 /** Identity helper that keeps the params type of a loss declaration. */

@@ -57,6 +57,23 @@ export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
   logistic: (r) => elementwise(() => r.normal() * 3, () => r.sign()),
   exponential: (r) => elementwise(() => r.normal(), () => r.sign()),
   zero_one: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+  // Cosines kept 0.1 or more from the margin 0.2 for the dissimilar pairs.
+  cosine_embedding: (r) => {
+    const input1 = times(N * C, () => r.normal());
+    const input2 = times(N * C, () => r.normal());
+    const targets = times(N, (i) => {
+      let dot = 0;
+      let a = 0;
+      let b = 0;
+      for (let k = 0; k < C; k++) {
+        dot += input1[i * C + k] * input2[i * C + k];
+        a += input1[i * C + k] ** 2;
+        b += input2[i * C + k] ** 2;
+      }
+      return Math.abs(dot / Math.sqrt(a * b) - 0.2) < 0.1 ? 1 : r.sign();
+    });
+    return { predictions: input1, targets, shape: [N, C], targetShape: [N], params: { margin: 0.2 }, extra: { input2 } };
+  },
   // Variances above eps (no clamp in the way of the finite differences).
   gaussian_nll: (r) => ({ ...elementwise(() => r.normal() * 2, (x) => x + r.normal()), extra: { var: times(N * C, () => r.uniform(0.2, 3)) } }),
   // Score differences kept 0.1 or more from the margin 0.3, where the hinge bends.
