@@ -38,7 +38,7 @@ test('GET /losses/{name} gives formula, parameters with defaults and ranges, and
 });
 
 test('GET /losses/{unknown} is a 404 problem', async () => {
-  const res = await app.inject({ method: 'GET', url: '/losses/triplet_margin' });
+  const res = await app.inject({ method: 'GET', url: '/losses/no_such_loss' });
   expect(res.statusCode).toBe(404);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.json().detail).toContain('cross_entropy');

@@ -1436,6 +1436,90 @@ export interface operations {
                      */
                     include?: ("per_sample" | "gradient")[];
                     regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "triplet_margin" | "triplet_margin_loss";
+                    /** @description triplet_margin anchor: anchor embeddings [N, D] (or unbatched [D]). */
+                    anchor: number | (number | unknown[])[];
+                    /** @description triplet_margin positive: embeddings of the same kind as their anchor, the shape of anchor. */
+                    positive: number | (number | unknown[])[];
+                    /** @description triplet_margin negative: embeddings of another kind, the shape of anchor. */
+                    negative: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How much closer the positive must be; > 0.
+                         * @default 1
+                         */
+                        margin?: number;
+                        /**
+                         * @description The norm degree of the distance; > 0.
+                         * @default 2
+                         */
+                        p?: number;
+                        /**
+                         * @description Added to every component of a difference before its norm.
+                         * @default 0.000001
+                         */
+                        eps?: number;
+                        /**
+                         * @description true: the negative distance is the smaller of d(a, n) and d(p, n).
+                         * @default false
+                         */
+                        swap?: boolean;
+                    };
+                    /**
+                     * @description mean divides Σℓ by N, the number of triplets.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "triplet_margin_with_distance" | "triplet_margin_with_distance_loss";
+                    /** @description triplet_margin_with_distance anchor: anchor embeddings [N, D] (or unbatched [D]). */
+                    anchor: number | (number | unknown[])[];
+                    /** @description triplet_margin_with_distance positive: embeddings of the same kind as their anchor, the shape of anchor. */
+                    positive: number | (number | unknown[])[];
+                    /** @description triplet_margin_with_distance negative: embeddings of another kind, the shape of anchor. */
+                    negative: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description pairwise: ‖u − v + 1e-6‖₂; cosine: 1 − cos(u, v).
+                         * @default pairwise
+                         * @enum {string}
+                         */
+                        distance?: "pairwise" | "cosine";
+                        /**
+                         * @description How much closer the positive must be; > 0.
+                         * @default 1
+                         */
+                        margin?: number;
+                        /**
+                         * @description true: the negative distance is the smaller of d(a, n) and d(p, n).
+                         * @default false
+                         */
+                        swap?: boolean;
+                    };
+                    /**
+                     * @description mean divides Σℓ by N, the number of triplets.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
                 };
             };
         };

@@ -30,11 +30,14 @@ import { multilabelMargin } from './multiclass/multilabelMargin.ts';
 import { marginRanking } from './binary/marginRanking.ts';
 import { gaussianNll } from './regression/gaussianNll.ts';
 import { cosineEmbedding } from './binary/cosineEmbedding.ts';
+import { tripletMargin } from './multiclass/tripletMargin.ts';
+import { tripletMarginWithDistance } from './multiclass/tripletMarginWithDistance.ts';
 
 export const losses: readonly LossDefinition[] = [
   mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle, gaussianNll,
   binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding, marginRanking, cosineEmbedding,
   crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin, multilabelMargin,
+  tripletMargin, tripletMarginWithDistance,
 ];
 
 const byName = new Map<string, LossDefinition>();

@@ -20,8 +20,9 @@ export type SampleLayout = 'elementwise' | 'rows';
 /** How `targets` relate to `predictions`, checked before any domain rule.
  *  - `same`: same shape as predictions.
  *  - `indices`: class indices of shape [N] for predictions [N, C].
- *  - `indices-or-same`: either of the two (cross_entropy: class indices or probabilities). */
-export type TargetLayout = 'same' | 'indices' | 'indices-or-same';
+ *  - `indices-or-same`: either of the two (cross_entropy: class indices or probabilities).
+ *  - `none`: the loss has no targets (the triplet losses); the kernel's targets are empty. */
+export type TargetLayout = 'same' | 'indices' | 'indices-or-same' | 'none';
 
 /** Everything a kernel reads. Built once per request by the validation layer and sent to the
  *  worker as is (typed arrays by transfer), so it holds only structured-clonable data. */
@@ -99,7 +100,8 @@ export interface LossDefinition<P = unknown> {
    *  the first one fills the kernel's `predictions` slot, `targetInput` the `targets` slot, and
    *  the others arrive in `input.extra`, each of the first one's shape. */
   inputs?: readonly TensorInput[];
-  targetInput?: string;
+  /** The input that fills the targets slot (default `targets`); null: the loss has none. */
+  targetInput?: string | null;
   layout: SampleLayout;
   targetLayout: TargetLayout;
   /** Row losses: the other shapes PyTorch takes. `unbatched`: predictions [C] with a rank-0
@@ -144,9 +146,9 @@ export function tensorInputs(def: LossDefinition): readonly TensorInput[] {
 }
 
 /** Which input fills which kernel slot (see LossDefinition.inputs). */
-export function kernelSlots(def: LossDefinition): { predictions: string; targets: string; extra: readonly TensorInput[] } {
+export function kernelSlots(def: LossDefinition): { predictions: string; targets: string | null; extra: readonly TensorInput[] } {
   const inputs = tensorInputs(def);
-  const targets = def.targetInput ?? 'targets';
+  const targets = def.targetInput === undefined ? 'targets' : def.targetInput;
   return { predictions: inputs[0].name, targets, extra: inputs.slice(1).filter((i) => i.name !== targets) };
 }
 

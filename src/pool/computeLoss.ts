@@ -84,7 +84,7 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
     if (task.rawTargets !== null) problem = convertTargets(task.rawTargets, input.targets, s.targFrom, s.targTo);
     if (problem === null && task.checkFinite) {
       const p = firstNonFinite(input.predictions, s.predFrom, s.predTo);
-      const t = p < 0 && task.rawTargets === null ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
+      const t = p < 0 && task.rawTargets === null && input.targets.length > 0 ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
       if (p >= 0) problem = notFinite('predictions', input.predictions, p);
       else if (t >= 0) problem = notFinite('targets', input.targets, t);
       for (const [name, data] of Object.entries(input.extra)) {

@@ -54,7 +54,8 @@ export const freshShared = (bytes: number) => new SharedArrayBuffer(bytes);
 /** The ordinary (non-shared) buffers a task owns, for the transfer list. */
 export function taskBuffers(task: LossTask): ArrayBuffer[] {
   const all = [task.input.predictions.buffer, task.input.targets.buffer, task.rawTargets?.buffer, task.regularization?.parameters.buffer, ...Object.values(task.input.extra).map((a) => a.buffer)];
-  return [...new Set(all.filter((b): b is ArrayBufferLike => b !== undefined).filter(owned))];
+  // An empty buffer has nothing to move (and may be detached already).
+  return [...new Set(all.filter((b): b is ArrayBufferLike => b !== undefined && b.byteLength > 0).filter(owned))];
 }
 
 export function resultBuffers(result: LossResult): ArrayBuffer[] {

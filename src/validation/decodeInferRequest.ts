@@ -124,7 +124,7 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
     throw new ServiceError('invalid_body', `model ${def.name} needs the inputs ${tensorInputs(def).map((i) => `'${i.name}'`).join(', ')}; '${missing.name}' is missing`, { field: missing.name });
   }
   const predictions = tensors.get(slots.predictions)!;
-  const targets = tensors.get(slots.targets)!;
+  const targets = slots.targets === null ? { data: new Float64Array(0), shape: [], binary: false, datatype: 'FP64' as const } : tensors.get(slots.targets)!;
   const extra = Object.fromEntries(slots.extra.map(({ name }) => [name, { data: tensors.get(name)!.data as FloatArray, shape: tensors.get(name)!.shape }]));
 
   // Request parameters: reduction, l1/l2, protocol flags, and the loss's scalar parameters.

@@ -45,6 +45,7 @@ export function reductionsOf(def: LossDefinition): Reduction[] {
  *  that disagree, naming the shapes as the request sent them. */
 function targetsAreClassIndices(def: LossDefinition, p: readonly number[], t: readonly number[], sentP: readonly number[], sentT: readonly number[]): boolean {
   const indicesOk = def.layout === 'rows' && t.length === 1 && t[0] === p[0];
+  if (def.targetLayout === 'none') return false;
   const sameOk = sameShape(p, t);
   const indexShape = sentP.length === 1 ? '[] (a bare number)' : shapeText([sentP[0], ...sentP.slice(2)]);
   switch (def.targetLayout) {

@@ -35,6 +35,14 @@ function distributionRows(r: Rng): number[] {
   return out;
 }
 
+/** Anchors, positives about 0.3 away and negatives about 0.5 away: margin + d(a, p) − d(a, n) ≈ 0.8. */
+function triplet(r: Rng): LossInputs {
+  const anchor = times(N * C, () => r.normal());
+  const positive = anchor.map((a) => a + 0.15 * r.normal());
+  const negative = anchor.map((a) => a + 0.25 * r.normal());
+  return { predictions: anchor, targets: [], shape: [N, C], targetShape: [], params: {}, extra: { positive, negative } };
+}
+
 /** A residual of magnitude in [lo, hi] with a random sign. */
 const away = (r: Rng, lo: number, hi: number) => r.sign() * r.uniform(lo, hi);
 
@@ -74,6 +82,9 @@ export const inputGenerators: Record<string, (r: Rng) => LossInputs> = {
     });
     return { predictions: input1, targets, shape: [N, C], targetShape: [N], params: { margin: 0.2 }, extra: { input2 } };
   },
+  // Positives nearer than negatives by less than the margin 1 (every hinge open, far from its kink).
+  triplet_margin: (r) => triplet(r),
+  triplet_margin_with_distance: (r) => triplet(r),
   // Variances above eps (no clamp in the way of the finite differences).
   gaussian_nll: (r) => ({ ...elementwise(() => r.normal() * 2, (x) => x + r.normal()), extra: { var: times(N * C, () => r.uniform(0.2, 3)) } }),
   // Score differences kept 0.1 or more from the margin 0.3, where the hinge bends.

@@ -2,12 +2,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findLoss } from '../../losses/registry.ts';
 import { tensorAt } from '../../transport/jsonDocument.ts';
-import { kernelSlots } from '../../losses/types.ts';
+import { kernelSlots, tensorInputs } from '../../losses/types.ts';
+import { ServiceError } from '../../errors/catalog.ts';
 import type { DecodedTensor } from '../../validation/decodeJsonTensor.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
 import { assertResultFinite, encodeLossResponse } from '../../response/lossResponse.ts';
 import { problemResponses } from '../schemas.ts';
 import { LossRequest, LossResponse, type LossResponseBody } from './schema.ts';
+
+/** The targets of a loss that has none (the triplet losses): empty, one per request (a task's
+ *  arrays move to the worker that computes it). */
+const noTargets = () => ({ data: new Float64Array(0), shape: [] });
 
 const lossRoute: FastifyPluginAsyncZod = async (app) => {
   app.post('/loss', {
@@ -22,6 +27,18 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       body: LossRequest,
       response: { 200: LossResponse, ...problemResponses(400, 413, 415, 422, 503) },
     },
+    // A body whose tensors are another loss's (predictions/targets sent to triplet_margin) is
+    // told which inputs this loss takes, rather than one schema issue per field.
+    preValidation: async (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const def = typeof body?.loss === 'string' ? findLoss(body.loss) : undefined;
+      if (def === undefined || body === undefined) return;
+      const names = tensorInputs(def).map((i) => i.name);
+      const foreign = Object.keys(body).filter((k) => request.jsonTensors?.has(k) && !names.includes(k));
+      if (foreign.length > 0 && names.some((n) => !(n in body))) {
+        throw new ServiceError('invalid_body', `${def.name} takes the inputs ${names.join(', ')}, not ${foreign.join(', ')}`);
+      }
+    },
     handler: async (request, reply) => {
       const body = request.body;
       const def = findLoss(body.loss)!; // the schema admits only catalog names
@@ -31,7 +48,7 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       // Each input by its name; the kernel's slots are the declaration's (losses/types.ts).
       const slots = kernelSlots(def);
       const predictions = tensor(slots.predictions);
-      const targets = tensor(slots.targets);
+      const targets = slots.targets === null ? noTargets() : tensor(slots.targets);
       const extra = Object.fromEntries(slots.extra.map((i) => [i.name, tensor(i.name)]));
       const reg = body.regularization === undefined ? null : { ...body.regularization, tensor: tensor('regularization.parameters') };
       const task = prepareLossTask({

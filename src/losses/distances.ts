@@ -1,0 +1,89 @@
+// Distances between rows of embeddings for the triplet losses, each with its gradient.
+//
+// pairwise (PyTorch's F.pairwise_distance): d(u, v) = ‖u − v + eps‖_p, eps added to every
+// component. With w = u − v + eps:  ∂d/∂u_k = sign(w_k)·|w_k|^{p−1} / d^{p−1} = −∂d/∂v_k
+// (0 where d = 0, as PyTorch's norm backward masks it).
+// cosine: d(u, v) = 1 − u·v/(‖u‖·‖v‖);  ∂d/∂u = −(v/(‖u‖‖v‖) − cos·u/‖u‖²), and symmetrically.
+import type { FloatArray } from './types.ts';
+
+export interface RowDistance {
+  /** d(u, v) for the rows at offsets ou and ov, D components each. */
+  value(u: FloatArray, ou: number, v: FloatArray, ov: number, D: number): number;
+  /** Adds s·∂d/∂u to gu and s·∂d/∂v to gv (either may be null), at the rows' offsets. */
+  addGradient(u: FloatArray, ou: number, v: FloatArray, ov: number, D: number, d: number, s: number, gu: FloatArray | null, gv: FloatArray | null): void;
+}
+
+export function pairwiseDistance(p: number, eps: number): RowDistance {
+  return {
+    value(u, ou, v, ov, D) {
+      let acc = 0;
+      for (let k = 0; k < D; k++) acc += Math.abs(u[ou + k] - v[ov + k] + eps) ** p;
+      return acc ** (1 / p);
+    },
+    addGradient(u, ou, v, ov, D, d, s, gu, gv) {
+      if (d === 0) return;
+      const scale = s / d ** (p - 1);
+      for (let k = 0; k < D; k++) {
+        const w = u[ou + k] - v[ov + k] + eps;
+        const g = scale * Math.sign(w) * Math.abs(w) ** (p - 1);
+        if (gu !== null) gu[ou + k] += g;
+        if (gv !== null) gv[ov + k] -= g;
+      }
+    },
+  };
+}
+
+export const cosineDistance: RowDistance = {
+  value(u, ou, v, ov, D) {
+    let dot = 0;
+    let a = 0;
+    let b = 0;
+    for (let k = 0; k < D; k++) {
+      dot += u[ou + k] * v[ov + k];
+      a += u[ou + k] * u[ou + k];
+      b += v[ov + k] * v[ov + k];
+    }
+    return 1 - dot / (Math.sqrt(a) * Math.sqrt(b));
+  },
+  addGradient(u, ou, v, ov, D, d, s, gu, gv) {
+    let a = 0;
+    let b = 0;
+    for (let k = 0; k < D; k++) {
+      a += u[ou + k] * u[ou + k];
+      b += v[ov + k] * v[ov + k];
+    }
+    const na = Math.sqrt(a);
+    const nb = Math.sqrt(b);
+    const cos = 1 - d;
+    for (let k = 0; k < D; k++) {
+      if (gu !== null) gu[ou + k] -= s * (v[ov + k] / (na * nb) - (cos * u[ou + k]) / a);
+      if (gv !== null) gv[ov + k] -= s * (u[ou + k] / (na * nb) - (cos * v[ov + k]) / b);
+    }
+  },
+};
+
+/** One triplet row: ℓ = max(0, margin + d(a, p) − d_neg), d_neg = d(a, n), or with swap the
+ *  smaller of d(a, n) and d(p, n); the gradients of the three rows are written (not added). */
+export function tripletRow(
+  dist: RowDistance,
+  x: { a: FloatArray; p: FloatArray; n: FloatArray },
+  g: { a: FloatArray | null; p: FloatArray | null; n: FloatArray | null },
+  off: number,
+  D: number,
+  margin: number,
+  swap: boolean,
+  gradScale: number,
+): number {
+  const dap = dist.value(x.a, off, x.p, off, D);
+  const dan = dist.value(x.a, off, x.n, off, D);
+  const dpn = swap ? dist.value(x.p, off, x.n, off, D) : Number.POSITIVE_INFINITY;
+  const swapped = dpn < dan;
+  const dneg = swapped ? dpn : dan;
+  const z = margin + dap - dneg;
+  for (const t of [g.a, g.p, g.n]) if (t !== null) t.fill(0, off, off + D);
+  if (z < 0) return 0;
+  dist.addGradient(x.a, off, x.p, off, D, dap, gradScale, g.a, g.p);
+  if (swapped) dist.addGradient(x.p, off, x.n, off, D, dpn, -gradScale, g.p, g.n);
+  else dist.addGradient(x.a, off, x.n, off, D, dan, -gradScale, g.a, g.n);
+  return z;
+}
