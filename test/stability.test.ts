@@ -1,5 +1,6 @@
 // Logits of ±1e4 give finite values and gradients for every loss that takes logits or scores;
-// probabilities of exactly 0 and 1 give finite values, with PyTorch's BCE backward at the edges.
+// probabilities of exactly 0 and 1 give finite values, with PyTorch's BCE backward at the edges;
+// embeddings of norm 1e-150 and 1e150 and triplet distances of 1e150 stay finite too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -33,6 +34,13 @@ const cases: [string, Record<string, unknown>][] = [
   ['log_cosh', { predictions: bigFlat, targets: [-1e4, 1e4, 0, 0, 0, 0] }],
   ['binary_cross_entropy', { predictions: [0, 1, 0, 1], targets: [1, 0, 0, 1] }],
   ['categorical_crossentropy', { predictions: [[1, 0, 0], [0, 0, 1]], targets: [[0, 1, 0], [0, 0, 1]] }],
+  // Embeddings of norm 1e-150 and 1e150; triplet distances of 1e150.
+  ['cosine_embedding', { input1: [[1e-150, 2e-150], [1e150, -2e150]], input2: [[3e-150, -1e-150], [2e150, 1e150]], targets: [1, -1], params: { margin: -0.5 } }],
+  ['triplet_margin', { anchor: [[0, 0], [1e150, 0]], positive: [[1e150, 1e150], [1e150, 1e150]], negative: [[-1e150, 0], [0, 1e150]] }],
+  ['triplet_margin_with_distance', { anchor: [[0, 0], [1e150, 0]], positive: [[1e150, 1e150], [1e150, 1e150]], negative: [[-1e150, 0], [0, 1e150]], params: { swap: true } }],
+  ['margin_ranking', { input1: bigFlat, input2: [-1e4, 1e4, 1e4, 0, 0, 0], targets: [1, -1, 1, -1, 1, -1] }],
+  ['gaussian_nll', { predictions: bigFlat, targets: [0, 0, 0, 0, 0, 0], var: [0, 1e-300, 1e300, 1, 1e4, 0] }],
+  ['multilabel_soft_margin', { predictions: big, targets: [[0, 1, 0], [0.5, 0.5, 0], [0, 0, 1]] }],
 ];
 
 describe('finite values and gradients at extreme inputs', () => {
@@ -43,7 +51,8 @@ describe('finite values and gradients at extreme inputs', () => {
       const body = res.json();
       expect(Number.isFinite(body.value)).toBe(true);
       for (const v of flatten(body.per_sample).data) expect(Number.isFinite(v)).toBe(true);
-      for (const v of flatten(body.gradient).data) expect(Number.isFinite(v)).toBe(true);
+      const gradients = body.gradients === undefined ? [body.gradient] : Object.values(body.gradients);
+      for (const g of gradients) for (const v of flatten(g).data) expect(Number.isFinite(v)).toBe(true);
     }
   });
 });
