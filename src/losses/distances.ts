@@ -4,7 +4,7 @@
 // component. With w = u − v + eps:  ∂d/∂u_k = sign(w_k)·|w_k|^{p−1} / d^{p−1} = −∂d/∂v_k
 // (0 where d = 0, as PyTorch's norm backward masks it).
 // cosine: d(u, v) = 1 − u·v/(‖u‖·‖v‖);  ∂d/∂u = −(v/(‖u‖‖v‖) − cos·u/‖u‖²), and symmetrically.
-import type { FloatArray } from './types.ts';
+import type { FloatArray, KernelInput, KernelOutput } from './types.ts';
 
 export interface RowDistance {
   /** d(u, v) for the rows at offsets ou and ov, D components each. */
@@ -86,4 +86,23 @@ export function tripletRow(
   if (swapped) dist.addGradient(x.p, off, x.n, off, D, dpn, -gradScale, g.p, g.n);
   else dist.addGradient(x.a, off, x.n, off, D, dan, -gradScale, g.a, g.n);
   return z;
+}
+
+/** The kernel of both triplet losses over rows [lo, hi): anchor in the predictions slot,
+ *  positive and negative in `extra`, the distance and margins from the loss's parameters. */
+export function tripletKernel<P>(distanceOf: (params: P) => RowDistance, marginOf: (params: P) => { margin: number; swap: boolean }) {
+  return (input: KernelInput<P>, lo: number, hi: number, { perSample, gradient, gradScale, gradients }: KernelOutput): number => {
+    const dist = distanceOf(input.params);
+    const { margin, swap } = marginOf(input.params);
+    const D = input.cols;
+    const x = { a: input.predictions, p: input.extra.positive, n: input.extra.negative };
+    const g = { a: gradient, p: gradients.positive ?? null, n: gradients.negative ?? null };
+    let sum = 0;
+    for (let r = lo; r < hi; r++) {
+      const v = tripletRow(dist, x, g, r * D, D, margin, swap, gradScale);
+      sum += v;
+      if (perSample !== null) perSample[r] = v;
+    }
+    return sum;
+  };
 }

@@ -34,9 +34,6 @@ export interface KernelInput<P> {
   /** For `rows` losses: N and C. For `elementwise` losses: rows = element count, cols = 1. */
   rows: number;
   cols: number;
-  /** Size of the last dimension of predictions: `weight`/`pos_weight` of the binary losses
-   *  broadcast against it (element i uses entry i % lastDim). */
-  lastDim: number;
   /** True when targets are class indices (for `indices-or-same` losses). */
   targetsAreIndices: boolean;
   /** Parameters after the loss's zod schema applied its defaults. */
@@ -108,8 +105,8 @@ export interface LossDefinition<P = unknown> {
    *  class index or [C] probabilities; `spatial`: predictions [N, C, d1, …, dk] (class axis 1)
    *  with targets [N, d1, …, dk] or of the predictions' shape. */
   shapes?: { unbatched?: boolean; spatial?: boolean };
-  /** Parameters that broadcast to the predictions' shape (numpy's rules); the kernel reads them
-   *  expanded, one value per element (validation/broadcastParams.ts). */
+  /** Parameters that broadcast to the predictions' shape (numpy's rules); the kernel reads element
+   *  i's value at i % length (validation/broadcastParams.ts). */
   broadcastParams?: readonly string[];
   /** Reductions the loss accepts besides mean and sum (only kl_div: batchmean). */
   extraReductions?: readonly Reduction[];

@@ -50,7 +50,7 @@ export function startWorkerThreads(opts: WorkerThreadsOptions, log: FastifyBaseL
     op: 'compute',
     task: {
       loss: 'mse',
-      input: { predictions: new Float64Array(1), targets: new Float64Array(1), shape: [1], rows: 1, cols: 1, lastDim: 1, targetsAreIndices: false, params: {}, extra: {} },
+      input: { predictions: new Float64Array(1), targets: new Float64Array(1), shape: [1], rows: 1, cols: 1, targetsAreIndices: false, params: {}, extra: {} },
       reduction: 'sum',
       wantPerSample: false,
       wantGradient: false,

@@ -1,11 +1,11 @@
 // Weights that broadcast to the predictions' shape by numpy's rules (PyTorch's for the BCE
 // losses' weight and pos_weight): aligned from the last dimension, each of the weight's
-// dimensions 1 or equal to the predictions'. A broadcast weight is expanded here, once, into a
-// Float64Array of the predictions' length that the kernel reads element by element.
+// dimensions 1 or equal to the predictions'. The kernel reads entry i % length: a weight whose
+// dimensions other than 1 are the predictions' trailing ones ([C], the full shape, a scalar)
+// repeats as it is and is sent as sent; any other ([N, 1], [A, 1, C]) is expanded here, once,
+// to the predictions' length.
 import { ServiceError } from '../errors/catalog.ts';
-import { decodeJsonTensor } from './decodeJsonTensor.ts';
-
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+import { decodeJsonTensor, shapeText } from './decodeJsonTensor.ts';
 
 /** `value` (nested arrays, as the request gave them) broadcast to `shape`. */
 export function broadcastTo(value: unknown, shape: readonly number[], name: string): Float64Array {
@@ -25,8 +25,11 @@ export function broadcastTo(value: unknown, shape: readonly number[], name: stri
       { field },
     );
   }
+  // Periodic: strip the trailing dimensions equal to the predictions'; what is left must be all 1.
+  let k = w.shape.length;
+  while (k > 0 && w.shape[k - 1] === shape[offset + k - 1]) k--;
+  if (w.shape.slice(0, k).every((d) => d === 1)) return w.data;
   const n = shape.reduce((a, b) => a * b, 1);
-  if (w.data.length === n) return w.data;
   // The weight's stride along each dimension of `shape` (0 where it broadcasts).
   const strides = new Array<number>(shape.length).fill(0);
   let stride = 1;

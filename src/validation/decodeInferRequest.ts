@@ -11,6 +11,7 @@ import { parseLossParams } from './lossParams.ts';
 import { parseRegularizationWeights } from './regularizationWeights.ts';
 
 import { gradientOutputs, type AnswerSpec } from '../response/inferResponse.ts';
+import { toNestedArray } from '../response/encodeJsonTensor.ts';
 
 /** Request parameters that belong to the protocol (Triton's reserved names), not to the loss. */
 const PROTOCOL_PARAMS = new Set(['binary_data_output', 'sequence_id', 'sequence_start', 'sequence_end', 'priority', 'timeout', 'headers']);
@@ -95,13 +96,8 @@ function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
 
 /** A weight that broadcasts (any rank) as the nested arrays POST /loss takes for it. */
 function nestedFloats(t: ReturnType<typeof tensorOf>, name: string): unknown {
-  const data = Array.from(finiteFloats(t, name));
-  const nest = (offset: number, dims: number[]): unknown => {
-    if (dims.length === 0) return data[offset];
-    const inner = dims.slice(1).reduce((a, b) => a * b, 1);
-    return Array.from({ length: dims[0] }, (_, i) => nest(offset + i * inner, dims.slice(1)));
-  };
-  return nest(0, t.shape);
+  const data = finiteFloats(t, name);
+  return t.shape.length === 0 ? data[0] : toNestedArray(data, t.shape);
 }
 
 export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonData }: { header: InferRequestBody; chunks: Uint8Array[]; jsonData?: Map<number, TakenTensor> }): DecodedInfer {

@@ -7,6 +7,13 @@ import type { FloatArray, TargetArray } from '../losses/types.ts';
 
 export const MAX_RANK = 8;
 
+/** `[2, 3]`: a shape as messages write it. */
+export const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** The refusal of a literal past float64's range, which JSON.parse turns into ±Infinity. */
+const notFinite = (where: string, k: number, x: number, field: string) =>
+  new ServiceError('invalid_tensor', `${where} is outside float64's finite range (JSON.parse makes it ${x}); tensors must hold finite numbers`, { field, index: k });
+
 export interface DecodedTensor {
   data: Float64Array;
   shape: number[];
@@ -17,7 +24,7 @@ const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an a
 export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
   // A rank-0 tensor is a bare number.
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ServiceError('invalid_tensor', `${field} is outside float64's finite range (JSON.parse makes it ${value}); tensors must hold finite numbers`, { field, index: 0 });
+    if (!Number.isFinite(value)) throw notFinite(field, 0, value, field);
     return { data: Float64Array.of(value), shape: [] };
   }
   if (!Array.isArray(value)) {
@@ -52,7 +59,7 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
         if (!Number.isFinite(x)) {
           // JSON has no NaN or Infinity, but a literal such as 1e400 parses to Infinity.
           path.push(i);
-          throw new ServiceError('invalid_tensor', `${where()} (flat index ${k}) is outside float64's finite range (JSON.parse makes it ${x}); tensors must hold finite numbers`, { field, index: k });
+          throw notFinite(`${where()} (flat index ${k})`, k, x, field);
         }
         data[k++] = x;
       }

@@ -7,6 +7,7 @@ import { ServiceError } from '../errors/catalog.ts';
 import { kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
 import { freshShared, isShared, moveClassAxis, type LossTask } from '../pool/lossTask.ts';
 import { broadcastTo } from './broadcastParams.ts';
+import { shapeText } from './decodeJsonTensor.ts';
 
 export interface TensorView<A> {
   data: A;
@@ -34,7 +35,6 @@ export interface LossRequestParts {
   regularization: { l1: number; l2: number; parameters: FloatArray } | null;
 }
 
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function reductionsOf(def: LossDefinition): Reduction[] {
@@ -123,9 +123,10 @@ function extraInputs(def: LossDefinition, parts: LossRequestParts): { extra: Rec
   const extra: Record<string, FloatArray> = {};
   const shapes: Record<string, number[]> = {};
   const perRow: string[] = [];
-  const first = kernelSlots(def).predictions;
+  const slots = kernelSlots(def);
+  const first = slots.predictions;
   const p = parts.predictions.shape;
-  for (const input of kernelSlots(def).extra) {
+  for (const input of slots.extra) {
     const { name } = input;
     const t = parts.extra?.[name];
     if (t === undefined) throw new ServiceError('invalid_body', `${def.name} needs the input '${name}'`, { field: name });
@@ -175,7 +176,6 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     shape,
     rows: def.layout === 'rows' ? shape[0] : layout.predictions.length,
     cols: def.layout === 'rows' ? shape[1] : 1,
-    lastDim: shape.length === 0 ? 1 : shape[shape.length - 1],
     targetsAreIndices,
     params,
     extra: extras.extra,

@@ -29,15 +29,15 @@ export const bceWithLogits = defineLoss({
   broadcastParams: ['weight', 'pos_weight'],
   checkData: targetsInUnitInterval,
   kernel({ predictions: x, targets: y, params }, lo, hi, { perSample, gradient, gradScale }) {
-    // Expanded to one value per element before the kernel runs (broadcastParams).
+    // Broadcast by the validation (broadcastParams.ts): entry i % length is element i's.
     const weight = params.weight as unknown as Float64Array | undefined;
     const pos_weight = params.pos_weight as unknown as Float64Array | undefined;
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const xi = x[i];
       const t = y[i];
-      const w = weight === undefined ? 1 : weight[i];
-      const pw = pos_weight === undefined ? 1 : pos_weight[i];
+      const w = weight === undefined ? 1 : weight[i % weight.length];
+      const pw = pos_weight === undefined ? 1 : pos_weight[i % pos_weight.length];
       const l = 1 + (pw - 1) * t;
       const e = Math.exp(-Math.abs(xi));
       // Branch-free selections (math.sign): [x < 0]·(-x) is max(-x, 0).

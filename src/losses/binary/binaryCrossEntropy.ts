@@ -31,13 +31,13 @@ export const binaryCrossEntropy = defineLoss({
   broadcastParams: ['weight'],
   checkData: (input, lo, hi) => probabilities(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
   kernel({ predictions: x, targets: y, params }, lo, hi, { perSample, gradient, gradScale }) {
-    // Expanded to one value per element before the kernel runs (broadcastParams).
+    // Broadcast by the validation (broadcastParams.ts): entry i % length is element i's.
     const weight = params.weight as unknown as Float64Array | undefined;
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const p = x[i];
       const t = y[i];
-      const w = weight === undefined ? 1 : weight[i];
+      const w = weight === undefined ? 1 : weight[i % weight.length];
       const logP = Math.max(Math.log(p), -100);
       const log1mP = Math.max(Math.log1p(-p), -100);
       const v = -w * (t * logP + (1 - t) * log1mP);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
-import { pairwiseDistance, tripletRow } from '../distances.ts';
+import { pairwiseDistance, tripletKernel } from '../distances.ts';
 import { tripletInputs, tripletPlot } from './tripletMarginWithDistance.ts';
 
 // ℓ = max(0, margin + d(a, p) − d(a, n)) with d = F.pairwise_distance(·, ·, p, eps) = ‖u − v + eps‖_p;
@@ -26,18 +26,7 @@ export const tripletMargin = defineLoss({
     eps: z.number().default(1e-6).meta({ description: 'Added to every component of a difference before its norm.' }),
     swap: z.boolean().default(false).meta({ description: 'true: the negative distance is the smaller of d(a, n) and d(p, n).' }),
   }),
-  kernel({ predictions: a, extra, cols: D, params: { margin, p, eps, swap } }, lo, hi, { perSample, gradient, gradScale, gradients }) {
-    const dist = pairwiseDistance(p, eps);
-    const x = { a, p: extra.positive, n: extra.negative };
-    const g = { a: gradient, p: gradients.positive ?? null, n: gradients.negative ?? null };
-    let sum = 0;
-    for (let r = lo; r < hi; r++) {
-      const v = tripletRow(dist, x, g, r * D, D, margin, swap, gradScale);
-      sum += v;
-      if (perSample !== null) perSample[r] = v;
-    }
-    return sum;
-  },
+  kernel: tripletKernel(({ p, eps }) => pairwiseDistance(p, eps), ({ margin, swap }) => ({ margin, swap })),
   plot: tripletPlot,
   example: { inputs: { anchor: [[0.1, 0.9], [0.5, -0.2]], positive: [[0.2, 0.8], [0.4, 0.1]], negative: [[0.9, 0.1], [0.6, -0.3]] }, params: { margin: 1 } },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineLoss, type PlotSlice, type TensorInput } from '../types.ts';
-import { cosineDistance, pairwiseDistance, tripletRow } from '../distances.ts';
+import { cosineDistance, pairwiseDistance, tripletKernel } from '../distances.ts';
 
 export const tripletInputs: readonly TensorInput[] = [
   { name: 'anchor', differentiable: true, description: 'anchor embeddings [N, D] (or unbatched [D])' },
@@ -38,18 +38,7 @@ export const tripletMarginWithDistance = defineLoss({
     margin: z.number().gt(0, { error: 'margin must be > 0' }).default(1.0).meta({ description: 'How much closer the positive must be; > 0.' }),
     swap: z.boolean().default(false).meta({ description: 'true: the negative distance is the smaller of d(a, n) and d(p, n).' }),
   }),
-  kernel({ predictions: a, extra, cols: D, params: { distance, margin, swap } }, lo, hi, { perSample, gradient, gradScale, gradients }) {
-    const dist = distance === 'cosine' ? cosineDistance : pairwiseDistance(2, 1e-6);
-    const x = { a, p: extra.positive, n: extra.negative };
-    const g = { a: gradient, p: gradients.positive ?? null, n: gradients.negative ?? null };
-    let sum = 0;
-    for (let r = lo; r < hi; r++) {
-      const v = tripletRow(dist, x, g, r * D, D, margin, swap, gradScale);
-      sum += v;
-      if (perSample !== null) perSample[r] = v;
-    }
-    return sum;
-  },
+  kernel: tripletKernel(({ distance }) => (distance === 'cosine' ? cosineDistance : pairwiseDistance(2, 1e-6)), ({ margin, swap }) => ({ margin, swap })),
   plot: tripletPlot,
   example: { inputs: { anchor: [[0.1, 0.9], [0.5, -0.2]], positive: [[0.2, 0.8], [0.4, 0.1]], negative: [[0.9, 0.1], [0.6, -0.3]] }, params: { distance: 'cosine', margin: 0.5 } },
 });
