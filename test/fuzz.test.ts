@@ -7,7 +7,11 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { losses, lossNames } from '../src/losses/registry.ts';
-import { paramProperties } from '../src/losses/describeParams.ts';
+import { paramProperties, vectorParams } from '../src/losses/describeParams.ts';
+import { tensorInputs } from '../src/losses/types.ts';
+import { rng } from '../load/support/random.ts';
+import { inferRequest, type V2Input } from '../load/support/v2client.ts';
+import { nest } from './support/golden.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const share = (f: number) => Math.max(1, Math.round(RUNS * f));
@@ -40,7 +44,7 @@ function checkAnswer(url: string, res: LightMyRequestResponse) {
   answered++;
   const context = `${url} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
   expect(res.statusCode, context).toBeLessThan(500);
-  expect(res.body).not.toMatch(/node_modules|\/work\/|\bat [\w.<>]+ \(/); // no stack traces or paths
+  expect(res.body).not.toMatch(/node_modules|\/work\/|\bat [\w.<>]+ \([^)]*:\d+:\d+\)/); // no stack traces (at f (file:line:col)) or paths
   if (res.statusCode < 400) return;
   const body = res.json();
   const path = new URL(url, 'http://localhost').pathname; // as routed: '/v2/..' is '/'
@@ -203,5 +207,75 @@ test(`every other route: ${share(0.15)} GETs and stray methods with random path 
       },
     ),
     { numRuns: share(0.15) },
+  );
+});
+
+// Requests built from each loss's declaration: its sample (LossDefinition.sample) sent as is, which
+// must be answered 200 on both routes, or with one edit (an element, a shape, a missing input, a
+// bare number for a tensor, a parameter), which must be answered 200 or 4xx.
+const edits = fc.oneof(
+  fc.constant({ kind: 'none' as const }),
+  fc.record({ kind: fc.constant('element' as const), input: fc.nat(), at: fc.nat(), value: fc.oneof(interesting, fc.constantFrom(0.5, -1, 1e9, 2 ** 53 + 2)) }),
+  fc.record({ kind: fc.constant('shape' as const), input: fc.nat(), how: fc.constantFrom('drop-last', 'add-one', 'shorter', 'transpose') }),
+  fc.record({ kind: fc.constant('missing' as const), input: fc.nat() }),
+  fc.record({ kind: fc.constant('bare' as const), input: fc.nat(), value: interesting }),
+  fc.record({ kind: fc.constant('param' as const), name: fc.constantFrom(...paramNames), value: fc.oneof(interesting, junk, fc.array(interesting, { maxLength: 5 })) }),
+);
+type Edit = typeof edits extends fc.Arbitrary<infer E> ? E : never;
+
+function edited(def: (typeof losses)[number], seed: number, edit: Edit): { inputs: Record<string, { data: number[]; shape: number[] } | undefined>; params: Record<string, unknown> } {
+  const sample = def.sample(rng(seed));
+  const inputs: Record<string, { data: number[]; shape: number[] } | undefined> = { ...sample.inputs };
+  const params = { ...sample.params };
+  const names = Object.keys(inputs);
+  if (edit.kind === 'param') params[edit.name] = edit.value;
+  if (!('input' in edit)) return { inputs, params };
+  const name = names[edit.input % names.length];
+  const t = inputs[name]!;
+  if (edit.kind === 'missing') inputs[name] = undefined;
+  else if (edit.kind === 'bare') inputs[name] = { data: [edit.value], shape: [] };
+  else if (edit.kind === 'element' && t.data.length > 0) inputs[name] = { ...t, data: t.data.map((v, i) => (i === edit.at % t.data.length ? edit.value : v)) };
+  else if (edit.kind === 'shape') {
+    const s = t.shape;
+    if (edit.how === 'drop-last' && s.length > 0) inputs[name] = { data: t.data.slice(0, t.data.length / (s[s.length - 1] || 1)), shape: s.slice(0, -1) };
+    if (edit.how === 'add-one') inputs[name] = { data: t.data, shape: [...s, 1] };
+    if (edit.how === 'shorter' && s.length > 0 && s[0] > 0) inputs[name] = { data: t.data.slice(0, t.data.length - t.data.length / s[0]), shape: [s[0] - 1, ...s.slice(1)] };
+    if (edit.how === 'transpose' && s.length >= 2) inputs[name] = { data: t.data, shape: [s[1], s[0], ...s.slice(2)] };
+  }
+  return { inputs, params };
+}
+
+test(`declared inputs: ${share(0.3)} samples of every loss, as is or with one edit, through POST /loss and v2 JSON and binary`, async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...losses), fc.integer({ min: 1, max: 1e6 }), edits, fc.boolean(), async (def, seed, edit, binary) => {
+      const { inputs, params } = edited(def, seed, edit);
+      const present = Object.entries(inputs).filter((e): e is [string, { data: number[]; shape: number[] }] => e[1] !== undefined);
+      const body = { loss: def.name, ...Object.fromEntries(present.map(([n, t]) => [n, nest(t.data, t.shape)])), params, include: ['per_sample', 'gradient'] };
+      const rest = await send({ method: 'POST', url: '/loss', payload: body });
+      checkAnswer('/loss', rest);
+      if (edit.kind === 'none') expect(rest.statusCode, rest.body).toBe(200);
+
+      // v2: vector parameters travel as inputs; integer inputs as INT64 (as the metadata declares).
+      const vectors = vectorParams(def);
+      const declared = tensorInputs(def);
+      const v2Inputs: V2Input[] = present.map(([n, t]) => ({
+        name: n,
+        shape: t.shape,
+        datatype: declared.some((i) => i.name === n && i.integer) && t.data.every(Number.isSafeInteger) ? 'INT64' : 'FP64',
+        data: t.data,
+        binary,
+      }));
+      const scalars: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(params)) {
+        if (vectors.includes(k) && Array.isArray(v) && v.every((x) => typeof x === 'number')) v2Inputs.push({ name: k, shape: [v.length], datatype: 'FP64', data: v as number[], binary });
+        else scalars[k] = v;
+      }
+      const { payload, headers } = inferRequest(v2Inputs, { parameters: scalars });
+      const url = `/v2/models/${def.name}/infer`;
+      const v2 = await send({ method: 'POST', url, payload, headers });
+      checkAnswer(url, v2);
+      if (edit.kind === 'none') expect(v2.statusCode, v2.body).toBe(200);
+    }),
+    { numRuns: share(0.3) },
   );
 });

@@ -1,44 +1,61 @@
-// The gradient of every loss against central finite differences of its own value, on random
-// inputs away from kinks, for mean and sum: the gradient of every differentiable input.
+// The gradient of every differentiable input of every loss against central finite differences
+// of its own value, on the random requests each loss declares (LossDefinition.sample, away from
+// kinks), for every reduction it takes.
 import { describe, expect, test } from 'vitest';
-import { findLoss, losses } from '../src/losses/registry.ts';
+import { losses } from '../src/losses/registry.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
-import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
-import type { Reduction } from '../src/losses/types.ts';
+import { inRequestLayout } from '../src/pool/lossTask.ts';
+import { prepareLossTask, reductionsOf, slotTensors } from '../src/validation/prepareLossTask.ts';
+import { kernelSlots, tensorInputs, type LossDefinition, type Reduction } from '../src/losses/types.ts';
+import type { Sample } from '../src/losses/samples.ts';
 import { rng } from '../load/support/random.ts';
-import { inputGenerators, type LossInputs } from './support/lossInputs.ts';
 
-/** The loss at `inp`, with the tensor `moved` (the predictions, or an extra input) replaced. */
-function evaluate(name: string, inp: LossInputs, moved: { input: string; data: Float64Array } | null, reduction: Reduction, wantGradient: boolean) {
-  const def = findLoss(name)!;
-  const take = (input: string, given: number[]) => (moved?.input === input ? moved.data : Float64Array.from(given));
+/** The loss at `sample`, with the tensor `moved.input` replaced by `moved.data`. */
+function evaluate(def: LossDefinition, sample: Sample, moved: { input: string; data: Float64Array } | null, reduction: Reduction, wantGradient: boolean) {
   const task = prepareLossTask({
     def,
-    predictions: { data: take('predictions', inp.predictions), shape: inp.shape },
-    targets: { data: Float64Array.from(inp.targets), shape: inp.targetShape },
-    extra: Object.fromEntries(Object.entries(inp.extra ?? {}).map(([k, v]) => [k, { data: take(k, v), shape: inp.shape }])),
-    params: def.params.parse(inp.params),
+    ...slotTensors(def, (name) => ({ data: moved?.input === name ? moved.data : Float64Array.from(sample.inputs[name].data), shape: sample.inputs[name].shape })),
+    params: def.params.parse(sample.params),
     reduction,
     wantPerSample: false,
     wantGradient,
     regularization: null,
   });
-  return computeLoss(task);
+  // As the routes answer: gradients in the request's layout (lossTask.ts).
+  const result = inRequestLayout(task, computeLoss(task));
+  expect(result.problem, JSON.stringify(result.problem)).toBeNull();
+  return result;
 }
 
-test('every loss of the registry has an input generator', () => {
-  expect(Object.keys(inputGenerators).sort()).toEqual(losses.map((l) => l.name).sort());
-});
+/** log_softmax along the last axis (rows of `cols`). */
+function logSoftmaxRows(x: Float64Array, cols: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let r = 0; r < x.length; r += cols) {
+    let m = -Infinity;
+    for (let k = r; k < r + cols; k++) m = Math.max(m, x[k]);
+    let s = 0;
+    for (let k = r; k < r + cols; k++) s += Math.exp(x[k] - m);
+    for (let k = r; k < r + cols; k++) out[k] = x[k] - m - Math.log(s);
+  }
+  return out;
+}
 
-describe.each(losses.map((l) => l.name))('%s', (name) => {
-  test.each(['mean', 'sum'] as const)('gradient matches central differences (%s)', (reduction) => {
+describe.each(losses.map((def) => [def.name, def] as const))('%s', (_name, def) => {
+  test.each(reductionsOf(def))('gradient of every differentiable input matches central differences (%s)', (reduction) => {
     for (let seed = 1; seed <= 5; seed++) {
-      const inp = inputGenerators[name](rng(seed * 7919 + name.length));
-      const result = evaluate(name, inp, null, reduction, true);
-      // The kernel's first input is `predictions` here; the others are by name.
-      const differentiable = [['predictions', inp.predictions, result.gradient!] as const, ...Object.entries(inp.extra ?? {}).map(([k, v]) => [k, v, result.gradients[k]] as const)];
-      for (const [input, values, gradient] of differentiable) {
-        if (gradient === undefined) continue; // an input without a gradient (none so far)
+      const sample = def.sample(rng(seed * 7919 + def.name.length));
+      const result = evaluate(def, sample, null, reduction, true);
+      const first = kernelSlots(def).predictions;
+      const differentiable = tensorInputs(def).filter((i) => i.differentiable);
+      expect(differentiable.length).toBeGreaterThan(0);
+      for (const input of differentiable) {
+        const gradient = input.name === first ? result.gradient! : result.gradients[input.name];
+        const { data: values, shape } = sample.inputs[input.name];
+        const cols = shape[shape.length - 1];
+        // The convention 'logits': the gradient is with respect to the logits z behind
+        // log-probabilities x = log_softmax(z); at z = x (already log-softmax rows), moving z_i by
+        // h moves the inputs to log_softmax(x + h·e_i).
+        const send = (x: Float64Array) => (input.gradientConvention === 'logits' ? logSoftmaxRows(x, cols) : x);
         const x = Float64Array.from(values);
         for (let i = 0; i < x.length; i++) {
           const h = 1e-6 * Math.max(1, Math.abs(x[i]));
@@ -46,10 +63,10 @@ describe.each(losses.map((l) => l.name))('%s', (name) => {
           plus[i] += h;
           const minus = x.slice();
           minus[i] -= h;
-          const at = (data: Float64Array) => evaluate(name, inp, { input, data }, reduction, false).value;
+          const at = (data: Float64Array) => evaluate(def, sample, { input: input.name, data: send(data) }, reduction, false).value;
           const fd = (at(plus) - at(minus)) / (plus[i] - minus[i]);
           const g = gradient[i];
-          expect(Math.abs(g - fd), `seed ${seed}, ${input}[${i}]: gradient ${g}, finite difference ${fd}`).toBeLessThanOrEqual(1e-7 + 1e-5 * Math.abs(fd));
+          expect(Math.abs(g - fd), `seed ${seed}, ${input.name}[${i}]: gradient ${g}, finite difference ${fd}`).toBeLessThanOrEqual(1e-7 + 1e-5 * Math.abs(fd));
         }
       }
     }

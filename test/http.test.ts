@@ -156,6 +156,36 @@ describe('POST /loss refuses', () => {
   });
 });
 
+describe('ctc: lengths and labels named when they are wrong', () => {
+  const logProbs = [[[-1.1, -0.4, -2.3]], [[-0.7, -1.2, -1.5]], [[-1.3, -0.9, -1.1]]];
+  const request = (patch: Record<string, unknown>) => post({ loss: 'ctc', log_probs: logProbs, targets: [[1, 2]], input_lengths: [3], target_lengths: [2], ...patch });
+
+  test('padded and concatenated targets give the same answer; unbatched [T, C] with bare lengths too', async () => {
+    const padded = (await request({})).json();
+    expect((await request({ targets: [1, 2] })).json().value).toBe(padded.value);
+    expect((await request({ log_probs: logProbs.map((f) => f[0]), targets: [1, 2], input_lengths: 3, target_lengths: 2 })).json().value).toBe(padded.value);
+  });
+
+  test.each([
+    [{ input_lengths: [2.5] }, 400, 'invalid_tensor', 'input_lengths', /must hold integers/],
+    [{ params: { blank: 3 } }, 400, 'invalid_params', 'params.blank', /\[0, 3\)/],
+    [{ targets: [1, 2, 2] }, 400, 'shape_mismatch', 'target_lengths', /add up to 2 but the concatenated targets hold 3/],
+    [{ log_probs: 3 }, 400, 'shape_mismatch', 'log_probs', /\[T, N, C\] or \[T, C\]/],
+    [{ input_lengths: 3 }, 400, 'shape_mismatch', 'input_lengths', /needs \[1\], one per sample/],
+    [{ targets: [[1, 1]], input_lengths: [2] }, 422, 'result_not_finite', undefined, /no alignment.*zero_infinity/],
+  ] as const)('%j → %i %s', async (patch, status, code, field, detail) => {
+    const p = expectProblem(await request(patch), status, code);
+    expect(p.field).toBe(field);
+    expect(p.detail).toMatch(detail);
+  });
+
+  test('zero_infinity counts a sample without alignment as 0, value and gradient', async () => {
+    const body = (await request({ targets: [[1, 1]], input_lengths: [2], params: { zero_infinity: true }, include: ['per_sample', 'gradient'] })).json();
+    expect(body).toMatchObject({ value: 0, per_sample: [0] });
+    expect(body.gradient.flat(2)).toEqual(Array(9).fill(0));
+  });
+});
+
 describe('other routes', () => {
   test('unknown routes answer 404 problem+json', async () => {
     expectProblem(await app.inject({ method: 'GET', url: '/nope' }), 404, 'not_found');

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { findLoss } from '../src/losses/registry.ts';
-import { kernelSlots } from '../src/losses/types.ts';
-import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
+import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
 import type { LossTask, LossResult } from '../src/pool/lossTask.ts';
 import { valueCases } from './support/golden.ts';
 import { rng } from '../load/support/random.ts';
@@ -20,13 +19,9 @@ afterAll(() => app.close());
 
 function goldenTask(c: (typeof valueCases)[number]): LossTask {
   const def = findLoss(c.loss)!;
-  const slots = kernelSlots(def);
-  const tensor = (name: string) => ({ data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape });
   return prepareLossTask({
     def,
-    predictions: tensor(slots.predictions),
-    targets: slots.targets === null ? { data: new Float64Array(0), shape: [] } : tensor(slots.targets),
-    extra: Object.fromEntries(slots.extra.map((i) => [i.name, tensor(i.name)])),
+    ...slotTensors(def, (name) => ({ data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape })),
     params: def.params.parse(c.params),
     reduction: c.reduction as LossTask['reduction'],
     wantPerSample: true,
@@ -129,6 +124,53 @@ describe('a request split across the workers (shared arrays, data parallel)', ()
     const huge = splitTask('cross_entropy', {}, 'mean', 300_000, 10, true)();
     (huge.rawTargets as BigInt64Array)[299_999] = 2n ** 60n;
     await expect(app.lossPool.runSplit(huge)).rejects.toMatchObject({ code: 'invalid_tensor', index: 299_999 });
+  });
+
+  test('ctc [T 40, N 2000, C 20] split by sample: the same bits as inline, the gradient back in [T, N, C], a NaN named where it was sent', async () => {
+    const [T, n, c] = [40, 2000, 20];
+    const r = rng(5);
+    const logProbs = shared((b) => new Float32Array(b), T * n * c * 4);
+    for (let row = 0; row < T * n; row++) {
+      let z = 0;
+      for (let k = 0; k < c; k++) logProbs[row * c + k] = r.normal();
+      for (let k = 0; k < c; k++) z += Math.exp(logProbs[row * c + k]);
+      for (let k = 0; k < c; k++) logProbs[row * c + k] -= Math.log(z);
+    }
+    const lengths = Float64Array.from({ length: n }, () => 1 + r.int(10));
+    const frames = Float64Array.from({ length: n }, () => T - r.int(5));
+    const labels = Float64Array.from({ length: n * 10 }, () => 1 + r.int(c - 1));
+    const def = findLoss('ctc')!;
+    const make = (data: Float32Array) =>
+      prepareLossTask({
+        def,
+        predictions: { data, shape: [T, n, c] },
+        targets: { data: new Float64Array(0), shape: [] },
+        extra: {
+          targets: { data: labels.slice(), shape: [n, 10] },
+          input_lengths: { data: frames.slice(), shape: [n] },
+          target_lengths: { data: lengths.slice(), shape: [n] },
+        },
+        checkFinite: true,
+        params: def.params.parse({ zero_infinity: true }),
+        reduction: 'mean',
+        wantPerSample: true,
+        wantGradient: true,
+        regularization: null,
+      });
+    const before = app.lossPool.stats.pooled;
+    const task = make(logProbs);
+    expect(task.input.predictions.buffer).toBeInstanceOf(SharedArrayBuffer); // the sample-major copy stays shared
+    const split = await app.lossPool.run(task);
+    expect(app.lossPool.stats.pooled).toBe(before + 1);
+    const inline = app.lossPool.runInline(make(logProbs));
+    expectSameBits(inline, split);
+    expect(Number.isFinite(split.value)).toBe(true);
+    // Frame 3, sample 1500, class 7 of the request's [T, N, C].
+    const bad = logProbs.slice();
+    bad[(3 * n + 1500) * c + 7] = NaN;
+    const shareBad = shared((b) => new Float32Array(b), bad.byteLength);
+    shareBad.set(bad);
+    await expect(app.lossPool.run(make(shareBad))).rejects.toMatchObject({ code: 'invalid_tensor', field: 'log_probs', index: (3 * n + 1500) * c + 7 });
   });
 
   test('through v2: a 1M x 10 binary request is split, and agrees with the inline computation', async () => {

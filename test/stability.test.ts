@@ -1,6 +1,7 @@
 // Logits of ±1e4 give finite values and gradients for every loss that takes logits or scores;
 // probabilities of exactly 0 and 1 give finite values, with PyTorch's BCE backward at the edges;
-// embeddings of norm 1e-150 and 1e150 and triplet distances of 1e150 stay finite too.
+// embeddings of norm 1e-150 and 1e150, triplet distances of 1e150 and CTC log-probabilities of
+// −1e4 stay finite too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -13,6 +14,11 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/loss', payload: { include: ['per_sample', 'gradient'], ...payload } });
+
+/** [T, 1, 3] log-probabilities, frame by frame. */
+function ctcFrames(steps: number, frame: (t: number) => number[]): number[][][] {
+  return Array.from({ length: steps }, (_, t) => [frame(t)]);
+}
 
 const big = [[1e4, -1e4, 0], [-1e4, 1e4, 3], [1e4, 1e4, -1e4]];
 const bigFlat = [1e4, -1e4, 0, -1e4, 1e4, 3];
@@ -38,6 +44,11 @@ const cases: [string, Record<string, unknown>][] = [
   ['cosine_embedding', { input1: [[1e-150, 2e-150], [1e150, -2e150]], input2: [[3e-150, -1e-150], [2e150, 1e150]], targets: [1, -1], params: { margin: -0.5 } }],
   ['triplet_margin', { anchor: [[0, 0], [1e150, 0]], positive: [[1e150, 1e150], [1e150, 1e150]], negative: [[-1e150, 0], [0, 1e150]] }],
   ['triplet_margin_with_distance', { anchor: [[0, 0], [1e150, 0]], positive: [[1e150, 1e150], [1e150, 1e150]], negative: [[-1e150, 0], [0, 1e150]], params: { swap: true } }],
+  // CTC with log-probabilities of −1e4 (near-certain frames, the target's labels among the
+  // unlikely ones: alignments of probability e^−40000), and a 2,000-frame sequence of uniform
+  // frames whose path probabilities (3^−2000) underflow anything but log space.
+  ['ctc', { log_probs: ctcFrames(6, (t) => (t % 2 === 0 ? [0, -1e4, -1e4] : [-1e4, -1e4, 0])), targets: [[1, 2]], input_lengths: [6], target_lengths: [2] }],
+  ['ctc', { log_probs: ctcFrames(2000, () => [-Math.log(3), -Math.log(3), -Math.log(3)]), targets: [[1, 2, 1, 1]], input_lengths: [2000], target_lengths: [4] }],
   ['margin_ranking', { input1: bigFlat, input2: [-1e4, 1e4, 1e4, 0, 0, 0], targets: [1, -1, 1, -1, 1, -1] }],
   ['gaussian_nll', { predictions: bigFlat, targets: [0, 0, 0, 0, 0, 0], var: [0, 1e-300, 1e300, 1, 1e4, 0] }],
   ['multilabel_soft_margin', { predictions: big, targets: [[0, 1, 0], [0.5, 0.5, 0], [0, 0, 1]] }],

@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
+import { findLoss } from '../src/losses/registry.ts';
+import { tensorInputs } from '../src/losses/types.ts';
 import { closeTo, errorCases, flatten, valueCases, type GoldenCase, type GoldenTensor } from './support/golden.ts';
 import { inferRequest, parseInferResponse, type V2Datatype, type V2Input } from '../load/support/v2client.ts';
 
@@ -21,7 +23,11 @@ function inputsOf(c: GoldenCase, mode: Mode): { inputs: V2Input[]; parameters: R
   // Class indices (fewer dimensions than predictions, integers) travel as INT64.
   const integerTargets = targets?.data.every(Number.isInteger) === true && targets.shape.length < predictions.shape.length;
   const t = (name: string, tensor: GoldenTensor, datatype: V2Datatype): V2Input => ({ name, shape: tensor.shape, datatype, data: tensor.data, binary: mode.binary });
-  const inputs = Object.entries(c.inputs).map(([name, tensor]) => t(name, tensor, name === 'targets' && integerTargets ? 'INT64' : mode.float));
+  // Inputs the loss declares integer (ctc's lengths and labels) as INT64 too.
+  const def = findLoss(c.loss);
+  const declared = def === undefined ? [] : tensorInputs(def);
+  const integer = (name: string) => (name === 'targets' && integerTargets) || declared.some((i) => i.name === name && i.integer);
+  const inputs = Object.entries(c.inputs).map(([name, tensor]) => t(name, tensor, integer(name) ? 'INT64' : mode.float));
   for (const [name, v] of [['weight', weight], ['pos_weight', pos_weight]] as const) {
     if (Array.isArray(v)) inputs.push(t(name, flatten(v), mode.float));
   }

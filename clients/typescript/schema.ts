@@ -680,36 +680,28 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    loss: "mse" | "mean_squared_error";
-                    /** @description mse predictions: real numbers, any rank ≥ 1. */
+                    loss: "gaussian_nll" | "gaussian_nll_loss";
+                    /** @description gaussian_nll predictions: the predicted means, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
-                    /** @description mse targets: real numbers, same shape as predictions. */
+                    /** @description gaussian_nll targets: the observed values, the shape of predictions. */
                     targets: number | (number | unknown[])[];
+                    /** @description gaussian_nll var: the predicted variances ≥ 0: the shape of predictions, or one per row (that shape with its last dimension 1, or without it). */
+                    var: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: Record<string, never>;
+                    params?: {
+                        /**
+                         * @description true: add the constant ½·log 2π.
+                         * @default false
+                         */
+                        full?: boolean;
+                        /**
+                         * @description The variance is clamped at eps (for stability); > 0.
+                         * @default 0.000001
+                         */
+                        eps?: number;
+                    };
                     /**
-                     * @description mean divides Σℓ by the number of elements.
-                     * @default mean
-                     * @enum {string}
-                     */
-                    reduction?: "mean" | "sum";
-                    /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
-                     * @default []
-                     */
-                    include?: ("per_sample" | "gradient")[];
-                    regularization?: components["schemas"]["Regularization"];
-                } | {
-                    /** @enum {string} */
-                    loss: "l1" | "mae" | "mean_absolute_error";
-                    /** @description l1 predictions: real numbers, any rank ≥ 1. */
-                    predictions: number | (number | unknown[])[];
-                    /** @description l1 targets: real numbers, same shape as predictions. */
-                    targets: number | (number | unknown[])[];
-                    /** @default {} */
-                    params?: Record<string, never>;
-                    /**
-                     * @description mean divides Σℓ by the number of elements.
+                     * @description mean divides Σℓ by the number of elements of predictions.
                      * @default mean
                      * @enum {string}
                      */
@@ -749,19 +741,13 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "smooth_l1";
-                    /** @description smooth_l1 predictions: real numbers, any rank ≥ 1. */
+                    loss: "l1" | "mae" | "mean_absolute_error";
+                    /** @description l1 predictions: real numbers, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
-                    /** @description smooth_l1 targets: real numbers, same shape as predictions. */
+                    /** @description l1 targets: real numbers, same shape as predictions. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: {
-                        /**
-                         * @description β: width of the quadratic zone; ≥ 0 (0 gives l1).
-                         * @default 1
-                         */
-                        beta?: number;
-                    };
+                    params?: Record<string, never>;
                     /**
                      * @description mean divides Σℓ by the number of elements.
                      * @default mean
@@ -797,19 +783,34 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "quantile" | "pinball";
-                    /** @description quantile predictions: real numbers, any rank ≥ 1. */
+                    loss: "mse" | "mean_squared_error";
+                    /** @description mse predictions: real numbers, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
-                    /** @description quantile targets: real numbers, same shape as predictions. */
+                    /** @description mse targets: real numbers, same shape as predictions. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: {
-                        /**
-                         * @description The quantile, in the open interval (0, 1); 0.5 is half the l1 loss.
-                         * @default 0.5
-                         */
-                        q?: number;
-                    };
+                    params?: Record<string, never>;
+                    /**
+                     * @description mean divides Σℓ by the number of elements.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "msle" | "mean_squared_logarithmic_error";
+                    /** @description msle predictions: real numbers (negative values count as 0), any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description msle targets: real numbers (negative values count as 0), same shape as predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
                     /**
                      * @description mean divides Σℓ by the number of elements.
                      * @default mean
@@ -861,13 +862,19 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "msle" | "mean_squared_logarithmic_error";
-                    /** @description msle predictions: real numbers (negative values count as 0), any rank ≥ 1. */
+                    loss: "quantile" | "pinball";
+                    /** @description quantile predictions: real numbers, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
-                    /** @description msle targets: real numbers (negative values count as 0), same shape as predictions. */
+                    /** @description quantile targets: real numbers, same shape as predictions. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: Record<string, never>;
+                    params?: {
+                        /**
+                         * @description The quantile, in the open interval (0, 1); 0.5 is half the l1 loss.
+                         * @default 0.5
+                         */
+                        q?: number;
+                    };
                     /**
                      * @description mean divides Σℓ by the number of elements.
                      * @default mean
@@ -882,52 +889,21 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "gaussian_nll" | "gaussian_nll_loss";
-                    /** @description gaussian_nll predictions: the predicted means, any rank ≥ 1. */
+                    loss: "smooth_l1";
+                    /** @description smooth_l1 predictions: real numbers, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
-                    /** @description gaussian_nll targets: the observed values, the shape of predictions. */
-                    targets: number | (number | unknown[])[];
-                    /** @description gaussian_nll var: the predicted variances ≥ 0: the shape of predictions, or one per row (that shape with its last dimension 1, or without it). */
-                    var: number | (number | unknown[])[];
-                    /** @default {} */
-                    params?: {
-                        /**
-                         * @description true: add the constant ½·log 2π.
-                         * @default false
-                         */
-                        full?: boolean;
-                        /**
-                         * @description The variance is clamped at eps (for stability); > 0.
-                         * @default 0.000001
-                         */
-                        eps?: number;
-                    };
-                    /**
-                     * @description mean divides Σℓ by the number of elements of predictions.
-                     * @default mean
-                     * @enum {string}
-                     */
-                    reduction?: "mean" | "sum";
-                    /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
-                     * @default []
-                     */
-                    include?: ("per_sample" | "gradient")[];
-                    regularization?: components["schemas"]["Regularization"];
-                } | {
-                    /** @enum {string} */
-                    loss: "binary_cross_entropy" | "bce";
-                    /** @description binary_cross_entropy predictions: probabilities in [0, 1], any rank ≥ 1. */
-                    predictions: number | (number | unknown[])[];
-                    /** @description binary_cross_entropy targets: values in [0, 1], same shape as predictions. */
+                    /** @description smooth_l1 targets: real numbers, same shape as predictions. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
-                        /** @description Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch. */
-                        weight?: (number | unknown[])[];
+                        /**
+                         * @description β: width of the quadratic zone; ≥ 0 (0 gives l1).
+                         * @default 1
+                         */
+                        beta?: number;
                     };
                     /**
-                     * @description mean divides Σℓ by the number of elements (weights do not enter the denominator).
+                     * @description mean divides Σℓ by the number of elements.
                      * @default mean
                      * @enum {string}
                      */
@@ -966,6 +942,80 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "binary_cross_entropy" | "bce";
+                    /** @description binary_cross_entropy predictions: probabilities in [0, 1], any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description binary_cross_entropy targets: values in [0, 1], same shape as predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /** @description Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch. */
+                        weight?: (number | unknown[])[];
+                    };
+                    /**
+                     * @description mean divides Σℓ by the number of elements (weights do not enter the denominator).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "cosine_embedding" | "cosine_embedding_loss";
+                    /** @description cosine_embedding input1: embeddings [N, D] (or unbatched [D]). */
+                    input1: number | (number | unknown[])[];
+                    /** @description cosine_embedding input2: the embeddings they are compared with, the shape of input1. */
+                    input2: number | (number | unknown[])[];
+                    /** @description cosine_embedding targets: 1 (similar) or −1 (dissimilar) per pair: [N], or a bare number unbatched. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The cosine a dissimilar pair may reach without loss; in [−1, 1].
+                         * @default 0
+                         */
+                        margin?: number;
+                    };
+                    /**
+                     * @description mean divides Σℓ by N, the number of pairs.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "exponential";
+                    /** @description exponential predictions: scores (real numbers), any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description exponential targets: −1 or 1, same shape as predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description mean divides Σℓ by the number of elements.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "hinge";
                     /** @description hinge predictions: scores (real numbers), any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
@@ -987,13 +1037,19 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "squared_hinge";
-                    /** @description squared_hinge predictions: scores (real numbers), any rank ≥ 1. */
+                    loss: "hinge_embedding" | "hinge_embedding_loss";
+                    /** @description hinge_embedding predictions: distances x (real numbers), any rank ≥ 0. */
                     predictions: number | (number | unknown[])[];
-                    /** @description squared_hinge targets: −1 or 1 (0 is read as −1), same shape as predictions. */
+                    /** @description hinge_embedding targets: 1 (similar) or −1 (dissimilar), same shape as predictions. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: Record<string, never>;
+                    params?: {
+                        /**
+                         * @description How far a dissimilar pair is pushed: the loss of y = −1 is zero from x = margin on.
+                         * @default 1
+                         */
+                        margin?: number;
+                    };
                     /**
                      * @description mean divides Σℓ by the number of elements.
                      * @default mean
@@ -1029,36 +1085,23 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "exponential";
-                    /** @description exponential predictions: scores (real numbers), any rank ≥ 1. */
-                    predictions: number | (number | unknown[])[];
-                    /** @description exponential targets: −1 or 1, same shape as predictions. */
+                    loss: "margin_ranking" | "margin_ranking_loss";
+                    /** @description margin_ranking input1: scores of the first items, any rank ≥ 0. */
+                    input1: number | (number | unknown[])[];
+                    /** @description margin_ranking input2: scores of the second items, the shape of input1. */
+                    input2: number | (number | unknown[])[];
+                    /** @description margin_ranking targets: 1 where input1 should rank above input2, −1 where below; the shape of input1. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: Record<string, never>;
+                    params?: {
+                        /**
+                         * @description By how much the right order must hold.
+                         * @default 0
+                         */
+                        margin?: number;
+                    };
                     /**
                      * @description mean divides Σℓ by the number of elements.
-                     * @default mean
-                     * @enum {string}
-                     */
-                    reduction?: "mean" | "sum";
-                    /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
-                     * @default []
-                     */
-                    include?: ("per_sample" | "gradient")[];
-                    regularization?: components["schemas"]["Regularization"];
-                } | {
-                    /** @enum {string} */
-                    loss: "zero_one" | "0-1";
-                    /** @description zero_one predictions: scores (real numbers), any rank ≥ 1. */
-                    predictions: number | (number | unknown[])[];
-                    /** @description zero_one targets: −1 or 1, same shape as predictions. */
-                    targets: number | (number | unknown[])[];
-                    /** @default {} */
-                    params?: Record<string, never>;
-                    /**
-                     * @description mean divides Σℓ by the number of elements (the error rate).
                      * @default mean
                      * @enum {string}
                      */
@@ -1103,19 +1146,13 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "hinge_embedding" | "hinge_embedding_loss";
-                    /** @description hinge_embedding predictions: distances x (real numbers), any rank ≥ 0. */
+                    loss: "squared_hinge";
+                    /** @description squared_hinge predictions: scores (real numbers), any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
-                    /** @description hinge_embedding targets: 1 (similar) or −1 (dissimilar), same shape as predictions. */
+                    /** @description squared_hinge targets: −1 or 1 (0 is read as −1), same shape as predictions. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: {
-                        /**
-                         * @description How far a dissimilar pair is pushed: the loss of y = −1 is zero from x = margin on.
-                         * @default 1
-                         */
-                        margin?: number;
-                    };
+                    params?: Record<string, never>;
                     /**
                      * @description mean divides Σℓ by the number of elements.
                      * @default mean
@@ -1130,23 +1167,15 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "margin_ranking" | "margin_ranking_loss";
-                    /** @description margin_ranking input1: scores of the first items, any rank ≥ 0. */
-                    input1: number | (number | unknown[])[];
-                    /** @description margin_ranking input2: scores of the second items, the shape of input1. */
-                    input2: number | (number | unknown[])[];
-                    /** @description margin_ranking targets: 1 where input1 should rank above input2, −1 where below; the shape of input1. */
+                    loss: "zero_one" | "0-1";
+                    /** @description zero_one predictions: scores (real numbers), any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description zero_one targets: −1 or 1, same shape as predictions. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: {
-                        /**
-                         * @description By how much the right order must hold.
-                         * @default 0
-                         */
-                        margin?: number;
-                    };
+                    params?: Record<string, never>;
                     /**
-                     * @description mean divides Σℓ by the number of elements.
+                     * @description mean divides Σℓ by the number of elements (the error rate).
                      * @default mean
                      * @enum {string}
                      */
@@ -1159,23 +1188,47 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "cosine_embedding" | "cosine_embedding_loss";
-                    /** @description cosine_embedding input1: embeddings [N, D] (or unbatched [D]). */
-                    input1: number | (number | unknown[])[];
-                    /** @description cosine_embedding input2: the embeddings they are compared with, the shape of input1. */
-                    input2: number | (number | unknown[])[];
-                    /** @description cosine_embedding targets: 1 (similar) or −1 (dissimilar) per pair: [N], or a bare number unbatched. */
+                    loss: "categorical_crossentropy";
+                    /** @description categorical_crossentropy predictions: probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description categorical_crossentropy targets: one-hot or probabilities [N, C] in [0, 1]. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
-                         * @description The cosine a dissimilar pair may reach without loss; in [−1, 1].
+                         * @description true: predictions are logits; false: probabilities.
+                         * @default false
+                         */
+                        from_logits?: boolean;
+                        /**
+                         * @description ε in [0, 1]: targets become (1 − ε)·t + ε/C.
                          * @default 0
                          */
-                        margin?: number;
+                        label_smoothing?: number;
                     };
                     /**
-                     * @description mean divides Σℓ by N, the number of pairs.
+                     * @description mean divides Σℓ by N.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "categorical_hinge" | "crammer_singer";
+                    /** @description categorical_hinge predictions: scores [N, C], C ≥ 2. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description categorical_hinge targets: one-hot [N, C]. */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description mean divides Σℓ by N.
                      * @default mean
                      * @enum {string}
                      */
@@ -1222,82 +1275,30 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "nll" | "nll_loss" | "negative_log_likelihood";
-                    /** @description nll predictions: log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch). */
-                    predictions: number | (number | unknown[])[];
-                    /** @description nll targets: class indices [N]: integers in [0, C), or ignore_index. */
+                    loss: "ctc" | "ctc_loss";
+                    /** @description ctc log_probs: log-probabilities [T, N, C] (time-major; each [t, n] row a log-softmax) or unbatched [T, C]. */
+                    log_probs: number | (number | unknown[])[];
+                    /** @description ctc targets: labels in [0, C), never the blank: padded [N, S] (row n read up to target_lengths[n]) or 1-D, the samples concatenated; unbatched: 1-D. */
                     targets: number | (number | unknown[])[];
-                    /** @default {} */
-                    params?: {
-                        /** @description Class weights [C], of any sign as in PyTorch. */
-                        weight?: number[];
-                        /**
-                         * @description A target equal to this is ignored.
-                         * @default -100
-                         */
-                        ignore_index?: number;
-                    };
-                    /**
-                     * @description mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight).
-                     * @default mean
-                     * @enum {string}
-                     */
-                    reduction?: "mean" | "sum";
-                    /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
-                     * @default []
-                     */
-                    include?: ("per_sample" | "gradient")[];
-                    regularization?: components["schemas"]["Regularization"];
-                } | {
-                    /** @enum {string} */
-                    loss: "categorical_crossentropy";
-                    /** @description categorical_crossentropy predictions: probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits. */
-                    predictions: number | (number | unknown[])[];
-                    /** @description categorical_crossentropy targets: one-hot or probabilities [N, C] in [0, 1]. */
-                    targets: number | (number | unknown[])[];
+                    /** @description ctc input_lengths: frames per sample, each in [0, T]: [N] (unbatched: a bare integer). */
+                    input_lengths: number | (number | unknown[])[];
+                    /** @description ctc target_lengths: labels per sample, each ≥ 0 (and ≤ S for padded targets): [N] (unbatched: a bare integer). */
+                    target_lengths: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
                         /**
-                         * @description true: predictions are logits; false: probabilities.
-                         * @default false
-                         */
-                        from_logits?: boolean;
-                        /**
-                         * @description ε in [0, 1]: targets become (1 − ε)·t + ε/C.
+                         * @description The blank class, in [0, C).
                          * @default 0
                          */
-                        label_smoothing?: number;
-                    };
-                    /**
-                     * @description mean divides Σℓ by N.
-                     * @default mean
-                     * @enum {string}
-                     */
-                    reduction?: "mean" | "sum";
-                    /**
-                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
-                     * @default []
-                     */
-                    include?: ("per_sample" | "gradient")[];
-                    regularization?: components["schemas"]["Regularization"];
-                } | {
-                    /** @enum {string} */
-                    loss: "sparse_categorical_crossentropy";
-                    /** @description sparse_categorical_crossentropy predictions: probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits. */
-                    predictions: number | (number | unknown[])[];
-                    /** @description sparse_categorical_crossentropy targets: class indices [N]: integers in [0, C). */
-                    targets: number | (number | unknown[])[];
-                    /** @default {} */
-                    params?: {
+                        blank?: number;
                         /**
-                         * @description true: predictions are logits; false: probabilities.
+                         * @description true: a sample with no alignment (an infinite loss) counts as 0, with a zero gradient.
                          * @default false
                          */
-                        from_logits?: boolean;
+                        zero_infinity?: boolean;
                     };
                     /**
-                     * @description mean divides Σℓ by N.
+                     * @description mean is (1/N)·Σ_n ℓ_n / max(target_lengths[n], 1); sum adds the ℓ_n.
                      * @default mean
                      * @enum {string}
                      */
@@ -1372,10 +1373,10 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "categorical_hinge" | "crammer_singer";
-                    /** @description categorical_hinge predictions: scores [N, C], C ≥ 2. */
+                    loss: "multilabel_margin" | "multilabel_margin_loss";
+                    /** @description multilabel_margin predictions: scores [N, C] (or unbatched [C]). */
                     predictions: number | (number | unknown[])[];
-                    /** @description categorical_hinge targets: one-hot [N, C]. */
+                    /** @description multilabel_margin targets: class indices, same shape as predictions: each row lists its targets, the first −1 ends the list. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
@@ -1417,13 +1418,48 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "multilabel_margin" | "multilabel_margin_loss";
-                    /** @description multilabel_margin predictions: scores [N, C] (or unbatched [C]). */
+                    loss: "nll" | "nll_loss" | "negative_log_likelihood";
+                    /** @description nll predictions: log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch). */
                     predictions: number | (number | unknown[])[];
-                    /** @description multilabel_margin targets: class indices, same shape as predictions: each row lists its targets, the first −1 ends the list. */
+                    /** @description nll targets: class indices [N]: integers in [0, C), or ignore_index. */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
-                    params?: Record<string, never>;
+                    params?: {
+                        /** @description Class weights [C], of any sign as in PyTorch. */
+                        weight?: number[];
+                        /**
+                         * @description A target equal to this is ignored.
+                         * @default -100
+                         */
+                        ignore_index?: number;
+                    };
+                    /**
+                     * @description mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sparse_categorical_crossentropy";
+                    /** @description sparse_categorical_crossentropy predictions: probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sparse_categorical_crossentropy targets: class indices [N]: integers in [0, C). */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description true: predictions are logits; false: probabilities.
+                         * @default false
+                         */
+                        from_logits?: boolean;
+                    };
                     /**
                      * @description mean divides Σℓ by N.
                      * @default mean

@@ -18,7 +18,12 @@ export const problemKinds = {
   request_timeout: { status: 408, title: 'Request timeout', description: 'The request (its headers or its body) did not arrive within the time the service waits for it.' },
   payload_too_large: { status: 413, title: 'Payload too large', description: 'The body exceeds its byte limit, or serving it needs more memory than the whole request budget (MEMORY_BUDGET_BYTES).' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type', description: 'POST /loss takes application/json; the v2 infer route also takes application/octet-stream.' },
-  result_not_finite: { status: 422, title: 'Result overflows float64', description: 'The inputs are finite but the loss or its gradient exceeds the float64 range (e.g. exp of a margin below -709).' },
+  result_not_finite: {
+    status: 422,
+    title: 'Result not finite',
+    description:
+      'The inputs are finite but the loss or its gradient is not: it exceeds the float64 range (e.g. exp of a margin below -709), or is infinite by definition (a CTC target that no alignment can produce, without zero_infinity).',
+  },
   headers_too_large: { status: 431, title: 'Request headers too large', description: 'The request line and headers exceed the size the server reads (16 KiB).' },
   rate_limited: { status: 429, title: 'Too many requests', description: 'The client exceeded its rate limit; retry after the time in Retry-After.' },
   internal: { status: 500, title: 'Internal error', description: 'The service failed to compute the answer; the request id finds it in the logs.' },

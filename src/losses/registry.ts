@@ -1,44 +1,33 @@
 // The loss catalog: every loss module, found by name or alias. The routes, the catalog endpoint,
 // the OpenAPI document and the worker all read this one list.
+import { readdirSync } from 'node:fs';
 import type { LossDefinition } from './types.ts';
-import { mse } from './regression/mse.ts';
-import { l1 } from './regression/l1.ts';
-import { huber } from './regression/huber.ts';
-import { smoothL1 } from './regression/smoothL1.ts';
-import { logCosh } from './regression/logCosh.ts';
-import { quantile } from './regression/quantile.ts';
-import { poissonNll } from './regression/poissonNll.ts';
-import { msle } from './regression/msle.ts';
-import { binaryCrossEntropy } from './binary/binaryCrossEntropy.ts';
-import { bceWithLogits } from './binary/bceWithLogits.ts';
-import { hinge } from './binary/hinge.ts';
-import { squaredHinge } from './binary/squaredHinge.ts';
-import { logistic } from './binary/logistic.ts';
-import { exponential } from './binary/exponential.ts';
-import { zeroOne } from './binary/zeroOne.ts';
-import { sigmoidFocal } from './binary/sigmoidFocal.ts';
-import { crossEntropy } from './multiclass/crossEntropy.ts';
-import { nll } from './multiclass/nll.ts';
-import { categoricalCrossentropy } from './multiclass/categoricalCrossentropy.ts';
-import { sparseCategoricalCrossentropy } from './multiclass/sparseCategoricalCrossentropy.ts';
-import { klDiv } from './multiclass/klDiv.ts';
-import { multiMargin } from './multiclass/multiMargin.ts';
-import { categoricalHinge } from './multiclass/categoricalHinge.ts';
-import { hingeEmbedding } from './binary/hingeEmbedding.ts';
-import { multilabelSoftMargin } from './multiclass/multilabelSoftMargin.ts';
-import { multilabelMargin } from './multiclass/multilabelMargin.ts';
-import { marginRanking } from './binary/marginRanking.ts';
-import { gaussianNll } from './regression/gaussianNll.ts';
-import { cosineEmbedding } from './binary/cosineEmbedding.ts';
-import { tripletMargin } from './multiclass/tripletMargin.ts';
-import { tripletMarginWithDistance } from './multiclass/tripletMarginWithDistance.ts';
 
-export const losses: readonly LossDefinition[] = [
-  mse, l1, huber, smoothL1, logCosh, quantile, poissonNll, msle, gaussianNll,
-  binaryCrossEntropy, bceWithLogits, hinge, squaredHinge, logistic, exponential, zeroOne, sigmoidFocal, hingeEmbedding, marginRanking, cosineEmbedding,
-  crossEntropy, nll, categoricalCrossentropy, sparseCategoricalCrossentropy, klDiv, multiMargin, categoricalHinge, multilabelSoftMargin, multilabelMargin,
-  tripletMargin, tripletMarginWithDistance,
-];
+/** The family folders, in catalog order. */
+const FAMILIES: readonly LossDefinition['family'][] = ['regression', 'binary', 'multiclass'];
+
+const isLoss = (v: unknown): v is LossDefinition =>
+  typeof v === 'object' && v !== null && typeof (v as LossDefinition).name === 'string' && typeof (v as LossDefinition).kernel === 'function';
+
+/** Every loss module under its family's folder, found on disk: adding a loss is adding its file
+ *  (and its golden cases), with no list to edit. In a family, by file name; a module may export
+ *  helpers besides its loss, and two losses (the triplet pair shares one file's helpers). */
+async function discover(): Promise<LossDefinition[]> {
+  const found: LossDefinition[] = [];
+  for (const family of FAMILIES) {
+    const folder = new URL(`./${family}/`, import.meta.url);
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.ts')).sort()) {
+      const module: Record<string, unknown> = await import(new URL(file, folder).href);
+      for (const def of Object.values(module).filter(isLoss)) {
+        if (def.family !== family) throw new Error(`${file} declares ${def.name} of family ${def.family} but lies in ${family}/`);
+        if (!found.includes(def)) found.push(def);
+      }
+    }
+  }
+  return found;
+}
+
+export const losses: readonly LossDefinition[] = await discover();
 
 const byName = new Map<string, LossDefinition>();
 for (const loss of losses) {

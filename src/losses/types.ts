@@ -2,6 +2,7 @@
 // `registry.ts` lists them, and the routes, the catalog endpoint and the OpenAPI document are all
 // generated from these declarations, so adding a loss is adding one file and its golden cases.
 import type { z } from 'zod';
+import type { Random, Sample } from './samples.ts';
 
 /** Real-valued tensor data, flat and row-major. JSON requests decode to Float64Array; binary
  *  FP32 requests stay Float32Array. Kernels read either and always accumulate in float64. */
@@ -14,8 +15,14 @@ export type Reduction = 'mean' | 'sum' | 'batchmean';
 
 /** What the kernel iterates over and what `per_sample` holds.
  *  - `elementwise`: one value per element of `predictions` (any rank).
- *  - `rows`: `predictions` is [N, C]; one value per row. */
-export type SampleLayout = 'elementwise' | 'rows';
+ *  - `rows`: `predictions` is [N, C]; one value per row.
+ *  - `sequences`: the first input is time-major [T, N, C] (or unbatched [T, C]), as PyTorch's
+ *    recurrent and CTC functions take it; the kernel sees it sample-major, [N, T, C] (one row of
+ *    T·C elements per sequence), and the gradient is moved back. One value per sequence. */
+export type SampleLayout = 'elementwise' | 'rows' | 'sequences';
+
+/** Whether the kernel runs over rows (one unit per row or sequence) rather than elements. */
+export const byRows = (def: { layout: SampleLayout }) => def.layout !== 'elementwise';
 
 /** How `targets` relate to `predictions`, checked before any domain rule.
  *  - `same`: same shape as predictions.
@@ -39,8 +46,12 @@ export interface KernelInput<P> {
   /** Parameters after the loss's zod schema applied its defaults. */
   params: P;
   /** The loss's other tensor inputs by name (margin_ranking's input2), each of the predictions'
-   *  shape; empty for two-input losses. */
+   *  shape unless declared `free` (ctc's targets and lengths); empty for two-input losses. Also
+   *  what the loss's `derive` computed from them. */
   extra: Record<string, FloatArray>;
+  /** The shapes of the first input and of the `free` extra inputs, as the request sent them (the
+   *  kernel may see the first one rearranged). */
+  sentShapes?: Record<string, number[]>;
 }
 
 /** Where a kernel writes. `perSample`/`gradient` are null when the caller does not want them;
@@ -52,6 +63,9 @@ export interface KernelOutput {
   gradScale: number;
   /** The gradients with respect to the differentiable `extra` inputs, by name (null: not wanted). */
   gradients: Record<string, FloatArray | null>;
+  /** The request's reduction, for the one loss whose mean is not Σ per_sample / denominator
+   *  (ctc divides each sample by its target length first): its kernel returns the sum to divide. */
+  reduction: Reduction;
 }
 
 /** A tensor input of a loss, by the name requests give it. */
@@ -61,17 +75,37 @@ export interface TensorInput {
   differentiable: boolean;
   description: string;
   /** An extra input's shape: the first input's (default), or also that shape with its last
-   *  dimension 1 or without it (gaussian_nll's var: one value per row, broadcast along it). */
-  shape?: 'same' | 'same-or-per-row';
+   *  dimension 1 or without it (gaussian_nll's var: one value per row, broadcast along it), or
+   *  `free`: whatever the loss's `checkParams` accepts (ctc's targets and lengths). */
+  shape?: 'same' | 'same-or-per-row' | 'free';
   /** Values must be ≥ 0 (gaussian_nll's var): checked as sent, naming the first negative. */
   nonNegative?: boolean;
+  /** Integers (lengths, labels): INT64 or INT32 on v2, or floats that hold integers; the first
+   *  element that is not one is named. The kernel reads them as float64. */
+  integer?: boolean;
+  /** 'logits': the answer's gradient is PyTorch's for an input of log-probabilities (each row
+   *  along the last axis a log-softmax): the gradient with respect to the logits behind them, not
+   *  with respect to the values themselves (ctc). */
+  gradientConvention?: 'logits';
+  /** What the v2 model metadata declares for it when not the loss's usual (FP64, the first
+   *  input's shape): the most common datatype and shape, −1 for free dimensions, and the rest. */
+  metadata?: { datatype: 'FP64' | 'INT64'; shape: number[]; accepts: string };
 }
 
 /** Why a request cannot be computed, found by a loss's own checks. The validation layer turns
  *  it into a 400 from the error catalog. `index` is the flat row-major index of the first bad
  *  element of `field`. */
 export interface InputProblem {
-  code: 'shape_mismatch' | 'target_out_of_domain' | 'prediction_out_of_domain' | 'class_index_out_of_range' | 'invalid_params' | 'invalid_tensor' | 'undefined_mean';
+  code:
+    | 'shape_mismatch'
+    | 'target_out_of_domain'
+    | 'prediction_out_of_domain'
+    | 'class_index_out_of_range'
+    | 'invalid_params'
+    | 'invalid_tensor'
+    | 'undefined_mean'
+    /** Well formed, but the value is infinite (ctc: no alignment exists): 422. */
+    | 'result_not_finite';
   /** Absent when no one field is at fault (a weighted mean whose weights add up to 0). */
   field?: string;
   detail: string;
@@ -115,6 +149,10 @@ export interface LossDefinition<P = unknown> {
   /** O(1) checks of the parameters against the shapes (lengths of vector parameters, ...): on
    *  the main thread, before any compute. Returns the first problem or null. */
   checkParams?(input: KernelInput<P>): InputProblem | null;
+  /** Arrays the kernel reads that follow from the inputs once they are checked (ctc: where each
+   *  sample's labels start in concatenated targets): computed once on the main thread, O(N),
+   *  and added to `input.extra` under these names. */
+  derive?(input: KernelInput<P>): Record<string, Float64Array>;
   /** Domain checks of the data in units [lo, hi) (elements, or rows): target and prediction
    *  domains, class ranges. They run where the kernel runs, in parallel for large requests. */
   checkData?(input: KernelInput<P>, lo: number, hi: number): InputProblem | null;
@@ -128,6 +166,9 @@ export interface LossDefinition<P = unknown> {
   kernel(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
   /** How to draw the loss along one axis (GET /losses/{name}/plot.svg): see plotSlices.ts. */
   plot: PlotSlice;
+  /** A random valid request away from the loss's kinks (samples.ts): what the gradient test
+   *  checks against finite differences and the fuzz starts from. */
+  sample(r: Random): Sample;
   /** A small request for the docs' example and the catalog. */
   example: { predictions?: unknown[]; targets?: unknown[]; inputs?: Record<string, unknown>; params?: Record<string, unknown> };
 }
@@ -156,13 +197,17 @@ export function exampleInputs(def: LossDefinition): Record<string, unknown> {
 
 /** A one-dimensional slice of a loss for its picture: the x-axis (a residual, a margin, a
  *  predicted probability), its default range, and the one-sample request at each x with
- *  d(prediction_i)/dx for every prediction element (the chain rule gives d loss / dx). */
+ *  d(prediction_i)/dx for every element of the first input, and of the other differentiable
+ *  inputs that move with x (`dExtra`): the chain rule gives d loss / dx. */
 export interface PlotSlice {
   axis: 'residual' | 'margin' | 'probability' | 'prediction';
   label: string;
   range: [number, number];
-  at(x: number): { predictions: number[] | number[][]; targets: number[] | number[][]; dPredictions: number[]; extra?: Record<string, number[] | number[][]> };
+  at(x: number): { predictions: NestedNumbers; targets: NestedNumbers; dPredictions: number[]; extra?: Record<string, NestedNumbers>; dExtra?: Record<string, number[]> };
 }
+
+/** A tensor as JSON writes it: a bare number (rank 0) or nested arrays. */
+export type NestedNumbers = number | NestedNumbers[];
 
 /** Identity helper that keeps the params type of a loss declaration. */
 export function defineLoss<P>(definition: LossDefinition<P>): LossDefinition<P> {

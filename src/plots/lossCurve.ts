@@ -1,20 +1,13 @@
 // A loss and its derivative along its plot slice, computed by the same kernels as POST /loss
 // (prepareLossTask + computeLoss, inline: these are one-sample requests).
 import { computeLoss } from '../pool/computeLoss.ts';
-import { prepareLossTask } from '../validation/prepareLossTask.ts';
-import type { LossDefinition } from '../losses/types.ts';
+import { prepareLossTask, slotTensors } from '../validation/prepareLossTask.ts';
+import { kernelSlots, type LossDefinition, type NestedNumbers } from '../losses/types.ts';
+import { decodeJsonTensor } from '../validation/decodeJsonTensor.ts';
 
 export interface Curve {
   loss: [number, number][];
   derivative: [number, number][];
-}
-
-function flat(v: number[] | number[][]): { data: Float64Array; shape: number[] } {
-  if (Array.isArray(v[0])) {
-    const rows = v as number[][];
-    return { data: Float64Array.from(rows.flat()), shape: [rows.length, rows[0].length] };
-  }
-  return { data: Float64Array.from(v as number[]), shape: [v.length] };
 }
 
 /** `points` samples of x in [from, to]: (x, loss) and (x, d loss / dx). Points the loss cannot
@@ -23,13 +16,12 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
   const curve: Curve = { loss: [], derivative: [] };
   for (let i = 0; i < points; i++) {
     const x = from + ((to - from) * i) / (points - 1);
-    const { predictions, targets, dPredictions, extra = {} } = def.plot.at(x);
+    const { predictions, targets, dPredictions, extra = {}, dExtra = {} } = def.plot.at(x);
+    const sent: Record<string, NestedNumbers> = { targets, ...extra, [kernelSlots(def).predictions]: predictions };
     try {
       const task = prepareLossTask({
         def,
-        predictions: flat(predictions),
-        targets: flat(targets),
-        extra: Object.fromEntries(Object.entries(extra).map(([name, v]) => [name, flat(v)])),
+        ...slotTensors(def, (name) => decodeJsonTensor(sent[name], name)),
         params,
         reduction: 'sum',
         wantPerSample: false,
@@ -40,6 +32,7 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
       if (result.nonFinite !== null) continue;
       let slope = 0;
       for (let k = 0; k < dPredictions.length; k++) slope += result.gradient![k] * dPredictions[k];
+      for (const [name, d] of Object.entries(dExtra)) for (let k = 0; k < d.length; k++) slope += result.gradients[name][k] * d[k];
       curve.loss.push([x, result.value]);
       curve.derivative.push([x, slope]);
     } catch {

@@ -10,8 +10,8 @@ import { findLoss } from '../losses/registry.ts';
 import { regularize } from '../losses/regularization.ts';
 import { spans } from '../losses/checks.ts';
 import { firstNonFinite } from '../losses/math.ts';
-import { kernelSlots, type FloatArray, type InputProblem, type KernelInput, type LossDefinition, type TargetArray } from '../losses/types.ts';
-import type { LossResult, LossTask } from './lossTask.ts';
+import { byRows, kernelSlots, type FloatArray, type InputProblem, type KernelInput, type LossDefinition, type TargetArray } from '../losses/types.ts';
+import { requestIndex, type LossResult, type LossTask } from './lossTask.ts';
 
 /** Elements per block: each block's sum is taken, then the block sums are added in order. */
 export const BLOCK_ELEMENTS = 16384;
@@ -26,8 +26,8 @@ export function definitionOf(task: LossTask): LossDefinition {
 
 /** Units (elements, or rows for row losses), units per block, and the number of blocks. */
 export function blockLayout(def: LossDefinition, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
-  const units = def.layout === 'rows' ? input.rows : input.predictions.length;
-  const unitSize = def.layout === 'rows' ? input.cols : 1;
+  const units = byRows(def) ? input.rows : input.predictions.length;
+  const unitSize = byRows(def) ? input.cols : 1;
   const block = Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize));
   return { units, block, blocks: Math.ceil(units / block) };
 }
@@ -58,11 +58,12 @@ function convertTargets(raw: BigInt64Array | Uint8Array, out: TargetArray, from:
   return null;
 }
 
-const notFinite = (field: string, data: FloatArray | TargetArray, i: number): InputProblem => ({
+/** Element i of data is not finite; `index` is where the request has it (when the kernel reads it transposed). */
+const notFinite = (field: string, data: FloatArray | TargetArray, i: number, index = i): InputProblem => ({
   code: 'invalid_tensor',
   field,
-  index: i,
-  detail: `input '${field}': element ${i} is ${data[i]}; tensors must hold finite numbers`,
+  index,
+  detail: `input '${field}': element ${index} is ${data[i]}; tensors must hold finite numbers`,
 });
 
 export interface CheckResult {
@@ -85,10 +86,13 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
     if (problem === null && task.checkFinite) {
       const p = firstNonFinite(input.predictions, s.predFrom, s.predTo);
       const t = p < 0 && task.rawTargets === null && input.targets.length > 0 ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
-      if (p >= 0) problem = notFinite('predictions', input.predictions, p);
+      // Named where the request has it (the kernel may read the first input transposed).
+      if (p >= 0) problem = notFinite('predictions', input.predictions, p, task.transpose === null ? p : requestIndex(task.transpose, p));
       else if (t >= 0) problem = notFinite('targets', input.targets, t);
-      for (const [name, data] of Object.entries(input.extra)) {
-        if (problem !== null) break;
+      // Inputs of the first input's shape; `free` ones were checked whole (prepareLossTask.ts).
+      for (const { name, shape } of kernelSlots(def).extra) {
+        if (problem !== null || shape === 'free') continue;
+        const data = input.extra[name];
         const e = firstNonFinite(data, s.predFrom, s.predTo);
         if (e >= 0) problem = notFinite(name, data, e);
       }
@@ -143,7 +147,7 @@ export function kernelBlocks(
   const def = definitionOf(task);
   const { input } = task;
   const { units, block } = blockLayout(def, input);
-  const out = { perSample, gradient, gradScale, gradients };
+  const out = { perSample, gradient, gradScale, gradients, reduction: task.reduction };
   const sums = new Float64Array(Math.max(0, b1 - b0));
   for (let b = b0; b < b1; b++) {
     const lo = b * block;

@@ -106,10 +106,12 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     return unwrap(next.value, task);
   };
 
+  // Every large array must be shared; empty targets (losses without) and the small `free` inputs
+  // (ctc's lengths) go to each worker as copies.
   const splittable = (task: LossTask) =>
     opts.workers > 1 &&
     task.input.predictions.length >= SPLIT_THRESHOLD &&
-    [task.input.predictions.buffer, task.input.targets.buffer, task.rawTargets?.buffer ?? task.input.targets.buffer].every(isShared);
+    [task.input.predictions, task.input.targets, task.rawTargets ?? task.input.targets].every((a) => a.length === 0 || isShared(a.buffer));
 
   const pool: LossPool = {
     run: async (task, options) => {

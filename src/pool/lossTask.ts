@@ -24,9 +24,10 @@ export interface LossTask {
   /** Extra inputs broadcast along the last dimension for the kernel (one value per row): their
    *  gradients are summed back along it before the answer. */
   perRowInputs?: string[];
-  /** Set when the class axis was moved last for the kernel ([N, C, D] → [N·D, C]): the gradient
-   *  is moved back before the answer. */
-  classAxis: { n: number; c: number; d: number } | null;
+  /** Set when the kernel reads the first input with two axes swapped ([N, C, D] → [N, D, C]: the
+   *  class axis last; [T, N, C] → [N, T, C]: sequences sample-major): the gradient is moved back
+   *  before the answer (`transposeMiddle`). */
+  transpose: Transposition | null;
 }
 
 export interface LossResult {
@@ -71,37 +72,60 @@ export function taskOutputBytes(task: LossTask): number {
   return outputs * task.input.predictions.byteLength + (task.rawTargets === null ? 0 : task.rawTargets.length * 8);
 }
 
-/** [N, C, D] → [N·D, C] (toLast) or back: the class axis moved for a row kernel, in a copy of
- *  the same type. */
-export function moveClassAxis<A extends Float32Array | Float64Array>(a: A, { n, c, d }: { n: number; c: number; d: number }, toLast: boolean): A {
-  const out = new (a.constructor as { new (length: number): A })(a.length);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < c; k++) {
-      for (let j = 0; j < d; j++) {
-        const spatial = (i * c + k) * d + j; // [N, C, D]
-        const rows = (i * d + j) * c + k; // [N·D, C]
-        if (toLast) out[rows] = a[spatial];
-        else out[spatial] = a[rows];
+/** A tensor seen as [outer, a, b, inner] in the request and as [outer, b, a, inner] by the kernel. */
+export interface Transposition {
+  outer: number;
+  a: number;
+  b: number;
+  inner: number;
+}
+
+/** The request's flat index of the kernel's element `k` (to name a bad element as it was sent). */
+export function requestIndex({ a, b, inner }: Transposition, k: number): number {
+  const e = k % inner;
+  let r = (k - e) / inner;
+  const i = r % a; // kernel [o, j, i]
+  r = (r - i) / a;
+  const j = r % b;
+  const o = (r - j) / b;
+  return ((o * a + i) * b + j) * inner + e;
+}
+
+/** [outer, a, b, inner] → [outer, b, a, inner] (toKernel) or back, in a copy of the same type;
+ *  a shared source gets a shared copy (from `allocateShared`), so that the request still splits
+ *  across the workers. */
+export function transposeMiddle<A extends Float32Array | Float64Array>(
+  src: A,
+  { outer, a, b, inner }: Transposition,
+  toKernel: boolean,
+  allocateShared: (bytes: number) => SharedArrayBuffer = freshShared,
+): A {
+  const Type = src.constructor as { new (length: number): A; new (buffer: ArrayBufferLike): A };
+  const out = isShared(src.buffer) ? new Type(allocateShared(src.byteLength)) : new Type(src.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < a; i++) {
+      for (let j = 0; j < b; j++) {
+        const request = ((o * a + i) * b + j) * inner; // [outer, a, b, inner]
+        const kernel = ((o * b + j) * a + i) * inner; // [outer, b, a, inner]
+        if (inner === 1) {
+          if (toKernel) out[kernel] = src[request];
+          else out[request] = src[kernel];
+        } else if (toKernel) out.set(src.subarray(request, request + inner), kernel);
+        else out.set(src.subarray(kernel, kernel + inner), request);
       }
     }
   }
   return out;
 }
 
-/** The result in the request's layout: the gradient's class axis moved back where it was. */
+/** The result in the request's layout: the gradient's swapped axes moved back where they were. */
 export function inRequestLayout(task: LossTask, result: LossResult): LossResult {
   result = withPerRowGradients(task, result);
-  const axis = task.classAxis;
-  if (axis === null || result.gradient === null) return result;
+  const t = task.transpose;
+  if (t === null || result.gradient === null) return result;
   const nf = result.nonFinite;
-  let nonFinite = nf;
-  if (nf?.field === 'gradient' && nf.index !== undefined) {
-    // The kernel's [N·D, C] index of the first non-finite element, as an [N, C, D] index.
-    const row = Math.floor(nf.index / axis.c);
-    const k = nf.index % axis.c;
-    nonFinite = { field: 'gradient', index: (Math.floor(row / axis.d) * axis.c + k) * axis.d + (row % axis.d) };
-  }
-  return { ...result, gradient: moveClassAxis(result.gradient, axis, false), nonFinite };
+  const nonFinite = nf?.field === 'gradient' && nf.index !== undefined ? { field: 'gradient', index: requestIndex(t, nf.index) } : nf;
+  return { ...result, gradient: transposeMiddle(result.gradient, t, false), nonFinite };
 }
 
 /** Gradients of per-row inputs (expanded along the last dimension for the kernel) summed back to

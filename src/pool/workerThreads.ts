@@ -58,7 +58,7 @@ export function startWorkerThreads(opts: WorkerThreadsOptions, log: FastifyBaseL
       checkFinite: false,
       rawTargets: null,
       shapes: { gradient: [1], perSample: [1] },
-      classAxis: null,
+      transpose: null,
     },
   });
   const readyPromise = Promise.all(Array.from({ length: opts.workers }, () => piscina.run(warmUp()))).then(() => {

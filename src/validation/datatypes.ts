@@ -9,6 +9,8 @@ export type Datatype = keyof typeof BYTES_PER_ELEMENT;
 
 export const FLOAT_TYPES: readonly Datatype[] = ['FP32', 'FP64'];
 export const TARGET_TYPES: readonly Datatype[] = ['FP32', 'FP64', 'INT32', 'INT64', 'BOOL'];
+/** Integer inputs (lengths, labels): integer datatypes, or floats that hold integers. */
+export const INTEGER_TYPES: readonly Datatype[] = ['INT64', 'INT32', 'FP64', 'FP32'];
 
 /** This machine must be little-endian for typed arrays to view the wire bytes as they are. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

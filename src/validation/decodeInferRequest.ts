@@ -4,7 +4,7 @@ import { ServiceError } from '../errors/catalog.ts';
 import { kernelSlots, tensorInputs, type FloatArray, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
 import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from './inferRequest.ts';
-import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
+import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, INTEGER_TYPES, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
 import type { LossRequestParts } from './prepareLossTask.ts';
 import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
@@ -112,7 +112,8 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
       throw new ServiceError('invalid_body', `unknown input '${input.name}' for model ${def.name}; its inputs are ${known.join(', ')}`, { field: input.name });
     }
     if (tensors.has(input.name)) throw new ServiceError('invalid_body', `input '${input.name}' is given twice`, { field: input.name });
-    const allowed = input.name === slots.targets ? TARGET_TYPES : FLOAT_TYPES;
+    const integer = tensorInputs(def).some((i) => i.name === input.name && i.integer);
+    const allowed = input.name === slots.targets ? TARGET_TYPES : integer ? INTEGER_TYPES : FLOAT_TYPES;
     tensors.set(input.name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
   }
   const missing = tensorInputs(def).find((i) => !tensors.has(i.name));

@@ -4,8 +4,8 @@
 // requests are split across workers (computeLoss.ts). Shared by POST /loss and the v2 infer route,
 // so both refuse the same requests with the same messages.
 import { ServiceError } from '../errors/catalog.ts';
-import { kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
-import { freshShared, isShared, moveClassAxis, type LossTask } from '../pool/lossTask.ts';
+import { byRows, kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
+import { freshShared, isShared, transposeMiddle, type LossTask, type Transposition } from '../pool/lossTask.ts';
 import { broadcastTo } from './broadcastParams.ts';
 import { shapeText } from './decodeJsonTensor.ts';
 
@@ -35,6 +35,18 @@ export interface LossRequestParts {
   regularization: { l1: number; l2: number; parameters: FloatArray } | null;
 }
 
+/** The kernel's slots filled from the request's tensors by input name (the loss's declaration,
+ *  losses/types.ts): the first input, the targets (empty for a loss without), the others. */
+export function slotTensors(def: LossDefinition, tensorOf: (name: string) => TensorView<FloatArray>): Pick<LossRequestParts, 'predictions' | 'targets' | 'extra'> {
+  const slots = kernelSlots(def);
+  return {
+    predictions: tensorOf(slots.predictions),
+    // Empty targets are made per request: a task's arrays move to the worker that computes it.
+    targets: slots.targets === null ? { data: new Float64Array(0), shape: [] } : tensorOf(slots.targets),
+    extra: Object.fromEntries(slots.extra.map((i) => [i.name, tensorOf(i.name)])),
+  };
+}
+
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function reductionsOf(def: LossDefinition): Reduction[] {
@@ -44,7 +56,7 @@ export function reductionsOf(def: LossDefinition): Reduction[] {
 /** Whether the targets are class indices (else they have the predictions' shape); refuses shapes
  *  that disagree, naming the shapes as the request sent them. */
 function targetsAreClassIndices(def: LossDefinition, p: readonly number[], t: readonly number[], sentP: readonly number[], sentT: readonly number[]): boolean {
-  const indicesOk = def.layout === 'rows' && t.length === 1 && t[0] === p[0];
+  const indicesOk = byRows(def) && t.length === 1 && t[0] === p[0];
   if (def.targetLayout === 'none') return false;
   const sameOk = sameShape(p, t);
   const indexShape = sentP.length === 1 ? '[] (a bare number)' : shapeText([sentP[0], ...sentP.slice(2)]);
@@ -74,17 +86,26 @@ interface KernelLayout {
   targetShape: number[];
   targets: TargetArray;
   shapes: LossTask['shapes'];
-  classAxis: LossTask['classAxis'];
+  transpose: Transposition | null;
 }
 
 /** Row losses take [N, C]; where the loss says so, also unbatched [C] (a rank-0 class index or [C]
- *  probabilities: one row) and [N, C, d1, …, dk] (class axis 1: moved last, [N·D, C]). Other
- *  losses run on the request's shapes as they are. */
-function kernelLayout(def: LossDefinition, predictions: TensorView<FloatArray>, targets: TensorView<TargetArray>): KernelLayout {
+ *  probabilities: one row) and [N, C, d1, …, dk] (class axis 1: moved last, [N·D, C]). Sequence
+ *  losses take [T, N, C] (moved sample-major, [N, T, C]) or unbatched [T, C]. Other losses run
+ *  on the request's shapes as they are. */
+function kernelLayout(def: LossDefinition, { predictions, targets, allocateShared }: LossRequestParts): KernelLayout {
   const p = predictions.shape;
   const t = targets.shape;
-  const asRequested = { shape: p, predictions: predictions.data, targetShape: t, targets: targets.data, classAxis: null };
-  if (def.layout !== 'rows') return { ...asRequested, shapes: { gradient: p, perSample: p } };
+  const asRequested = { shape: p, predictions: predictions.data, targetShape: t, targets: targets.data, transpose: null };
+  if (def.layout === 'elementwise') return { ...asRequested, shapes: { gradient: p, perSample: p } };
+  if (def.layout === 'sequences') {
+    const first = kernelSlots(def).predictions;
+    if (p.length === 2) return { ...asRequested, shape: [1, p[0], p[1]], shapes: { gradient: p, perSample: [] } };
+    if (p.length !== 3) throw new ServiceError('shape_mismatch', `${def.name} takes ${first} of shape [T, N, C] or [T, C]; got ${shapeText(p)}`, { field: first });
+    const [steps, n, c] = p;
+    const transpose = { outer: 1, a: steps, b: n, inner: c };
+    return { ...asRequested, shape: [n, steps, c], predictions: transposeMiddle(predictions.data, transpose, true, allocateShared), shapes: { gradient: p, perSample: [n] }, transpose };
+  }
   if (p.length === 2) return { ...asRequested, shapes: { gradient: p, perSample: [p[0]] } };
   if (p.length === 1 && def.shapes?.unbatched) {
     const probabilities = sameShape(t, p);
@@ -95,33 +116,51 @@ function kernelLayout(def: LossDefinition, predictions: TensorView<FloatArray>, 
       targetShape: probabilities ? [1, p[0]] : t.length === 0 ? [1] : [-1],
       targets: targets.data,
       shapes: { gradient: p, perSample: [] },
-      classAxis: null,
+      transpose: null,
     };
   }
   if (p.length >= 3 && def.shapes?.spatial) {
     const [n, c, ...rest] = p;
     const d = rest.reduce((a, b) => a * b, 1);
-    const classAxis = { n, c, d };
+    const transpose = { outer: n, a: c, b: d, inner: 1 };
     const probabilities = sameShape(t, p);
     const indices = sameShape(t, [n, ...rest]);
     return {
       shape: [n * d, c],
-      predictions: moveClassAxis(predictions.data, classAxis, true),
+      predictions: transposeMiddle(predictions.data, transpose, true, allocateShared),
       targetShape: probabilities ? [n * d, c] : indices ? [n * d] : t,
-      targets: probabilities ? moveClassAxis(targets.data as Float64Array, classAxis, true) : targets.data,
+      targets: probabilities ? transposeMiddle(targets.data as Float64Array, transpose, true, allocateShared) : targets.data,
       shapes: { gradient: p, perSample: [n, ...rest] },
-      classAxis,
+      transpose,
     };
   }
   const accepted = ['[N, C]', ...(def.shapes?.unbatched ? ['[C]'] : []), ...(def.shapes?.spatial ? ['[N, C, d1, …]'] : [])].join(' or ');
   throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape ${accepted}; got ${shapeText(p)}`, { field: 'predictions' });
 }
 
+/** An integer input (lengths, labels) as float64, whatever it arrived as; the first element that
+ *  is not an exact integer is named. */
+function integers(name: string, data: ArrayLike<number | bigint>): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = Number(data[i]);
+    if (!Number.isSafeInteger(v)) {
+      throw new ServiceError('invalid_tensor', `${name}[${i}] = ${data[i]}: ${name} must hold integers${Number.isInteger(v) ? ' within ±2^53' : ''}`, { field: name, index: i });
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
 /** The other tensor inputs: each of the first input's shape, or (shape 'same-or-per-row') one
  *  value per row, expanded along the last dimension for the kernel. */
-function extraInputs(def: LossDefinition, parts: LossRequestParts): { extra: Record<string, FloatArray>; shapes: Record<string, number[]>; perRow: string[] } {
+function extraInputs(
+  def: LossDefinition,
+  parts: LossRequestParts,
+): { extra: Record<string, FloatArray>; shapes: Record<string, number[]>; freeShapes: Record<string, number[]>; perRow: string[] } {
   const extra: Record<string, FloatArray> = {};
   const shapes: Record<string, number[]> = {};
+  const freeShapes: Record<string, number[]> = {};
   const perRow: string[] = [];
   const slots = kernelSlots(def);
   const first = slots.predictions;
@@ -131,6 +170,13 @@ function extraInputs(def: LossDefinition, parts: LossRequestParts): { extra: Rec
     const t = parts.extra?.[name];
     if (t === undefined) throw new ServiceError('invalid_body', `${def.name} needs the input '${name}'`, { field: name });
     shapes[name] = t.shape;
+    if (input.shape === 'free') {
+      // Checked by the loss (checkParams), whole: these are small (lengths, labels).
+      extra[name] = input.integer ? integers(name, t.data as ArrayLike<number | bigint>) : t.data;
+      if (!input.integer && parts.checkFinite) assertFinite(name, t.data);
+      freeShapes[name] = t.shape;
+      continue;
+    }
     if (input.nonNegative) {
       const i = t.data.findIndex((v) => v < 0);
       if (i >= 0) throw new ServiceError('prediction_out_of_domain', `${name}[${i}] = ${t.data[i]}: ${name} must be ≥ 0`, { field: name, index: i });
@@ -151,7 +197,12 @@ function extraInputs(def: LossDefinition, parts: LossRequestParts): { extra: Rec
     extra[name] = expanded;
     perRow.push(name);
   }
-  return { extra, shapes, perRow };
+  return { extra, shapes, freeShapes, perRow };
+}
+
+function assertFinite(name: string, data: FloatArray): void {
+  const i = data.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${data[i]}; tensors must hold finite numbers`, { field: name, index: i });
 }
 
 export function prepareLossTask(parts: LossRequestParts): LossTask {
@@ -159,7 +210,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   if (!reductionsOf(def).includes(reduction)) {
     throw new ServiceError('invalid_body', `reduction '${reduction}' is not available for ${def.name}; use ${reductionsOf(def).join(' or ')}`, { field: 'reduction' });
   }
-  const layout = kernelLayout(def, parts.predictions, parts.targets);
+  const layout = kernelLayout(def, parts);
   const shape = layout.shape;
   const targetsAreIndices = targetsAreClassIndices(def, shape, layout.targetShape, parts.predictions.shape, parts.targets.shape);
   const raw = parts.rawTargets ?? null;
@@ -174,14 +225,16 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
         ? layout.targets
         : new Float64Array(isShared(raw.buffer) ? (parts.allocateShared ?? freshShared)(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
     shape,
-    rows: def.layout === 'rows' ? shape[0] : layout.predictions.length,
-    cols: def.layout === 'rows' ? shape[1] : 1,
+    rows: byRows(def) ? shape[0] : layout.predictions.length,
+    cols: byRows(def) ? shape.slice(1).reduce((a, b) => a * b, 1) : 1,
     targetsAreIndices,
     params,
     extra: extras.extra,
+    sentShapes: { [kernelSlots(def).predictions]: parts.predictions.shape, ...extras.freeShapes },
   };
   const problem = def.checkParams?.(input) ?? null;
   if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
+  if (def.derive) Object.assign(input.extra, def.derive(input));
   return {
     loss: def.name,
     input,
@@ -193,6 +246,6 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     rawTargets: raw,
     shapes: { ...layout.shapes, inputs: extras.shapes },
     perRowInputs: extras.perRow,
-    classAxis: layout.classAxis,
+    transpose: layout.transpose,
   };
 }

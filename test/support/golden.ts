@@ -27,16 +27,8 @@ const file = JSON.parse(readFileSync(new URL('../fixtures/golden/cases.json', im
   cases: GoldenCase[];
 };
 
-/** The losses of the spec's Part 2 that the service does not compute yet, and whose golden cases
- *  therefore do not run: the open issue "Every PyTorch loss" adds them. test/golden.test.ts
- *  checks that every name here is still missing from the catalog, so that a loss added leaves
- *  this list at once and its cases run. */
-export const LOSSES_NOT_YET_BUILT = [
-  'ctc',
-];
-
 export const goldenFormat = file.meta.format;
-export const goldenCases = file.cases.filter((c) => !LOSSES_NOT_YET_BUILT.includes(c.loss));
+export const goldenCases = file.cases;
 export const valueCases = goldenCases.filter((c) => c.expected !== undefined);
 export const errorCases = goldenCases.filter((c) => c.expect_error !== undefined);
 export const tolerance = file.meta.tolerance;

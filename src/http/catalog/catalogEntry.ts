@@ -82,7 +82,7 @@ export function catalogEntry(def: LossDefinition): z.infer<typeof CatalogEntry> 
     reference: def.reference,
     predictions: def.predictions,
     targets: def.targets,
-    per_sample: def.layout === 'rows' ? 'one value per row: [N]' : 'elementwise: the shape of predictions',
+    per_sample: { rows: 'one value per row: [N]', sequences: 'one value per sequence: [N] ([] unbatched)', elementwise: 'elementwise: the shape of predictions' }[def.layout],
     parameters,
     inputs: tensorInputs(def).map((i) => ({ name: i.name, differentiable: i.differentiable, description: i.description })),
     example: { loss: def.name, ...exampleInputs(def), ...(def.example.params ? { params: def.example.params } : {}) },

@@ -2,17 +2,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findLoss } from '../../losses/registry.ts';
 import { tensorAt } from '../../transport/jsonDocument.ts';
-import { kernelSlots, tensorInputs } from '../../losses/types.ts';
+import { tensorInputs } from '../../losses/types.ts';
 import { ServiceError } from '../../errors/catalog.ts';
 import type { DecodedTensor } from '../../validation/decodeJsonTensor.ts';
-import { prepareLossTask } from '../../validation/prepareLossTask.ts';
+import { prepareLossTask, slotTensors } from '../../validation/prepareLossTask.ts';
 import { assertResultFinite, encodeLossResponse } from '../../response/lossResponse.ts';
 import { problemResponses } from '../schemas.ts';
 import { LossRequest, LossResponse, type LossResponseBody } from './schema.ts';
-
-/** The targets of a loss that has none (the triplet losses): empty, one per request (a task's
- *  arrays move to the worker that computes it). */
-const noTargets = () => ({ data: new Float64Array(0), shape: [] });
 
 const lossRoute: FastifyPluginAsyncZod = async (app) => {
   app.post('/loss', {
@@ -45,17 +41,10 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       // The tensors were decoded while the body was parsed (transport/jsonDocument.ts); a tensor
       // that did not decode is refused here, after the schema's own checks.
       const tensor = (path: string) => tensorAt({ tensors: request.jsonTensors ?? new Map() }, path) as DecodedTensor;
-      // Each input by its name; the kernel's slots are the declaration's (losses/types.ts).
-      const slots = kernelSlots(def);
-      const predictions = tensor(slots.predictions);
-      const targets = slots.targets === null ? noTargets() : tensor(slots.targets);
-      const extra = Object.fromEntries(slots.extra.map((i) => [i.name, tensor(i.name)]));
       const reg = body.regularization === undefined ? null : { ...body.regularization, tensor: tensor('regularization.parameters') };
       const task = prepareLossTask({
         def,
-        predictions,
-        targets,
-        extra,
+        ...slotTensors(def, tensor),
         params: body.params,
         reduction: body.reduction,
         wantPerSample: body.include.includes('per_sample'),

@@ -3,7 +3,7 @@
 // repository index, and per-model statistics in Triton's shape.
 import { ServiceError } from '../../errors/catalog.ts';
 import { findLoss, losses, lossNames } from '../../losses/registry.ts';
-import { kernelSlots, tensorInputs, type LossDefinition } from '../../losses/types.ts';
+import { byRows, kernelSlots, tensorInputs, type LossDefinition } from '../../losses/types.ts';
 import { gradientOutputs } from '../../response/inferResponse.ts';
 import { vectorParams } from '../../losses/describeParams.ts';
 
@@ -36,7 +36,7 @@ interface TensorMeta {
  *  tensor accepts is said in the model's `parameters` (`<tensor>.accepts`), which the protocol
  *  leaves to the server. */
 export function modelMetadata(def: LossDefinition, name = def.name) {
-  const rows = def.layout === 'rows';
+  const rows = byRows(def);
   const predShape = rows ? [-1, -1] : [-1];
   const anyRank = 'any rank from 1 to 8 (shape [-1] declares rank 1)';
   const predAccepts = `FP32 or FP64; ${rows ? 'shape [N, C]' : anyRank}`;
@@ -48,7 +48,9 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
         : 'class indices [N] (INT64, INT32), or probabilities of the shape of predictions (FP32, FP64)';
   const slots = kernelSlots(def);
   const declared = tensorInputs(def).map((input): TensorMeta =>
-    input.name === slots.targets
+    input.metadata !== undefined
+      ? { name: input.name, ...input.metadata }
+      : input.name === slots.targets
       ? { name: input.name, datatype: def.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts }
       : { name: input.name, datatype: 'FP64', shape: predShape, accepts: input.name === slots.predictions ? predAccepts : `FP32 or FP64; the shape of ${slots.predictions}` },
   );
@@ -60,7 +62,7 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
   const outputs: TensorMeta[] = [
     { name: 'value', datatype: 'FP64', shape: [1] },
     { name: 'per_sample', datatype: 'FP64', shape: rows ? [-1] : predShape },
-    ...gradientOutputs(def).map((g) => ({ name: g.output, datatype: 'FP64', shape: predShape })),
+    ...gradientOutputs(def).map((g) => ({ name: g.output, datatype: 'FP64', shape: tensorInputs(def).find((i) => i.name === g.input)?.metadata?.shape ?? predShape })),
     { name: 'parameters_gradient', datatype: 'FP64', shape: [-1] },
   ];
   const parameters: Record<string, string> = Object.fromEntries(inputs.map((t) => [`${t.name}.accepts`, t.accepts ?? '']));

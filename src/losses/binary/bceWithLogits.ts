@@ -3,6 +3,7 @@ import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsInUnitInterval } from '../checks.ts';
 import { broadcastWeight } from '../params.ts';
+import { elementwise, classWeights } from '../samples.ts';
 
 // With σ(x) = 1/(1 + e^-x), log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x) = -x - softplus(-x).
 // So -[p_w·y·log σ(x) + (1 - y)·log(1 - σ(x))] = p_w·y·softplus(-x) + (1 - y)(x + softplus(-x))
@@ -54,5 +55,6 @@ export const bceWithLogits = defineLoss({
     return sum;
   },
   plot: margin([-4, 4]),
+  sample: (r) => elementwise(() => r.normal() * 3, () => r.uniform(), { weight: classWeights(r), pos_weight: classWeights(r, 0.5, 3) }),
   example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { pos_weight: [2, 1, 1, 1] } },
 });

@@ -5,6 +5,7 @@ import { predictionRule, targetsInUnitInterval } from '../checks.ts';
 
 const probabilities = predictionRule((v) => v >= 0 && v <= 1, 'predictions must be probabilities in [0, 1]');
 import { broadcastWeight } from '../params.ts';
+import { elementwise, classWeights } from '../samples.ts';
 
 // PyTorch's ε in the backward, 1e-12 stored as a C float: 9.999999960041972e-13.
 const EPSILON = Math.fround(1e-12);
@@ -48,5 +49,6 @@ export const binaryCrossEntropy = defineLoss({
     return sum;
   },
   plot: probability('predicted probability p (target y = 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
+  sample: (r) => elementwise(() => r.uniform(0.05, 0.95), () => r.uniform(), { weight: classWeights(r) }),
   example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },
 });

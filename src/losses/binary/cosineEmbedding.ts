@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
+import { tensor, times, N, C } from '../samples.ts';
 
 // Rows x1, x2 of N pairs of embeddings, y = 1 (similar) or −1 (dissimilar). As PyTorch:
 //   a = |x1|² + ε, b = |x2|² + ε, cos = x1·x2 / (√a·√b), with ε PyTorch's 1e-12 stored as a C
@@ -73,6 +74,23 @@ export const cosineEmbedding = defineLoss({
       const sine = Math.sqrt(1 - c * c);
       return { predictions: [[c, sine]], targets: [1], dPredictions: [1, -c / sine], extra: { input2: [[1, 0]] } };
     },
+  },
+  // Cosines kept 0.1 or more from the margin 0.2 for the dissimilar pairs.
+  sample: (r) => {
+    const input1 = times(N * C, () => r.normal());
+    const input2 = times(N * C, () => r.normal());
+    const targets = times(N, (i) => {
+      let dot = 0;
+      let a = 0;
+      let b = 0;
+      for (let k = 0; k < C; k++) {
+        dot += input1[i * C + k] * input2[i * C + k];
+        a += input1[i * C + k] ** 2;
+        b += input2[i * C + k] ** 2;
+      }
+      return Math.abs(dot / Math.sqrt(a * b) - 0.2) < 0.1 ? 1 : r.sign();
+    });
+    return { inputs: { input1: tensor(input1, [N, C]), input2: tensor(input2, [N, C]), targets: tensor(targets, [N]) }, params: { margin: 0.2 } };
   },
   example: { inputs: { input1: [[1.0, 0.2, -0.5], [0.3, 0.8, 0.1]], input2: [[0.9, 0.1, -0.4], [-0.2, 0.5, 0.9]], targets: [1, -1] }, params: { margin: 0.2 } },
 });

@@ -2,6 +2,7 @@ import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
 import { noParams } from '../params.ts';
+import { elementwise } from '../samples.ts';
 
 // value = e^{-y·x};  d/dx = -y·e^{-y·x}. For a margin below -709 the true value exceeds float64:
 // such a request is answered with 422 (value overflows float64), never with inf.
@@ -31,5 +32,6 @@ export const exponential = defineLoss({
     return sum;
   },
   plot: margin(),
+  sample: (r) => elementwise(() => r.normal(), () => r.sign()),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
 });

@@ -2,6 +2,7 @@ import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsSignOrZero } from '../checks.ts';
 import { noParams } from '../params.ts';
+import { elementwise, away } from '../samples.ts';
 
 // y' = y, with 0 read as -1. value = max(0, 1 - y'·x);  d/dx = -y' where 1 - y'·x > 0, else 0
 // (at the kink the subgradient 0 is taken, as relu's backward does).
@@ -34,5 +35,7 @@ export const hinge = defineLoss({
     return sum;
   },
   plot: margin(),
+  // Margins y·x kept 0.05 or more from 1.
+  sample: (r) => elementwise(() => away(r, 0.1, 2), (x) => (r.uniform() < 0.5 ? 1 : -1) * (Math.abs(Math.abs(x) - 1) < 0.05 ? -1 : 1)),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
+import { elementwise, away } from '../samples.ts';
 
 // x is a distance (or dissimilarity) between two embeddings, y = 1 for a similar pair, −1 for a
 // dissimilar one:  ℓ = x if y = 1;  max(0, margin − x) if y = −1.
@@ -41,5 +42,7 @@ export const hingeEmbedding = defineLoss({
     range: [-0.5, 2],
     at: (x) => ({ predictions: [x], targets: [-1], dPredictions: [1] }),
   },
+  // Distances kept 0.1 or more from the margin 0.8, where the dissimilar pairs' hinge bends.
+  sample: (r) => elementwise(() => 0.8 + away(r, 0.1, 1.5), () => r.sign(), { margin: 0.8 }),
   example: { predictions: [0.3, 1.4, 0.2, 2.5], targets: [1, -1, -1, 1], params: { margin: 1 } },
 });

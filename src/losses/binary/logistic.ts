@@ -2,6 +2,7 @@ import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
 import { noParams } from '../params.ts';
+import { elementwise } from '../samples.ts';
 
 // m = y·x (the margin). value = log(1 + e^-m) = softplus(-m);  d/dx = -y·σ(-m).
 // e = e^-|m| ≤ 1 serves both: softplus(-m) = max(-m, 0) + log1p(e) (finite for m = -1e4, where
@@ -37,5 +38,6 @@ export const logistic = defineLoss({
     return sum;
   },
   plot: margin(),
+  sample: (r) => elementwise(() => r.normal() * 3, () => r.sign()),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
+import { away, tensor, times, N, C } from '../samples.ts';
 
 // Two scores x1, x2 and y = 1 when x1 should rank above x2 (−1: below):
 //   ℓ = max(0, −y·(x1 − x2) + margin)
@@ -48,6 +49,13 @@ export const marginRanking = defineLoss({
     label: 'margin m = x1 − x2 (y = 1)',
     range: [-2, 2],
     at: (m) => ({ predictions: [m], targets: [1], dPredictions: [1], extra: { input2: [0] } }),
+  },
+  // Score differences kept 0.1 or more from the margin 0.3, where the hinge bends.
+  sample: (r) => {
+    const input1 = times(N * C, () => r.normal());
+    const targets = times(N * C, () => r.sign());
+    const input2 = input1.map((x, i) => x + targets[i] * (-0.3 + away(r, 0.1, 1.5))); // margin − y·(x1 − x2) = away(...)
+    return { inputs: { input1: tensor(input1, [N, C]), input2: tensor(input2, [N, C]), targets: tensor(targets, [N, C]) }, params: { margin: 0.3 } };
   },
   example: { inputs: { input1: [0.8, -0.2, 1.5], input2: [0.1, 0.4, 1.9], targets: [1, -1, 1] }, params: { margin: 0.5 } },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsZeroOrOne } from '../checks.ts';
+import { elementwise } from '../samples.ts';
 
 // torchvision: p_t = σ(x) for y = 1 and 1 - σ(x) for y = 0; value = α_t (1 - p_t)^γ · BCE(x, y).
 // Write s = x for y = 1 and s = -x for y = 0. Then 1 - p_t = σ(-s) and BCE = softplus(-s), so
@@ -54,5 +55,6 @@ export const sigmoidFocal = defineLoss({
     return sum;
   },
   plot: margin([-4, 4]),
+  sample: (r) => elementwise(() => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),
   example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { alpha: 0.25, gamma: 2 } },
 });

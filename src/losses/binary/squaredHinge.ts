@@ -2,6 +2,7 @@ import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsSignOrZero } from '../checks.ts';
 import { noParams } from '../params.ts';
+import { elementwise, away } from '../samples.ts';
 
 // y' = y, with 0 read as -1. value = max(0, 1 - y'·x)²;  d/dx = -2y'·max(0, 1 - y'·x).
 export const squaredHinge = defineLoss({
@@ -33,5 +34,6 @@ export const squaredHinge = defineLoss({
     return sum;
   },
   plot: margin(),
+  sample: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
 });

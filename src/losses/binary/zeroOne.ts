@@ -2,6 +2,7 @@ import { margin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
 import { noParams } from '../params.ts';
+import { elementwise, away } from '../samples.ts';
 
 // value = 1 if y·x ≤ 0 (a margin of exactly 0 counts as an error) else 0. Piecewise constant:
 // the gradient is 0 everywhere (undefined at the jump; 0 is returned there too).
@@ -30,5 +31,6 @@ export const zeroOne = defineLoss({
     return sum;
   },
   plot: margin(),
+  sample: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
 });

@@ -5,6 +5,7 @@ import { targetsInUnitInterval } from '../checks.ts';
 import { labelSmoothing } from '../params.ts';
 import { logSumExp } from '../math.ts';
 import { clip, insideClip, probabilityRows } from './kerasProbabilities.ts';
+import { distributionRows, tensor, N, C } from '../samples.ts';
 
 // Smoothed targets t'_c = (1 - ε)·t_c + ε/C, T = Σ_c t'_c.
 // from_logits: ℓ = Σ_c t'_c (lse - x_c) with a max-subtracted lse;  dℓ/dx_c = T·p_c - t'_c.
@@ -68,5 +69,6 @@ export const categoricalCrossentropy = defineLoss({
     return sum;
   },
   plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [[1, 0]], dPredictions: [1, -1] })),
+  sample: (r) => ({ inputs: { predictions: tensor(distributionRows(r), [N, C]), targets: tensor(distributionRows(r), [N, C]) }, params: { label_smoothing: 0.05 } }),
   example: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [[1, 0, 0], [0, 1, 0]] },
 });

@@ -2,6 +2,7 @@ import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
 import type { InputProblem, KernelInput } from '../types.ts';
+import { tensor, times, N, C } from '../samples.ts';
 
 // Crammer–Singer: pos = Σ_c t_c·x_c (the true class's score), neg = max over j with t_j = 0 of x_j.
 //   ℓ = max(0, 1 + neg - pos)
@@ -66,5 +67,17 @@ export const categoricalHinge = defineLoss({
     return sum;
   },
   plot: twoClassMargin('one-hot'),
+  // Distinct scores on a grid (no ties for the largest wrong score) and one-hot targets.
+  sample: (r) => {
+    const predictions: number[] = [];
+    const targets: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const perm = times(C, (c) => c).sort(() => r.uniform() - 0.5);
+      predictions.push(...perm.map((p) => 0.37 * p - 0.5));
+      const y = r.int(C);
+      targets.push(...times(C, (c) => (c === y ? 1 : 0)));
+    }
+    return { inputs: { predictions: tensor(predictions, [N, C]), targets: tensor(targets, [N, C]) }, params: {} };
+  },
   example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [[1, 0, 0], [0, 0, 1]] },
 });

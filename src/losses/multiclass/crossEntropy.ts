@@ -3,6 +3,7 @@ import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss, type KernelInput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
 import { labelSmoothing, weightVector } from '../params.ts';
+import { rows, classWeights } from '../samples.ts';
 
 type Params = { weight?: number[]; ignore_index: number; label_smoothing: number };
 
@@ -119,5 +120,6 @@ export const crossEntropy = defineLoss<Params>({
     return sum;
   },
   plot: twoClassMargin('index'),
+  sample: (r) => rows(r, () => r.normal() * 2, { weight: classWeights(r), label_smoothing: 0.1 }),
   example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [0, 1] },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { targetsInUnitInterval } from '../checks.ts';
+import { distributionRows, tensor, N, C } from '../samples.ts';
 
 // Predictions x are log-probabilities. Elementwise, as PyTorch's reduction='none':
 //   targets as probabilities: ℓ = t·(log t - x), taken as 0 where t = 0 (xlogy); dℓ/dx = -t.
@@ -51,5 +52,6 @@ export const klDiv = defineLoss({
     targets: [[0.7, 0.3]],
     dPredictions: [1 / p, -1 / (1 - p)],
   })),
+  sample: (r) => ({ inputs: { predictions: tensor(distributionRows(r).map(Math.log), [N, C]), targets: tensor(distributionRows(r), [N, C]) }, params: {} }),
   example: { predictions: [[-0.36, -1.2, -2.3], [-1.6, -0.29, -2.3]], targets: [[0.7, 0.2, 0.1], [0.2, 0.7, 0.1]], params: { log_target: false } },
 });

@@ -3,6 +3,7 @@ import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { classIndices, perClassLength } from '../checks.ts';
 import { weightVector } from '../params.ts';
+import { rows, classWeights } from '../samples.ts';
 
 // Row r with target y: z_j = margin - x_y + x_j for each j ≠ y.
 //   ℓ = Σ_{j≠y} w_y·max(0, z_j)^p / C
@@ -55,5 +56,7 @@ export const multiMargin = defineLoss({
     return sum;
   },
   plot: twoClassMargin('index'),
+  // Scores on a grid of 0.3 with margin 1.05: no margin term is within 0.15 of its kink.
+  sample: (r) => rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: classWeights(r) }),
   example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [3, 0], params: { p: 1, margin: 1 } },
 });

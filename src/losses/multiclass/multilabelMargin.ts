@@ -2,6 +2,7 @@ import { defineLoss } from '../types.ts';
 import type { InputProblem, KernelInput } from '../types.ts';
 import { noParams } from '../params.ts';
 import { twoClassMargin } from '../plotSlices.ts';
+import { tensor, times, N, C } from '../samples.ts';
 
 // Row r lists its target classes in its targets row, up to the first −1 (what follows is not
 // read). With T those entries (in order, repeats included, as PyTorch loops over them) and
@@ -71,5 +72,17 @@ export const multilabelMargin = defineLoss({
     return sum;
   },
   plot: twoClassMargin('list'),
+  // Scores on a grid of 0.3 (no pair exactly 1 apart: no kink); each row lists 1 or 2 targets.
+  sample: (r) => {
+    const predictions = times(N * C, () => 0.3 * (r.int(11) - 5) + 0.05);
+    const targets: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const first = r.int(C);
+      const row = [first, r.uniform() < 0.5 ? (first + 1) % C : -1];
+      while (row.length < C) row.push(-1);
+      targets.push(...row);
+    }
+    return { inputs: { predictions: tensor(predictions, [N, C]), targets: tensor(targets, [N, C]) }, params: {} };
+  },
   example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [[3, 0, -1, 1], [0, -1, 0, 0]] },
 });

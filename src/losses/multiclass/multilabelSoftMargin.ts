@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLoss } from '../types.ts';
 import { perClassLength, targetsInUnitInterval } from '../checks.ts';
 import { weightVector } from '../params.ts';
+import { elementwise, classWeights } from '../samples.ts';
 
 // Each of the C labels is its own binary problem on logit x_c with target y_c ∈ [0, 1]:
 //   ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]
@@ -55,5 +56,6 @@ export const multilabelSoftMargin = defineLoss({
     range: [-4, 4],
     at: (x) => ({ predictions: [[x]], targets: [[1]], dPredictions: [1] }),
   },
+  sample: (r) => elementwise(() => r.normal() * 3, () => r.uniform(), { weight: classWeights(r, -1, 2) }),
   example: { predictions: [[1.2, -0.5, 0.3], [-2.0, 0.8, 1.5]], targets: [[1, 0, 1], [0, 0, 1]], params: { weight: [1, 2, 1] } },
 });

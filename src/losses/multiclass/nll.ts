@@ -3,6 +3,7 @@ import { probability } from '../plotSlices.ts';
 import { defineLoss, type KernelInput } from '../types.ts';
 import { classIndices, perClassLength } from '../checks.ts';
 import { weightVector } from '../params.ts';
+import { rows, classWeights } from '../samples.ts';
 
 type Params = { weight?: number[]; ignore_index: number };
 
@@ -54,5 +55,6 @@ export const nll = defineLoss<Params>({
     targets: [0],
     dPredictions: [1 / p, -1 / (1 - p)],
   })),
+  sample: (r) => rows(r, () => -r.uniform(0.1, 4), { weight: classWeights(r) }),
   example: { predictions: [[-0.2, -2.0, -3.1], [-1.9, -0.3, -2.2]], targets: [0, 1] },
 });

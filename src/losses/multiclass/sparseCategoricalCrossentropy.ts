@@ -4,6 +4,7 @@ import { defineLoss } from '../types.ts';
 import { classIndices } from '../checks.ts';
 import { logSumExp } from '../math.ts';
 import { clip, insideClip, probabilityRows } from './kerasProbabilities.ts';
+import { rows } from '../samples.ts';
 
 // from_logits: ℓ = lse - x_y;  dℓ/dx_c = p_c - [c = y].
 // probabilities: s = Σ_c x_c, q_y = x_y/s, ℓ = -log clip(q_y, 1e-7, 1 - 1e-7).
@@ -54,5 +55,6 @@ export const sparseCategoricalCrossentropy = defineLoss({
     return sum;
   },
   plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [0], dPredictions: [1, -1] })),
+  sample: (r) => rows(r, () => r.uniform(0.1, 2)),
   example: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [0, 1] },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
 import { pairwiseDistance, tripletKernel } from '../distances.ts';
-import { tripletInputs, tripletPlot } from './tripletMarginWithDistance.ts';
+import { tripletInputs, tripletPlot, tripletSample } from './tripletMarginWithDistance.ts';
 
 // ℓ = max(0, margin + d(a, p) − d(a, n)) with d = F.pairwise_distance(·, ·, p, eps) = ‖u − v + eps‖_p;
 // swap uses min(d(a, n), d(p, n)) for the negative (distances.ts derives the gradients).
@@ -28,5 +28,6 @@ export const tripletMargin = defineLoss({
   }),
   kernel: tripletKernel(({ p, eps }) => pairwiseDistance(p, eps), ({ margin, swap }) => ({ margin, swap })),
   plot: tripletPlot,
+  sample: tripletSample,
   example: { inputs: { anchor: [[0.1, 0.9], [0.5, -0.2]], positive: [[0.2, 0.8], [0.4, 0.1]], negative: [[0.9, 0.1], [0.6, -0.3]] }, params: { margin: 1 } },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineLoss, type PlotSlice, type TensorInput } from '../types.ts';
+import { N, C, tensor, times, type Random, type Sample } from '../samples.ts';
 import { cosineDistance, pairwiseDistance, tripletKernel } from '../distances.ts';
 
 export const tripletInputs: readonly TensorInput[] = [
@@ -13,8 +14,16 @@ export const tripletPlot: PlotSlice = {
   axis: 'prediction',
   label: 'distance x of the negative (the positive at distance 1)',
   range: [0, 3],
-  at: (x) => ({ predictions: [[0, 0]], targets: [], dPredictions: [0, 0], extra: { positive: [[1, 0]], negative: [[0, x]] } }),
+  at: (x) => ({ predictions: [[0, 0]], targets: [], dPredictions: [0, 0], extra: { positive: [[1, 0]], negative: [[0, x]] }, dExtra: { negative: [0, 1] } }),
 };
+
+/** Anchors, positives about 0.3 away and negatives about 0.5 away: margin + d(a, p) − d(a, n) ≈ 0.8,
+ *  every hinge open and far from its kink. */
+export function tripletSample(r: Random): Sample {
+  const anchor = times(N * C, () => r.normal());
+  const near = (scale: number) => tensor(anchor.map((a) => a + scale * r.normal()), [N, C]);
+  return { inputs: { anchor: tensor(anchor, [N, C]), positive: near(0.15), negative: near(0.25) }, params: {} };
+}
 
 // As triplet_margin with d chosen by name: "pairwise" is F.pairwise_distance(·, ·) (p = 2,
 // eps = 1e-6), "cosine" is 1 − cosine similarity over the last axis.
@@ -40,5 +49,6 @@ export const tripletMarginWithDistance = defineLoss({
   }),
   kernel: tripletKernel(({ distance }) => (distance === 'cosine' ? cosineDistance : pairwiseDistance(2, 1e-6)), ({ margin, swap }) => ({ margin, swap })),
   plot: tripletPlot,
+  sample: tripletSample,
   example: { inputs: { anchor: [[0.1, 0.9], [0.5, -0.2]], positive: [[0.2, 0.8], [0.4, 0.1]], negative: [[0.9, 0.1], [0.6, -0.3]] }, params: { distance: 'cosine', margin: 0.5 } },
 });

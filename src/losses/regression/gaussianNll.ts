@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
+import { elementwise, tensor, times, N, C } from '../samples.ts';
 
 // Negative log-likelihood of y under N(μ = x, σ² = v), with v clamped at eps (as PyTorch does,
 // without gradient: the clamp happens under no_grad, so d/dv flows as if v were not clamped):
@@ -57,6 +58,11 @@ export const gaussianNll = defineLoss({
     label: 'residual d = x − y (var = 1)',
     range: [-3, 3],
     at: (d) => ({ predictions: [d], targets: [0], dPredictions: [1], extra: { var: [1] } }),
+  },
+  // Variances above eps (no clamp in the way of the finite differences).
+  sample: (r) => {
+    const s = elementwise(() => r.normal() * 2, (x) => x + r.normal());
+    return { ...s, inputs: { ...s.inputs, var: tensor(times(N * C, () => r.uniform(0.2, 3)), [N, C]) } };
   },
   example: { inputs: { predictions: [0.5, 1.8, -0.3], targets: [0.2, 2.0, 0.4], var: [0.25, 1.0, 0.5] }, params: { full: false } },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { sign } from '../math.ts';
+import { elementwise, away } from '../samples.ts';
 
 // d = x - y. value = ½d² where |d| ≤ δ, else δ(|d| - ½δ): quadratic near 0, linear in the tails,
 // with matching value and slope at |d| = δ.  d/dx = d inside, δ·sign(d) outside (= clamp(d, -δ, δ)).
@@ -37,5 +38,7 @@ export const huber = defineLoss({
     return sum;
   },
   plot: residual(),
+  // Residuals 0.15 or more from delta, where the loss turns linear.
+  sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { delta: 1.0 } },
 });

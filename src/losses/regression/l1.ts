@@ -2,6 +2,7 @@ import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
 import { sign } from '../math.ts';
+import { elementwise, away } from '../samples.ts';
 
 // value = |x - y|;  d/dx = sign(x - y), with sign(0) = 0 as in PyTorch.
 export const l1 = defineLoss({
@@ -29,5 +30,6 @@ export const l1 = defineLoss({
     return sum;
   },
   plot: residual(),
+  sample: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2)),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
 });

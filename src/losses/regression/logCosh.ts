@@ -2,6 +2,7 @@ import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
 import { logCosh as logCoshOf } from '../math.ts';
+import { elementwise } from '../samples.ts';
 
 // value = log cosh(x - y), evaluated by math.logCosh without overflow (|d| > 710) or
 // cancellation (d near 0).  d/dx = tanh(x - y), which Math.tanh gives safely for any d.
@@ -30,5 +31,6 @@ export const logCosh = defineLoss({
     return sum;
   },
   plot: residual(),
+  sample: (r) => elementwise(() => r.normal() * 3, (x) => x + r.normal() * 2),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
 });

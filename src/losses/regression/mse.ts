@@ -1,6 +1,7 @@
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
+import { elementwise } from '../samples.ts';
 
 // value = (x - y)²;  d/dx = 2 (x - y).
 export const mse = defineLoss({
@@ -28,5 +29,6 @@ export const mse = defineLoss({
     return sum;
   },
   plot: residual(),
+  sample: (r) => elementwise(() => r.normal() * 2, (x) => x + r.normal()),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
 });

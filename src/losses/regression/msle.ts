@@ -1,6 +1,7 @@
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { noParams } from '../params.ts';
+import { elementwise } from '../samples.ts';
 
 // a = log(1 + max(x, 0)), b = log(1 + max(y, 0)); value = (a - b)².
 // d/dx = 2(a - b)/(1 + x) where x ≥ 0 (the clamp passes its gradient at 0, as torch.clamp does),
@@ -31,5 +32,6 @@ export const msle = defineLoss({
     return sum;
   },
   plot: residual([-1, 5], 1),
+  sample: (r) => elementwise(() => r.uniform(0.1, 5), () => r.uniform(0, 5)),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, 0.5, 2.0, 7.0] },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLoss } from '../types.ts';
 import { predictionRule, targetsNonNegative } from '../checks.ts';
+import { elementwise } from '../samples.ts';
 
 const countTargets = targetsNonNegative('Poisson targets are counts and must be ≥ 0');
 const nonNegativeRates = predictionRule((v) => v >= 0, 'with log_input false, predictions are rates and must be ≥ 0');
@@ -57,5 +58,6 @@ export const poissonNll = defineLoss({
     range: [-2, 3],
     at: (x) => ({ predictions: [x], targets: [2], dPredictions: [1] }),
   },
+  sample: (r) => elementwise(() => r.uniform(0.2, 3), () => r.int(6), { log_input: false, eps: 1e-3 }),
   example: { predictions: [0.5, 1.2, -0.3, 2.0], targets: [2, 3, 0, 7], params: { log_input: true } },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
+import { elementwise, away } from '../samples.ts';
 
 // r = y - x. value = max(q·r, (q - 1)·r): q·r when the prediction is below the target (r > 0),
 // (1 - q)·|r| above it.  d/dx = -q for r > 0, 1 - q for r < 0; at r = 0 the two branches tie
@@ -36,5 +37,6 @@ export const quantile = defineLoss({
     return sum;
   },
   plot: residual(),
+  sample: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2), { q: 0.3 }),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.5, 7.0], params: { q: 0.9 } },
 });

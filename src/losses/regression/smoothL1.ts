@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { sign } from '../math.ts';
+import { elementwise, away } from '../samples.ts';
 
 // d = x - y. value = ½d²/β where |d| < β, else |d| - ½β (Huber divided by β).
 // d/dx = d/β inside, sign(d) outside. β = 0 is plain l1 (PyTorch switches to l1_loss there,
@@ -38,5 +39,7 @@ export const smoothL1 = defineLoss({
     return sum;
   },
   plot: residual(),
+  // Residuals 0.1 or more from beta.
+  sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.4) : away(r, 0.6, 3)), { beta: 0.5 }),
   example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { beta: 1.0 } },
 });

@@ -1,0 +1,301 @@
+import { z } from 'zod';
+import { defineLoss, type InputProblem, type KernelInput, type TensorInput } from '../types.ts';
+import { tensor, times, type Random } from '../samples.ts';
+
+// Connectionist temporal classification (Graves et al. 2006), as F.ctc_loss computes it.
+// Sample n has T_n = input_lengths[n] frames of log-probabilities lp[t, c] and L = target_lengths[n]
+// labels l_1 … l_L. The extended labels l′ put a blank around each label: l′ = (b, l_1, b, …, l_L, b),
+// S′ = 2L + 1. Every path of T_n frames that collapses to l (merge repeats, drop blanks) is an
+// alignment; the loss is −log Σ_paths Π_t exp(lp[t, path_t]).
+//
+// Forward variables, in log space (products of probabilities underflow long before T = 100):
+//   α_0(0) = lp[0, b],  α_0(1) = lp[0, l_1],  α_0(s) = −∞ otherwise
+//   α_t(s) = logsumexp(α_{t−1}(s), α_{t−1}(s−1), [α_{t−1}(s−2) if l′_s ≠ b and l′_s ≠ l′_{s−2}]) + lp[t, l′_s]
+//   nll = −logsumexp(α_{T_n−1}(S′−1), α_{T_n−1}(S′−2))
+// Backward variables, mirrored (both include the emission at t, as PyTorch's do):
+//   β_{T_n−1}(S′−1) = lp[T_n−1, b],  β_{T_n−1}(S′−2) = lp[T_n−1, l_L]
+//   β_t(s) = logsumexp(β_{t+1}(s), β_{t+1}(s+1), [β_{t+1}(s+2) if l′_s ≠ b and l′_s ≠ l′_{s+2}]) + lp[t, l′_s]
+// logsumexp(a, b) = max + log1p(exp(−|a − b|)), with −∞ absorbed: never exp of a large number.
+//
+// Gradient, PyTorch's convention (see the golden README): with the posterior
+//   γ_t(c) = exp(log Σ_{s: l′_s = c} α_t(s)·β_t(s) + nll − lp[t, c])
+// it answers exp(lp[t, c]) − γ_t(c) for t < T_n and 0 beyond: the derivative with respect to the
+// logits when lp = log_softmax(logits) (the derivative with respect to lp as free variables would
+// be −γ_t(c)). Summed along any change that keeps each frame a distribution, both give the same slope.
+//
+// A sample has no alignment when T_n < L + (the number of adjacent repeated labels, each needing a
+// blank between them): its loss is +∞. zero_infinity counts it as 0 (value and gradient); without
+// it the request is refused with 422 before any compute (checkData).
+// Reductions: sum adds the nll; mean is (1/N)·Σ_n nll_n / max(L_n, 1), so the kernel divides
+// each sample by its target length itself and the denominator is N.
+
+const NEG_INF = Number.NEGATIVE_INFINITY;
+
+/** log(e^a + e^b) without overflow; −∞ is the identity. */
+function logAddExp(a: number, b: number): number {
+  if (a === NEG_INF) return b;
+  if (b === NEG_INF) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** A row of log-probabilities from scores (for the example). */
+const logSoftmax = (scores: number[]) => {
+  const lse = scores.reduce(logAddExp, NEG_INF);
+  return scores.map((x) => x - lse);
+};
+
+interface CtcParams {
+  blank: number;
+  zero_infinity: boolean;
+}
+
+const inputs: readonly TensorInput[] = [
+  {
+    name: 'log_probs',
+    differentiable: true,
+    description: 'log-probabilities [T, N, C] (time-major; each [t, n] row a log-softmax) or unbatched [T, C]',
+    gradientConvention: 'logits',
+    metadata: { datatype: 'FP64', shape: [-1, -1, -1], accepts: 'FP32 or FP64; [T, N, C], or unbatched [T, C]' },
+  },
+  {
+    name: 'targets',
+    differentiable: false,
+    description: 'labels in [0, C), never the blank: padded [N, S] (row n read up to target_lengths[n]) or 1-D, the samples concatenated; unbatched: 1-D',
+    shape: 'free',
+    integer: true,
+    metadata: { datatype: 'INT64', shape: [-1, -1], accepts: 'INT64, INT32, or floats holding integers; padded [N, S], or concatenated [Σ target_lengths]; unbatched [S]' },
+  },
+  {
+    name: 'input_lengths',
+    differentiable: false,
+    description: 'frames per sample, each in [0, T]: [N] (unbatched: a bare integer)',
+    shape: 'free',
+    integer: true,
+    metadata: { datatype: 'INT64', shape: [-1], accepts: 'INT64, INT32, or floats holding integers; [N], or [] unbatched' },
+  },
+  {
+    name: 'target_lengths',
+    differentiable: false,
+    description: 'labels per sample, each ≥ 0 (and ≤ S for padded targets): [N] (unbatched: a bare integer)',
+    shape: 'free',
+    integer: true,
+    metadata: { datatype: 'INT64', shape: [-1], accepts: 'INT64, INT32, or floats holding integers; [N], or [] unbatched' },
+  },
+];
+
+const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/** The shapes and lengths, O(N + Σ L): every 400 of the spec, on the main thread. */
+function checkCtc({ shape: [n, frames, classes], extra, sentShapes = {}, params: { blank } }: KernelInput<CtcParams>): InputProblem | null {
+  const bad = (field: string, detail: string, index?: number): InputProblem => ({ code: 'shape_mismatch', field, detail, index });
+  const lp = sentShapes.log_probs;
+  const unbatched = lp.length === 2;
+  const lengthShape = unbatched ? [] : [n];
+  for (const name of ['input_lengths', 'target_lengths']) {
+    if (!same(sentShapes[name], lengthShape)) {
+      return bad(name, `${name} has shape ${shapeText(sentShapes[name])}; for log_probs ${shapeText(lp)} ctc needs ${unbatched ? '[] (a bare integer)' : `${shapeText(lengthShape)}, one per sample`}`);
+    }
+  }
+  const t = sentShapes.targets;
+  const padded = unbatched ? t.length === 1 : t.length === 2 && t[0] === n;
+  if (!padded && (unbatched || t.length !== 1)) {
+    return bad('targets', `targets have shape ${shapeText(t)}; for log_probs ${shapeText(lp)} ctc needs ${unbatched ? '[S]' : `padded [${n}, S] or concatenated [Σ target_lengths]`}`);
+  }
+  if (blank >= classes) return { code: 'invalid_params', field: 'params.blank', detail: `blank = ${blank} is not a class of log_probs: it must be in [0, ${classes})` };
+  const S = padded ? t[t.length - 1] : Number.POSITIVE_INFINITY;
+  const { input_lengths: il, target_lengths: tl, targets: labels } = extra;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const range = (name: string, v: number, max: number, what: string) =>
+      v < 0 ? `${name}[${i}] = ${v} is negative` : v > max ? `${name}[${i}] = ${v} is above ${what}` : null;
+    const frame = range('input_lengths', il[i], frames, `T = ${frames}, the frames of log_probs`);
+    if (frame !== null) return { code: 'invalid_tensor', field: 'input_lengths', index: i, detail: frame };
+    const label = range('target_lengths', tl[i], S, `S = ${S}, the length of the padded targets`);
+    if (label !== null) return { code: 'invalid_tensor', field: 'target_lengths', index: i, detail: label };
+    total += tl[i];
+  }
+  if (!padded && total !== labels.length) {
+    return { code: 'shape_mismatch', field: 'target_lengths', detail: `target_lengths add up to ${total} but the concatenated targets hold ${labels.length} labels` };
+  }
+  // Only the labels each sample reads: padding beyond target_lengths[n] is never looked at.
+  for (let i = 0, start = 0; i < n; i++) {
+    const from = padded ? i * S : start;
+    for (let k = from; k < from + tl[i]; k++) {
+      const v = labels[k];
+      if (v < 0 || v >= classes) return { code: 'class_index_out_of_range', field: 'targets', index: k, detail: `targets[${k}] = ${v}: a label must be in [0, ${classes})` };
+      if (v === blank) return { code: 'target_out_of_domain', field: 'targets', index: k, detail: `targets[${k}] = ${v} is the blank; a label is any class but blank = ${blank}` };
+    }
+    start += tl[i];
+  }
+  return null;
+}
+
+/** Labels that no alignment of T_n frames can produce: refused (422) unless zero_infinity. */
+function checkAlignments({ extra, params: { zero_infinity } }: KernelInput<CtcParams>, lo: number, hi: number): InputProblem | null {
+  if (zero_infinity) return null;
+  const { input_lengths: il, target_lengths: tl, targets: labels, target_starts: starts } = extra;
+  for (let i = lo; i < hi; i++) {
+    const L = tl[i];
+    let repeats = 0;
+    for (let k = starts[i] + 1; k < starts[i] + L; k++) if (labels[k] === labels[k - 1]) repeats++;
+    if (il[i] < L + repeats) {
+      const blanks = repeats === 0 ? '' : ` and the ${repeats} blank${repeats === 1 ? '' : 's'} that must separate repeated labels`;
+      return {
+        code: 'result_not_finite',
+        detail: `sample ${i} has no alignment: input_lengths[${i}] = ${il[i]} frames cannot hold its ${L} labels${blanks}, so its loss is infinite (PyTorch returns inf); set zero_infinity to count such samples as 0`,
+      };
+    }
+  }
+  return null;
+}
+
+export const ctc = defineLoss({
+  name: 'ctc',
+  aliases: ['ctc_loss'],
+  family: 'multiclass',
+  summary: 'Connectionist temporal classification: the label sequence over every alignment of the frames (speech, handwriting).',
+  formula: 'ℓ_n = −log Σ_{alignments π of targets_n in input_lengths[n] frames} Π_t exp(log_probs[t, n, π_t])',
+  reductionRule: 'mean is (1/N)·Σ_n ℓ_n / max(target_lengths[n], 1); sum adds the ℓ_n.',
+  reference: 'torch.nn.functional.ctc_loss',
+  predictions: 'log-probabilities [T, N, C] (or unbatched [T, C])',
+  targets: 'labels, padded [N, S] or concatenated, with input_lengths and target_lengths',
+  inputs,
+  targetInput: null,
+  layout: 'sequences',
+  targetLayout: 'none',
+  params: z.strictObject({
+    blank: z.number().int({ error: 'blank must be an integer' }).min(0, { error: 'blank must be ≥ 0' }).default(0).meta({ description: 'The blank class, in [0, C).' }),
+    zero_infinity: z.boolean().default(false).meta({ description: 'true: a sample with no alignment (an infinite loss) counts as 0, with a zero gradient.' }),
+  }),
+  checkParams: checkCtc,
+  derive({ shape: [n], extra: { target_lengths: tl }, sentShapes = {} }) {
+    // Where sample n's labels start: row n of padded targets, or after the samples before it.
+    const t = sentShapes.targets;
+    const padded = sentShapes.log_probs.length === 2 || t.length === 2;
+    const starts = new Float64Array(n);
+    for (let i = 1; i < n; i++) starts[i] = padded ? i * t[t.length - 1] : starts[i - 1] + tl[i - 1];
+    return { target_starts: starts };
+  },
+  checkData: checkAlignments,
+  kernel({ predictions: lp, shape: [, T, C], extra, params: { blank, zero_infinity } }, lo, hi, { perSample, gradient, gradScale, reduction }) {
+    const { input_lengths: il, target_lengths: tl, targets: labels, target_starts: starts } = extra;
+    let size = 0;
+    for (let i = lo; i < hi; i++) size = Math.max(size, il[i] * (2 * tl[i] + 1));
+    const alpha = new Float64Array(size);
+    const beta = new Float64Array(size);
+    const posterior = new Float64Array(C);
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const base = i * T * C;
+      const frames = il[i];
+      const L = tl[i];
+      const width = 2 * L + 1;
+      const label = (s: number) => (s % 2 === 0 ? blank : labels[starts[i] + (s - 1) / 2]);
+      // A blank may be skipped between two labels that differ.
+      const skips = (s: number, other: number) => s % 2 === 1 && label(s) !== label(other);
+      let nll: number;
+      if (frames === 0) {
+        nll = L === 0 ? 0 : Number.POSITIVE_INFINITY; // PyTorch: no frames align only the empty target
+      } else {
+        alpha.fill(NEG_INF, 0, frames * width);
+        alpha[0] = lp[base + blank];
+        if (L > 0) alpha[1] = lp[base + label(1)];
+        for (let t = 1; t < frames; t++) {
+          const row = t * width;
+          const prev = row - width;
+          const emit = base + t * C;
+          for (let s = 0; s < width; s++) {
+            let a = alpha[prev + s];
+            if (s > 0) a = logAddExp(a, alpha[prev + s - 1]);
+            if (s > 1 && skips(s, s - 2)) a = logAddExp(a, alpha[prev + s - 2]);
+            alpha[row + s] = a === NEG_INF ? NEG_INF : a + lp[emit + label(s)];
+          }
+        }
+        const last = (frames - 1) * width;
+        nll = -logAddExp(alpha[last + width - 1], width > 1 ? alpha[last + width - 2] : NEG_INF);
+      }
+      const zeroed = nll === Number.POSITIVE_INFINITY && zero_infinity;
+      if (zeroed) nll = 0;
+      if (perSample !== null) perSample[i] = nll;
+      const scale = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
+      sum += nll * scale;
+      if (gradient === null) continue;
+      gradient.fill(0, base, base + T * C);
+      if (zeroed || frames === 0) continue;
+      beta.fill(NEG_INF, 0, frames * width);
+      const last = (frames - 1) * width;
+      beta[last + width - 1] = lp[base + (frames - 1) * C + blank];
+      if (L > 0) beta[last + width - 2] = lp[base + (frames - 1) * C + label(width - 2)];
+      for (let t = frames - 2; t >= 0; t--) {
+        const row = t * width;
+        const next = row + width;
+        const emit = base + t * C;
+        for (let s = 0; s < width; s++) {
+          let b = beta[next + s];
+          if (s < width - 1) b = logAddExp(b, beta[next + s + 1]);
+          if (s < width - 2 && skips(s, s + 2)) b = logAddExp(b, beta[next + s + 2]);
+          beta[row + s] = b === NEG_INF ? NEG_INF : b + lp[emit + label(s)];
+        }
+      }
+      const g = gradScale * scale;
+      for (let t = 0; t < frames; t++) {
+        posterior.fill(NEG_INF);
+        const row = t * width;
+        for (let s = 0; s < width; s++) {
+          const c = label(s);
+          posterior[c] = logAddExp(posterior[c], alpha[row + s] + beta[row + s]);
+        }
+        const emit = base + t * C;
+        for (let c = 0; c < C; c++) {
+          const x = lp[emit + c];
+          gradient[emit + c] = (Math.exp(x) - Math.exp(posterior[c] + nll - x)) * g;
+        }
+      }
+    }
+    return sum;
+  },
+  plot: {
+    axis: 'probability',
+    label: 'probability p of the label in each of 3 frames (target: the one label; classes: blank, label)',
+    range: [0.02, 0.98],
+    at: (p) => ({
+      predictions: [0, 1, 2].map(() => [Math.log1p(-p), Math.log(p)]),
+      targets: [1],
+      dPredictions: [0, 1, 2].flatMap(() => [-1 / (1 - p), 1 / p]),
+      extra: { input_lengths: 3, target_lengths: 1 },
+    }),
+  },
+  // Five frames of random log-softmax rows; one or two labels per sample and four or five frames,
+  // so that every target has an alignment. Targets padded or concatenated at random.
+  sample: (r: Random) => {
+    const [T, N, C] = [5, 3, 4];
+    const logProbs = Array.from({ length: T * N }, () => logSoftmax(times(C, () => 1.5 * r.normal()))).flat();
+    const lengths = times(N, () => 1 + r.int(2));
+    const labels = lengths.map((L) => times(2, (k) => (k < L ? 1 + r.int(C - 1) : 1)));
+    const padded = r.uniform() < 0.5;
+    const targets = padded ? tensor(labels.flat(), [N, 2]) : tensor(labels.flatMap((row, i) => row.slice(0, lengths[i])), [lengths.reduce((a, b) => a + b, 0)]);
+    return {
+      inputs: { log_probs: tensor(logProbs, [T, N, C]), targets, input_lengths: tensor(times(N, () => 4 + r.int(2)), [N]), target_lengths: tensor(lengths, [N]) },
+      params: { zero_infinity: r.uniform() < 0.5 },
+    };
+  },
+  example: {
+    inputs: {
+      // Two sequences of 4 frames over the classes (blank, a, b): "ab" and "aa" (a repeat needs a blank between).
+      log_probs: [
+        [logSoftmax([0.2, 0.9, -0.4]), logSoftmax([0.5, 0.5, -0.3])],
+        [logSoftmax([-0.2, 0.1, 0.6]), logSoftmax([1.1, -0.1, -0.5])],
+        [logSoftmax([0.6, 0.0, 0.2]), logSoftmax([0.1, 0.8, -0.4])],
+        [logSoftmax([0.3, -0.5, 0.8]), logSoftmax([0.4, 0.6, -0.2])],
+      ],
+      targets: [
+        [1, 2],
+        [1, 1],
+      ],
+      input_lengths: [4, 4],
+      target_lengths: [2, 2],
+    },
+    params: { blank: 0 },
+  },
+});
