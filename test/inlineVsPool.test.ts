@@ -21,7 +21,7 @@ function goldenTask(c: (typeof valueCases)[number]): LossTask {
   const def = findLoss(c.loss)!;
   return prepareLossTask({
     def,
-    ...slotTensors(def, (name) => ({ data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape })),
+    ...slotTensors(def, (name) => (c.inputs[name] === undefined ? undefined : { data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape })),
     params: def.params.parse(c.params),
     reduction: c.reduction as LossTask['reduction'],
     wantPerSample: true,

@@ -435,7 +435,7 @@ export interface components {
             name: string;
             aliases: string[];
             /** @enum {string} */
-            family: "regression" | "binary" | "multiclass";
+            family: "regression" | "binary" | "multiclass" | "keras";
             summary: string;
             formula: string;
             reduction_rule: string;
@@ -516,9 +516,9 @@ export interface components {
             /** @description Canonical name of the loss (aliases resolved). */
             loss: string;
             /** @enum {string} */
-            reduction: "mean" | "sum" | "batchmean";
-            /** @description The reduced loss, plus the regularization term when given. */
-            value: number;
+            reduction: "mean" | "sum" | "batchmean" | "sum_over_batch_size" | "mean_with_sample_weight" | "none";
+            /** @description The reduced loss, plus the regularization term when given. Absent for reduction none (Keras), which answers per_sample alone. */
+            value?: number;
             /** @description What mean (or batchmean) divided Σ per_sample by: the number of elements or rows, Σ w_{y_i} over the targets that are not ignore_index (cross_entropy and nll with class indices; without weights, the count of those targets), or the first dimension (batchmean). Absent for sum. */
             denominator?: number;
             /** @description The parameters used, defaults filled in. */
@@ -1550,6 +1550,173 @@ export interface operations {
                      * @enum {string}
                      */
                     reduction?: "mean" | "sum";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.huber" | "keras.Huber";
+                    /** @description keras.huber predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.huber targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.huber sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description Where the loss turns from quadratic to linear.
+                         * @default 1
+                         */
+                        delta?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.log_cosh" | "keras.LogCosh";
+                    /** @description keras.log_cosh predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.log_cosh targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.log_cosh sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.mean_absolute_error" | "keras.MeanAbsoluteError";
+                    /** @description keras.mean_absolute_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.mean_absolute_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.mean_absolute_error sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.mean_absolute_percentage_error" | "keras.MeanAbsolutePercentageError";
+                    /** @description keras.mean_absolute_percentage_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.mean_absolute_percentage_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.mean_absolute_percentage_error sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.mean_squared_error" | "keras.MeanSquaredError";
+                    /** @description keras.mean_squared_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.mean_squared_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.mean_squared_error sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.mean_squared_logarithmic_error" | "keras.MeanSquaredLogarithmicError";
+                    /** @description keras.mean_squared_logarithmic_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.mean_squared_logarithmic_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.mean_squared_logarithmic_error sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.poisson" | "keras.Poisson";
+                    /** @description keras.poisson predictions: Keras's y_pred: rates, any rank ≥ 1; the last axis is averaged per sample. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.poisson targets: Keras's y_true: counts, broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.poisson sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []

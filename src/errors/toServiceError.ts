@@ -38,10 +38,16 @@ export function toServiceError(err: unknown, { bodyLimit, contentType }: ErrorCo
   if (hasZodFastifySchemaValidationErrors(err)) {
     const issues = err.validation;
     const first = issues[0];
-    const field = dottedPath(first.instancePath);
+    // An unknown key is named with its object (params.beta), as the v2 route names it.
+    const where = (i: (typeof issues)[number]) => {
+      const at = dottedPath(i.instancePath);
+      const key = i.keyword === 'unrecognized_keys' ? (i.params as { keys?: string[] }).keys?.[0] : undefined;
+      return key === undefined ? at : at ? `${at}.${key}` : key;
+    };
+    const field = where(first);
     const detail = issues
       .slice(0, 3)
-      .map((i) => `${dottedPath(i.instancePath) || err.validationContext || 'body'}: ${i.message}`)
+      .map((i) => `${where(i) || err.validationContext || 'body'}: ${i.message}`)
       .join('; ');
     const code = field === 'loss' ? 'unknown_loss' : field.startsWith('params') ? 'invalid_params' : TENSOR_FIELDS.test(field) ? 'invalid_tensor' : 'invalid_body';
     return new ServiceError(code, detail, { field: field || undefined });

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import type { LossDefinition } from './types.ts';
 
 /** The family folders, in catalog order. */
-const FAMILIES: readonly LossDefinition['family'][] = ['regression', 'binary', 'multiclass'];
+const FAMILIES: readonly LossDefinition['family'][] = ['regression', 'binary', 'multiclass', 'keras'];
 
 const isLoss = (v: unknown): v is LossDefinition =>
   typeof v === 'object' && v !== null && typeof (v as LossDefinition).name === 'string' && typeof (v as LossDefinition).kernel === 'function';

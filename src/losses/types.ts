@@ -11,7 +11,9 @@ export type FloatArray = Float64Array | Float32Array;
 /** Target data: floats, or class indices (held as float64 from JSON, int32 from binary). */
 export type TargetArray = Float64Array | Float32Array | Int32Array;
 
-export type Reduction = 'mean' | 'sum' | 'batchmean';
+/** PyTorch's reductions (batchmean: kl_div's) and Keras's (the `keras.*` losses). `none` answers
+ *  the per-sample values alone. */
+export type Reduction = 'mean' | 'sum' | 'batchmean' | 'sum_over_batch_size' | 'mean_with_sample_weight' | 'none';
 
 /** What the kernel iterates over and what `per_sample` holds.
  *  - `elementwise`: one value per element of `predictions` (any rank).
@@ -87,6 +89,8 @@ export interface TensorInput {
    *  along the last axis a log-softmax): the gradient with respect to the logits behind them, not
    *  with respect to the values themselves (ctc). */
   gradientConvention?: 'logits';
+  /** The request may leave it out (Keras's sample_weight). */
+  optional?: boolean;
   /** What the v2 model metadata declares for it when not the loss's usual (FP64, the first
    *  input's shape): the most common datatype and shape, −1 for free dimensions, and the rest. */
   metadata?: { datatype: 'FP64' | 'INT64'; shape: number[]; accepts: string };
@@ -115,7 +119,8 @@ export interface InputProblem {
 export interface LossDefinition<P = unknown> {
   name: string;
   aliases: readonly string[];
-  family: 'regression' | 'binary' | 'multiclass';
+  /** The folder it lies in: PyTorch's losses by kind, Keras's (`keras.*`) apart. */
+  family: 'regression' | 'binary' | 'multiclass' | 'keras';
   /** One line: what the loss is for. */
   summary: string;
   /** The per-element (or per-sample) formula, as in the spec table. */
@@ -144,6 +149,12 @@ export interface LossDefinition<P = unknown> {
   broadcastParams?: readonly string[];
   /** Reductions the loss accepts besides mean and sum (only kl_div: batchmean). */
   extraReductions?: readonly Reduction[];
+  /** The reductions it accepts instead of mean and sum, the first the default (Keras's five). */
+  reductions?: readonly Reduction[];
+  /** How the request's tensors become the kernel's rows, for a loss whose shape rules are its own
+   *  (Keras's: squeeze_or_expand, broadcasting, sample_weight): replaces the built-in rules of
+   *  `layout`/`targetLayout`. Throws nothing: a problem is returned. */
+  arrange?(sent: SentTensors, params: P, reduction: Reduction): Arrangement | InputProblem;
   /** Parameters: a strict zod object whose defaults are the spec's. */
   params: z.ZodType<P>;
   /** O(1) checks of the parameters against the shapes (lengths of vector parameters, ...): on
@@ -204,6 +215,30 @@ export interface PlotSlice {
   label: string;
   range: [number, number];
   at(x: number): { predictions: NestedNumbers; targets: NestedNumbers; dPredictions: number[]; extra?: Record<string, NestedNumbers>; dExtra?: Record<string, number[]> };
+}
+
+/** The request's tensors by input name, as sent (optional inputs may be absent). */
+export type SentTensors = Record<string, { data: FloatArray | TargetArray; shape: number[] } | undefined>;
+
+/** What a loss's `arrange` makes of the request: the kernel's view ([rows, cols] and the data in
+ *  that order), the answer's shapes, and how the per-sample values are weighted and reduced. */
+export interface Arrangement {
+  /** The kernel's shape: [rows, cols], one per-sample value per row. */
+  shape: number[];
+  predictions: FloatArray;
+  targets: TargetArray;
+  targetsAreIndices: boolean;
+  /** Arrays the kernel reads besides (Keras: `unit_weight`, each row's weight). */
+  extra: Record<string, FloatArray>;
+  /** The answer's shapes: the gradient (the predictions' as sent) and the per-sample values. */
+  shapes: { gradient: number[]; perSample: number[] };
+  /** Set when the kernel reads the predictions with two axes swapped (pool/lossTask.ts). */
+  transpose: { outer: number; a: number; b: number; inner: number } | null;
+  /** The reduction's denominator, fixed by the shapes and weights (null: Σ of meanDenominator). */
+  denominator: number | null;
+  /** The per-sample answer when it is not the kernel's row values as they are: element k is
+   *  weights[k]·v[index[k]] (Keras's values times sample_weight, broadcast together). */
+  weighting: { index: Int32Array; weights: Float64Array } | null;
 }
 
 /** A tensor as JSON writes it: a bare number (rank 0) or nested arrays. */

@@ -21,7 +21,7 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
     try {
       const task = prepareLossTask({
         def,
-        ...slotTensors(def, (name) => decodeJsonTensor(sent[name], name)),
+        ...slotTensors(def, (name) => (sent[name] === undefined ? undefined : decodeJsonTensor(sent[name], name))),
         params,
         reduction: 'sum',
         wantPerSample: false,

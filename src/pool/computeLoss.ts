@@ -11,7 +11,8 @@ import { regularize } from '../losses/regularization.ts';
 import { spans } from '../losses/checks.ts';
 import { firstNonFinite } from '../losses/math.ts';
 import { byRows, kernelSlots, type FloatArray, type InputProblem, type KernelInput, type LossDefinition, type TargetArray } from '../losses/types.ts';
-import { requestIndex, type LossResult, type LossTask } from './lossTask.ts';
+import type { LossResult, LossTask } from './lossTask.ts';
+import { requestIndex } from '../losses/layout.ts';
 
 /** Elements per block: each block's sum is taken, then the block sums are added in order. */
 export const BLOCK_ELEMENTS = 16384;
@@ -106,7 +107,9 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
 
 /** The reduction's denominator from the blocks' shares, added in block order; a problem if a mean has none. */
 export function denominatorOf(task: LossTask, shares: Float64Array[]): { denominator: number; problem: InputProblem | null } {
-  if (task.reduction === 'sum') return { denominator: 1, problem: null };
+  if (task.reduction === 'sum' || task.reduction === 'none') return { denominator: 1, problem: null };
+  // Fixed by the loss's own arrangement (Keras's): 0 is divide-no-nan, a value of 0.
+  if (task.denominator !== undefined && task.denominator !== null) return { denominator: task.denominator, problem: null };
   const fixed = definitionOf(task).fixedDenominator?.(task.input, task.reduction) ?? null;
   let d = 0;
   if (fixed !== null) d = fixed;
@@ -175,7 +178,7 @@ export function finishLoss(
 ): LossResult {
   let total = 0;
   for (const part of sums) for (let i = 0; i < part.length; i++) total += part[i];
-  let value = task.reduction === 'sum' ? total : total / denominator;
+  let value = denominator === 1 ? total : denominator === 0 ? 0 : total / denominator;
   let parametersGradient: Float64Array | null = null;
   if (task.regularization !== null) {
     const r = regularize(task.regularization);
@@ -228,7 +231,7 @@ export function* phaseChain(task: LossTask, parts: number, allocateShared?: (byt
       if (input.differentiable) gradients[input.name] = outputLike(task.input.predictions, task.input.predictions.length, allocateShared);
     }
   }
-  const gradScale = task.reduction === 'sum' ? 1 : 1 / denominator;
+  const gradScale = denominator === 0 ? 0 : 1 / denominator;
   const kernels = (yield { phase: 'kernel', ranges, gradScale, perSample, gradient, gradients }) as KernelResult[];
   const nonFinite = kernels.find((r) => r.nonFinite !== null)?.nonFinite ?? null;
   return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, gradients, nonFinite);

@@ -3,6 +3,7 @@
 // arrays on SharedArrayBuffers (large binary tensors) are shared, so several workers can each
 // take a range of one request.
 import type { FloatArray, InputProblem, KernelInput, Reduction } from '../losses/types.ts';
+import { requestIndex, transposeMiddle, type Transposition } from '../losses/layout.ts';
 import type { Regularization } from '../losses/regularization.ts';
 
 export interface LossTask {
@@ -28,6 +29,11 @@ export interface LossTask {
    *  class axis last; [T, N, C] → [N, T, C]: sequences sample-major): the gradient is moved back
    *  before the answer (`transposeMiddle`). */
   transpose: Transposition | null;
+  /** The reduction's denominator when the loss fixed it from the shapes and weights (Keras's);
+   *  0 means divide-no-nan: the value and gradient are 0. */
+  denominator?: number | null;
+  /** The per-sample answer built from the kernel's row values (Arrangement.weighting). */
+  weighting?: { index: Int32Array; weights: Float64Array } | null;
 }
 
 export interface LossResult {
@@ -72,55 +78,16 @@ export function taskOutputBytes(task: LossTask): number {
   return outputs * task.input.predictions.byteLength + (task.rawTargets === null ? 0 : task.rawTargets.length * 8);
 }
 
-/** A tensor seen as [outer, a, b, inner] in the request and as [outer, b, a, inner] by the kernel. */
-export interface Transposition {
-  outer: number;
-  a: number;
-  b: number;
-  inner: number;
-}
-
-/** The request's flat index of the kernel's element `k` (to name a bad element as it was sent). */
-export function requestIndex({ a, b, inner }: Transposition, k: number): number {
-  const e = k % inner;
-  let r = (k - e) / inner;
-  const i = r % a; // kernel [o, j, i]
-  r = (r - i) / a;
-  const j = r % b;
-  const o = (r - j) / b;
-  return ((o * a + i) * b + j) * inner + e;
-}
-
-/** [outer, a, b, inner] → [outer, b, a, inner] (toKernel) or back, in a copy of the same type;
- *  a shared source gets a shared copy (from `allocateShared`), so that the request still splits
- *  across the workers. */
-export function transposeMiddle<A extends Float32Array | Float64Array>(
-  src: A,
-  { outer, a, b, inner }: Transposition,
-  toKernel: boolean,
-  allocateShared: (bytes: number) => SharedArrayBuffer = freshShared,
-): A {
-  const Type = src.constructor as { new (length: number): A; new (buffer: ArrayBufferLike): A };
-  const out = isShared(src.buffer) ? new Type(allocateShared(src.byteLength)) : new Type(src.length);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < a; i++) {
-      for (let j = 0; j < b; j++) {
-        const request = ((o * a + i) * b + j) * inner; // [outer, a, b, inner]
-        const kernel = ((o * b + j) * a + i) * inner; // [outer, b, a, inner]
-        if (inner === 1) {
-          if (toKernel) out[kernel] = src[request];
-          else out[request] = src[kernel];
-        } else if (toKernel) out.set(src.subarray(request, request + inner), kernel);
-        else out.set(src.subarray(kernel, kernel + inner), request);
-      }
-    }
-  }
-  return out;
-}
-
 /** The result in the request's layout: the gradient's swapped axes moved back where they were. */
 export function inRequestLayout(task: LossTask, result: LossResult): LossResult {
   result = withPerRowGradients(task, result);
+  const w = task.weighting;
+  if (w && result.perSample !== null) {
+    const v = result.perSample;
+    const out = new (v.constructor as { new (n: number): FloatArray })(w.index.length);
+    for (let k = 0; k < out.length; k++) out[k] = w.weights[k] * v[w.index[k]];
+    result = { ...result, perSample: out };
+  }
   const t = task.transpose;
   if (t === null || result.gradient === null) return result;
   const nf = result.nonFinite;

@@ -83,7 +83,10 @@ function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, 
   yield ']}';
 }
 
-const parametersOf = (task: LossTask, result: LossResult) => ({ reduction: task.reduction, ...(task.reduction === 'sum' ? {} : { denominator: result.denominator }) });
+const parametersOf = (task: LossTask, result: LossResult) => ({
+  reduction: task.reduction,
+  ...(task.reduction === 'sum' || task.reduction === 'none' ? {} : { denominator: result.denominator }),
+});
 
 export function encodeInferResponse(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: AnswerSpec): EncodedInferResponse {
   if (decoded.outputs.every((o) => !o.binary)) {

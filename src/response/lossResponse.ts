@@ -22,8 +22,10 @@ export function assertResultFinite(result: LossResult): void {
 }
 
 function* lossResponsePieces(task: LossTask, result: LossResult, regularizationShape: number[] | null, tensor: (data: FloatArray, shape: readonly number[]) => Iterable<string>) {
-  let head = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}","value":${result.value}`;
-  if (task.reduction !== 'sum') head += `,"denominator":${result.denominator}`;
+  // reduction none (Keras's) answers the per-sample values alone.
+  let head = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}"`;
+  if (task.reduction !== 'none') head += `,"value":${result.value}`;
+  if (task.reduction !== 'sum' && task.reduction !== 'none') head += `,"denominator":${result.denominator}`;
   yield `${head},"params":${JSON.stringify(task.input.params)}`;
   if (result.perSample !== null) {
     yield ',"per_sample":';

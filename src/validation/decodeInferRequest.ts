@@ -8,6 +8,7 @@ import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, INTEGE
 import type { LossRequestParts } from './prepareLossTask.ts';
 import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
+import { reductionsOf } from './prepareLossTask.ts';
 import { parseRegularizationWeights } from './regularizationWeights.ts';
 
 import { gradientOutputs, type AnswerSpec } from '../response/inferResponse.ts';
@@ -116,18 +117,18 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
     const allowed = input.name === slots.targets ? TARGET_TYPES : integer ? INTEGER_TYPES : FLOAT_TYPES;
     tensors.set(input.name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
   }
-  const missing = tensorInputs(def).find((i) => !tensors.has(i.name));
+  const missing = tensorInputs(def).find((i) => !tensors.has(i.name) && !i.optional);
   if (missing !== undefined) {
     throw new ServiceError('invalid_body', `model ${def.name} needs the inputs ${tensorInputs(def).map((i) => `'${i.name}'`).join(', ')}; '${missing.name}' is missing`, { field: missing.name });
   }
   const predictions = tensors.get(slots.predictions)!;
   const targets = slots.targets === null ? { data: new Float64Array(0), shape: [], binary: false, datatype: 'FP64' as const } : tensors.get(slots.targets)!;
-  const extra = Object.fromEntries(slots.extra.map(({ name }) => [name, { data: tensors.get(name)!.data as FloatArray, shape: tensors.get(name)!.shape }]));
+  const extra = Object.fromEntries(slots.extra.filter(({ name }) => tensors.has(name)).map(({ name }) => [name, { data: tensors.get(name)!.data as FloatArray, shape: tensors.get(name)!.shape }]));
 
   // Request parameters: reduction, l1/l2, protocol flags, and the loss's scalar parameters.
   const requestParams = header.parameters ?? {};
   const lossParams: Record<string, unknown> = {};
-  let reduction: unknown = 'mean';
+  let reduction: unknown = reductionsOf(def)[0];
   let l1: unknown;
   let l2: unknown;
   for (const [key, value] of Object.entries(requestParams)) {
@@ -154,7 +155,8 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   // Outputs: all by default; binary per output, or for all by binary_data_output.
   const allBinary = requestParams.binary_data_output === true;
   const gradients = gradientOutputs(def).map((g) => g.output);
-  const available = ['value', 'per_sample', ...gradients, ...(regTensor === undefined ? [] : ['parameters_gradient'])];
+  // reduction none (Keras's): the per-sample values alone.
+  const available = reduction === 'none' ? ['per_sample'] : ['value', 'per_sample', ...gradients, ...(regTensor === undefined ? [] : ['parameters_gradient'])];
   const outputs = (header.outputs ?? available.map((name) => ({ name, parameters: undefined }))).map((o) => {
     if (o.name === 'parameters_gradient' && regTensor === undefined) {
       throw new ServiceError('invalid_body', `output '${o.name}' needs the regularization input 'parameters'`, { field: o.name });

@@ -4,8 +4,9 @@
 // requests are split across workers (computeLoss.ts). Shared by POST /loss and the v2 infer route,
 // so both refuse the same requests with the same messages.
 import { ServiceError } from '../errors/catalog.ts';
-import { byRows, kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
-import { freshShared, isShared, transposeMiddle, type LossTask, type Transposition } from '../pool/lossTask.ts';
+import { byRows, kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type SentTensors, type TargetArray } from '../losses/types.ts';
+import { freshShared, isShared, type LossTask } from '../pool/lossTask.ts';
+import { transposeMiddle, type Transposition } from '../losses/layout.ts';
 import { broadcastTo } from './broadcastParams.ts';
 import { shapeText } from './decodeJsonTensor.ts';
 
@@ -37,20 +38,26 @@ export interface LossRequestParts {
 
 /** The kernel's slots filled from the request's tensors by input name (the loss's declaration,
  *  losses/types.ts): the first input, the targets (empty for a loss without), the others. */
-export function slotTensors(def: LossDefinition, tensorOf: (name: string) => TensorView<FloatArray>): Pick<LossRequestParts, 'predictions' | 'targets' | 'extra'> {
+export function slotTensors(def: LossDefinition, tensorOf: (name: string) => TensorView<FloatArray> | undefined): Pick<LossRequestParts, 'predictions' | 'targets' | 'extra'> {
   const slots = kernelSlots(def);
+  const extra: Record<string, TensorView<FloatArray>> = {};
+  for (const { name } of slots.extra) {
+    const t = tensorOf(name);
+    if (t !== undefined) extra[name] = t; // an optional input left out (required ones are refused later)
+  }
   return {
-    predictions: tensorOf(slots.predictions),
+    predictions: tensorOf(slots.predictions)!,
     // Empty targets are made per request: a task's arrays move to the worker that computes it.
-    targets: slots.targets === null ? { data: new Float64Array(0), shape: [] } : tensorOf(slots.targets),
-    extra: Object.fromEntries(slots.extra.map((i) => [i.name, tensorOf(i.name)])),
+    targets: slots.targets === null ? { data: new Float64Array(0), shape: [] } : tensorOf(slots.targets)!,
+    extra,
   };
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
+/** The reductions a loss takes, its default first. */
 export function reductionsOf(def: LossDefinition): Reduction[] {
-  return ['mean', 'sum', ...(def.extraReductions ?? [])];
+  return def.reductions ? [...def.reductions] : ['mean', 'sum', ...(def.extraReductions ?? [])];
 }
 
 /** Whether the targets are class indices (else they have the predictions' shape); refuses shapes
@@ -168,6 +175,7 @@ function extraInputs(
   for (const input of slots.extra) {
     const { name } = input;
     const t = parts.extra?.[name];
+    if (t === undefined && input.optional) continue;
     if (t === undefined) throw new ServiceError('invalid_body', `${def.name} needs the input '${name}'`, { field: name });
     shapes[name] = t.shape;
     if (input.shape === 'free') {
@@ -205,16 +213,39 @@ function assertFinite(name: string, data: FloatArray): void {
   if (i >= 0) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${data[i]}; tensors must hold finite numbers`, { field: name, index: i });
 }
 
+/** INT64 or BOOL targets as float64, on the main thread (for losses that arrange their own shapes). */
+function convertedTargets(raw: BigInt64Array | Uint8Array): Float64Array {
+  if (raw instanceof BigInt64Array) return integers('targets', raw);
+  const out = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] > 1) throw new ServiceError('invalid_tensor', `input 'targets': BOOL element ${i} is byte ${raw[i]}; it must be 0 or 1`, { field: 'targets', index: i });
+    out[i] = raw[i];
+  }
+  return out;
+}
+
+/** A loss that arranges its own shapes (LossDefinition.arrange): its answer, or its refusal. */
+function arranged(def: LossDefinition, parts: LossRequestParts, extra: Record<string, FloatArray>) {
+  const slots = kernelSlots(def);
+  const targets = parts.rawTargets === undefined ? parts.targets : { data: convertedTargets(parts.rawTargets), shape: parts.targets.shape };
+  const sent: SentTensors = { [slots.predictions]: parts.predictions, ...(slots.targets === null ? {} : { [slots.targets]: targets }) };
+  for (const [name, data] of Object.entries(extra)) sent[name] = { data, shape: parts.extra![name].shape };
+  const a = def.arrange!(sent, parts.params, parts.reduction);
+  if ('code' in a) throw new ServiceError(a.code, a.detail, { field: a.field, index: a.index });
+  return a;
+}
+
 export function prepareLossTask(parts: LossRequestParts): LossTask {
   const { def, reduction } = parts;
   if (!reductionsOf(def).includes(reduction)) {
-    throw new ServiceError('invalid_body', `reduction '${reduction}' is not available for ${def.name}; use ${reductionsOf(def).join(' or ')}`, { field: 'reduction' });
+    throw new ServiceError('invalid_body', `reduction '${reduction}' is not available for ${def.name}; use ${reductionsOf(def).join(', ')}`, { field: 'reduction' });
   }
-  const layout = kernelLayout(def, parts);
-  const shape = layout.shape;
-  const targetsAreIndices = targetsAreClassIndices(def, shape, layout.targetShape, parts.predictions.shape, parts.targets.shape);
-  const raw = parts.rawTargets ?? null;
   const extras = extraInputs(def, parts);
+  const own = def.arrange ? arranged(def, parts, extras.extra) : null;
+  const layout = own ?? kernelLayout(def, parts);
+  const shape = layout.shape;
+  const targetsAreIndices = own?.targetsAreIndices ?? targetsAreClassIndices(def, shape, (layout as KernelLayout).targetShape, parts.predictions.shape, parts.targets.shape);
+  const raw = own === null ? (parts.rawTargets ?? null) : null;
   const params = { ...(parts.params as Record<string, unknown>) };
   for (const name of def.broadcastParams ?? []) if (params[name] !== undefined) params[name] = broadcastTo(params[name], shape, name);
   const input: KernelInput<unknown> = {
@@ -229,7 +260,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     cols: byRows(def) ? shape.slice(1).reduce((a, b) => a * b, 1) : 1,
     targetsAreIndices,
     params,
-    extra: extras.extra,
+    extra: { ...extras.extra, ...own?.extra },
     sentShapes: { [kernelSlots(def).predictions]: parts.predictions.shape, ...extras.freeShapes },
   };
   const problem = def.checkParams?.(input) ?? null;
@@ -239,13 +270,15 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     loss: def.name,
     input,
     reduction,
-    wantPerSample: parts.wantPerSample,
-    wantGradient: parts.wantGradient,
+    wantPerSample: parts.wantPerSample || reduction === 'none',
+    wantGradient: parts.wantGradient && reduction !== 'none',
     regularization: parts.regularization,
     checkFinite: parts.checkFinite ?? false,
     rawTargets: raw,
     shapes: { ...layout.shapes, inputs: extras.shapes },
     perRowInputs: extras.perRow,
     transpose: layout.transpose,
+    denominator: own?.denominator ?? null,
+    weighting: own?.weighting ?? null,
   };
 }

@@ -15,23 +15,48 @@ export interface GoldenCase {
   /** Every tensor input, by the loss's input names (format loss-golden/2). */
   inputs: Record<string, GoldenTensor>;
   regularization?: { l1: number; l2: number; parameters: GoldenTensor };
-  expected?: { value: number; per_sample: GoldenTensor; gradients: Record<string, GoldenTensor>; parameters_gradient?: GoldenTensor };
+  /** Keras's reduction none pins per_sample alone: no value, no gradients. */
+  expected?: { value?: number; per_sample: GoldenTensor; gradients?: Record<string, GoldenTensor>; parameters_gradient?: GoldenTensor };
   expect_error?: number;
   why?: string;
   field?: string;
   index?: number;
 }
 
-const file = JSON.parse(readFileSync(new URL('../fixtures/golden/cases.json', import.meta.url), 'utf8')) as {
+type GoldenFile = {
   meta: { format: string; tolerance: Record<'float64' | 'float32', { rtol: number; atol: number }> };
   cases: GoldenCase[];
 };
+const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}`, import.meta.url), 'utf8')) as GoldenFile;
+/** PyTorch's reference vectors (spec Parts 1 and 2), and Keras's (Part 3). */
+const pytorch = read('cases.json');
+const keras = read('keras_cases.json');
 
-export const goldenFormat = file.meta.format;
-export const goldenCases = file.cases;
+/** The `keras.*` losses still to build (the open issue "Keras semantics"): their cases do not
+ *  run, and test/golden.test.ts fails as soon as one of them enters the catalog while listed. */
+export const KERAS_LOSSES_NOT_YET_BUILT = [
+  'keras.cosine_similarity',
+  'keras.hinge',
+  'keras.squared_hinge',
+  'keras.categorical_hinge',
+  'keras.kl_divergence',
+  'keras.binary_crossentropy',
+  'keras.binary_focal_crossentropy',
+  'keras.categorical_crossentropy',
+  'keras.categorical_focal_crossentropy',
+  'keras.sparse_categorical_crossentropy',
+  'keras.ctc',
+  'keras.dice',
+  'keras.tversky',
+  'keras.circle',
+  'keras.categorical_generalized_cross_entropy',
+];
+
+export const goldenFormats = [pytorch.meta.format, keras.meta.format];
+export const goldenCases = [...pytorch.cases, ...keras.cases.filter((c) => !KERAS_LOSSES_NOT_YET_BUILT.includes(c.loss))];
 export const valueCases = goldenCases.filter((c) => c.expected !== undefined);
 export const errorCases = goldenCases.filter((c) => c.expect_error !== undefined);
-export const tolerance = file.meta.tolerance;
+export const tolerance = pytorch.meta.tolerance;
 
 /** Flat row-major data → nested arrays of the given shape; rank 0 → the bare number. */
 export function nest(data: readonly number[], shape: readonly number[]): unknown {

@@ -16,7 +16,7 @@ export const CatalogEntry = z
   .object({
     name: z.string(),
     aliases: z.array(z.string()),
-    family: z.enum(['regression', 'binary', 'multiclass']),
+    family: z.enum(['regression', 'binary', 'multiclass', 'keras']),
     summary: z.string(),
     formula: z.string(),
     reduction_rule: z.string(),

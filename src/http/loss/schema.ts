@@ -19,13 +19,18 @@ export const RegularizationRequest = RegularizationWeights.extend({
 
 function requestVariant(def: LossDefinition) {
   const [first, ...rest] = reductionsOf(def);
-  const tensors = Object.fromEntries(tensorInputs(def).map((input) => [input.name, JsonTensor.meta({ description: `${def.name} ${input.name}: ${input.description}.` })]));
+  const tensors = Object.fromEntries(
+    tensorInputs(def).map((input) => {
+      const tensor = JsonTensor.meta({ description: `${def.name} ${input.name}: ${input.description}.` });
+      return [input.name, input.optional ? tensor.optional() : tensor];
+    }),
+  );
   return z
     .strictObject({
       loss: z.enum([def.name, ...def.aliases]),
       ...tensors,
       params: (def.params as z.ZodObject).prefault({}),
-      reduction: z.enum([first, ...rest]).default('mean').meta({ description: def.reductionRule }),
+      reduction: z.enum([first, ...rest]).default(first).meta({ description: def.reductionRule }),
       include: Include,
       regularization: RegularizationRequest.optional(),
     })
@@ -43,7 +48,7 @@ function examples() {
           loss: def.name,
           ...exampleInputs(def),
           ...(def.example.params ? { params: def.example.params } : {}),
-          reduction: 'mean',
+          reduction: reductionsOf(def)[0],
           include: ['per_sample', 'gradient'],
         },
       },
@@ -68,8 +73,8 @@ export const LossRequest = z
 export const LossResponse = z
   .object({
     loss: z.string().meta({ description: 'Canonical name of the loss (aliases resolved).' }),
-    reduction: z.enum(['mean', 'sum', 'batchmean']),
-    value: z.number().meta({ description: 'The reduced loss, plus the regularization term when given.' }),
+    reduction: z.enum(['mean', 'sum', 'batchmean', 'sum_over_batch_size', 'mean_with_sample_weight', 'none']),
+    value: z.number().optional().meta({ description: 'The reduced loss, plus the regularization term when given. Absent for reduction none (Keras), which answers per_sample alone.' }),
     denominator: z
       .number()
       .optional()

@@ -1,0 +1,249 @@
+// What every `keras.*` loss shares: Keras 3's shape rules, sample_weight and reductions
+// (keras/src/losses/loss.py), so that each loss module states only its per-row formula.
+//
+// Keras computes a loss in three steps, and so does this module:
+//  1. LossFunctionWrapper.call: squeeze_or_expand_to_same_rank(y_true, y_pred) (ranks that differ
+//     by one where the longer ends in 1: the rank-1 side is expanded, else the 1 squeezed), then
+//     the loss function, which reduces its elementwise term over `axis` (the last by default):
+//     one value per remaining position, the per-sample values v (shape V).
+//  2. reduce_weighted_values: squeeze_or_expand_to_same_rank(v, sample_weight), then
+//     W = v · sample_weight broadcast together (numpy's rules). `per_sample` is W.
+//  3. reduce_values: sum → ΣW; sum_over_batch_size and mean → ΣW / |W|; mean_with_sample_weight →
+//     ΣW / Σ sample_weight (as given, not broadcast); each divide_no_nan (0 when the divisor is 0).
+//     A W of rank 0 is returned as it is by every reduction.
+// The kernel runs over the rows of V: row r's value v_r, weighted by w_r = the sum of the
+// weights that broadcast onto it, adds w_r·v_r, and its gradient is scaled by w_r (so ΣW and its
+// gradient come out of one pass); the answer's per_sample is rebuilt from v as W.
+import type { z } from 'zod';
+import { transposeMiddle } from '../layout.ts';
+import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossDefinition, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
+import type { Random, Sample } from '../samples.ts';
+
+export const KERAS_REDUCTIONS: readonly Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'mean_with_sample_weight', 'none'];
+
+/** Keras's backend.epsilon(). */
+export const EPSILON = 1e-7;
+
+export const KERAS_REDUCTION_RULE =
+  "Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; " +
+  'mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.';
+
+/** One row's value and, when `g` is given, its gradient with respect to the row's predictions
+ *  (written at g[x0 .. x0 + D), times `scale`). Predictions x[x0 .. x0 + D); targets at t0 (the
+ *  row's D targets, or its one class index). */
+export type RowFn<P> = (x: FloatArray, x0: number, t: TargetArray, t0: number, D: number, params: P, g: FloatArray | null, scale: number) => number;
+
+/** How targets relate to predictions once squeeze_or_expand_to_same_rank ran. */
+export type TargetRule =
+  /** numpy broadcasting against the predictions (the regression losses) */
+  | 'broadcast'
+  /** equal shapes (the cross-entropies) */
+  | 'same'
+  /** class indices: the predictions' shape without the class axis (a trailing 1 squeezed) */
+  | 'indices';
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const text = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** Keras's squeeze_or_expand_to_same_rank on two shapes (expand_rank_1 = true). */
+export function squeezeOrExpand(a: number[], b: number[]): [number[], number[]] {
+  if (a.length === b.length + 1 && a[a.length - 1] === 1) return b.length === 1 ? [a, [...b, 1]] : [a.slice(0, -1), b];
+  if (b.length === a.length + 1 && b[b.length - 1] === 1) return a.length === 1 ? [[...a, 1], b] : [a, b.slice(0, -1)];
+  return [a, b];
+}
+
+/** numpy's broadcast shape, or null. */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | null {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1;
+    const y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return null;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** For each element of the broadcast shape `out`, the flat index it reads in `shape`. */
+export function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
+  const index = new Int32Array(count(out));
+  const rank = out.length;
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = rank - 1, s = 1; i >= 0; i--) {
+    const d = shape[shape.length - rank + i] ?? 1;
+    strides[i] = d === 1 ? 0 : s;
+    s *= d;
+  }
+  const at = new Array<number>(rank).fill(0);
+  for (let k = 0, flat = 0; k < index.length; k++) {
+    index[k] = flat;
+    for (let i = rank - 1; i >= 0; i--) {
+      at[i]++;
+      flat += strides[i];
+      if (at[i] < out[i]) break;
+      flat -= strides[i] * at[i];
+      at[i] = 0;
+    }
+  }
+  return index;
+}
+
+const problem = (code: InputProblem['code'], field: string | undefined, detail: string): InputProblem => ({ code, field, detail });
+
+/** Step 2 and 3's bookkeeping: each row's summed weight, the answer's W, and the divisor. */
+function weighting(values: number[], sampleWeight: { data: FloatArray | TargetArray; shape: number[] } | undefined, reduction: Reduction) {
+  const rows = count(values);
+  const unitWeight = new Float64Array(rows);
+  if (sampleWeight === undefined) {
+    unitWeight.fill(1);
+    // A rank-0 W is returned as is by every reduction.
+    return { unitWeight, perSample: values, weighting: null, denominator: reduction === 'sum' || values.length === 0 ? 1 : rows };
+  }
+  const [v, s] = squeezeOrExpand(values, sampleWeight.shape);
+  const out = broadcastShape(v, s);
+  if (out === null) {
+    return problem('shape_mismatch', 'sample_weight', `sample_weight of shape ${text(sampleWeight.shape)} does not broadcast against the per-sample values ${text(values)} (Keras's rules: a trailing 1 squeezed or added, then numpy broadcasting from the last axis)`);
+  }
+  const vIndex = broadcastIndex(v, out);
+  const sIndex = broadcastIndex(s, out);
+  const weights = new Float64Array(vIndex.length);
+  for (let k = 0; k < weights.length; k++) {
+    weights[k] = sampleWeight.data[sIndex[k]];
+    unitWeight[vIndex[k]] += weights[k];
+  }
+  let denominator = weights.length;
+  if (reduction === 'mean_with_sample_weight') {
+    denominator = 0;
+    for (let i = 0; i < sampleWeight.data.length; i++) denominator += sampleWeight.data[i];
+  }
+  if (reduction === 'sum' || out.length === 0) denominator = 1;
+  return { unitWeight, perSample: out, weighting: { index: vIndex, weights }, denominator };
+}
+
+/** The reduced axis as Keras's canonicalize_axis reads it, or a problem. */
+function canonicalAxis(axis: number, rank: number): number | InputProblem {
+  if (axis < -rank || axis >= rank) return problem('invalid_params', 'params.axis', `axis ${axis} is out of range for predictions of rank ${rank}`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Steps 1 and 2 for a loss that reduces one axis of predictions (and targets) per sample. */
+export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, reduction: Reduction, axisParam: number): Arrangement | InputProblem {
+  const p = sent.predictions!;
+  const t = sent.targets!;
+  let [ts, ps] = rule === 'indices' ? [t.shape, p.shape] : squeezeOrExpand(t.shape, p.shape);
+  if (ps.length === 0) return problem('shape_mismatch', 'predictions', `${name} reduces an axis of predictions: a rank-0 tensor has none`);
+  const axis = canonicalAxis(axisParam, ps.length);
+  if (typeof axis !== 'number') return axis;
+  let targets = t.data;
+  if (rule === 'indices') {
+    // Class indices: the predictions' shape without the class axis (a trailing 1 squeezed).
+    if (ts.length === ps.length && ts[axis] === 1) ts = ts.filter((_, i) => i !== axis);
+    const expected = ps.filter((_, i) => i !== axis);
+    if (text(ts) !== text(expected)) return problem('shape_mismatch', 'targets', `targets have shape ${text(t.shape)}; ${name} needs class indices of shape ${text(expected)} for predictions ${text(p.shape)}`);
+  } else if (rule === 'same') {
+    if (text(ts) !== text(ps)) return problem('shape_mismatch', 'targets', `targets have shape ${text(t.shape)} but predictions ${text(p.shape)}; ${name} needs the same shape`);
+  } else {
+    const b = broadcastShape(ts, ps);
+    if (b === null || text(b) !== text(ps)) {
+      return problem('shape_mismatch', 'targets', `targets of shape ${text(t.shape)} do not broadcast to the predictions' shape ${text(p.shape)}`);
+    }
+    if (text(ts) !== text(ps)) {
+      const index = broadcastIndex(ts, ps);
+      const full = new Float64Array(index.length);
+      for (let k = 0; k < full.length; k++) full[k] = t.data[index[k]];
+      targets = full;
+    }
+  }
+  // The reduced axis moved last, when it is not: the kernel reads rows of D.
+  const D = ps[axis];
+  const outer = count(ps.slice(0, axis));
+  const inner = count(ps.slice(axis + 1));
+  const transpose = inner === 1 ? null : { outer, a: D, b: inner, inner: 1 };
+  const values = ps.filter((_, i) => i !== axis);
+  const w = weighting(values, sent.sample_weight, reduction);
+  if ('code' in w) return w;
+  return {
+    shape: [count(values), D],
+    predictions: transpose === null ? (p.data as FloatArray) : transposeMiddle(p.data as FloatArray, transpose, true),
+    targets: transpose === null || rule === 'indices' ? targets : transposeMiddle(targets as Float64Array, transpose, true),
+    targetsAreIndices: rule === 'indices',
+    extra: { unit_weight: w.unitWeight },
+    shapes: { gradient: p.shape, perSample: w.perSample },
+    transpose,
+    denominator: w.denominator,
+    weighting: w.weighting,
+  };
+}
+
+/** The kernel over rows [lo, hi): Σ w_r·v_r, per_sample v_r (weighted afterwards), gradients × w_r. */
+export function rowKernel<P>(row: RowFn<P>) {
+  return ({ predictions: x, targets: t, cols: D, params, extra, targetsAreIndices }: { predictions: FloatArray; targets: TargetArray; cols: number; params: P; extra: Record<string, FloatArray>; targetsAreIndices: boolean }, lo: number, hi: number, out: KernelOutput): number => {
+    const w = extra.unit_weight;
+    let sum = 0;
+    for (let r = lo; r < hi; r++) {
+      const v = row(x, r * D, t, targetsAreIndices ? r : r * D, D, params, out.gradient, out.gradScale * w[r]);
+      if (out.perSample !== null) out.perSample[r] = v;
+      sum += w[r] * v;
+    }
+    return sum;
+  };
+}
+
+export const kerasInputs = (predictions: string, targets: string): readonly TensorInput[] => [
+  { name: 'predictions', differentiable: true, description: `Keras's y_pred: ${predictions}` },
+  { name: 'targets', differentiable: false, description: `Keras's y_true: ${targets}` },
+  {
+    name: 'sample_weight',
+    differentiable: false,
+    optional: true,
+    shape: 'free',
+    description: 'optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them',
+  },
+];
+
+interface KerasSpec<P> {
+  /** Keras's function name (the loss is `keras.<name>`) and class name (its alias). */
+  name: string;
+  className: string;
+  summary: string;
+  formula: string;
+  predictions: string;
+  targets: string;
+  targetRule: TargetRule;
+  params: z.ZodType<P>;
+  /** The axis reduced per sample (Keras's `axis` parameter, −1 when the loss has none). */
+  axis?: (params: P) => number;
+  row: RowFn<P>;
+  checkData?: LossDefinition<P>['checkData'];
+  plot: PlotSlice;
+  sample(r: Random): Sample;
+  example: LossDefinition['example'];
+}
+
+/** A `keras.*` loss over rows, from its per-row formula. */
+export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
+  const name = `keras.${spec.name}`;
+  return {
+    name,
+    aliases: [`keras.${spec.className}`],
+    family: 'keras',
+    summary: spec.summary,
+    formula: spec.formula,
+    reductionRule: KERAS_REDUCTION_RULE,
+    reference: `keras.losses.${spec.className} (Keras 3.16)`,
+    predictions: spec.predictions,
+    targets: spec.targets,
+    inputs: kerasInputs(spec.predictions, spec.targets),
+    layout: 'rows',
+    targetLayout: spec.targetRule === 'indices' ? 'indices' : 'same',
+    reductions: KERAS_REDUCTIONS,
+    params: spec.params,
+    arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, spec.axis?.(params) ?? -1),
+    checkData: spec.checkData,
+    kernel: rowKernel(spec.row),
+    plot: spec.plot,
+    sample: spec.sample,
+    example: spec.example,
+  };
+}

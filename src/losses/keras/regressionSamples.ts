@@ -1,0 +1,10 @@
+// Random requests for the Keras regression losses: predictions and targets [N, C] and, half of
+// the time, a sample_weight of [N] (some of them 0 or negative, as Keras allows).
+import { C, N, tensor, times, type Random, type Sample } from '../samples.ts';
+
+export function kerasSample(r: Random, pred: () => number, target: (x: number) => number, params: Record<string, unknown> = {}): Sample {
+  const x = times(N * C, pred);
+  const inputs: Sample['inputs'] = { predictions: tensor(x, [N, C]), targets: tensor(x.map(target), [N, C]) };
+  if (r.uniform() < 0.5) inputs.sample_weight = tensor(times(N, () => r.uniform(-0.5, 2)), [N]);
+  return { inputs, params };
+}

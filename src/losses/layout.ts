@@ -1,0 +1,49 @@
+// Two axes of a tensor swapped, for kernels that read it in another order than the request sent
+// it: [N, C, d…] with the class axis last, [T, N, C] sample-major, Keras's `axis` moved last.
+// The validation layer moves the inputs; the pool moves the gradient back (pool/lossTask.ts).
+
+/** A tensor seen as [outer, a, b, inner] in the request and as [outer, b, a, inner] by the kernel. */
+export interface Transposition {
+  outer: number;
+  a: number;
+  b: number;
+  inner: number;
+}
+
+/** The request's flat index of the kernel's element `k` (to name a bad element as it was sent). */
+export function requestIndex({ a, b, inner }: Transposition, k: number): number {
+  const e = k % inner;
+  let r = (k - e) / inner;
+  const i = r % a; // kernel [o, j, i]
+  r = (r - i) / a;
+  const j = r % b;
+  const o = (r - j) / b;
+  return ((o * a + i) * b + j) * inner + e;
+}
+
+/** [outer, a, b, inner] → [outer, b, a, inner] (toKernel) or back, in a copy of the same type;
+ *  a shared source gets a shared copy (from `allocateShared`), so that the request still splits
+ *  across the workers. */
+export function transposeMiddle<A extends Float32Array | Float64Array>(
+  src: A,
+  { outer, a, b, inner }: Transposition,
+  toKernel: boolean,
+  allocateShared: (bytes: number) => SharedArrayBuffer = (bytes) => new SharedArrayBuffer(bytes),
+): A {
+  const Type = src.constructor as { new (length: number): A; new (buffer: ArrayBufferLike): A };
+  const out = src.buffer instanceof SharedArrayBuffer ? new Type(allocateShared(src.byteLength)) : new Type(src.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < a; i++) {
+      for (let j = 0; j < b; j++) {
+        const request = ((o * a + i) * b + j) * inner; // [outer, a, b, inner]
+        const kernel = ((o * b + j) * a + i) * inner; // [outer, b, a, inner]
+        if (inner === 1) {
+          if (toKernel) out[kernel] = src[request];
+          else out[request] = src[kernel];
+        } else if (toKernel) out.set(src.subarray(request, request + inner), kernel);
+        else out.set(src.subarray(kernel, kernel + inner), request);
+      }
+    }
+  }
+  return out;
+}
