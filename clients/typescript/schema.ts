@@ -464,9 +464,9 @@ export interface components {
         };
         InferRequest: {
             id?: string;
-            /** @description reduction (mean | sum | batchmean for kl_div), the loss's scalar parameters by their catalog names (delta, q, ignore_index, label_smoothing, ...), the regularization's l1 and l2, and binary_data_output (true: every output binary unless it says otherwise). */
+            /** @description reduction (mean | sum | batchmean for kl_div; Keras's five for keras.*), the loss's scalar parameters by their catalog names (delta, q, ignore_index, label_smoothing, ...), the regularization's l1 and l2, and binary_data_output (true: every output binary unless it says otherwise). */
             parameters?: {
-                [key: string]: string | number | boolean;
+                [key: string]: string | number | boolean | null | number[];
             };
             inputs: {
                 /** @description predictions, targets, and where the loss takes them weight, pos_weight, and the regularization's parameters. */
@@ -1558,6 +1558,159 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "keras.binary_crossentropy" | "keras.BinaryCrossentropy";
+                    /** @description keras.binary_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.binary_crossentropy targets: Keras's y_true: labels in [0, 1], the shape of predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.binary_crossentropy sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description true: predictions are logits; false: probabilities.
+                         * @default false
+                         */
+                        from_logits?: boolean;
+                        /**
+                         * @description ε in [0, 1]: binary targets become y·(1 − ε) + ε/2, categorical ones y·(1 − ε) + ε/C.
+                         * @default 0
+                         */
+                        label_smoothing?: number;
+                        /**
+                         * @description The class axis (or, for the binary losses, the axis averaged).
+                         * @default -1
+                         */
+                        axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.categorical_crossentropy" | "keras.CategoricalCrossentropy";
+                    /** @description keras.categorical_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1; `axis` holds the classes. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.categorical_crossentropy targets: Keras's y_true: one-hot or soft labels, the shape of predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.categorical_crossentropy sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description true: predictions are logits; false: probabilities.
+                         * @default false
+                         */
+                        from_logits?: boolean;
+                        /**
+                         * @description ε in [0, 1]: binary targets become y·(1 − ε) + ε/2, categorical ones y·(1 − ε) + ε/C.
+                         * @default 0
+                         */
+                        label_smoothing?: number;
+                        /**
+                         * @description The class axis (or, for the binary losses, the axis averaged).
+                         * @default -1
+                         */
+                        axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.categorical_hinge" | "keras.CategoricalHinge";
+                    /** @description keras.categorical_hinge predictions: Keras's y_pred: scores, any rank ≥ 1; the last axis holds the classes. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.categorical_hinge targets: Keras's y_true: one-hot (or soft) labels, broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.categorical_hinge sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.cosine_similarity" | "keras.CosineSimilarity";
+                    /** @description keras.cosine_similarity predictions: Keras's y_pred: vectors along `axis`, any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.cosine_similarity targets: Keras's y_true: vectors, broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.cosine_similarity sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The axis the cosine runs along.
+                         * @default -1
+                         */
+                        axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.hinge" | "keras.Hinge";
+                    /** @description keras.hinge predictions: Keras's y_pred: scores, any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.hinge targets: Keras's y_true: labels −1/1 (or 0/1, read as −1/1 when every label is 0 or 1), broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.hinge sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "keras.huber" | "keras.Huber";
                     /** @description keras.huber predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
@@ -1573,6 +1726,29 @@ export interface operations {
                          */
                         delta?: number;
                     };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.kl_divergence" | "keras.KLDivergence";
+                    /** @description keras.kl_divergence predictions: Keras's y_pred: probabilities, any rank ≥ 1; the last axis is summed. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.kl_divergence targets: Keras's y_true: probabilities, broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.kl_divergence sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
                     /**
                      * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
                      * @default sum_over_batch_size
@@ -1708,6 +1884,68 @@ export interface operations {
                     /** @description keras.poisson targets: Keras's y_true: counts, broadcastable to predictions. */
                     targets: number | (number | unknown[])[];
                     /** @description keras.poisson sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.sparse_categorical_crossentropy" | "keras.SparseCategoricalCrossentropy";
+                    /** @description keras.sparse_categorical_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1; `axis` holds the classes. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.sparse_categorical_crossentropy targets: Keras's y_true: class indices: the predictions' shape without the class axis (a trailing 1 is squeezed). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.sparse_categorical_crossentropy sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description true: predictions are logits; false: probabilities.
+                         * @default false
+                         */
+                        from_logits?: boolean;
+                        /**
+                         * @description A target class whose samples are left out (value 0, no gradient, not counted by the mean).
+                         * @default null
+                         */
+                        ignore_class?: number | null;
+                        /**
+                         * @description The class axis (or, for the binary losses, the axis averaged).
+                         * @default -1
+                         */
+                        axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.squared_hinge" | "keras.SquaredHinge";
+                    /** @description keras.squared_hinge predictions: Keras's y_pred: scores, any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.squared_hinge targets: Keras's y_true: labels −1/1 (or 0/1, read as −1/1 when every label is 0 or 1), broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.squared_hinge sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
                     sample_weight?: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;

@@ -21,12 +21,18 @@ export const InferRequestedOutput = z.object({
   parameters: V2Parameters.optional().meta({ description: 'binary_data: true to receive this output as binary.' }),
 });
 
+/** The request's own parameters also take null (Keras's None: `ignore_class`, `axis`) and lists of
+ *  integers (Keras's tuple `axis`), which the protocol's string | number | boolean cannot say. */
+const RequestParameters = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.number())]))
+  .meta({ description: 'Protocol parameters: name → string | number | boolean; for the keras.* losses also null (None) and a list of integers (a tuple axis).' });
+
 export const InferRequest = z
   .object({
     id: z.string().optional(),
-    parameters: V2Parameters.optional().meta({
+    parameters: RequestParameters.optional().meta({
       description:
-        "reduction (mean | sum | batchmean for kl_div), the loss's scalar parameters by their catalog names (delta, q, ignore_index, label_smoothing, ...), " +
+        "reduction (mean | sum | batchmean for kl_div; Keras's five for keras.*), the loss's scalar parameters by their catalog names (delta, q, ignore_index, label_smoothing, ...), " +
         "the regularization's l1 and l2, and binary_data_output (true: every output binary unless it says otherwise).",
     }),
     inputs: z.array(InferInput).min(1),

@@ -91,8 +91,38 @@ export function broadcastIndex(shape: readonly number[], out: readonly number[])
 
 const problem = (code: InputProblem['code'], field: string | undefined, detail: string): InputProblem => ({ code, field, detail });
 
-/** Step 2 and 3's bookkeeping: each row's summed weight, the answer's W, and the divisor. */
-function weighting(values: number[], sampleWeight: { data: FloatArray | TargetArray; shape: number[] } | undefined, reduction: Reduction) {
+type Weights = { data: ArrayLike<number>; shape: number[] };
+
+/** Keras's apply_mask: the mask of the per-sample values (ignored targets) folded into the
+ *  weights. For mean and sum_over_batch_size a kept value weighs |mask| / (kept values), so that
+ *  dividing by |W| divides by the kept values; otherwise 1. */
+function applyMask(values: number[], mask: Uint8Array, sampleWeight: Weights | undefined, reduction: Reduction): Weights {
+  let kept = 0;
+  for (let i = 0; i < mask.length; i++) kept += mask[i];
+  const scaled = reduction === 'mean' || reduction === 'sum_over_batch_size';
+  const on = scaled ? (kept === 0 ? 0 : mask.length / kept) : 1;
+  const floatMask = Float64Array.from(mask, (m) => m * on);
+  if (sampleWeight === undefined) return { data: floatMask, shape: values };
+  const [m, s] = squeezeOrExpand(values, sampleWeight.shape);
+  const out = broadcastShape(m, s);
+  if (out === null) return sampleWeight; // refused by weighting() with the sample_weight's own shape
+  const mi = broadcastIndex(m, out);
+  const si = broadcastIndex(s, out);
+  return { data: Float64Array.from(mi, (k, i) => floatMask[k] * sampleWeight.data[si[i]]), shape: out };
+}
+
+/** Step 2 and 3's bookkeeping: each row's summed weight, the answer's W, and the divisor. With a
+ *  mask, the value weighs by the reduction's masked weights and per_sample by reduction none's,
+ *  as Keras's per-sample answer is the loss object called with reduction None. */
+function weighting(values: number[], sampleWeight: Weights | undefined, reduction: Reduction, mask: Uint8Array | null) {
+  if (mask === null) return weigh(values, sampleWeight, reduction);
+  const forValue = weigh(values, applyMask(values, mask, sampleWeight, reduction), reduction);
+  const forAnswer = weigh(values, applyMask(values, mask, sampleWeight, 'none'), 'none');
+  if ('code' in forValue || 'code' in forAnswer) return forValue;
+  return { ...forValue, perSample: forAnswer.perSample, weighting: forAnswer.weighting };
+}
+
+function weigh(values: number[], sampleWeight: Weights | undefined, reduction: Reduction) {
   const rows = count(values);
   const unitWeight = new Float64Array(rows);
   if (sampleWeight === undefined) {
@@ -128,7 +158,17 @@ function canonicalAxis(axis: number, rank: number): number | InputProblem {
 }
 
 /** Steps 1 and 2 for a loss that reduces one axis of predictions (and targets) per sample. */
-export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, reduction: Reduction, axisParam: number): Arrangement | InputProblem {
+export interface RowRules {
+  /** The axis reduced per sample (−1: the last). */
+  axis: number;
+  /** Targets rewritten once, whole (hinge: 0/1 labels read as −1/1 when every label is 0 or 1). */
+  targets?: (t: TargetArray) => TargetArray;
+  /** Which per-sample values count (1) and which are masked out (0; Keras's keras_mask). */
+  mask?: (t: TargetArray) => Uint8Array | null;
+}
+
+export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, reduction: Reduction, rules: RowRules): Arrangement | InputProblem {
+  const axisParam = rules.axis;
   const p = sent.predictions!;
   const t = sent.targets!;
   let [ts, ps] = rule === 'indices' ? [t.shape, p.shape] : squeezeOrExpand(t.shape, p.shape);
@@ -155,13 +195,14 @@ export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, r
       targets = full;
     }
   }
+  if (rules.targets) targets = rules.targets(targets);
   // The reduced axis moved last, when it is not: the kernel reads rows of D.
   const D = ps[axis];
   const outer = count(ps.slice(0, axis));
   const inner = count(ps.slice(axis + 1));
   const transpose = inner === 1 ? null : { outer, a: D, b: inner, inner: 1 };
   const values = ps.filter((_, i) => i !== axis);
-  const w = weighting(values, sent.sample_weight, reduction);
+  const w = weighting(values, sent.sample_weight, reduction, rules.mask?.(targets) ?? null);
   if ('code' in w) return w;
   return {
     shape: [count(values), D],
@@ -182,6 +223,13 @@ export function rowKernel<P>(row: RowFn<P>) {
     const w = extra.unit_weight;
     let sum = 0;
     for (let r = lo; r < hi; r++) {
+      // A row of weight 0 (masked, or weighted 0) adds nothing and passes no gradient; it is not
+      // evaluated (a masked row's target may be no class at all).
+      if (w[r] === 0) {
+        out.gradient?.fill(0, r * D, (r + 1) * D);
+        if (out.perSample !== null) out.perSample[r] = 0;
+        continue;
+      }
       const v = row(x, r * D, t, targetsAreIndices ? r : r * D, D, params, out.gradient, out.gradScale * w[r]);
       if (out.perSample !== null) out.perSample[r] = v;
       sum += w[r] * v;
@@ -212,8 +260,8 @@ interface KerasSpec<P> {
   targets: string;
   targetRule: TargetRule;
   params: z.ZodType<P>;
-  /** The axis reduced per sample (Keras's `axis` parameter, −1 when the loss has none). */
-  axis?: (params: P) => number;
+  /** The axis reduced per sample, targets rewritten, a mask (RowRules); axis −1 by default. */
+  rules?: (params: P) => Partial<RowRules>;
   row: RowFn<P>;
   checkData?: LossDefinition<P>['checkData'];
   plot: PlotSlice;
@@ -239,7 +287,7 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     targetLayout: spec.targetRule === 'indices' ? 'indices' : 'same',
     reductions: KERAS_REDUCTIONS,
     params: spec.params,
-    arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, spec.axis?.(params) ?? -1),
+    arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, { axis: -1, ...spec.rules?.(params) }),
     checkData: spec.checkData,
     kernel: rowKernel(spec.row),
     plot: spec.plot,
