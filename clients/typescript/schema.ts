@@ -1597,6 +1597,60 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "keras.binary_focal_crossentropy" | "keras.BinaryFocalCrossentropy";
+                    /** @description keras.binary_focal_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.binary_focal_crossentropy targets: Keras's y_true: labels in [0, 1], the shape of predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.binary_focal_crossentropy sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description true: weigh positives by alpha and negatives by 1 − alpha.
+                         * @default false
+                         */
+                        apply_class_balancing?: boolean;
+                        /**
+                         * @description The positives' weight with apply_class_balancing (no effect without).
+                         * @default 0.25
+                         */
+                        alpha?: number;
+                        /**
+                         * @description The focusing exponent γ ≥ 0 (0: plain binary cross-entropy).
+                         * @default 2
+                         */
+                        gamma?: number;
+                        /**
+                         * @description true: predictions are logits; false: probabilities.
+                         * @default false
+                         */
+                        from_logits?: boolean;
+                        /**
+                         * @description ε in [0, 1]: binary targets become y·(1 − ε) + ε/2, categorical ones y·(1 − ε) + ε/C.
+                         * @default 0
+                         */
+                        label_smoothing?: number;
+                        /**
+                         * @description The class axis (or, for the binary losses, the axis averaged).
+                         * @default -1
+                         */
+                        axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "keras.categorical_crossentropy" | "keras.CategoricalCrossentropy";
                     /** @description keras.categorical_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1; `axis` holds the classes. */
                     predictions: number | (number | unknown[])[];
@@ -1621,6 +1675,84 @@ export interface operations {
                          * @default -1
                          */
                         axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.categorical_focal_crossentropy" | "keras.CategoricalFocalCrossentropy";
+                    /** @description keras.categorical_focal_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1; `axis` holds the classes. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.categorical_focal_crossentropy targets: Keras's y_true: one-hot or soft labels, the shape of predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.categorical_focal_crossentropy sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description A weight for every class, or one per class (a list along the class axis).
+                         * @default 0.25
+                         */
+                        alpha?: number | number[];
+                        /**
+                         * @description The focusing exponent γ ≥ 0.
+                         * @default 2
+                         */
+                        gamma?: number;
+                        /**
+                         * @description true: predictions are logits; false: probabilities.
+                         * @default false
+                         */
+                        from_logits?: boolean;
+                        /**
+                         * @description ε in [0, 1]: binary targets become y·(1 − ε) + ε/2, categorical ones y·(1 − ε) + ε/C.
+                         * @default 0
+                         */
+                        label_smoothing?: number;
+                        /**
+                         * @description The class axis (or, for the binary losses, the axis averaged).
+                         * @default -1
+                         */
+                        axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.categorical_generalized_cross_entropy" | "keras.CategoricalGeneralizedCrossEntropy";
+                    /** @description keras.categorical_generalized_cross_entropy predictions: Keras's y_pred: probabilities [N, C] (or [N, T, C]). */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.categorical_generalized_cross_entropy targets: Keras's y_true: class indices [N] (or [N, T]). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.categorical_generalized_cross_entropy sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description q in (0, 1): near 0 like cross-entropy, near 1 like MAE.
+                         * @default 0.5
+                         */
+                        q?: number;
                     };
                     /**
                      * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
@@ -1673,6 +1805,35 @@ export interface operations {
                          * @default -1
                          */
                         axis?: number;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.dice" | "keras.Dice";
+                    /** @description keras.dice predictions: Keras's y_pred: soft masks, any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.dice targets: Keras's y_true: masks, broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.dice sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The axes summed per sample: null (the default) sums everything into one value; [1, 2] gives one value per image of [N, H, W].
+                         * @default null
+                         */
+                        axis?: (number | number[]) | null;
                     };
                     /**
                      * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
@@ -1949,6 +2110,45 @@ export interface operations {
                     sample_weight?: number | (number | unknown[])[];
                     /** @default {} */
                     params?: Record<string, never>;
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.tversky" | "keras.Tversky";
+                    /** @description keras.tversky predictions: Keras's y_pred: soft masks, any rank ≥ 1. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.tversky targets: Keras's y_true: masks, broadcastable to predictions. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.tversky sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The weight of false positives.
+                         * @default 0.5
+                         */
+                        alpha?: number;
+                        /**
+                         * @description The weight of false negatives.
+                         * @default 0.5
+                         */
+                        beta?: number;
+                        /**
+                         * @description The axes summed per sample: null (the default) sums everything into one value; [1, 2] gives one value per image of [N, H, W].
+                         * @default null
+                         */
+                        axis?: (number | number[]) | null;
+                    };
                     /**
                      * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
                      * @default sum_over_batch_size

@@ -151,16 +151,28 @@ function weigh(values: number[], sampleWeight: Weights | undefined, reduction: R
   return { unitWeight, perSample: out, weighting: { index: vIndex, weights }, denominator };
 }
 
-/** The reduced axis as Keras's canonicalize_axis reads it, or a problem. */
-function canonicalAxis(axis: number, rank: number): number | InputProblem {
-  if (axis < -rank || axis >= rank) return problem('invalid_params', 'params.axis', `axis ${axis} is out of range for predictions of rank ${rank}`);
-  return axis < 0 ? axis + rank : axis;
+/** The reduced axes as Keras reads `axis` (null: all of them; negative: from the end), sorted; a
+ *  problem when one is out of range or they are not contiguous (the kernel reads each sample's
+ *  values as one run). */
+function canonicalAxes(axis: number | readonly number[] | null, rank: number): number[] | InputProblem {
+  const given = axis === null ? Array.from({ length: rank }, (_, i) => i) : typeof axis === 'number' ? [axis] : axis;
+  const axes: number[] = [];
+  for (const a of given) {
+    if (a < -rank || a >= rank) return problem('invalid_params', 'params.axis', `axis ${a} is out of range for predictions of rank ${rank}`);
+    const k = a < 0 ? a + rank : a;
+    if (!axes.includes(k)) axes.push(k);
+  }
+  axes.sort((a, b) => a - b);
+  if (axes.length === 0 || axes[axes.length - 1] - axes[0] + 1 !== axes.length) {
+    return problem('invalid_params', 'params.axis', `axis ${JSON.stringify(axis)}: the reduced axes must be adjacent ones (the service reads each sample as one run)`);
+  }
+  return axes;
 }
 
 /** Steps 1 and 2 for a loss that reduces one axis of predictions (and targets) per sample. */
 export interface RowRules {
-  /** The axis reduced per sample (−1: the last). */
-  axis: number;
+  /** The axes reduced per sample (−1: the last; null: all), adjacent. */
+  axis: number | readonly number[] | null;
   /** Targets rewritten once, whole (hinge: 0/1 labels read as −1/1 when every label is 0 or 1). */
   targets?: (t: TargetArray) => TargetArray;
   /** Which per-sample values count (1) and which are masked out (0; Keras's keras_mask). */
@@ -173,8 +185,10 @@ export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, r
   const t = sent.targets!;
   let [ts, ps] = rule === 'indices' ? [t.shape, p.shape] : squeezeOrExpand(t.shape, p.shape);
   if (ps.length === 0) return problem('shape_mismatch', 'predictions', `${name} reduces an axis of predictions: a rank-0 tensor has none`);
-  const axis = canonicalAxis(axisParam, ps.length);
-  if (typeof axis !== 'number') return axis;
+  const axes = canonicalAxes(axisParam, ps.length);
+  if (!Array.isArray(axes)) return axes;
+  const axis = axes[0];
+  const last = axes[axes.length - 1];
   let targets = t.data;
   if (rule === 'indices') {
     // Class indices: the predictions' shape without the class axis (a trailing 1 squeezed).
@@ -196,12 +210,12 @@ export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, r
     }
   }
   if (rules.targets) targets = rules.targets(targets);
-  // The reduced axis moved last, when it is not: the kernel reads rows of D.
-  const D = ps[axis];
+  // The reduced axes moved last, when they are not: the kernel reads rows of D.
+  const D = count(ps.slice(axis, last + 1));
   const outer = count(ps.slice(0, axis));
-  const inner = count(ps.slice(axis + 1));
+  const inner = count(ps.slice(last + 1));
   const transpose = inner === 1 ? null : { outer, a: D, b: inner, inner: 1 };
-  const values = ps.filter((_, i) => i !== axis);
+  const values = ps.filter((_, i) => i < axis || i > last);
   const w = weighting(values, sent.sample_weight, reduction, rules.mask?.(targets) ?? null);
   if ('code' in w) return w;
   return {
@@ -263,6 +277,7 @@ interface KerasSpec<P> {
   /** The axis reduced per sample, targets rewritten, a mask (RowRules); axis −1 by default. */
   rules?: (params: P) => Partial<RowRules>;
   row: RowFn<P>;
+  checkParams?: LossDefinition<P>['checkParams'];
   checkData?: LossDefinition<P>['checkData'];
   plot: PlotSlice;
   sample(r: Random): Sample;
@@ -288,6 +303,7 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     reductions: KERAS_REDUCTIONS,
     params: spec.params,
     arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, { axis: -1, ...spec.rules?.(params) }),
+    checkParams: spec.checkParams,
     checkData: spec.checkData,
     kernel: rowKernel(spec.row),
     plot: spec.plot,
