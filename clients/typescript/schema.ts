@@ -1791,6 +1791,45 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "keras.circle" | "keras.Circle";
+                    /** @description keras.circle predictions: Keras's y_pred: embeddings [N, D] (expected of unit length; not normalised). */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.circle targets: Keras's y_true: integer labels [N]. */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.circle sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The scale γ of the similarities.
+                         * @default 80
+                         */
+                        gamma?: number;
+                        /**
+                         * @description The relaxation margin m.
+                         * @default 0.4
+                         */
+                        margin?: number;
+                        /**
+                         * @description true: an embedding is not its own positive.
+                         * @default true
+                         */
+                        remove_diagonal?: boolean;
+                    };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "keras.cosine_similarity" | "keras.CosineSimilarity";
                     /** @description keras.cosine_similarity predictions: Keras's y_pred: vectors along `axis`, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
@@ -1806,6 +1845,29 @@ export interface operations {
                          */
                         axis?: number;
                     };
+                    /**
+                     * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
+                     * @default sum_over_batch_size
+                     * @enum {string}
+                     */
+                    reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "keras.ctc" | "keras.CTC";
+                    /** @description keras.ctc predictions: Keras's y_pred: logits [N, T, C] (batch-major). */
+                    predictions: number | (number | unknown[])[];
+                    /** @description keras.ctc targets: Keras's y_true: labels [N, S]: integers in [1, C), padded with 0 (the blank). */
+                    targets: number | (number | unknown[])[];
+                    /** @description keras.ctc sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
                     /**
                      * @description Keras's: sum_over_batch_size (the default) and mean divide Σ sample_weight·ℓ by the number of weighted values; sum adds them; mean_with_sample_weight divides by Σ sample_weight; none answers per_sample (the weighted values) alone. A zero divisor gives 0.
                      * @default sum_over_batch_size

@@ -155,6 +155,9 @@ export interface LossDefinition<P = unknown> {
    *  (Keras's: squeeze_or_expand, broadcasting, sample_weight): replaces the built-in rules of
    *  `layout`/`targetLayout`. Throws nothing: a problem is returned. */
   arrange?(sent: SentTensors, params: P, reduction: Reduction): Arrangement | InputProblem;
+  /** Every row's value depends on every row (circle's pairwise similarities): the kernel runs
+   *  over all rows at once, in one block, and a request is never split across workers. */
+  coupledRows?: boolean;
   /** Parameters: a strict zod object whose defaults are the spec's. */
   params: z.ZodType<P>;
   /** O(1) checks of the parameters against the shapes (lengths of vector parameters, ...): on

@@ -29,7 +29,7 @@ export function definitionOf(task: LossTask): LossDefinition {
 export function blockLayout(def: LossDefinition, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
   const units = byRows(def) ? input.rows : input.predictions.length;
   const unitSize = byRows(def) ? input.cols : 1;
-  const block = Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize));
+  const block = def.coupledRows ? Math.max(1, units) : Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize));
   return { units, block, blocks: Math.ceil(units / block) };
 }
 
@@ -86,7 +86,8 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
     if (task.rawTargets !== null) problem = convertTargets(task.rawTargets, input.targets, s.targFrom, s.targTo);
     if (problem === null && task.checkFinite) {
       const p = firstNonFinite(input.predictions, s.predFrom, s.predTo);
-      const t = p < 0 && task.rawTargets === null && input.targets.length > 0 ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
+      // A loss that arranges its own shapes had its targets checked whole (prepareLossTask.ts).
+      const t = p < 0 && task.rawTargets === null && input.targets.length > 0 && def.arrange === undefined ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
       // Named where the request has it (the kernel may read the first input transposed).
       if (p >= 0) problem = notFinite('predictions', input.predictions, p, task.transpose === null ? p : requestIndex(task.transpose, p));
       else if (t >= 0) problem = notFinite('targets', input.targets, t);

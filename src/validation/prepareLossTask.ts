@@ -228,6 +228,8 @@ function convertedTargets(raw: BigInt64Array | Uint8Array): Float64Array {
 function arranged(def: LossDefinition, parts: LossRequestParts, extra: Record<string, FloatArray>) {
   const slots = kernelSlots(def);
   const targets = parts.rawTargets === undefined ? parts.targets : { data: convertedTargets(parts.rawTargets), shape: parts.targets.shape };
+  // Its targets need not match the predictions element for element: checked whole, here.
+  if (parts.checkFinite && !(targets.data instanceof Int32Array)) assertFinite('targets', targets.data);
   const sent: SentTensors = { [slots.predictions]: parts.predictions, ...(slots.targets === null ? {} : { [slots.targets]: targets }) };
   for (const [name, data] of Object.entries(extra)) sent[name] = { data, shape: parts.extra![name].shape };
   const a = def.arrange!(sent, parts.params, parts.reduction);

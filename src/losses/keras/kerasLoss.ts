@@ -114,7 +114,7 @@ function applyMask(values: number[], mask: Uint8Array, sampleWeight: Weights | u
 /** Step 2 and 3's bookkeeping: each row's summed weight, the answer's W, and the divisor. With a
  *  mask, the value weighs by the reduction's masked weights and per_sample by reduction none's,
  *  as Keras's per-sample answer is the loss object called with reduction None. */
-function weighting(values: number[], sampleWeight: Weights | undefined, reduction: Reduction, mask: Uint8Array | null) {
+export function weighting(values: number[], sampleWeight: Weights | undefined, reduction: Reduction, mask: Uint8Array | null) {
   if (mask === null) return weigh(values, sampleWeight, reduction);
   const forValue = weigh(values, applyMask(values, mask, sampleWeight, reduction), reduction);
   const forAnswer = weigh(values, applyMask(values, mask, sampleWeight, 'none'), 'none');
@@ -276,9 +276,11 @@ interface KerasSpec<P> {
   params: z.ZodType<P>;
   /** The axis reduced per sample, targets rewritten, a mask (RowRules); axis −1 by default. */
   rules?: (params: P) => Partial<RowRules>;
-  row: RowFn<P>;
+  row?: RowFn<P>;
   checkParams?: LossDefinition<P>['checkParams'];
   checkData?: LossDefinition<P>['checkData'];
+  /** A kernel over all rows at once instead of `row` (circle couples every row with every other). */
+  coupledKernel?: LossDefinition<P>['kernel'];
   plot: PlotSlice;
   sample(r: Random): Sample;
   example: LossDefinition['example'];
@@ -305,7 +307,8 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, { axis: -1, ...spec.rules?.(params) }),
     checkParams: spec.checkParams,
     checkData: spec.checkData,
-    kernel: rowKernel(spec.row),
+    kernel: spec.coupledKernel ?? rowKernel(spec.row!),
+    coupledRows: spec.coupledKernel !== undefined,
     plot: spec.plot,
     sample: spec.sample,
     example: spec.example,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineLoss, type InputProblem, type KernelInput, type TensorInput } from '../types.ts';
+import { defineLoss, type FloatArray, type InputProblem, type KernelInput, type TensorInput } from '../types.ts';
 import { tensor, times, type Random } from '../samples.ts';
 
 // Connectionist temporal classification (Graves et al. 2006), as F.ctc_loss computes it.
@@ -32,7 +32,7 @@ import { tensor, times, type Random } from '../samples.ts';
 const NEG_INF = Number.NEGATIVE_INFINITY;
 
 /** log(e^a + e^b) without overflow; −∞ is the identity. */
-function logAddExp(a: number, b: number): number {
+export function logAddExp(a: number, b: number): number {
   if (a === NEG_INF) return b;
   if (b === NEG_INF) return a;
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
@@ -135,16 +135,92 @@ function checkCtc({ shape: [n, frames, classes], extra, sentShapes = {}, params:
 function checkAlignments({ extra, params: { zero_infinity } }: KernelInput<CtcParams>, lo: number, hi: number): InputProblem | null {
   if (zero_infinity) return null;
   const { input_lengths: il, target_lengths: tl, targets: labels, target_starts: starts } = extra;
+  return unalignable(il, tl, labels, starts, lo, hi, 'PyTorch returns inf (input_lengths names the frames); set zero_infinity to count such samples as 0');
+}
+
+/** One sample's frames and labels: labels[start .. start + length) over `frames` frames. */
+export interface CtcSample {
+  frames: number;
+  labels: ArrayLike<number>;
+  start: number;
+  length: number;
+  blank: number;
+}
+
+/** Work arrays for the samples of rows [lo, hi): α and β of the longest, and C posteriors. */
+export function ctcScratch(frames: ArrayLike<number>, lengths: ArrayLike<number>, lo: number, hi: number, C: number) {
+  let size = 0;
+  for (let i = lo; i < hi; i++) size = Math.max(size, frames[i] * (2 * lengths[i] + 1));
+  return { alpha: new Float64Array(size), beta: new Float64Array(size), posterior: new Float64Array(C) };
+}
+
+/** The sample's −log likelihood from its log-probabilities lp[base + t·C + c]; with `gradient`,
+ *  also PyTorch's gradient (exp(lp) − γ, times `scale`) for its frames t < frames, written at the
+ *  same offsets (the caller zeroes the rest). */
+export function ctcSample(lp: FloatArray, base: number, C: number, { frames, labels, start, length: L, blank }: CtcSample, scratch: ReturnType<typeof ctcScratch>, gradient: FloatArray | null, scale: number): number {
+  if (frames === 0) return L === 0 ? 0 : Number.POSITIVE_INFINITY; // PyTorch: no frames align only the empty target
+  const { alpha, beta, posterior } = scratch;
+  const width = 2 * L + 1;
+  const label = (s: number) => (s % 2 === 0 ? blank : labels[start + (s - 1) / 2]);
+  // A blank may be skipped between two labels that differ.
+  const skips = (s: number, other: number) => s % 2 === 1 && label(s) !== label(other);
+  alpha.fill(NEG_INF, 0, frames * width);
+  alpha[0] = lp[base + blank];
+  if (L > 0) alpha[1] = lp[base + label(1)];
+  for (let t = 1; t < frames; t++) {
+    const row = t * width;
+    const prev = row - width;
+    const emit = base + t * C;
+    for (let s = 0; s < width; s++) {
+      let a = alpha[prev + s];
+      if (s > 0) a = logAddExp(a, alpha[prev + s - 1]);
+      if (s > 1 && skips(s, s - 2)) a = logAddExp(a, alpha[prev + s - 2]);
+      alpha[row + s] = a === NEG_INF ? NEG_INF : a + lp[emit + label(s)];
+    }
+  }
+  const last = (frames - 1) * width;
+  const nll = -logAddExp(alpha[last + width - 1], width > 1 ? alpha[last + width - 2] : NEG_INF);
+  if (gradient === null || nll === Number.POSITIVE_INFINITY) return nll;
+  beta.fill(NEG_INF, 0, frames * width);
+  beta[last + width - 1] = lp[base + (frames - 1) * C + blank];
+  if (L > 0) beta[last + width - 2] = lp[base + (frames - 1) * C + label(width - 2)];
+  for (let t = frames - 2; t >= 0; t--) {
+    const row = t * width;
+    const next = row + width;
+    const emit = base + t * C;
+    for (let s = 0; s < width; s++) {
+      let b = beta[next + s];
+      if (s < width - 1) b = logAddExp(b, beta[next + s + 1]);
+      if (s < width - 2 && skips(s, s + 2)) b = logAddExp(b, beta[next + s + 2]);
+      beta[row + s] = b === NEG_INF ? NEG_INF : b + lp[emit + label(s)];
+    }
+  }
+  for (let t = 0; t < frames; t++) {
+    posterior.fill(NEG_INF);
+    const row = t * width;
+    for (let s = 0; s < width; s++) {
+      const c = label(s);
+      posterior[c] = logAddExp(posterior[c], alpha[row + s] + beta[row + s]);
+    }
+    const emit = base + t * C;
+    for (let c = 0; c < C; c++) {
+      const x = lp[emit + c];
+      gradient[emit + c] = (Math.exp(x) - Math.exp(posterior[c] + nll - x)) * scale;
+    }
+  }
+  return nll;
+}
+
+/** The first sample of [lo, hi) whose labels no alignment of its frames can produce (each
+ *  repeated pair needs a blank between), as a 422; null if none. `why` ends the message. */
+export function unalignable(frames: ArrayLike<number>, lengths: ArrayLike<number>, labels: ArrayLike<number>, starts: ArrayLike<number>, lo: number, hi: number, why: string): InputProblem | null {
   for (let i = lo; i < hi; i++) {
-    const L = tl[i];
+    const L = lengths[i];
     let repeats = 0;
     for (let k = starts[i] + 1; k < starts[i] + L; k++) if (labels[k] === labels[k - 1]) repeats++;
-    if (il[i] < L + repeats) {
+    if (frames[i] < L + repeats) {
       const blanks = repeats === 0 ? '' : ` and the ${repeats} blank${repeats === 1 ? '' : 's'} that must separate repeated labels`;
-      return {
-        code: 'result_not_finite',
-        detail: `sample ${i} has no alignment: input_lengths[${i}] = ${il[i]} frames cannot hold its ${L} labels${blanks}, so its loss is infinite (PyTorch returns inf); set zero_infinity to count such samples as 0`,
-      };
+      return { code: 'result_not_finite', detail: `sample ${i} has no alignment: its ${frames[i]} frames cannot hold its ${L} labels${blanks}, so its loss is infinite; ${why}` };
     }
   }
   return null;
@@ -180,78 +256,20 @@ export const ctc = defineLoss({
   checkData: checkAlignments,
   kernel({ predictions: lp, shape: [, T, C], extra, params: { blank, zero_infinity } }, lo, hi, { perSample, gradient, gradScale, reduction }) {
     const { input_lengths: il, target_lengths: tl, targets: labels, target_starts: starts } = extra;
-    let size = 0;
-    for (let i = lo; i < hi; i++) size = Math.max(size, il[i] * (2 * tl[i] + 1));
-    const alpha = new Float64Array(size);
-    const beta = new Float64Array(size);
-    const posterior = new Float64Array(C);
+    const scratch = ctcScratch(il, tl, lo, hi, C);
     let sum = 0;
     for (let i = lo; i < hi; i++) {
-      const base = i * T * C;
-      const frames = il[i];
       const L = tl[i];
-      const width = 2 * L + 1;
-      const label = (s: number) => (s % 2 === 0 ? blank : labels[starts[i] + (s - 1) / 2]);
-      // A blank may be skipped between two labels that differ.
-      const skips = (s: number, other: number) => s % 2 === 1 && label(s) !== label(other);
-      let nll: number;
-      if (frames === 0) {
-        nll = L === 0 ? 0 : Number.POSITIVE_INFINITY; // PyTorch: no frames align only the empty target
-      } else {
-        alpha.fill(NEG_INF, 0, frames * width);
-        alpha[0] = lp[base + blank];
-        if (L > 0) alpha[1] = lp[base + label(1)];
-        for (let t = 1; t < frames; t++) {
-          const row = t * width;
-          const prev = row - width;
-          const emit = base + t * C;
-          for (let s = 0; s < width; s++) {
-            let a = alpha[prev + s];
-            if (s > 0) a = logAddExp(a, alpha[prev + s - 1]);
-            if (s > 1 && skips(s, s - 2)) a = logAddExp(a, alpha[prev + s - 2]);
-            alpha[row + s] = a === NEG_INF ? NEG_INF : a + lp[emit + label(s)];
-          }
-        }
-        const last = (frames - 1) * width;
-        nll = -logAddExp(alpha[last + width - 1], width > 1 ? alpha[last + width - 2] : NEG_INF);
-      }
+      const scale = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
+      const sample = { frames: il[i], labels, start: starts[i], length: L, blank };
+      let nll = ctcSample(lp, i * T * C, C, sample, scratch, null, 0);
       const zeroed = nll === Number.POSITIVE_INFINITY && zero_infinity;
       if (zeroed) nll = 0;
       if (perSample !== null) perSample[i] = nll;
-      const scale = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
       sum += nll * scale;
       if (gradient === null) continue;
-      gradient.fill(0, base, base + T * C);
-      if (zeroed || frames === 0) continue;
-      beta.fill(NEG_INF, 0, frames * width);
-      const last = (frames - 1) * width;
-      beta[last + width - 1] = lp[base + (frames - 1) * C + blank];
-      if (L > 0) beta[last + width - 2] = lp[base + (frames - 1) * C + label(width - 2)];
-      for (let t = frames - 2; t >= 0; t--) {
-        const row = t * width;
-        const next = row + width;
-        const emit = base + t * C;
-        for (let s = 0; s < width; s++) {
-          let b = beta[next + s];
-          if (s < width - 1) b = logAddExp(b, beta[next + s + 1]);
-          if (s < width - 2 && skips(s, s + 2)) b = logAddExp(b, beta[next + s + 2]);
-          beta[row + s] = b === NEG_INF ? NEG_INF : b + lp[emit + label(s)];
-        }
-      }
-      const g = gradScale * scale;
-      for (let t = 0; t < frames; t++) {
-        posterior.fill(NEG_INF);
-        const row = t * width;
-        for (let s = 0; s < width; s++) {
-          const c = label(s);
-          posterior[c] = logAddExp(posterior[c], alpha[row + s] + beta[row + s]);
-        }
-        const emit = base + t * C;
-        for (let c = 0; c < C; c++) {
-          const x = lp[emit + c];
-          gradient[emit + c] = (Math.exp(x) - Math.exp(posterior[c] + nll - x)) * g;
-        }
-      }
+      gradient.fill(0, i * T * C, (i + 1) * T * C);
+      if (!zeroed) ctcSample(lp, i * T * C, C, sample, scratch, gradient, gradScale * scale);
     }
     return sum;
   },
