@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { losses } from '../src/losses/registry.ts';
+import { comparisons } from '../src/plots/comparisons.ts';
 
 const OUT = new URL('../test-output/', import.meta.url).pathname;
 let app: FastifyInstance;
@@ -52,7 +53,7 @@ test('/explore shows every picture, loaded', async () => {
   await page.goto(`${base}/explore`, { waitUntil: 'networkidle' });
   const images = page.locator('img');
   const count = await images.count();
-  expect(count).toBe(losses.length + 1); // every loss and the margin comparison
+  expect(count).toBe(losses.length + Object.keys(comparisons).length); // every loss and every comparison
   for (let i = 0; i < count; i++) {
     await images.nth(i).scrollIntoViewIfNeeded();
     await expect.poll(() => images.nth(i).evaluate((img) => { const image = img as unknown as { complete: boolean; naturalWidth: number }; return image.complete && image.naturalWidth > 0; }), { timeout: 10_000 }).toBe(true);

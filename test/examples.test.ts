@@ -43,3 +43,10 @@ test('npm run example -- learning-slowdown: the quadratic cost from (2.0, 2.0) l
   expect(stdout).toMatch(/wrote .*learning-slowdown\.svg/);
   console.log(stdout.trim().split('\n').slice(-4).join('\n'));
 }, 60_000);
+
+test('npm run example -- keras-check: a user\'s own BCE, CCE and sparse CCE (sample_weight, logits, label smoothing) agree with keras.*', async () => {
+  const { stdout } = await example('keras-check');
+  expect(stdout.match(/^ {2}OK: my code agrees with Keras$/gm)).toHaveLength(3);
+  expect(stdout).toContain('keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1)');
+  expect(stdout).toContain('all three checks agree');
+}, 60_000);

@@ -103,9 +103,33 @@ test('bad parameters, ranges and names are problems', async () => {
   expect((await get('/losses/nope/plot.svg')).statusCode).toBe(404);
 });
 
-test('/explore shows every loss picture and the margin comparison', async () => {
+test('/explore shows every loss picture and every comparison', async () => {
   const res = await get('/explore');
   expect(res.headers['content-type']).toMatch(/^text\/html/);
   for (const l of losses) expect(res.body).toContain(`src="/losses/${l.name}/plot.svg"`);
-  expect(res.body).toContain('src="/plots/margin.svg"');
+  for (const name of ['margin', 'bce-near-0', 'bce-near-1', 'categorical-hinge', 'gaussian-nll']) expect(res.body).toContain(`src="/plots/${name}.svg"`);
+});
+
+test('PyTorch and Keras beside each other: BCE near p = 0 and the categorical hinge, drawn where their kernels put them', async () => {
+  const bce = await get('/plots/bce-near-0.svg');
+  expect(XMLValidator.validate(bce.body)).toBe(true);
+  const series = drawnSeries(bce.body);
+  const tol = pixelInY(bce.body);
+  // Sampled points: 201 over [−12, 0], every 0.06.
+  for (const x of [-11.1, -9, -6, -3, -0.48]) {
+    const p = 10 ** x;
+    for (const [loss, label] of [['binary_cross_entropy', 'PyTorch binary_cross_entropy'], ['keras.binary_crossentropy', 'keras.binary_crossentropy']]) {
+      const { value } = await lossAt(loss, [p], [1]);
+      expect(Math.abs(drawnAt(series.get(label)!, x) - value), `${loss} at p = 1e${x}`).toBeLessThanOrEqual(tol);
+    }
+  }
+  // Below 1e-7 Keras's clip holds the loss at −log 1e-7 while PyTorch's keeps growing.
+  expect(drawnAt(series.get('keras.binary_crossentropy')!, -11.1)).toBeCloseTo(-Math.log(1e-7), 1);
+  expect(drawnAt(series.get('PyTorch binary_cross_entropy')!, -11.1)).toBeCloseTo(11.1 * Math.LN10, 1);
+  const hinge = drawnSeries((await get('/plots/categorical-hinge.svg')).body);
+  // 201 points over [−3, 1.5]: −2.1 is one of them.
+  expect(drawnAt(hinge.get('categorical_hinge')!, -2.1)).toBeCloseTo(0, 1);
+  expect(drawnAt(hinge.get('keras.categorical_hinge')!, -2.1)).toBeCloseTo(1, 1);
+  expect((await get('/plots/gaussian-nll.svg')).statusCode).toBe(200);
+  expect((await get('/plots/nope.svg')).statusCode).toBe(400);
 });

@@ -132,15 +132,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/plots/margin.svg": {
+    "/plots/{name}.svg": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The 0-1, hinge, squared hinge, logistic, exponential and square losses against the margin */
-        get: operations["plotMarginLosses"];
+        /** Losses compared on one axis: margin losses, PyTorch and Keras near their clips, Gaussian NLL at several variances */
+        get: operations["plotComparison"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2541,11 +2541,14 @@ export interface operations {
             };
         };
     };
-    plotMarginLosses: {
+    plotComparison: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Which comparison. */
+                name: "margin" | "bce-near-0" | "bce-near-1" | "categorical-hinge" | "gaussian-nll";
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2557,6 +2560,15 @@ export interface operations {
                 };
                 content: {
                     "image/svg+xml": string;
+                };
+            };
+            /** @description Problem (400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request was refused: a malformed request line (400), headers over 16 KiB (431), a body that did not arrive in time (408), or any 4xx of the catalog. */

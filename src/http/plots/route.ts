@@ -1,13 +1,14 @@
 // Pictures: GET /losses/{name}/plot.svg (a loss and its derivative along its natural axis),
-// GET /plots/margin.svg (the textbook comparison of margin losses), GET /explore (all of them).
+// GET /plots/{name}.svg (losses compared on one axis: plots/comparisons.ts), GET /explore (all of them).
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ServiceError } from '../../errors/catalog.ts';
-import { findLoss, losses } from '../../losses/registry.ts';
+import { losses } from '../../losses/registry.ts';
 import { lossByName, parseLossParams } from '../../validation/lossParams.ts';
 import { paramProperties } from '../../losses/describeParams.ts';
 import type { LossDefinition } from '../../losses/types.ts';
 import { lossCurve } from '../../plots/lossCurve.ts';
+import { comparisons, comparisonSvg } from '../../plots/comparisons.ts';
 import { renderLineChart } from '../../plots/svgChart.ts';
 import { problemResponses } from '../schemas.ts';
 
@@ -48,32 +49,10 @@ export function lossPlotSvg(def: LossDefinition, params: unknown, from: number, 
   });
 }
 
-/** The textbook figure: 0-1, hinge, squared hinge, logistic, exponential and square loss against
- *  the margin m = y·f over -2…2, each computed by its kernel. */
-export function marginComparisonSvg(points = 201): string {
-  const series: [string, string][] = [
-    ['zero_one', '0-1'],
-    ['hinge', 'hinge'],
-    ['squared_hinge', 'squared hinge'],
-    ['logistic', 'logistic'],
-    ['exponential', 'exponential'],
-    ['mse', 'square (1 − m)²'],
-  ];
-  return renderLineChart({
-    title: 'Margin losses: surrogates of the 0-1 loss',
-    xLabel: 'margin m = y·f (target y = 1)',
-    yLabel: 'loss',
-    series: series.map(([name, label]) => {
-      const def = findLoss(name)!;
-      // The square loss compares the score f = m with the target 1: (m − 1)².
-      const at = name === 'mse' ? (m: number) => ({ predictions: [m], targets: [1], dPredictions: [1] }) : def.plot.at;
-      const curve = lossCurve({ ...def, plot: { ...def.plot, at } }, def.params.parse({}), -2, 2, points);
-      return { name: label, points: curve.loss };
-    }),
-  });
-}
-
 function explorePage(): string {
+  const figures = Object.entries(comparisons)
+    .map(([name, c]) => `<figure id="${name}"><img src="/plots/${name}.svg" alt="${c.title}" width="640" height="400" loading="lazy"><figcaption><b>${c.title}</b>: ${c.caption}</figcaption></figure>`)
+    .join('\n');
   const cards = losses
     .map(
       (def) => `<figure id="${def.name}"><img src="/losses/${def.name}/plot.svg" alt="${def.name}: the loss and its derivative" width="640" height="400" loading="lazy">
@@ -86,7 +65,7 @@ function explorePage(): string {
 </head><body>
 <h1>Explore the losses</h1>
 <p>Every loss of the catalog and its derivative, computed by the service's own kernels. Each picture is <code>GET /losses/{name}/plot.svg</code>; add <code>?from=&amp;to=</code> or the loss's parameters (<code>?delta=0.5</code>) to change it. Try requests in <a href="/docs">Swagger UI</a>.</p>
-<figure id="margin"><img src="/plots/margin.svg" alt="margin losses compared" width="640" height="400"><figcaption><b>The classic comparison</b>: margin losses as upper bounds of the 0-1 loss.</figcaption></figure>
+${figures}
 ${cards}
 </body></html>`;
 }
@@ -112,9 +91,15 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
       return reply.type('image/svg+xml').send(svg);
     },
   });
-  app.get('/plots/margin.svg', {
-    schema: { summary: 'The 0-1, hinge, squared hinge, logistic, exponential and square losses against the margin', operationId: 'plotMarginLosses', tags: ['explore'], response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } } } },
-    handler: async (_request, reply) => reply.type('image/svg+xml').send(marginComparisonSvg()),
+  app.get('/plots/:name.svg', {
+    schema: {
+      summary: 'Losses compared on one axis: margin losses, PyTorch and Keras near their clips, Gaussian NLL at several variances',
+      operationId: 'plotComparison',
+      tags: ['explore'],
+      params: z.object({ name: z.enum(Object.keys(comparisons) as [string, ...string[]]).meta({ description: 'Which comparison.' }) }),
+      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(400) },
+    },
+    handler: async (request, reply) => reply.type('image/svg+xml').send(comparisonSvg(request.params.name)),
   });
   app.get('/explore', {
     schema: { summary: 'Every loss as a picture (HTML)', operationId: 'explore', tags: ['explore'], response: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } } },
