@@ -96,6 +96,30 @@ describe('metadata and health', () => {
     expect((await app.inject({ method: 'POST', url: '/v2/models/mse/infer', payload, headers })).statusCode).toBe(200);
   });
 
+  test('model metadata of the inputs by name: ctc\'s integer lengths, gaussian_nll\'s per-row var, keras.*\'s optional sample_weight', async () => {
+    const ctc = (await app.inject({ method: 'GET', url: '/v2/models/ctc' })).json();
+    expect(ctc.inputs.slice(0, 4)).toEqual([
+      { name: 'log_probs', datatype: 'FP64', shape: [-1, -1, -1] },
+      { name: 'targets', datatype: 'INT64', shape: [-1, -1] },
+      { name: 'input_lengths', datatype: 'INT64', shape: [-1] },
+      { name: 'target_lengths', datatype: 'INT64', shape: [-1] },
+    ]);
+    expect(ctc.outputs.map((o: { name: string }) => o.name)).toEqual(['value', 'per_sample', 'gradient', 'parameters_gradient']);
+    const triplet = (await app.inject({ method: 'GET', url: '/v2/models/triplet_margin' })).json();
+    expect(triplet.outputs.map((o: { name: string }) => o.name)).toEqual(['value', 'per_sample', 'gradient_anchor', 'gradient_positive', 'gradient_negative', 'parameters_gradient']);
+    const gaussian = (await app.inject({ method: 'GET', url: '/v2/models/gaussian_nll' })).json();
+    expect(gaussian.parameters['var.accepts']).toMatch(/one value per row/);
+    const keras = (await app.inject({ method: 'GET', url: '/v2/models/keras.sparse_categorical_crossentropy' })).json();
+    expect(keras.inputs.slice(0, 3)).toEqual([
+      { name: 'predictions', datatype: 'FP64', shape: [-1, -1] },
+      { name: 'targets', datatype: 'INT64', shape: [-1] },
+      { name: 'sample_weight', datatype: 'FP64', shape: [-1] },
+    ]);
+    const config = (await app.inject({ method: 'GET', url: '/v2/models/keras.sparse_categorical_crossentropy/config' })).json();
+    expect(config.input.filter((i: { optional: boolean }) => i.optional).map((i: { name: string }) => i.name)).toEqual(['sample_weight', 'parameters']);
+    expect(keras.parameters['outputs.reduction_none']).toMatch(/per_sample alone/);
+  });
+
   test('unknown models and versions are 404 with {"error"}', async () => {
     expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/nope' }), 404, "unknown model 'nope'");
     expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/mse/versions/7' }), 404, 'version');

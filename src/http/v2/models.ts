@@ -3,7 +3,8 @@
 // repository index, and per-model statistics in Triton's shape.
 import { ServiceError } from '../../errors/catalog.ts';
 import { findLoss, losses, lossNames } from '../../losses/registry.ts';
-import { byRows, kernelSlots, tensorInputs, type LossDefinition } from '../../losses/types.ts';
+import { byRows, kernelSlots, tensorInputs, type LossDefinition, type TensorInput } from '../../losses/types.ts';
+import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { gradientOutputs } from '../../response/inferResponse.ts';
 import { vectorParams } from '../../losses/describeParams.ts';
 
@@ -47,13 +48,16 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
         ? 'class indices [N]: INT64, INT32, FP32 or FP64 holding integers'
         : 'class indices [N] (INT64, INT32), or probabilities of the shape of predictions (FP32, FP64)';
   const slots = kernelSlots(def);
-  const declared = tensorInputs(def).map((input): TensorMeta =>
-    input.metadata !== undefined
+  const otherAccepts = (shape: TensorInput['shape']) =>
+    shape === 'same-or-per-row' ? `FP32 or FP64; the shape of ${slots.predictions}, or one value per row (that shape with its last dimension 1, or without it)` : `FP32 or FP64; the shape of ${slots.predictions}`;
+  const declared = tensorInputs(def).map((input): TensorMeta => ({
+    ...(input.metadata !== undefined
       ? { name: input.name, ...input.metadata }
       : input.name === slots.targets
-      ? { name: input.name, datatype: def.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts }
-      : { name: input.name, datatype: 'FP64', shape: predShape, accepts: input.name === slots.predictions ? predAccepts : `FP32 or FP64; the shape of ${slots.predictions}` },
-  );
+        ? { name: input.name, datatype: def.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts }
+        : { name: input.name, datatype: 'FP64', shape: predShape, accepts: input.name === slots.predictions ? predAccepts : otherAccepts(input.shape) }),
+    ...(input.optional ? { optional: true } : {}),
+  }));
   const inputs: TensorMeta[] = [
     ...declared,
     ...vectorParams(def).map((v) => ({ name: v, datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, optional' })),
@@ -68,6 +72,7 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
   const parameters: Record<string, string> = Object.fromEntries(inputs.map((t) => [`${t.name}.accepts`, t.accepts ?? '']));
   parameters['outputs.datatype'] = 'the datatype of predictions (FP32 or FP64)';
   parameters['parameters_gradient.present'] = "only when the input 'parameters' is given";
+  if (reductionsOf(def).includes('none')) parameters['outputs.reduction_none'] = 'with the request parameter reduction none, per_sample alone';
   return {
     name,
     versions: [MODEL_VERSION],

@@ -68,7 +68,9 @@ export const kerasCtc: LossDefinition = {
   reference: 'keras.losses.CTC (Keras 3.16)',
   predictions: 'logits [N, T, C] (batch-major)',
   targets: 'labels [N, S]: integers in [1, C), padded with 0 (the blank)',
-  inputs: kerasInputs('logits [N, T, C] (batch-major)', 'labels [N, S]: integers in [1, C), padded with 0 (the blank)'),
+  inputs: kerasInputs('logits [N, T, C] (batch-major)', 'labels [N, S]: integers in [1, C), padded with 0 (the blank)', [-1, -1]).map((i) =>
+    i.name === 'predictions' ? { ...i, metadata: { datatype: 'FP64' as const, shape: [-1, -1, -1], accepts: 'FP32 or FP64; logits [N, T, C]' } } : i,
+  ),
   layout: 'rows',
   targetLayout: 'same',
   reductions: KERAS_REDUCTIONS,

@@ -252,15 +252,28 @@ export function rowKernel<P>(row: RowFn<P>) {
   };
 }
 
-export const kerasInputs = (predictions: string, targets: string): readonly TensorInput[] => [
-  { name: 'predictions', differentiable: true, description: `Keras's y_pred: ${predictions}` },
-  { name: 'targets', differentiable: false, description: `Keras's y_true: ${targets}` },
+/** Keras's y_pred, y_true and sample_weight; `labels`: integer targets (class indices, CTC labels)
+ *  of the given metadata shape. */
+export const kerasInputs = (predictions: string, targets: string, labels: number[] | null = null): readonly TensorInput[] => [
+  {
+    name: 'predictions',
+    differentiable: true,
+    description: `Keras's y_pred: ${predictions}`,
+    metadata: { datatype: 'FP64', shape: [-1, -1], accepts: `FP32 or FP64; ${predictions} (shape [-1, -1] declares the common [N, D])` },
+  },
+  {
+    name: 'targets',
+    differentiable: false,
+    description: `Keras's y_true: ${targets}`,
+    metadata: labels === null ? { datatype: 'FP64', shape: [-1, -1], accepts: `FP32, FP64, INT32 or INT64; ${targets}` } : { datatype: 'INT64', shape: labels, accepts: `INT64, INT32, or floats holding integers; ${targets}` },
+  },
   {
     name: 'sample_weight',
     differentiable: false,
     optional: true,
     shape: 'free',
     description: 'optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them',
+    metadata: { datatype: 'FP64', shape: [-1], accepts: 'FP32 or FP64, optional: a scalar, [N], [N, 1], or any shape Keras broadcasts against the per-sample values' },
   },
 ];
 
@@ -299,7 +312,7 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     reference: `keras.losses.${spec.className} (Keras 3.16)`,
     predictions: spec.predictions,
     targets: spec.targets,
-    inputs: kerasInputs(spec.predictions, spec.targets),
+    inputs: kerasInputs(spec.predictions, spec.targets, spec.targetRule === 'indices' ? [-1] : null),
     layout: 'rows',
     targetLayout: spec.targetRule === 'indices' ? 'indices' : 'same',
     reductions: KERAS_REDUCTIONS,
