@@ -4,6 +4,7 @@ import { defineLoss } from '../types.ts';
 import { targetsInUnitInterval } from '../checks.ts';
 import { broadcastWeight } from '../params.ts';
 import { elementwise, classWeights } from '../samples.ts';
+import { bceWithLogitsSimd } from '../simd/simd.ts';
 
 // With σ(x) = 1/(1 + e^-x), log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x) = -x - softplus(-x).
 // So -[p_w·y·log σ(x) + (1 - y)·log(1 - σ(x))] = p_w·y·softplus(-x) + (1 - y)(x + softplus(-x))
@@ -33,6 +34,8 @@ export const bceWithLogits = defineLoss({
     // Broadcast by the validation (broadcastParams.ts): entry i % length is element i's.
     const weight = params.weight as unknown as Float64Array | undefined;
     const pos_weight = params.pos_weight as unknown as Float64Array | undefined;
+    // Without weights (the common case): the same formula in WebAssembly SIMD (simd/kernels.c).
+    if (weight === undefined && pos_weight === undefined) return bceWithLogitsSimd(x, y, lo, hi, perSample, gradient, gradScale);
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const xi = x[i];

@@ -1,0 +1,164 @@
+// Kernels in WebAssembly SIMD (two float64 lanes), for the losses whose time goes to exp and
+// log1p. Built by scripts/build-wasm.sh with Debian's clang and lld into kernels.wasm, which is
+// committed (the image and `npm ci` need no compiler; CI rebuilds it and fails if a byte
+// differs). simd.ts loads it once per thread; the loss modules call it for the blocks they can.
+//
+// No libc: exp and log1p are written here, vectorised, accurate to about 1 ulp (the tests compare
+// them with Math.exp and Math.log1p), and every kernel accumulates in float64 in a fixed order
+// (each of 16 lanes sums its elements, the lanes are added in order, then the tail), so the same
+// range gives the same bits in every thread.
+#include <wasm_simd128.h>
+
+typedef v128_t f64x2;
+
+#define SPLAT(x) wasm_f64x2_splat(x)
+#define EXPORT(name) __attribute__((export_name(#name))) name
+
+// exp(x) for x ≤ 0: x = n·ln2 + r with n = round(x/ln2) and |r| ≤ ln2/2, so e^x = 2^n·e^r.
+// r is computed in two steps (ln2 = LN2_HI + LN2_LO, LN2_HI with trailing zero bits so that
+// n·LN2_HI is exact) and e^r by its Taylor series to degree 13 (Horner): the first term left out,
+// r^14/14! ≤ 0.347^14/14! ≈ 4e-18, is below half an ulp. 2^n is built from its exponent bits
+// (n ≥ −1022 for x ≥ −708); below −708 the result is 0 (e^−708 ≈ 3e-308: what is lost is below
+// any loss's tolerance).
+// n is rounded the way the hardware rounds: adding 1.5·2^52 leaves n in the low bits of the sum
+// (for |n| < 2^51), which gives both n as a double and, by integer subtraction of the bits, n as an
+// integer for the exponent, in three native operations (f64x2.nearest and the float-to-int
+// conversion cost V8 long instruction sequences: measured 2 ns per element, more than the rest).
+// Clamping uses pmax (one maxpd) rather than max, whose NaN and −0 rules V8 spells out.
+//
+// Every function works on W = 8 vectors (16 elements) at once, each step applied to all eight
+// before the next: the polynomials are chains of dependent multiply-adds, and eight independent
+// chains keep the lanes busy where one waits on its latency (measured for exp: 8.2 ns per element
+// one vector at a time, 5.0 with four, 2.2 with eight, 3.7 with sixteen, which spill registers).
+#define W 8
+static const double LOG2E = 1.4426950408889634;
+static const double LN2_HI = 6.93147180369123816490e-01;
+static const double LN2_LO = 1.90821492927058770002e-10;
+static const double SHIFT = 6755399441055744.0; // 1.5·2^52
+static const double EXP_TAYLOR[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0,
+                                      1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
+
+/** x[j] ← e^x[j] for x ≤ 0. */
+static inline void exp_nonpositive(f64x2* x) {
+  f64x2 small[W], kd[W], r[W], p[W];
+  for (int j = 0; j < W; j++) {
+    small[j] = wasm_f64x2_lt(x[j], SPLAT(-708.0));
+    f64x2 xc = wasm_f64x2_pmax(x[j], SPLAT(-708.0));
+    kd[j] = wasm_f64x2_add(wasm_f64x2_mul(xc, SPLAT(LOG2E)), SPLAT(SHIFT));
+    f64x2 n = wasm_f64x2_sub(kd[j], SPLAT(SHIFT));
+    r[j] = wasm_f64x2_sub(wasm_f64x2_sub(xc, wasm_f64x2_mul(n, SPLAT(LN2_HI))), wasm_f64x2_mul(n, SPLAT(LN2_LO)));
+    p[j] = SPLAT(EXP_TAYLOR[0]);
+  }
+  for (int c = 1; c < 14; c++)
+    for (int j = 0; j < W; j++) p[j] = wasm_f64x2_add(wasm_f64x2_mul(p[j], r[j]), SPLAT(EXP_TAYLOR[c]));
+  for (int j = 0; j < W; j++) {
+    // 2^n: the biased exponent n + 1023 in bits 52..62.
+    v128_t k = wasm_i64x2_sub(kd[j], SPLAT(SHIFT));
+    f64x2 scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
+    x[j] = wasm_v128_andnot(wasm_f64x2_mul(p[j], scale), small[j]);
+  }
+}
+
+// log1p(u) for 0 ≤ u ≤ 1: with s = u/(2 + u) (0 ≤ s ≤ 1/3), log1p(u) = log((1 + s)/(1 − s)) =
+// 2·atanh(s) = 2s + s·R, R = Σ_{k≥1} 2s^2k/(2k + 1). s is formed from u directly, so small u keep
+// their digits (no 1 + u rounding); with s² ≤ 1/9 the terms to k = 17 leave out less than 1e-18
+// relative. As fdlibm does, the result is u − (h − s·(h + R)) with h = u²/2 (2s = u − s·u), so
+// that the rounding of s only reaches the smaller terms.
+/** u[j] ← log1p(u[j]) for 0 ≤ u ≤ 1. */
+static inline void log1p_unit(f64x2* u) {
+  f64x2 s[W], z[W], r[W];
+  for (int j = 0; j < W; j++) {
+    s[j] = wasm_f64x2_div(u[j], wasm_f64x2_add(SPLAT(2.0), u[j]));
+    z[j] = wasm_f64x2_mul(s[j], s[j]);
+    r[j] = SPLAT(2.0 / 35.0);
+  }
+  for (int k = 16; k >= 1; k--)
+    for (int j = 0; j < W; j++) r[j] = wasm_f64x2_add(wasm_f64x2_mul(r[j], z[j]), SPLAT(2.0 / (2 * k + 1)));
+  for (int j = 0; j < W; j++) {
+    f64x2 h = wasm_f64x2_mul(SPLAT(0.5), wasm_f64x2_mul(u[j], u[j]));
+    u[j] = wasm_f64x2_sub(u[j], wasm_f64x2_sub(h, wasm_f64x2_mul(s[j], wasm_f64x2_add(h, wasm_f64x2_mul(r[j], z[j])))));
+  }
+}
+
+// bce_with_logits without weights, elements [0, n) of x (logits) and t (targets):
+//   ℓ = (1 − t)·x + softplus(−x),  softplus(−x) = max(−x, 0) + log1p(e^−|x|)
+//   dℓ/dx = σ(x) − t,  σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below, e = e^−|x|
+// (the derivation is bceWithLogits.ts's, with pos_weight and weight 1). per and grad are written
+// when not 0; grad is scaled by `scale`. Returns Σℓ: each of the 16 lanes sums its own elements,
+// then the lanes are added in order, so a range always gives the same bits.
+static void bce_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, f64x2* sum) {
+  f64x2 xv[W], e[W], lg[W];
+  for (int j = 0; j < W; j++) {
+    xv[j] = wasm_v128_load(x + 2 * j);
+    e[j] = wasm_f64x2_neg(wasm_f64x2_abs(xv[j]));
+  }
+  exp_nonpositive(e);
+  for (int j = 0; j < W; j++) lg[j] = e[j];
+  log1p_unit(lg);
+  for (int j = 0; j < W; j++) {
+    f64x2 tv = wasm_v128_load(t + 2 * j);
+    f64x2 softplus_neg = wasm_f64x2_add(wasm_f64x2_pmax(wasm_f64x2_neg(xv[j]), SPLAT(0.0)), lg[j]);
+    f64x2 v = wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), tv), xv[j]), softplus_neg);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 neg = wasm_f64x2_lt(xv[j], SPLAT(0.0));
+      f64x2 sig = wasm_f64x2_div(wasm_v128_bitselect(e[j], SPLAT(1.0), neg), wasm_f64x2_add(SPLAT(1.0), e[j]));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_sub(sig, tv), scale));
+    }
+  }
+}
+
+/** A tail shorter than a block runs through the same code on zero-padded copies. */
+static double pad_x[2 * W] __attribute__((aligned(16)));
+static double pad_t[2 * W] __attribute__((aligned(16)));
+static double pad_per[2 * W] __attribute__((aligned(16)));
+static double pad_grad[2 * W] __attribute__((aligned(16)));
+
+double EXPORT(bce_with_logits)(const double* x, const double* t, int n, double* per, double* grad, double scale) {
+  f64x2 sum[W];
+  for (int j = 0; j < W; j++) sum[j] = SPLAT(0.0);
+  f64x2 sc = SPLAT(scale);
+  int i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) bce_block(x + i, t + i, per ? per + i : 0, grad ? grad + i : 0, sc, sum);
+  double total = 0;
+  for (int j = 0; j < W; j++) total += wasm_f64x2_extract_lane(sum[j], 0) + wasm_f64x2_extract_lane(sum[j], 1);
+  if (i < n) {
+    int m = n - i;
+    f64x2 tail[W];
+    for (int j = 0; j < W; j++) tail[j] = SPLAT(0.0);
+    for (int k = 0; k < 2 * W; k++) {
+      pad_x[k] = k < m ? x[i + k] : 0;
+      pad_t[k] = k < m ? t[i + k] : 0;
+    }
+    bce_block(pad_x, pad_t, pad_per, pad_grad, sc, tail);
+    for (int k = 0; k < m; k++) {
+      total += pad_per[k];
+      if (per) per[i + k] = pad_per[k];
+      if (grad) grad[i + k] = pad_grad[k];
+    }
+  }
+  return total;
+}
+
+// For the accuracy tests: e^x (x ≤ 0) and log1p(u) (0 ≤ u ≤ 1), elementwise, n a multiple of 16.
+void EXPORT(exp_nonpositive_array)(const double* x, double* out, int n) {
+  for (int i = 0; i + 2 * W <= n; i += 2 * W) {
+    f64x2 v[W];
+    for (int j = 0; j < W; j++) v[j] = wasm_v128_load(x + i + 2 * j);
+    exp_nonpositive(v);
+    for (int j = 0; j < W; j++) wasm_v128_store(out + i + 2 * j, v[j]);
+  }
+}
+void EXPORT(log1p_unit_array)(const double* x, double* out, int n) {
+  for (int i = 0; i + 2 * W <= n; i += 2 * W) {
+    f64x2 v[W];
+    for (int j = 0; j < W; j++) v[j] = wasm_v128_load(x + i + 2 * j);
+    log1p_unit(v);
+    for (int j = 0; j < W; j++) wasm_v128_store(out + i + 2 * j, v[j]);
+  }
+}
+
+// Linear memory past the stack, where simd.ts puts the arrays of a call.
+extern unsigned char __heap_base;
+unsigned char* EXPORT(heap_base)(void) { return &__heap_base; }
