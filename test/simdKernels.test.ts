@@ -16,6 +16,16 @@ function ulps(a: number, b: number): number {
   return Number(d < 0n ? -d : d);
 }
 
+test('log on [1, 1e6] is within 1 ulp of Math.log', () => {
+  const r = rng(4);
+  const s = Float64Array.from({ length: SIMD_CHUNK - 3 }, (_, i) => (i % 2 ? 1 + r.uniform() : Math.exp(14 * r.uniform())));
+  s.set([1, 2, 1 + 2 ** -52, 2 - 2 ** -52, 1e6, 10], 0);
+  const l = simdMath('log', s);
+  let worst = 0;
+  for (let i = 0; i < s.length; i++) worst = Math.max(worst, ulps(l[i], Math.log(s[i])));
+  expect(worst).toBeLessThanOrEqual(1);
+});
+
 test('exp on [−708, 0] and log1p on [0, 1] are within 1 ulp of Math.exp and Math.log1p', () => {
   const r = rng(3);
   const worst = { exp: 0, log1p: 0 };
@@ -58,6 +68,28 @@ test('bce_with_logits in SIMD agrees with the scalar formula, FP64 and FP32, odd
         // σ(x) − t cancels where σ(x) ≈ t: the bound is on σ's rounding, times the mean's 1/n.
         expect(Math.abs(simd.gradient![i] - scalar.gradient![i]), `gradient[${i}] at x = ${input[i]}`).toBeLessThanOrEqual((4e-16 * (1 + t[i])) / n);
       }
+    }
+  }
+});
+
+test('cross_entropy in SIMD (class indices, no weight) agrees with the scalar formula: FP64 and FP32, ignored rows, C from 2 to 1000, several calls', () => {
+  const def = findLoss('cross_entropy')!;
+  const r = rng(17);
+  for (const [n, C] of [[3, 2], [1001, 10], [40, 1000], [20_000, 3]]) {
+    const x = Float64Array.from({ length: n * C }, (_, i) => (i % 97 === 0 ? 1e4 * r.sign() : r.normal() * 5));
+    const t = Float64Array.from({ length: n }, (_, i) => (i % 13 === 5 ? -100 : r.int(C)));
+    for (const input of [x, Float32Array.from(x)]) {
+      const run = (params: object) =>
+        computeLoss(prepareLossTask({ def, predictions: { data: input, shape: [n, C] }, targets: { data: t, shape: [n] }, params: def.params.parse(params), reduction: 'sum', wantPerSample: true, wantGradient: true, regularization: null }));
+      const simd = run({});
+      const scalar = run({ weight: Array(C).fill(1) }); // weights of 1 keep it on the scalar path
+      expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 2.5e-16 * (1 + Math.abs(scalar.value)));
+      // m + log S − x_y: a few roundings of the row's largest logit.
+      for (let i = 0; i < n; i++) {
+        const big = Math.max(...Array.from(input.subarray(i * C, (i + 1) * C), Math.abs));
+        expect(Math.abs(simd.perSample![i] - scalar.perSample![i]), `row ${i}`).toBeLessThanOrEqual(4.5e-16 * (1 + 2 * big));
+      }
+      for (let i = 0; i < n * C; i++) expect(Math.abs(simd.gradient![i] - scalar.gradient![i]), `gradient ${i}`).toBeLessThanOrEqual(1e-15);
     }
   }
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { crossEntropyFits, crossEntropySimd } from '../simd/simd.ts';
 import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss, type KernelInput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
@@ -62,6 +63,9 @@ export const crossEntropy = defineLoss<Params>({
       for (let c = 0; c < C; c++) W += weight[c];
     }
     const plain = weight === undefined && eps === 0;
+    // Class indices without weight or smoothing (the common case): the same formula in
+    // WebAssembly SIMD (simd/kernels.c).
+    if (plain && targetsAreIndices && crossEntropyFits(C)) return crossEntropySimd(x, t, C, lo, hi, ignore_index, perSample, gradient, gradScale);
     // e_c = e^{x_c - m} of the current row, kept in float64 so that p_c = e_c / Σe costs no second exp.
     const e = new Float64Array(C);
     let sum = 0;

@@ -141,6 +141,101 @@ double EXPORT(bce_with_logits)(const double* x, const double* t, int n, double* 
   return total;
 }
 
+/** a[i] ← e^a[i] (a ≤ 0) for i in [0, n): blocks of 16, the tail on a zero-padded copy. */
+static void exp_inplace(double* a, int n) {
+  int i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    f64x2 v[W];
+    for (int j = 0; j < W; j++) v[j] = wasm_v128_load(a + i + 2 * j);
+    exp_nonpositive(v);
+    for (int j = 0; j < W; j++) wasm_v128_store(a + i + 2 * j, v[j]);
+  }
+  if (i == n) return;
+  for (int k = 0; k < 2 * W; k++) pad_x[k] = i + k < n ? a[i + k] : 0;
+  exp_inplace(pad_x, 2 * W);
+  for (int k = 0; i + k < n; k++) a[i + k] = pad_x[k];
+}
+
+// log(S) for S ≥ 1 (a row's Σ e^(x − max), between 1 and C): S = 2^k·f with f in [1, 2) read from
+// its bits, log S = k·ln2 + log1p(f − 1), f − 1 exact and in [0, 1) where log1p_unit holds; k is
+// turned into a double by the 1.5·2^52 trick in reverse.
+static inline void log_ge1(f64x2* v) {
+  f64x2 k[W];
+  for (int j = 0; j < W; j++) {
+    v128_t bits = v[j];
+    v128_t e = wasm_i64x2_sub(wasm_u64x2_shr(bits, 52), wasm_i64x2_splat(1023));
+    k[j] = wasm_f64x2_sub(wasm_i64x2_add(SPLAT(SHIFT), e), SPLAT(SHIFT));
+    f64x2 f = wasm_v128_or(wasm_v128_and(bits, wasm_i64x2_splat(0x000FFFFFFFFFFFFFLL)), wasm_i64x2_splat(0x3FF0000000000000LL));
+    v[j] = wasm_f64x2_sub(f, SPLAT(1.0));
+  }
+  log1p_unit(v);
+  for (int j = 0; j < W; j++) v[j] = wasm_f64x2_add(wasm_f64x2_mul(k[j], SPLAT(LN2_HI)), wasm_f64x2_add(v[j], wasm_f64x2_mul(k[j], SPLAT(LN2_LO))));
+}
+
+static void log_ge1_inplace(double* a, int n) {
+  int i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    f64x2 v[W];
+    for (int j = 0; j < W; j++) v[j] = wasm_v128_load(a + i + 2 * j);
+    log_ge1(v);
+    for (int j = 0; j < W; j++) wasm_v128_store(a + i + 2 * j, v[j]);
+  }
+  if (i == n) return;
+  for (int k = 0; k < 2 * W; k++) pad_x[k] = i + k < n ? a[i + k] : 1;
+  log_ge1_inplace(pad_x, 2 * W);
+  for (int k = 0; i + k < n; k++) a[i + k] = pad_x[k];
+}
+
+// cross_entropy with class-index targets, without weight or label smoothing, rows [0, rows) of C
+// logits (the derivation is crossEntropy.ts's): with m the row's max, S = Σ_c e^(x_c − m),
+//   ℓ = m + log S − x_y,  dℓ/dx_c = e^(x_c − m)/S − [c = y]
+// (every exponent ≤ 0, so nothing overflows). A row whose target is `ignore` gets 0 and a zero
+// gradient row. e (rows·C) and sums (rows) are work space. Returns Σℓ, added row by row in order.
+double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows, int C, double ignore, double* per, double* grad, double scale, double* e, double* sums) {
+  for (int r = 0; r < rows; r++) {
+    const double* row = x + r * C;
+    double m = row[0];
+    for (int c = 1; c < C; c++) m = row[c] > m ? row[c] : m;
+    sums[r] = m; // the max, until the sum replaces it
+    for (int c = 0; c < C; c++) e[r * C + c] = row[c] - m;
+  }
+  exp_inplace(e, rows * C);
+  double* logs = sums + rows; // rows more of work space
+  for (int r = 0; r < rows; r++) {
+    double s = 0;
+    for (int c = 0; c < C; c++) s += e[r * C + c];
+    logs[r] = s;
+  }
+  // sums: the maxima; logs: S, then log S.
+  for (int r = 0; r < rows; r++) e[rows * C + r] = logs[r]; // keep S for the gradient
+  log_ge1_inplace(logs, rows);
+  double total = 0;
+  for (int r = 0; r < rows; r++) {
+    const double t = y[r];
+    if (t == ignore) {
+      if (per) per[r] = 0;
+      if (grad)
+        for (int c = 0; c < C; c++) grad[r * C + c] = 0;
+      continue;
+    }
+    const int k = (int)t;
+    const double v = sums[r] + logs[r] - x[r * C + k];
+    total += v;
+    if (per) per[r] = v;
+    if (grad) {
+      const double inv = scale / e[rows * C + r];
+      for (int c = 0; c < C; c++) grad[r * C + c] = e[r * C + c] * inv;
+      grad[r * C + k] -= scale;
+    }
+  }
+  return total;
+}
+
+void EXPORT(log_ge1_array)(const double* x, double* out, int n) {
+  for (int i = 0; i < n; i++) out[i] = x[i];
+  log_ge1_inplace(out, n);
+}
+
 // For the accuracy tests: e^x (x ≤ 0) and log1p(u) (0 ≤ u ≤ 1), elementwise, n a multiple of 16.
 void EXPORT(exp_nonpositive_array)(const double* x, double* out, int n) {
   for (int i = 0; i + 2 * W <= n; i += 2 * W) {

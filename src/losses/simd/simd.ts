@@ -16,20 +16,23 @@ interface KernelExports {
   memory: { buffer: ArrayBuffer };
   heap_base(): number;
   bce_with_logits(x: number, t: number, n: number, per: number, grad: number, scale: number): number;
+  cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
   exp_nonpositive_array(x: number, out: number, n: number): void;
   log1p_unit_array(x: number, out: number, n: number): void;
+  log_ge1_array(x: number, out: number, n: number): void;
 }
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./kernels.wasm', import.meta.url))), {});
 const wasm = instance.exports as unknown as KernelExports;
 
-/** Elements per call: four float64 arrays of this length fit the 4 MiB memory past the stack. */
+/** Elements per call: the eight float64 regions of this length (1 MiB) fit the 4 MiB memory. */
 export const SIMD_CHUNK = 16384;
 
 const base = (wasm.heap_base() + 15) & ~15;
 const region = (k: number) => base + k * 8 * SIMD_CHUNK;
 const view = (k: number) => new Float64Array(wasm.memory.buffer, region(k), SIMD_CHUNK);
-const [X, T, PER, GRAD] = [0, 1, 2, 3];
+// Inputs, outputs, and work space (E and SUMS take two regions each).
+const [X, T, PER, GRAD, E, SUMS] = [0, 1, 2, 3, 4, 6];
 const views = [view(X), view(T), view(PER), view(GRAD)];
 
 /** bce_with_logits without weight or pos_weight over elements [lo, hi): Σℓ; per-sample values and
@@ -48,9 +51,30 @@ export function bceWithLogitsSimd(x: FloatArray, t: TargetArray, lo: number, hi:
   return sum;
 }
 
-/** e^x for x ≤ 0 and log1p(u) for 0 ≤ u ≤ 1, elementwise, for the accuracy tests (an even n ≤ SIMD_CHUNK). */
-export function simdMath(name: 'exp' | 'log1p', input: Float64Array): Float64Array {
+/** Whether cross_entropy's rows of C classes fit a call. */
+export const crossEntropyFits = (C: number) => C <= SIMD_CHUNK;
+
+/** cross_entropy with class-index targets, no weight, no label smoothing, over rows [lo, hi) of C
+ *  logits: Σℓ; per-sample values and the gradient (times `scale`) written when asked. */
+export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, perSample: FloatArray | null, gradient: FloatArray | null, scale: number): number {
+  const rowsPerCall = Math.floor(SIMD_CHUNK / C);
+  let sum = 0;
+  for (let from = lo; from < hi; from += rowsPerCall) {
+    const to = Math.min(hi, from + rowsPerCall);
+    const rows = to - from;
+    views[X].set(x.subarray(from * C, to * C));
+    views[T].set(t.subarray(from, to));
+    sum += wasm.cross_entropy_indices(region(X), region(T), rows, C, ignore, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, region(E), region(SUMS));
+    if (perSample !== null) perSample.set(views[PER].subarray(0, rows), from);
+    if (gradient !== null) gradient.set(views[GRAD].subarray(0, rows * C), from * C);
+  }
+  return sum;
+}
+
+/** e^x for x ≤ 0, log1p(u) for 0 ≤ u ≤ 1 and log(s) for s ≥ 1, elementwise, for the accuracy
+ *  tests (n ≤ SIMD_CHUNK; exp and log1p take multiples of 16). */
+export function simdMath(name: 'exp' | 'log1p' | 'log', input: Float64Array): Float64Array {
   views[X].set(input);
-  (name === 'exp' ? wasm.exp_nonpositive_array : wasm.log1p_unit_array)(region(X), region(PER), input.length);
+  ({ exp: wasm.exp_nonpositive_array, log1p: wasm.log1p_unit_array, log: wasm.log_ge1_array })[name](region(X), region(PER), input.length);
   return views[PER].slice(0, input.length);
 }
