@@ -25,7 +25,7 @@ function expectProblem(res: Awaited<ReturnType<typeof post>>, status: number, co
 describe('POST /loss answers', () => {
   test('value only by default; per_sample and gradient when asked; aliases resolve', async () => {
     const plain = (await post({ loss: 'mae', predictions: [1, 2], targets: [0, 4] })).json();
-    expect(plain).toEqual({ loss: 'l1', reduction: 'mean', value: 1.5, denominator: 2, params: {} });
+    expect(plain).toEqual({ loss: 'l1', reduction: 'mean', value: 1.5, denominator: 2, precision: 'float64', params: {} });
     const full = (await post({ loss: 'l1', predictions: [[1, 2]], targets: [[0, 4]], reduction: 'sum', include: ['per_sample', 'gradient'] })).json();
     expect(full).toMatchObject({ value: 3, per_sample: [[1, 2]], gradient: [[1, -1]] });
   });

@@ -521,6 +521,11 @@ export interface components {
             value?: number;
             /** @description What mean (or batchmean) divided Σ per_sample by: the number of elements or rows, Σ w_{y_i} over the targets that are not ignore_index (cross_entropy and nll with class indices; without weights, the count of those targets), or the first dimension (batchmean). Absent for sum. */
             denominator?: number;
+            /**
+             * @description The arithmetic the kernels used: float64 throughout, FP32 inputs included.
+             * @constant
+             */
+            precision: "float64";
             /** @description The parameters used, defaults filled in. */
             params: {
                 [key: string]: unknown;

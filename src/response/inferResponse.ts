@@ -85,6 +85,8 @@ function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, 
 
 const parametersOf = (task: LossTask, result: LossResult) => ({
   reduction: task.reduction,
+  // The arithmetic (float64 for FP32 inputs too); the outputs' datatype is the predictions'.
+  precision: 'float64',
   ...(task.reduction === 'sum' || task.reduction === 'none' ? {} : { denominator: result.denominator }),
 });
 

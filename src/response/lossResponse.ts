@@ -26,7 +26,8 @@ function* lossResponsePieces(task: LossTask, result: LossResult, regularizationS
   let head = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}"`;
   if (task.reduction !== 'none') head += `,"value":${result.value}`;
   if (task.reduction !== 'sum' && task.reduction !== 'none') head += `,"denominator":${result.denominator}`;
-  yield `${head},"params":${JSON.stringify(task.input.params)}`;
+  // Every kernel computes in float64, FP32 inputs included (README: "Precision").
+  yield `${head},"precision":"float64","params":${JSON.stringify(task.input.params)}`;
   if (result.perSample !== null) {
     yield ',"per_sample":';
     yield* tensor(result.perSample, task.shapes.perSample);

@@ -83,6 +83,7 @@ export const LossResponse = z
           'What mean (or batchmean) divided Σ per_sample by: the number of elements or rows, Σ w_{y_i} over the targets that are not ignore_index ' +
           '(cross_entropy and nll with class indices; without weights, the count of those targets), or the first dimension (batchmean). Absent for sum.',
       }),
+    precision: z.literal('float64').meta({ description: 'The arithmetic the kernels used: float64 throughout, FP32 inputs included.' }),
     params: z.record(z.string(), z.unknown()).meta({ description: 'The parameters used, defaults filled in.' }),
     per_sample: JsonTensor.optional().meta({ description: "PyTorch's reduction='none' result: shape of predictions, or [N] for row losses. Only when include has per_sample." }),
     gradient: JsonTensor.optional().meta({ description: 'd value / d predictions, shape of predictions (losses with one differentiable input). Only when include has gradient.' }),
