@@ -16,9 +16,10 @@ import { cannon } from './support/measure.ts';
 import { timedRequest, median } from './support/timedRequest.ts';
 import { classificationData, v2BinaryBody } from './support/bodies.ts';
 import { lossData } from './support/lossData.ts';
-import { losses, findLoss } from '../src/losses/registry.ts';
+import { losses } from '../src/losses/registry.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
-import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
+import { prepareLossTask, reductionsOf, slotTensors } from '../src/validation/prepareLossTask.ts';
+import { kernelSlots } from '../src/losses/types.ts';
 import { rng } from './support/random.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -36,7 +37,9 @@ function writeTensor(name: string, data: ArrayBufferView): string {
   writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   return file;
 }
-function pytorch(loss: string, threads: number, repeats: number, pred: Float32Array, predShape: number[], target: Float32Array | BigInt64Array, targetShape: number[]) {
+/** PyTorch's forward and backward of `loss` on these tensors, in the predictions' dtype (float32
+ *  or float64); float targets are written as float32 and cast to it, class indices as int64. */
+function pytorch(loss: string, threads: number, repeats: number, pred: Float32Array | Float64Array, predShape: number[], target: Float32Array | BigInt64Array, targetShape: number[]) {
   const args = [
     fileURLToPath(new URL('./pytorch_reference.py', import.meta.url)),
     loss,
@@ -47,6 +50,7 @@ function pytorch(loss: string, threads: number, repeats: number, pred: Float32Ar
     writeTensor('target.bin', target),
     target instanceof BigInt64Array ? 'int64' : 'float32',
     targetShape.join(','),
+    pred instanceof Float64Array ? 'float64' : 'float32',
   ];
   return JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 300_000 })) as { median_ms: number; min_ms: number; value: number };
 }
@@ -251,49 +255,61 @@ async function p4() {
 }
 
 // ---------------------------------------------------------------------------------------------
-const TORCH_LOSSES = new Set(['mse', 'l1', 'huber', 'smooth_l1', 'poisson_nll', 'binary_cross_entropy', 'bce_with_logits', 'logistic', 'sigmoid_focal', 'cross_entropy', 'nll', 'kl_div', 'multi_margin']);
+const TORCH_LOSSES = new Set(['mse', 'l1', 'huber', 'smooth_l1', 'poisson_nll', 'binary_cross_entropy', 'bce_with_logits', 'logistic', 'sigmoid_focal', 'cross_entropy', 'nll', 'kl_div', 'multi_margin', 'hinge_embedding', 'multilabel_soft_margin']);
 
 function kernels() {
   log('kernel table');
   const ELEMENTS = 1_000_000;
   const rows: string[] = [];
+  const skipped: string[] = [];
   for (const def of losses) {
     const data = lossData(def, ELEMENTS);
-    const targets = data.targets instanceof BigInt64Array ? Float64Array.from(data.targets, Number) : data.targets;
-    const task = () =>
-      prepareLossTask({
-        def,
-        predictions: { data: data.predictions, shape: data.shape },
-        targets: { data: targets, shape: data.targetShape },
-        params: findLoss(def.name)!.params.parse(data.params),
-        reduction: 'mean',
-        wantPerSample: false,
-        wantGradient: true,
-        regularization: null,
-      });
-    const times: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const t = task();
-      const start = performance.now();
-      computeLoss(t);
-      if (i > 1) times.push(performance.now() - start);
+    if (data === null) {
+      skipped.push(def.name);
+      continue;
     }
-    const ns = (median(times) * 1e6) / data.predictions.length;
-    let torch = '—';
-    let ratioText = '—';
+    const first = kernelSlots(def).predictions;
+    // One column with FP64 inputs, one with the first input in FP32 (as a binary FP32 request).
+    const inputOf = (float32: boolean) => (name: string) => {
+      const t = data.inputs[name];
+      return t === undefined ? undefined : { data: float32 && name === first ? Float32Array.from(t.data) : t.data, shape: t.shape };
+    };
+    const time = (float32: boolean) => {
+      const task = () =>
+        prepareLossTask({ def, ...slotTensors(def, inputOf(float32)), params: def.params.parse(data.params), reduction: reductionsOf(def)[0], wantPerSample: false, wantGradient: true, regularization: null });
+      const times: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const t = task();
+        const start = performance.now();
+        computeLoss(t);
+        if (i > 1) times.push(performance.now() - start);
+      }
+      return (median(times) * 1e6) / data.elements;
+    };
+    const ns = { f64: time(false), f32: time(true) };
+    const cells = { f64: ['—', '—'], f32: ['—', '—'] };
     if (TORCH_LOSSES.has(def.name)) {
-      const pt = pytorch(def.name, 1, 5, data.predictions, data.shape, data.targets, data.targetShape);
-      const tns = (pt.median_ms * 1e6) / data.predictions.length;
-      torch = tns.toFixed(1);
-      ratioText = `${(ns / tns).toFixed(1)}×`;
+      const pred = data.inputs.predictions;
+      const target = data.inputs.targets;
+      const targetFile = target.integer ? BigInt64Array.from(target.data, (v) => BigInt(v)) : Float32Array.from(target.data);
+      for (const dtype of ['f64', 'f32'] as const) {
+        const pt = pytorch(def.name, 1, 5, dtype === 'f64' ? pred.data : Float32Array.from(pred.data), pred.shape, targetFile, target.shape);
+        const tns = (pt.median_ms * 1e6) / data.elements;
+        cells[dtype] = [tns.toFixed(1), `${(ns[dtype] / tns).toFixed(2)}×`];
+      }
     }
-    rows.push(`| ${def.name} | ${data.shape.join(' × ')} | ${ns.toFixed(1)} | ${torch} | ${ratioText} |`);
-    log(`  ${def.name}: ${ns.toFixed(1)} ns/element, PyTorch ${torch}`);
+    const shape = data.inputs[first].shape.join(' × ');
+    rows.push(`| ${def.name} | ${shape} | ${ns.f64.toFixed(1)} | ${cells.f64.join(' | ')} | ${ns.f32.toFixed(1)} | ${cells.f32.join(' | ')} |`);
+    log(`  ${def.name}: FP64 ${ns.f64.toFixed(1)} ns/element (PyTorch ${cells.f64[0]}), FP32 ${ns.f32.toFixed(1)} (PyTorch ${cells.f32[0]})`);
   }
   sections.push(
-    `## Kernels\n\nForward and backward (value and gradient, reduction mean), FP32 inputs, one thread: the service's kernel called directly (median of 5 after ` +
-      `2 warm-ups), beside PyTorch with \`torch.set_num_threads(1)\` where PyTorch has the loss (sigmoid_focal in torch ops as torchvision writes it).\n\n` +
-      `| loss | shape | service ns/element | PyTorch ns/element | ratio |\n|---|---|---|---|---|\n${rows.join('\n')}\n`,
+    `## Kernels\n\nForward and backward (value and gradient, the loss's default reduction), one thread: the service's kernel phases (checks, kernel, ` +
+      `reduction) called directly (median of 5 after 2 warm-ups) on about 1M elements, with FP64 inputs and with the first input in FP32 (the service ` +
+      `computes in float64 either way), beside PyTorch with \`torch.set_num_threads(1)\` in float64 and in float32 where PyTorch has the loss ` +
+      `(sigmoid_focal in torch ops as torchvision writes it). \`bce_with_logits\` (without weights) and \`cross_entropy\` (class indices, no weight or ` +
+      `smoothing) run on the WebAssembly SIMD kernels; the others are scalar JavaScript. Not timed: ${skipped.join(', ')} (sequences are batched on axis 1; ` +
+      `circle's cost grows with the square of the batch).\n\n` +
+      `| loss | shape | FP64 ns/element | PyTorch float64 | ratio | FP32 ns/element | PyTorch float32 | ratio |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
   );
 }
 

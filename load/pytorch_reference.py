@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Times a loss's forward and backward in PyTorch, in-process, on tensors the benchmark wrote.
 
-Usage: pytorch_reference.py LOSS THREADS REPEATS PRED_FILE PRED_SHAPE TARGET_FILE TARGET_DTYPE TARGET_SHAPE
-Shapes are comma-separated; files are raw little-endian float32 (targets float32 or int64).
+Usage: pytorch_reference.py LOSS THREADS REPEATS PRED_FILE PRED_SHAPE TARGET_FILE TARGET_DTYPE TARGET_SHAPE [PRED_DTYPE]
+Shapes are comma-separated; files are raw little-endian: predictions float32 (or float64 with
+PRED_DTYPE float64), targets float32 (cast to the predictions' dtype) or int64.
 Prints one JSON line: {"loss", "threads", "median_ms", "min_ms", "value"}.
 Uses Debian's python3-torch (run with /usr/bin/python3).
 """
 import json
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -43,14 +45,21 @@ LOSSES = {
     "nll": F.nll_loss,
     "kl_div": lambda x, t: F.kl_div(x, t, reduction="mean"),
     "multi_margin": F.multi_margin_loss,
+    "hinge_embedding": F.hinge_embedding_loss,
+    "multilabel_soft_margin": F.multilabel_soft_margin_loss,
 }
 
 
 def main():
+    # kl_div's 'mean' warns that it will change; the service's kl_div mean is PyTorch 1.13's.
+    warnings.filterwarnings("ignore", category=UserWarning)
     loss, threads, repeats, pred_file, pred_shape, target_file, target_dtype, target_shape = sys.argv[1:9]
+    pred_dtype = sys.argv[9] if len(sys.argv) > 9 else "float32"
     torch.set_num_threads(int(threads))
-    x0 = torch.from_numpy(np.fromfile(pred_file, dtype="<f4").reshape(shape(pred_shape)))
+    x0 = torch.from_numpy(np.fromfile(pred_file, dtype="<f8" if pred_dtype == "float64" else "<f4").reshape(shape(pred_shape)))
     t = torch.from_numpy(np.fromfile(target_file, dtype="<i8" if target_dtype == "int64" else "<f4").reshape(shape(target_shape)))
+    if t.is_floating_point():
+        t = t.to(x0.dtype)
     fn = LOSSES[loss]
     times = []
     value = None

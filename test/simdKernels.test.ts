@@ -1,11 +1,12 @@
-// The WebAssembly SIMD kernels (src/losses/simd/kernels.c): their exp and log1p within 1 ulp of
-// Math.exp and Math.log1p, and bce_with_logits through them equal to the scalar formula (run by
-// giving the loss a weight of 1, which keeps it on the scalar path) to a few ulps, at ordinary and
-// extreme logits, with its gradient checked against central differences.
-import { expect, test } from 'vitest';
-import { findLoss } from '../src/losses/registry.ts';
+// The WebAssembly SIMD kernels (src/losses/simd/kernels.c): their exp, log1p and log within 1 ulp
+// of Math's, and every loss that runs one equal to its scalar reference (LossDefinition.scalarKernel)
+// to a few ulps, on its sample over several calls, FP64 and FP32, and at the edges of its formula.
+import { describe, expect, test } from 'vitest';
+import { findLoss, losses } from '../src/losses/registry.ts';
+import type { LossDefinition } from '../src/losses/types.ts';
+import type { LossTask } from '../src/pool/lossTask.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
-import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
+import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
 import { simdMath, SIMD_CHUNK } from '../src/losses/simd/simd.ts';
 import { rng } from '../load/support/random.ts';
 
@@ -44,63 +45,84 @@ test('exp on [−708, 0] and log1p on [0, 1] are within 1 ulp of Math.exp and Ma
   expect(worst.log1p).toBeLessThanOrEqual(1);
 });
 
-function bce(x: Float64Array | Float32Array, t: Float64Array, params: object, reduction: 'mean' | 'sum' = 'mean') {
-  const def = findLoss('bce_with_logits')!;
-  return computeLoss(
-    prepareLossTask({ def, predictions: { data: x, shape: [x.length] }, targets: { data: t, shape: [t.length] }, params: def.params.parse(params), reduction, wantPerSample: true, wantGradient: true, regularization: null }),
-  );
+/** The kernel and its scalar reference on the same prepared task: value, per_sample, gradient. */
+function bothKernels(def: LossDefinition, task: LossTask) {
+  const { input } = task;
+  const units = input.rows;
+  const run = (kernel: NonNullable<LossDefinition['scalarKernel']>) => {
+    const perSample = new Float64Array(units);
+    const gradient = new Float64Array(input.predictions.length);
+    const value = kernel(input, 0, units, { perSample, gradient, gradScale: 0.5, gradients: {}, reduction: 'sum' });
+    return { value, perSample, gradient };
+  };
+  return { simd: run(def.kernel), scalar: run(def.scalarKernel!) };
 }
 
-test('bce_with_logits in SIMD agrees with the scalar formula, FP64 and FP32, odd lengths and several blocks', () => {
-  const r = rng(11);
-  for (const n of [1, 7, 40_001]) {
-    const x = Float64Array.from({ length: n }, (_, i) => [r.normal() * 4, r.normal() * 40, 750 * r.sign(), 1e-300 * r.sign(), 0][i % 5]);
-    const t = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? r.int(2) : r.uniform()));
-    for (const input of [x, Float32Array.from(x)]) {
-      const simd = bce(input, t, {});
-      const scalar = bce(input, t, { weight: [1] });
-      expect(simd.perSample).toBeInstanceOf(input.constructor);
-      // The sums run in another order (two lanes): equal to the rounding of n additions.
-      expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1.2e-16 * Math.abs(scalar.value));
-      for (let i = 0; i < n; i++) {
-        // (1 − t)·x + softplus(−x) may cancel: the bound is on the size of its terms.
-        expect(Math.abs(simd.perSample![i] - scalar.perSample![i]), `per_sample[${i}] at x = ${input[i]}`).toBeLessThanOrEqual(4e-16 * (1 + 2 * Math.abs(input[i])));
-        // σ(x) − t cancels where σ(x) ≈ t: the bound is on σ's rounding, times the mean's 1/n.
-        expect(Math.abs(simd.gradient![i] - scalar.gradient![i]), `gradient[${i}] at x = ${input[i]}`).toBeLessThanOrEqual((4e-16 * (1 + t[i])) / n);
-      }
+/** Inputs at the edges of each SIMD kernel's formula, beside its declared sample. */
+const EDGES: Record<string, { x: number[]; t: number[] }> = {
+  bce_with_logits: { x: [0, -0, 1e-300, -1e-300, 30, -30, 700, -700, 750, -750, 1e4, -1e4, 2.5, -2.5], t: [0, 1, 0.5, 1, 0, 0.3, 1, 0, 0.5, 1, 0, 1, 0.7, 0.2] },
+  logistic: { x: [0, -0, 1e-300, 30, -30, 700, -750, 1e4, -1e4, 2.5, -2.5, 1e-8, -1e-8, 5], t: [1, -1, 1, -1, 1, -1, 1, -1, 1, 1, -1, 1, -1, 1] },
+  binary_cross_entropy: { x: [0, 1, 1e-300, 5e-324, 1e-12, 1 - 1e-12, 0.5, 0.5 - 1e-17, 0.5 + 1e-16, 0.25, 0.75, 1e-45, 0.999, 0.001], t: [1, 0, 1, 1, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
+};
+
+describe.each(losses.filter((d) => d.scalarKernel !== undefined).map((d) => [d.name, d] as const))('%s: the SIMD kernel against its scalar reference', (name, def) => {
+  test('its sample repeated past several calls, FP64 and FP32, and its edge inputs: value, per_sample and gradient', () => {
+    const sample = def.sample(rng(21));
+    const tasks: LossTask[] = [];
+    for (const float32 of [false, true]) {
+      // 2,501 repetitions: several SIMD calls of 16,384 elements and a tail that is not a multiple of 16.
+      tasks.push(
+        prepareLossTask({
+          def,
+          ...slotTensors(def, (input) => {
+            const t = sample.inputs[input];
+            if (t === undefined) return undefined;
+            const k = 2501;
+            const data = Float64Array.from({ length: t.data.length * k }, (_, i) => t.data[i % t.data.length]);
+            return { data: float32 && input === 'predictions' ? Float32Array.from(data) : data, shape: [t.shape[0] * k, ...t.shape.slice(1)] };
+          }),
+          params: def.params.parse(Object.fromEntries(Object.entries(sample.params).filter(([k]) => k !== 'weight' && k !== 'pos_weight' && k !== 'label_smoothing'))),
+          reduction: 'sum',
+          wantPerSample: true,
+          wantGradient: true,
+          regularization: null,
+        }),
+      );
     }
-  }
+    const edges = EDGES[name];
+    if (edges) {
+      tasks.push(
+        prepareLossTask({ def, predictions: { data: Float64Array.from(edges.x), shape: [edges.x.length] }, targets: { data: Float64Array.from(edges.t), shape: [edges.t.length] }, params: def.params.parse({}), reduction: 'sum', wantPerSample: true, wantGradient: true, regularization: null }),
+      );
+    }
+    for (const task of tasks) {
+      const { simd, scalar } = bothKernels(def, task);
+      const n = simd.perSample.length;
+      // Each element to a few ulps of the size of its terms; the sums run in another order.
+      const firstOff = (a: Float64Array, b: Float64Array) => a.findIndex((v, i) => !(Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
+      const p = firstOff(simd.perSample, scalar.perSample);
+      expect(p, `per_sample[${p}]: ${simd.perSample[p]} vs ${scalar.perSample[p]}`).toBe(-1);
+      const g = firstOff(simd.gradient, scalar.gradient);
+      expect(g, `gradient[${g}]: ${simd.gradient[g]} vs ${scalar.gradient[g]}`).toBe(-1);
+      expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
+    }
+  });
 });
 
-test('cross_entropy in SIMD (class indices, no weight) agrees with the scalar formula: FP64 and FP32, ignored rows, C from 2 to 1000, several calls', () => {
-  const def = findLoss('cross_entropy')!;
-  const r = rng(17);
-  for (const [n, C] of [[3, 2], [1001, 10], [40, 1000], [20_000, 3]]) {
-    const x = Float64Array.from({ length: n * C }, (_, i) => (i % 97 === 0 ? 1e4 * r.sign() : r.normal() * 5));
-    const t = Float64Array.from({ length: n }, (_, i) => (i % 13 === 5 ? -100 : r.int(C)));
-    for (const input of [x, Float32Array.from(x)]) {
-      const run = (params: object) =>
-        computeLoss(prepareLossTask({ def, predictions: { data: input, shape: [n, C] }, targets: { data: t, shape: [n] }, params: def.params.parse(params), reduction: 'sum', wantPerSample: true, wantGradient: true, regularization: null }));
-      const simd = run({});
-      const scalar = run({ weight: Array(C).fill(1) }); // weights of 1 keep it on the scalar path
-      expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 2.5e-16 * (1 + Math.abs(scalar.value)));
-      // m + log S − x_y: a few roundings of the row's largest logit.
-      for (let i = 0; i < n; i++) {
-        const big = Math.max(...Array.from(input.subarray(i * C, (i + 1) * C), Math.abs));
-        expect(Math.abs(simd.perSample![i] - scalar.perSample![i]), `row ${i}`).toBeLessThanOrEqual(4.5e-16 * (1 + 2 * big));
-      }
-      for (let i = 0; i < n * C; i++) expect(Math.abs(simd.gradient![i] - scalar.gradient![i]), `gradient ${i}`).toBeLessThanOrEqual(1e-15);
-    }
-  }
-});
+function bce(x: Float64Array, t: Float64Array, reduction: 'mean' | 'sum') {
+  const def = findLoss('bce_with_logits')!;
+  return computeLoss(
+    prepareLossTask({ def, predictions: { data: x, shape: [x.length] }, targets: { data: t, shape: [t.length] }, params: def.params.parse({}), reduction, wantPerSample: true, wantGradient: true, regularization: null }),
+  );
+}
 
 test('bce_with_logits in SIMD: its gradient against central differences of its own value', () => {
   const r = rng(5);
   const x = Float64Array.from({ length: 9 }, () => r.normal() * 3);
   const t = Float64Array.from({ length: 9 }, () => r.uniform());
-  const { gradient } = bce(x, t, {}, 'sum');
+  const { gradient } = bce(x, t, 'sum');
   for (let i = 0; i < x.length; i++) {
-    const at = (d: number) => bce(x.map((v, k) => (k === i ? v + d : v)), t, {}, 'sum').value;
+    const at = (d: number) => bce(x.map((v, k) => (k === i ? v + d : v)), t, 'sum').value;
     const fd = (at(1e-6) - at(-1e-6)) / 2e-6;
     expect(Math.abs(gradient![i] - fd)).toBeLessThanOrEqual(1e-7 + 1e-6 * Math.abs(fd));
   }

@@ -1,42 +1,46 @@
-// Valid inputs of about `elements` prediction elements for any loss of the catalog, in float32
-// (targets float32, or int64 class indices), for the kernel table.
+// Valid inputs of about `elements` elements of the first input for any loss of the catalog, for
+// the kernel table: the classic losses from the distributions below (float32-exact values, so the
+// FP64 and FP32 columns compute on the same numbers), the others from their own declared sample
+// (LossDefinition.sample) repeated along the batch axis.
 import type { LossDefinition } from '../../src/losses/types.ts';
+import { kernelSlots, tensorInputs } from '../../src/losses/types.ts';
 import { rng } from './random.ts';
 
-export interface BenchData {
-  predictions: Float32Array;
+export interface BenchTensor {
+  data: Float64Array;
   shape: number[];
-  targets: Float32Array | BigInt64Array;
-  targetShape: number[];
+  /** Class indices (written as int64 for PyTorch). */
+  integer: boolean;
+}
+
+export interface BenchData {
+  inputs: Record<string, BenchTensor>;
   params: Record<string, unknown>;
+  /** Elements of the first input: what ns per element divides by. */
+  elements: number;
 }
 
 const C = 10;
+const f32 = (n: number, f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => Math.fround(f(i)));
 
-export function lossData(def: LossDefinition, elements: number, seed = 7): BenchData {
-  const r = rng(seed);
-  const fill = (n: number, f: (i: number) => number) => {
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = f(i);
-    return a;
-  };
+function classic(def: LossDefinition, elements: number, r: ReturnType<typeof rng>): BenchData | null {
+  const tensor = (data: Float64Array, shape: number[], integer = false): BenchTensor => ({ data, shape, integer });
+  if (def.family === 'keras' || def.inputs !== undefined) return null;
   if (def.layout === 'rows') {
     const n = Math.floor(elements / C);
     const shape = [n, C];
-    let predictions = fill(n * C, () => r.normal() * 2);
-    if (def.name === 'nll') predictions = fill(n * C, () => -r.uniform(0.05, 5));
-    if (def.name === 'categorical_crossentropy' || def.name === 'sparse_categorical_crossentropy') predictions = fill(n * C, () => r.uniform(0.01, 1));
+    let predictions = f32(n * C, () => r.normal() * 2);
+    if (def.name === 'nll') predictions = f32(n * C, () => -r.uniform(0.05, 5));
+    if (def.name === 'categorical_crossentropy' || def.name === 'sparse_categorical_crossentropy') predictions = f32(n * C, () => r.uniform(0.01, 1));
+    if (def.name === 'multilabel_margin') return null; // lists of labels: from its sample below
     if (def.targetLayout === 'same') {
-      // one-hot rows (categorical_hinge, categorical_crossentropy)
-      const t = new Float32Array(n * C);
+      // one-hot rows (categorical_hinge, categorical_crossentropy, multilabel_soft_margin)
+      const t = new Float64Array(n * C);
       for (let i = 0; i < n; i++) t[i * C + r.int(C)] = 1;
-      return { predictions, shape, targets: t, targetShape: shape, params: {} };
+      return { inputs: { predictions: tensor(predictions, shape), targets: tensor(t, shape) }, params: {}, elements: n * C };
     }
-    const t = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) t[i] = BigInt(r.int(C));
-    return { predictions, shape, targets: t, targetShape: [n], params: {} };
+    return { inputs: { predictions: tensor(predictions, shape), targets: tensor(Float64Array.from({ length: n }, () => r.int(C)), [n], true) }, params: {}, elements: n * C };
   }
-  const shape = [elements];
   const normal = () => r.normal();
   const sign = () => r.sign();
   const table: Record<string, [() => number, () => number]> = {
@@ -51,7 +55,34 @@ export function lossData(def: LossDefinition, elements: number, seed = 7): Bench
     zero_one: [normal, sign],
     sigmoid_focal: [() => normal() * 2, () => r.int(2)],
     kl_div: [() => Math.log(r.uniform(0.01, 1)), () => r.uniform(0.01, 1)],
+    hinge_embedding: [() => Math.abs(normal()), sign],
   };
   const [p, t] = table[def.name] ?? [normal, normal];
-  return { predictions: fill(elements, p), shape, targets: fill(elements, t), targetShape: shape, params: {} };
+  return { inputs: { predictions: tensor(f32(elements, p), [elements]), targets: tensor(f32(elements, t), [elements]) }, params: {}, elements };
+}
+
+/** The loss's own sample, repeated along axis 0 to about `elements` elements of its first input;
+ *  null where that is no valid request (sequences are batched on axis 1; circle's cost grows with
+ *  the square of the batch). */
+function tiled(def: LossDefinition, elements: number, r: ReturnType<typeof rng>): BenchData | null {
+  if (def.layout === 'sequences' || def.coupledRows) return null;
+  const sample = def.sample(r);
+  const first = sample.inputs[kernelSlots(def).predictions];
+  const batch = first.shape[0];
+  const size = first.data.length;
+  if (first.shape.length === 0 || size === 0) return null;
+  const k = Math.max(1, Math.round(elements / size));
+  const integer = new Set(tensorInputs(def).filter((i) => i.integer).map((i) => i.name));
+  const inputs: Record<string, BenchTensor> = {};
+  for (const [name, t] of Object.entries(sample.inputs)) {
+    const along = t.shape.length > 0 && t.shape[0] === batch;
+    const data = along ? Float64Array.from({ length: t.data.length * k }, (_, i) => t.data[i % t.data.length]) : Float64Array.from(t.data);
+    inputs[name] = { data, shape: along ? [t.shape[0] * k, ...t.shape.slice(1)] : t.shape, integer: integer.has(name) || (name === 'targets' && def.targetLayout === 'indices') };
+  }
+  return { inputs, params: sample.params, elements: size * k };
+}
+
+export function lossData(def: LossDefinition, elements: number, seed = 7): BenchData | null {
+  const r = rng(seed);
+  return classic(def, elements, r) ?? tiled(def, elements, r);
 }

@@ -178,6 +178,9 @@ export interface LossDefinition<P = unknown> {
   /** Forward and backward in one pass over units [lo, hi) (elements or rows): writes per_sample
    *  and gradient when asked and returns Σ per_sample over the range. Pure; float64 maths. */
   kernel(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
+  /** Where `kernel` runs WebAssembly SIMD (simd/kernels.c) for some or all requests: the same
+   *  formula in scalar JavaScript, its reference (test/simdKernels.test.ts holds one to the other). */
+  scalarKernel?(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
   /** How to draw the loss along one axis (GET /losses/{name}/plot.svg): see plotSlices.ts. */
   plot: PlotSlice;
   /** A random valid request away from the loss's kinks (samples.ts): what the gradient test

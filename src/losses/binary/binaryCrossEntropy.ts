@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
-import { defineLoss } from '../types.ts';
+import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
+import { elementwiseSimd } from '../simd/simd.ts';
 import { predictionRule, targetsInUnitInterval } from '../checks.ts';
 
 const probabilities = predictionRule((v) => v >= 0 && v <= 1, 'predictions must be probabilities in [0, 1]');
@@ -14,6 +15,25 @@ const EPSILON = Math.fround(1e-12);
 // p = 0 or 1 gives a finite loss (log1p(-p) keeps log(1 - p) exact for small p).
 // The gradient is PyTorch's backward, not the derivative of the clamped formula:
 // d/dp = w (p - y) / max(p (1 - p), ε), finite at p = 0 and p = 1.
+/** The scalar kernel: every form, weights included; the SIMD one's reference. */
+function scalar({ predictions: x, targets: y, params }: KernelInput<{ weight?: unknown }>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
+  // Broadcast by the validation (broadcastParams.ts): entry i % length is element i's.
+  const weight = params.weight as unknown as Float64Array | undefined;
+  let sum = 0;
+  for (let i = lo; i < hi; i++) {
+    const p = x[i];
+    const t = y[i];
+    const w = weight === undefined ? 1 : weight[i % weight.length];
+    const logP = Math.max(Math.log(p), -100);
+    const log1mP = Math.max(Math.log1p(-p), -100);
+    const v = -w * (t * logP + (1 - t) * log1mP);
+    sum += v;
+    if (perSample !== null) perSample[i] = v;
+    if (gradient !== null) gradient[i] = ((w * (p - t)) / Math.max(p * (1 - p), EPSILON)) * gradScale;
+  }
+  return sum;
+}
+
 export const binaryCrossEntropy = defineLoss({
   name: 'binary_cross_entropy',
   aliases: ['bce'],
@@ -31,23 +51,10 @@ export const binaryCrossEntropy = defineLoss({
   }),
   broadcastParams: ['weight'],
   checkData: (input, lo, hi) => probabilities(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
-  kernel({ predictions: x, targets: y, params }, lo, hi, { perSample, gradient, gradScale }) {
-    // Broadcast by the validation (broadcastParams.ts): entry i % length is element i's.
-    const weight = params.weight as unknown as Float64Array | undefined;
-    let sum = 0;
-    for (let i = lo; i < hi; i++) {
-      const p = x[i];
-      const t = y[i];
-      const w = weight === undefined ? 1 : weight[i % weight.length];
-      const logP = Math.max(Math.log(p), -100);
-      const log1mP = Math.max(Math.log1p(-p), -100);
-      const v = -w * (t * logP + (1 - t) * log1mP);
-      sum += v;
-      if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = ((w * (p - t)) / Math.max(p * (1 - p), EPSILON)) * gradScale;
-    }
-    return sum;
-  },
+  // Without weights (the common case): the same formula in WebAssembly SIMD (simd/kernels.c).
+  kernel: (input, lo, hi, out) =>
+    input.params.weight === undefined ? elementwiseSimd('binary_cross_entropy', input.predictions, input.targets, lo, hi, out.perSample, out.gradient, out.gradScale) : scalar(input, lo, hi, out),
+  scalarKernel: scalar,
   plot: probability('predicted probability p (target y = 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
   sample: (r) => elementwise(() => r.uniform(0.05, 0.95), () => r.uniform(), { weight: classWeights(r) }),
   example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { crossEntropyFits, crossEntropySimd } from '../simd/simd.ts';
 import { twoClassMargin } from '../plotSlices.ts';
-import { defineLoss, type KernelInput } from '../types.ts';
+import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
 import { labelSmoothing, weightVector } from '../params.ts';
 import { rows, classWeights } from '../samples.ts';
@@ -21,6 +21,74 @@ const DEFAULT_IGNORE_INDEX = -100;
 //   A row whose target is ignore_index gets ℓ = 0 and a zero gradient row.
 // Probability targets t (smoothed: t'_c = (1 - ε)·t_c + ε/C), S = Σ_c w_c t'_c:
 //   ℓ = Σ_c w_c t'_c (lse - x_c),   dℓ/dx_c = S·p_c - w_c t'_c
+/** The scalar kernel: every form; the SIMD one's reference. */
+function scalar({ predictions: x, targets: t, cols: C, targetsAreIndices, params }: KernelInput<Params>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
+  const { weight, ignore_index, label_smoothing: eps } = params;
+  const w = (c: number) => (weight === undefined ? 1 : weight[c]);
+  let W = C;
+  if (weight !== undefined) {
+    W = 0;
+    for (let c = 0; c < C; c++) W += weight[c];
+  }
+  const plain = weight === undefined && eps === 0;
+  // e_c = e^{x_c - m} of the current row, kept in float64 so that p_c = e_c / Σe costs no second exp.
+  const e = new Float64Array(C);
+  let sum = 0;
+  for (let r = lo; r < hi; r++) {
+    const off = r * C;
+    let v = 0;
+    if (targetsAreIndices && t[r] === ignore_index) {
+      if (gradient !== null) gradient.fill(0, off, off + C);
+      if (perSample !== null) perSample[r] = 0;
+      continue;
+    }
+    let m = x[off];
+    for (let c = 1; c < C; c++) if (x[off + c] > m) m = x[off + c];
+    let s = 0;
+    for (let c = 0; c < C; c++) {
+      const ec = Math.exp(x[off + c] - m);
+      e[c] = ec;
+      s += ec;
+    }
+    const lse = m + Math.log(s);
+    const inv = 1 / s;
+    if (targetsAreIndices) {
+      const y = t[r];
+      if (plain) {
+        v = lse - x[off + y];
+        if (gradient !== null) {
+          for (let c = 0; c < C; c++) gradient[off + c] = e[c] * inv * gradScale;
+          gradient[off + y] -= gradScale;
+        }
+      } else {
+        const wy = w(y);
+        let smooth = 0;
+        if (eps > 0) for (let c = 0; c < C; c++) smooth += w(c) * (lse - x[off + c]);
+        v = (1 - eps) * wy * (lse - x[off + y]) + (eps / C) * smooth;
+        if (gradient !== null) {
+          for (let c = 0; c < C; c++) {
+            const p = e[c] * inv;
+            gradient[off + c] = ((1 - eps) * wy * (p - (c === y ? 1 : 0)) + (eps / C) * (W * p - w(c))) * gradScale;
+          }
+        }
+      }
+    } else {
+      let S = 0;
+      for (let c = 0; c < C; c++) {
+        const wt = w(c) * ((1 - eps) * t[off + c] + eps / C);
+        S += wt;
+        v += wt * (lse - x[off + c]);
+      }
+      if (gradient !== null) {
+        for (let c = 0; c < C; c++) gradient[off + c] = (S * e[c] * inv - w(c) * ((1 - eps) * t[off + c] + eps / C)) * gradScale;
+      }
+    }
+    sum += v;
+    if (perSample !== null) perSample[r] = v;
+  }
+  return sum;
+}
+
 export const crossEntropy = defineLoss<Params>({
   name: 'cross_entropy',
   aliases: ['categorical_cross_entropy_with_logits', 'softmax_cross_entropy'],
@@ -54,75 +122,16 @@ export const crossEntropy = defineLoss<Params>({
     for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
     return d;
   },
-  kernel({ predictions: x, targets: t, cols: C, targetsAreIndices, params }, lo, hi, { perSample, gradient, gradScale }) {
-    const { weight, ignore_index, label_smoothing: eps } = params;
-    const w = (c: number) => (weight === undefined ? 1 : weight[c]);
-    let W = C;
-    if (weight !== undefined) {
-      W = 0;
-      for (let c = 0; c < C; c++) W += weight[c];
+  // Class indices without weight or smoothing (the common case): the same formula in
+  // WebAssembly SIMD (simd/kernels.c).
+  kernel(input, lo, hi, out) {
+    const { predictions: x, targets: t, cols: C, targetsAreIndices, params } = input;
+    if (params.weight === undefined && params.label_smoothing === 0 && targetsAreIndices && crossEntropyFits(C)) {
+      return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out.perSample, out.gradient, out.gradScale);
     }
-    const plain = weight === undefined && eps === 0;
-    // Class indices without weight or smoothing (the common case): the same formula in
-    // WebAssembly SIMD (simd/kernels.c).
-    if (plain && targetsAreIndices && crossEntropyFits(C)) return crossEntropySimd(x, t, C, lo, hi, ignore_index, perSample, gradient, gradScale);
-    // e_c = e^{x_c - m} of the current row, kept in float64 so that p_c = e_c / Σe costs no second exp.
-    const e = new Float64Array(C);
-    let sum = 0;
-    for (let r = lo; r < hi; r++) {
-      const off = r * C;
-      let v = 0;
-      if (targetsAreIndices && t[r] === ignore_index) {
-        if (gradient !== null) gradient.fill(0, off, off + C);
-        if (perSample !== null) perSample[r] = 0;
-        continue;
-      }
-      let m = x[off];
-      for (let c = 1; c < C; c++) if (x[off + c] > m) m = x[off + c];
-      let s = 0;
-      for (let c = 0; c < C; c++) {
-        const ec = Math.exp(x[off + c] - m);
-        e[c] = ec;
-        s += ec;
-      }
-      const lse = m + Math.log(s);
-      const inv = 1 / s;
-      if (targetsAreIndices) {
-        const y = t[r];
-        if (plain) {
-          v = lse - x[off + y];
-          if (gradient !== null) {
-            for (let c = 0; c < C; c++) gradient[off + c] = e[c] * inv * gradScale;
-            gradient[off + y] -= gradScale;
-          }
-        } else {
-          const wy = w(y);
-          let smooth = 0;
-          if (eps > 0) for (let c = 0; c < C; c++) smooth += w(c) * (lse - x[off + c]);
-          v = (1 - eps) * wy * (lse - x[off + y]) + (eps / C) * smooth;
-          if (gradient !== null) {
-            for (let c = 0; c < C; c++) {
-              const p = e[c] * inv;
-              gradient[off + c] = ((1 - eps) * wy * (p - (c === y ? 1 : 0)) + (eps / C) * (W * p - w(c))) * gradScale;
-            }
-          }
-        }
-      } else {
-        let S = 0;
-        for (let c = 0; c < C; c++) {
-          const wt = w(c) * ((1 - eps) * t[off + c] + eps / C);
-          S += wt;
-          v += wt * (lse - x[off + c]);
-        }
-        if (gradient !== null) {
-          for (let c = 0; c < C; c++) gradient[off + c] = (S * e[c] * inv - w(c) * ((1 - eps) * t[off + c] + eps / C)) * gradScale;
-        }
-      }
-      sum += v;
-      if (perSample !== null) perSample[r] = v;
-    }
-    return sum;
+    return scalar(input, lo, hi, out);
   },
+  scalarKernel: scalar,
   plot: twoClassMargin('index'),
   sample: (r) => rows(r, () => r.normal() * 2, { weight: classWeights(r), label_smoothing: 0.1 }),
   example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [0, 1] },

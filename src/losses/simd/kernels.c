@@ -59,12 +59,12 @@ static inline void exp_nonpositive(f64x2* x) {
   }
 }
 
-// log1p(u) for 0 ≤ u ≤ 1: with s = u/(2 + u) (0 ≤ s ≤ 1/3), log1p(u) = log((1 + s)/(1 − s)) =
+// log1p(u) for −½ ≤ u ≤ 1: with s = u/(2 + u) (|s| ≤ 1/3), log1p(u) = log((1 + s)/(1 − s)) =
 // 2·atanh(s) = 2s + s·R, R = Σ_{k≥1} 2s^2k/(2k + 1). s is formed from u directly, so small u keep
 // their digits (no 1 + u rounding); with s² ≤ 1/9 the terms to k = 17 leave out less than 1e-18
 // relative. As fdlibm does, the result is u − (h − s·(h + R)) with h = u²/2 (2s = u − s·u), so
 // that the rounding of s only reaches the smaller terms.
-/** u[j] ← log1p(u[j]) for 0 ≤ u ≤ 1. */
+/** u[j] ← log1p(u[j]) for −½ ≤ u ≤ 1. */
 static inline void log1p_unit(f64x2* u) {
   f64x2 s[W], z[W], r[W];
   for (int j = 0; j < W; j++) {
@@ -109,37 +109,11 @@ static void bce_block(const double* x, const double* t, double* per, double* gra
   }
 }
 
-/** A tail shorter than a block runs through the same code on zero-padded copies. */
+/** A tail shorter than a block runs through the same code on padded copies. */
 static double pad_x[2 * W] __attribute__((aligned(16)));
 static double pad_t[2 * W] __attribute__((aligned(16)));
 static double pad_per[2 * W] __attribute__((aligned(16)));
 static double pad_grad[2 * W] __attribute__((aligned(16)));
-
-double EXPORT(bce_with_logits)(const double* x, const double* t, int n, double* per, double* grad, double scale) {
-  f64x2 sum[W];
-  for (int j = 0; j < W; j++) sum[j] = SPLAT(0.0);
-  f64x2 sc = SPLAT(scale);
-  int i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) bce_block(x + i, t + i, per ? per + i : 0, grad ? grad + i : 0, sc, sum);
-  double total = 0;
-  for (int j = 0; j < W; j++) total += wasm_f64x2_extract_lane(sum[j], 0) + wasm_f64x2_extract_lane(sum[j], 1);
-  if (i < n) {
-    int m = n - i;
-    f64x2 tail[W];
-    for (int j = 0; j < W; j++) tail[j] = SPLAT(0.0);
-    for (int k = 0; k < 2 * W; k++) {
-      pad_x[k] = k < m ? x[i + k] : 0;
-      pad_t[k] = k < m ? t[i + k] : 0;
-    }
-    bce_block(pad_x, pad_t, pad_per, pad_grad, sc, tail);
-    for (int k = 0; k < m; k++) {
-      total += pad_per[k];
-      if (per) per[i + k] = pad_per[k];
-      if (grad) grad[i + k] = pad_grad[k];
-    }
-  }
-  return total;
-}
 
 /** a[i] ← e^a[i] (a ≤ 0) for i in [0, n): blocks of 16, the tail on a zero-padded copy. */
 static void exp_inplace(double* a, int n) {
@@ -156,21 +130,28 @@ static void exp_inplace(double* a, int n) {
   for (int k = 0; i + k < n; k++) a[i + k] = pad_x[k];
 }
 
-// log(S) for S ≥ 1 (a row's Σ e^(x − max), between 1 and C): S = 2^k·f with f in [1, 2) read from
-// its bits, log S = k·ln2 + log1p(f − 1), f − 1 exact and in [0, 1) where log1p_unit holds; k is
-// turned into a double by the 1.5·2^52 trick in reverse.
-static inline void log_ge1(f64x2* v) {
+// log(v) for any positive normal v (subnormals and 0 come out near −709 or below: the callers
+// clamp or never pass them): v = 2^k·f with f in [√½, √2) read from its bits, log v = k·ln2 +
+// log1p(f − 1), f − 1 exact and in [−0.293, 0.415] where log1p_unit holds; near v = 1 it is k = 0,
+// so nothing cancels. k is turned into a double by the 1.5·2^52 trick in reverse.
+static const double SQRT2 = 1.4142135623730951;
+
+static inline void log_positive(f64x2* v) {
   f64x2 k[W];
   for (int j = 0; j < W; j++) {
     v128_t bits = v[j];
     v128_t e = wasm_i64x2_sub(wasm_u64x2_shr(bits, 52), wasm_i64x2_splat(1023));
-    k[j] = wasm_f64x2_sub(wasm_i64x2_add(SPLAT(SHIFT), e), SPLAT(SHIFT));
+    f64x2 kd = wasm_f64x2_sub(wasm_i64x2_add(SPLAT(SHIFT), e), SPLAT(SHIFT));
     f64x2 f = wasm_v128_or(wasm_v128_and(bits, wasm_i64x2_splat(0x000FFFFFFFFFFFFFLL)), wasm_i64x2_splat(0x3FF0000000000000LL));
+    f64x2 high = wasm_f64x2_gt(f, SPLAT(SQRT2));
+    f = wasm_v128_bitselect(wasm_f64x2_mul(f, SPLAT(0.5)), f, high);
+    k[j] = wasm_v128_bitselect(wasm_f64x2_add(kd, SPLAT(1.0)), kd, high);
     v[j] = wasm_f64x2_sub(f, SPLAT(1.0));
   }
   log1p_unit(v);
   for (int j = 0; j < W; j++) v[j] = wasm_f64x2_add(wasm_f64x2_mul(k[j], SPLAT(LN2_HI)), wasm_f64x2_add(v[j], wasm_f64x2_mul(k[j], SPLAT(LN2_LO))));
 }
+#define log_ge1 log_positive
 
 static void log_ge1_inplace(double* a, int n) {
   int i = 0;
@@ -230,6 +211,98 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
   }
   return total;
 }
+
+// logistic (soft margin) without weights: m = y·x, ℓ = softplus(−m) = max(−m, 0) + log1p(e^−|m|),
+// dℓ/dx = −y·σ(−m), σ(−m) = 1/(1 + e) for m ≤ 0 and e/(1 + e) above (logistic.ts derives it).
+static void logistic_block(const double* x, const double* y, double* per, double* grad, f64x2 scale, f64x2* sum) {
+  f64x2 m[W], e[W], lg[W];
+  for (int j = 0; j < W; j++) {
+    m[j] = wasm_f64x2_mul(wasm_v128_load(y + 2 * j), wasm_v128_load(x + 2 * j));
+    e[j] = wasm_f64x2_neg(wasm_f64x2_abs(m[j]));
+  }
+  exp_nonpositive(e);
+  for (int j = 0; j < W; j++) lg[j] = e[j];
+  log1p_unit(lg);
+  for (int j = 0; j < W; j++) {
+    f64x2 v = wasm_f64x2_add(wasm_f64x2_pmax(wasm_f64x2_neg(m[j]), SPLAT(0.0)), lg[j]);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 pos = wasm_f64x2_gt(m[j], SPLAT(0.0));
+      f64x2 sig = wasm_f64x2_div(wasm_v128_bitselect(e[j], SPLAT(1.0), pos), wasm_f64x2_add(SPLAT(1.0), e[j]));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_neg(wasm_f64x2_mul(wasm_v128_load(y + 2 * j), sig)), scale));
+    }
+  }
+}
+
+// binary_cross_entropy on probabilities without weights (binaryCrossEntropy.ts derives it):
+//   ℓ = −(t·max(log p, −100) + (1 − t)·max(log(1 − p), −100)),
+// log(1 − p) as log1p(−p) for p ≤ ½ (exact for small p) and as log of the exact 1 − p above;
+// the gradient is PyTorch's backward, (p − t)/max(p·(1 − p), ε) with ε = 1e-12 as a C float.
+static const double BCE_EPS = 9.999999960041972e-13;
+
+static void bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, f64x2* sum) {
+  f64x2 p[W], lp[W], small[W], big[W];
+  for (int j = 0; j < W; j++) {
+    p[j] = wasm_v128_load(x + 2 * j);
+    lp[j] = p[j];
+    small[j] = wasm_f64x2_neg(p[j]);                   // log1p(−p), for p ≤ ½
+    big[j] = wasm_f64x2_sub(SPLAT(1.0), p[j]);         // log(1 − p), for p > ½ (1 − p exact there)
+    // Keep each branch's argument inside its function's range; the other lanes are discarded.
+    small[j] = wasm_f64x2_pmax(small[j], SPLAT(-0.5));
+    big[j] = wasm_f64x2_pmin(big[j], SPLAT(0.5));
+  }
+  log_positive(lp);
+  log1p_unit(small);
+  log_positive(big);
+  for (int j = 0; j < W; j++) {
+    f64x2 tv = wasm_v128_load(t + 2 * j);
+    f64x2 low = wasm_f64x2_le(p[j], SPLAT(0.5));
+    f64x2 log1m = wasm_f64x2_pmax(wasm_v128_bitselect(small[j], big[j], low), SPLAT(-100.0));
+    f64x2 logp = wasm_f64x2_pmax(lp[j], SPLAT(-100.0));
+    f64x2 v = wasm_f64x2_neg(wasm_f64x2_add(wasm_f64x2_mul(tv, logp), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), tv), log1m)));
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 d = wasm_f64x2_pmax(wasm_f64x2_mul(p[j], wasm_f64x2_sub(SPLAT(1.0), p[j])), SPLAT(BCE_EPS));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_div(wasm_f64x2_sub(p[j], tv), d), scale));
+    }
+  }
+}
+
+typedef void (*block_fn)(const double*, const double*, double*, double*, f64x2, f64x2*);
+
+/** Runs an elementwise block function over [0, n): blocks of 16, the tail on zero-padded copies
+ *  (padding p = ½, t = 0: inside every function's range). */
+static double elementwise(block_fn block, const double* x, const double* t, int n, double* per, double* grad, double scale) {
+  f64x2 sum[W];
+  for (int j = 0; j < W; j++) sum[j] = SPLAT(0.0);
+  f64x2 sc = SPLAT(scale);
+  int i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) block(x + i, t + i, per ? per + i : 0, grad ? grad + i : 0, sc, sum);
+  double total = 0;
+  for (int j = 0; j < W; j++) total += wasm_f64x2_extract_lane(sum[j], 0) + wasm_f64x2_extract_lane(sum[j], 1);
+  if (i < n) {
+    int m = n - i;
+    f64x2 tail[W];
+    for (int j = 0; j < W; j++) tail[j] = SPLAT(0.0);
+    for (int k = 0; k < 2 * W; k++) {
+      pad_x[k] = k < m ? x[i + k] : 0.5;
+      pad_t[k] = k < m ? t[i + k] : 0;
+    }
+    block(pad_x, pad_t, pad_per, pad_grad, sc, tail);
+    for (int k = 0; k < m; k++) {
+      total += pad_per[k];
+      if (per) per[i + k] = pad_per[k];
+      if (grad) grad[i + k] = pad_grad[k];
+    }
+  }
+  return total;
+}
+
+double EXPORT(bce_with_logits)(const double* x, const double* t, int n, double* per, double* grad, double scale) { return elementwise(bce_block, x, t, n, per, grad, scale); }
+double EXPORT(logistic)(const double* x, const double* y, int n, double* per, double* grad, double scale) { return elementwise(logistic_block, x, y, n, per, grad, scale); }
+double EXPORT(binary_cross_entropy)(const double* x, const double* t, int n, double* per, double* grad, double scale) { return elementwise(bce_prob_block, x, t, n, per, grad, scale); }
 
 void EXPORT(log_ge1_array)(const double* x, double* out, int n) {
   for (int i = 0; i < n; i++) out[i] = x[i];
