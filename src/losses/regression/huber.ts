@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { residual } from '../plotSlices.ts';
-import { defineLoss } from '../types.ts';
+import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
+import { elementwiseSimd } from '../simd/simd.ts';
 import { sign } from '../math.ts';
 import { elementwise, away } from '../samples.ts';
 
@@ -8,6 +9,22 @@ import { elementwise, away } from '../samples.ts';
 // with matching value and slope at |d| = δ.  d/dx = d inside, δ·sign(d) outside (= clamp(d, -δ, δ)).
 // Branch-free (see math.sign): with in = [|d| ≤ δ] and c = in·|d| + (1 - in)·δ, value = c·(|d| - ½c)
 // gives ½d² inside (|d| - ½|d| = ½|d| exactly) and δ(|d| - ½δ) outside, never squaring a huge d.
+/** The scalar kernel, the SIMD one's reference. */
+function scalar({ predictions: x, targets: y, params: { delta } }: KernelInput<{ delta: number }>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
+  let sum = 0;
+  for (let i = lo; i < hi; i++) {
+    const d = x[i] - y[i];
+    const a = Math.abs(d);
+    const inside = +(a <= delta);
+    const c = inside * a + (1 - inside) * delta;
+    const v = c * (a - 0.5 * c);
+    sum += v;
+    if (perSample !== null) perSample[i] = v;
+    if (gradient !== null) gradient[i] = (inside * d + (1 - inside) * delta * sign(d)) * gradScale;
+  }
+  return sum;
+}
+
 export const huber = defineLoss({
   name: 'huber',
   aliases: [],
@@ -23,20 +40,9 @@ export const huber = defineLoss({
   params: z.strictObject({
     delta: z.number().gt(0, { error: 'delta must be > 0' }).default(1.0).meta({ description: 'δ: where the loss turns from quadratic to linear; > 0.' }),
   }),
-  kernel({ predictions: x, targets: y, params: { delta } }, lo, hi, { perSample, gradient, gradScale }) {
-    let sum = 0;
-    for (let i = lo; i < hi; i++) {
-      const d = x[i] - y[i];
-      const a = Math.abs(d);
-      const inside = +(a <= delta);
-      const c = inside * a + (1 - inside) * delta;
-      const v = c * (a - 0.5 * c);
-      sum += v;
-      if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = (inside * d + (1 - inside) * delta * sign(d)) * gradScale;
-    }
-    return sum;
-  },
+  // The same formula in WebAssembly SIMD (simd/kernels.c).
+  kernel: ({ predictions: x, targets: y, params: { delta } }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('huber', x, y, lo, hi, perSample, gradient, gradScale, delta),
+  scalarKernel: scalar,
   plot: residual(),
   // Residuals 0.15 or more from delta, where the loss turns linear.
   sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),

@@ -86,7 +86,8 @@ static inline void log1p_unit(f64x2* u) {
 // (the derivation is bceWithLogits.ts's, with pos_weight and weight 1). per and grad are written
 // when not 0; grad is scaled by `scale`. Returns Σℓ: each of the 16 lanes sums its own elements,
 // then the lanes are added in order, so a range always gives the same bits.
-static void bce_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, f64x2* sum) {
+static void bce_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double unused, f64x2* sum) {
+  (void)unused;
   f64x2 xv[W], e[W], lg[W];
   for (int j = 0; j < W; j++) {
     xv[j] = wasm_v128_load(x + 2 * j);
@@ -214,7 +215,8 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
 
 // logistic (soft margin) without weights: m = y·x, ℓ = softplus(−m) = max(−m, 0) + log1p(e^−|m|),
 // dℓ/dx = −y·σ(−m), σ(−m) = 1/(1 + e) for m ≤ 0 and e/(1 + e) above (logistic.ts derives it).
-static void logistic_block(const double* x, const double* y, double* per, double* grad, f64x2 scale, f64x2* sum) {
+static void logistic_block(const double* x, const double* y, double* per, double* grad, f64x2 scale, double unused, f64x2* sum) {
+  (void)unused;
   f64x2 m[W], e[W], lg[W];
   for (int j = 0; j < W; j++) {
     m[j] = wasm_f64x2_mul(wasm_v128_load(y + 2 * j), wasm_v128_load(x + 2 * j));
@@ -241,7 +243,8 @@ static void logistic_block(const double* x, const double* y, double* per, double
 // the gradient is PyTorch's backward, (p − t)/max(p·(1 − p), ε) with ε = 1e-12 as a C float.
 static const double BCE_EPS = 9.999999960041972e-13;
 
-static void bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, f64x2* sum) {
+static void bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double unused, f64x2* sum) {
+  (void)unused;
   f64x2 p[W], lp[W], small[W], big[W];
   for (int j = 0; j < W; j++) {
     p[j] = wasm_v128_load(x + 2 * j);
@@ -270,16 +273,50 @@ static void bce_prob_block(const double* x, const double* t, double* per, double
   }
 }
 
-typedef void (*block_fn)(const double*, const double*, double*, double*, f64x2, f64x2*);
+// huber with δ (huber.ts derives it): d = x − t, a = |d|, c = a inside (a ≤ δ) and δ outside,
+//   ℓ = c·(a − ½c) (½d² inside, δ(a − ½δ) outside, never squaring a huge d),
+//   dℓ/dx = clamp(d, −δ, δ).
+static void huber_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double delta, f64x2* sum) {
+  f64x2 dl = SPLAT(delta);
+  for (int j = 0; j < W; j++) {
+    f64x2 d = wasm_f64x2_sub(wasm_v128_load(x + 2 * j), wasm_v128_load(t + 2 * j));
+    f64x2 a = wasm_f64x2_abs(d);
+    f64x2 c = wasm_v128_bitselect(a, dl, wasm_f64x2_le(a, dl));
+    f64x2 v = wasm_f64x2_mul(c, wasm_f64x2_sub(a, wasm_f64x2_mul(SPLAT(0.5), c)));
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_pmin(wasm_f64x2_pmax(d, wasm_f64x2_neg(dl)), dl), scale));
+  }
+}
+
+// smooth_l1 with β (smoothL1.ts derives it): ℓ = ½d²/β where |d| < β, |d| − ½β beyond;
+// dℓ/dx = d/β inside, sign(d) beyond (0 at d = 0; β = 0 is the L1 loss).
+static void smooth_l1_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double beta, f64x2* sum) {
+  f64x2 b = SPLAT(beta);
+  for (int j = 0; j < W; j++) {
+    f64x2 d = wasm_f64x2_sub(wasm_v128_load(x + 2 * j), wasm_v128_load(t + 2 * j));
+    f64x2 a = wasm_f64x2_abs(d);
+    f64x2 in = wasm_f64x2_lt(a, b);
+    f64x2 v = wasm_v128_bitselect(wasm_f64x2_div(wasm_f64x2_mul(wasm_f64x2_mul(SPLAT(0.5), d), d), b), wasm_f64x2_sub(a, wasm_f64x2_mul(SPLAT(0.5), b)), in);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 sign = wasm_f64x2_sub(wasm_v128_and(wasm_f64x2_gt(d, SPLAT(0.0)), SPLAT(1.0)), wasm_v128_and(wasm_f64x2_lt(d, SPLAT(0.0)), SPLAT(1.0)));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_v128_bitselect(wasm_f64x2_div(d, b), sign, in), scale));
+    }
+  }
+}
+
+typedef void (*block_fn)(const double*, const double*, double*, double*, f64x2, double, f64x2*);
 
 /** Runs an elementwise block function over [0, n): blocks of 16, the tail on zero-padded copies
  *  (padding p = ½, t = 0: inside every function's range). */
-static double elementwise(block_fn block, const double* x, const double* t, int n, double* per, double* grad, double scale) {
+static double elementwise(block_fn block, const double* x, const double* t, int n, double* per, double* grad, double scale, double param) {
   f64x2 sum[W];
   for (int j = 0; j < W; j++) sum[j] = SPLAT(0.0);
   f64x2 sc = SPLAT(scale);
   int i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) block(x + i, t + i, per ? per + i : 0, grad ? grad + i : 0, sc, sum);
+  for (; i + 2 * W <= n; i += 2 * W) block(x + i, t + i, per ? per + i : 0, grad ? grad + i : 0, sc, param, sum);
   double total = 0;
   for (int j = 0; j < W; j++) total += wasm_f64x2_extract_lane(sum[j], 0) + wasm_f64x2_extract_lane(sum[j], 1);
   if (i < n) {
@@ -290,7 +327,7 @@ static double elementwise(block_fn block, const double* x, const double* t, int 
       pad_x[k] = k < m ? x[i + k] : 0.5;
       pad_t[k] = k < m ? t[i + k] : 0;
     }
-    block(pad_x, pad_t, pad_per, pad_grad, sc, tail);
+    block(pad_x, pad_t, pad_per, pad_grad, sc, param, tail);
     for (int k = 0; k < m; k++) {
       total += pad_per[k];
       if (per) per[i + k] = pad_per[k];
@@ -300,9 +337,13 @@ static double elementwise(block_fn block, const double* x, const double* t, int 
   return total;
 }
 
-double EXPORT(bce_with_logits)(const double* x, const double* t, int n, double* per, double* grad, double scale) { return elementwise(bce_block, x, t, n, per, grad, scale); }
-double EXPORT(logistic)(const double* x, const double* y, int n, double* per, double* grad, double scale) { return elementwise(logistic_block, x, y, n, per, grad, scale); }
-double EXPORT(binary_cross_entropy)(const double* x, const double* t, int n, double* per, double* grad, double scale) { return elementwise(bce_prob_block, x, t, n, per, grad, scale); }
+// The elementwise kernels: predictions x, targets t, elements [0, n), one parameter (huber's δ,
+// smooth_l1's β; unused by the others).
+double EXPORT(bce_with_logits)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p) { return elementwise(bce_block, x, t, n, per, grad, scale, p); }
+double EXPORT(logistic)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p) { return elementwise(logistic_block, x, t, n, per, grad, scale, p); }
+double EXPORT(binary_cross_entropy)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p) { return elementwise(bce_prob_block, x, t, n, per, grad, scale, p); }
+double EXPORT(huber)(const double* x, const double* t, int n, double* per, double* grad, double scale, double delta) { return elementwise(huber_block, x, t, n, per, grad, scale, delta); }
+double EXPORT(smooth_l1)(const double* x, const double* t, int n, double* per, double* grad, double scale, double beta) { return elementwise(smooth_l1_block, x, t, n, per, grad, scale, beta); }
 
 void EXPORT(log_ge1_array)(const double* x, double* out, int n) {
   for (int i = 0; i < n; i++) out[i] = x[i];
