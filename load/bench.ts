@@ -1,6 +1,7 @@
 // npm run bench: every benchmark of the performance issue, each beside its anchor in the same
 // run, written to load/RESULTS.md. Loopback only; every run bounded in time and count.
-//   P1  small requests: POST /loss 32x10 cross_entropy vs a bare Fastify route (autocannon)
+//   P1  small requests: POST /loss 32x10 cross_entropy vs a bare Fastify route printing the same
+//       352 numbers, and vs FastAPI + uvicorn + PyTorch (autocannon)
 //   P2  large requests: binary v2 end to end vs PyTorch forward+backward in-process (2 threads)
 //   P3  head-of-line blocking: P1's p99 while two clients send P2's requests vs P1's p99 alone
 //   P4  memory: peak RSS for one 64M-element FP32 binary request vs the payload
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startService, memoryOf, type RunningService } from './support/service.ts';
 import { cannon } from './support/measure.ts';
+import { startFastApiPeer } from './support/fastapiPeer.ts';
 import { timedRequest, median } from './support/timedRequest.ts';
 import { classificationData, v2BinaryBody } from './support/bodies.ts';
 import { lossData } from './support/lossData.ts';
@@ -87,15 +89,34 @@ async function p1(service: RunningService) {
     const valueOnly = JSON.stringify({ ...JSON.parse(body), include: [] });
     const v = await cannon({ url: `${service.url}/loss`, body: valueOnly, headers: JSON_HEADERS, connections: 10, duration: SECONDS });
     const bare3 = await run(bare.url);
+    // The peer a Python user would write, same body, same answer (FastAPI + uvicorn + PyTorch).
+    const peer = await startFastApiPeer(body);
+    let peerRow = `| FastAPI + uvicorn (uvloop, httptools, 2 workers) + PyTorch | skipped: ${'skipped' in peer ? peer.skipped : ''} | | |\n`;
+    let peerRatio = 'not measured';
+    if (!('skipped' in peer)) {
+      try {
+        await run(peer.url); // warm-up
+        const f = await run(peer.url);
+        const a3 = await run(service.url);
+        peerRow = `| FastAPI + uvicorn (uvloop, httptools, 2 workers) + PyTorch | ${f.rps.toFixed(0)} | ${f.rps.toFixed(0)} | ${f.p99} |\n| service POST /loss, run 3 | ${a3.rps.toFixed(0)} | ${a3.rps.toFixed(0)} | ${a3.p99} |\n`;
+        peerRatio = `**${(a3.rps / f.rps).toFixed(1)}×** (target ≥ 8×: ${verdict(a3.rps / f.rps >= 8)})`;
+        log(`  FastAPI peer ${f.rps.toFixed(0)} req/s, service ${a3.rps.toFixed(0)} (${(a3.rps / f.rps).toFixed(1)}×)`);
+      } finally {
+        await peer.stop();
+      }
+    }
     sections.push(
       `## P1: small requests\n\nPOST /loss, cross_entropy [32, 10] with per_sample and gradient (${body.length} bytes), 10 connections, ${SECONDS} s per run, ` +
-        `two runs each alternating after a warm-up, against a bare Fastify route in a separate process that parses the same body and answers a constant.\n\n` +
+        `two runs each alternating after a warm-up, against a bare Fastify route in a separate process that parses the same body and answers the same 352 numbers ` +
+        `(a value, one per row, one per logit, computed trivially), and against the FastAPI peer (\`load/fastapi_peer.py\`: the same request computed by PyTorch in float64).\n\n` +
         `| | req/s (run 1, run 2) | mean req/s | p99 ms |\n|---|---|---|---|\n` +
         `| service POST /loss | ${a1.rps.toFixed(0)}, ${a2.rps.toFixed(0)} | ${svc.toFixed(0)} | ${Math.max(a1.p99, a2.p99)} |\n` +
         `| bare Fastify route | ${b1.rps.toFixed(0)}, ${b2.rps.toFixed(0)} | ${anchor.toFixed(0)} | ${Math.max(b1.p99, b2.p99)} |\n` +
         `| diagnostic: service, same request with include [] (value only) | ${v.rps.toFixed(0)} | ${v.rps.toFixed(0)} | ${v.p99} |\n` +
-        `| bare Fastify route, run 3 | ${bare3.rps.toFixed(0)} | ${bare3.rps.toFixed(0)} | ${bare3.p99} |\n\n` +
-        `Ratio service / bare: **${r.toFixed(2)}** (target ≥ 0.85: ${verdict(r >= 0.85)}). Value only / bare (run 3): ${(v.rps / bare3.rps).toFixed(2)}.\n`,
+        `| bare Fastify route, run 3 | ${bare3.rps.toFixed(0)} | ${bare3.rps.toFixed(0)} | ${bare3.p99} |\n` +
+        peerRow +
+        `\nRatio service / bare: **${r.toFixed(2)}** (target ≥ 0.85: ${verdict(r >= 0.85)}). Value only / bare (run 3): ${(v.rps / bare3.rps).toFixed(2)}. ` +
+        `Service / FastAPI peer: ${peerRatio}.\n`,
     );
     log(`  service ${svc.toFixed(0)} req/s, bare ${anchor.toFixed(0)} req/s, ratio ${r.toFixed(2)}; value only ${v.rps.toFixed(0)} req/s vs bare ${bare3.rps.toFixed(0)} (${(v.rps / bare3.rps).toFixed(2)})`);
     return body;
