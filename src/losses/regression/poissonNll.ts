@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineLoss } from '../types.ts';
+import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
+import { elementwiseSimd } from '../simd/simd.ts';
 import { predictionRule, targetsNonNegative } from '../checks.ts';
 import { elementwise } from '../samples.ts';
 
@@ -12,6 +13,30 @@ const nonNegativeRates = predictionRule((v) => v >= 0, 'with log_input false, pr
 // full adds Stirling's approximation of log(y!), y·log y − y + ½·log(2πy), where y > 1 (PyTorch
 // masks it to 0 for y ≤ 1); it depends on y alone, so the gradient does not change.
 // e^x overflows for x > 709: such a log-rate is answered with 422 (value overflows float64).
+/** The scalar kernel, the SIMD one's reference. */
+function scalar({ predictions: x, targets: y, params: { log_input, eps, full } }: KernelInput<{ log_input: boolean; eps: number; full: boolean }>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
+  let sum = 0;
+  for (let i = lo; i < hi; i++) {
+    const xi = x[i];
+    const yi = y[i];
+    let v: number;
+    let g: number;
+    if (log_input) {
+      const e = Math.exp(xi);
+      v = e - yi * xi;
+      g = e - yi;
+    } else {
+      v = xi - yi * Math.log(xi + eps);
+      g = 1 - yi / (xi + eps);
+    }
+    if (full && yi > 1) v += yi * Math.log(yi) - yi + 0.5 * Math.log(2 * Math.PI * yi);
+    sum += v;
+    if (perSample !== null) perSample[i] = v;
+    if (gradient !== null) gradient[i] = g * gradScale;
+  }
+  return sum;
+}
+
 export const poissonNll = defineLoss({
   name: 'poisson_nll',
   aliases: ['poisson'],
@@ -30,28 +55,10 @@ export const poissonNll = defineLoss({
     full: z.boolean().default(false).meta({ description: "true: add Stirling's term for log(y!) where y > 1 (the full negative log-likelihood)." }),
   }),
   checkData: (input, lo, hi) => countTargets(input, lo, hi) ?? (input.params.log_input ? null : nonNegativeRates(input, lo, hi)),
-  kernel({ predictions: x, targets: y, params: { log_input, eps, full } }, lo, hi, { perSample, gradient, gradScale }) {
-    let sum = 0;
-    for (let i = lo; i < hi; i++) {
-      const xi = x[i];
-      const yi = y[i];
-      let v: number;
-      let g: number;
-      if (log_input) {
-        const e = Math.exp(xi);
-        v = e - yi * xi;
-        g = e - yi;
-      } else {
-        v = xi - yi * Math.log(xi + eps);
-        g = 1 - yi / (xi + eps);
-      }
-      if (full && yi > 1) v += yi * Math.log(yi) - yi + 0.5 * Math.log(2 * Math.PI * yi);
-      sum += v;
-      if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = g * gradScale;
-    }
-    return sum;
-  },
+  // The same formula in WebAssembly SIMD (simd/kernels.c).
+  kernel: ({ predictions: x, targets: y, params: { log_input, eps, full } }, lo, hi, { perSample, gradient, gradScale }) =>
+    elementwiseSimd('poisson_nll', x, y, lo, hi, perSample, gradient, gradScale, [log_input ? 1 : 0, eps, full ? 1 : 0]),
+  scalarKernel: scalar,
   plot: {
     axis: 'prediction',
     label: 'log-rate x (target count y = 2)',

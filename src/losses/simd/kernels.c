@@ -86,7 +86,7 @@ static inline void log1p_unit(f64x2* u) {
 // (the derivation is bceWithLogits.ts's, with pos_weight and weight 1). per and grad are written
 // when not 0; grad is scaled by `scale`. Returns Σℓ: each of the 16 lanes sums its own elements,
 // then the lanes are added in order, so a range always gives the same bits.
-static void bce_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double unused, f64x2* sum) {
+static void bce_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
   (void)unused;
   f64x2 xv[W], e[W], lg[W];
   for (int j = 0; j < W; j++) {
@@ -215,7 +215,7 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
 
 // logistic (soft margin) without weights: m = y·x, ℓ = softplus(−m) = max(−m, 0) + log1p(e^−|m|),
 // dℓ/dx = −y·σ(−m), σ(−m) = 1/(1 + e) for m ≤ 0 and e/(1 + e) above (logistic.ts derives it).
-static void logistic_block(const double* x, const double* y, double* per, double* grad, f64x2 scale, double unused, f64x2* sum) {
+static void logistic_block(const double* x, const double* y, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
   (void)unused;
   f64x2 m[W], e[W], lg[W];
   for (int j = 0; j < W; j++) {
@@ -243,7 +243,7 @@ static void logistic_block(const double* x, const double* y, double* per, double
 // the gradient is PyTorch's backward, (p − t)/max(p·(1 − p), ε) with ε = 1e-12 as a C float.
 static const double BCE_EPS = 9.999999960041972e-13;
 
-static void bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double unused, f64x2* sum) {
+static void bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
   (void)unused;
   f64x2 p[W], lp[W], small[W], big[W];
   for (int j = 0; j < W; j++) {
@@ -276,8 +276,8 @@ static void bce_prob_block(const double* x, const double* t, double* per, double
 // huber with δ (huber.ts derives it): d = x − t, a = |d|, c = a inside (a ≤ δ) and δ outside,
 //   ℓ = c·(a − ½c) (½d² inside, δ(a − ½δ) outside, never squaring a huge d),
 //   dℓ/dx = clamp(d, −δ, δ).
-static void huber_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double delta, f64x2* sum) {
-  f64x2 dl = SPLAT(delta);
+static void huber_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* param, f64x2* sum) {
+  f64x2 dl = SPLAT(param[0]);
   for (int j = 0; j < W; j++) {
     f64x2 d = wasm_f64x2_sub(wasm_v128_load(x + 2 * j), wasm_v128_load(t + 2 * j));
     f64x2 a = wasm_f64x2_abs(d);
@@ -291,8 +291,8 @@ static void huber_block(const double* x, const double* t, double* per, double* g
 
 // smooth_l1 with β (smoothL1.ts derives it): ℓ = ½d²/β where |d| < β, |d| − ½β beyond;
 // dℓ/dx = d/β inside, sign(d) beyond (0 at d = 0; β = 0 is the L1 loss).
-static void smooth_l1_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, double beta, f64x2* sum) {
-  f64x2 b = SPLAT(beta);
+static void smooth_l1_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* param, f64x2* sum) {
+  f64x2 b = SPLAT(param[0]);
   for (int j = 0; j < W; j++) {
     f64x2 d = wasm_f64x2_sub(wasm_v128_load(x + 2 * j), wasm_v128_load(t + 2 * j));
     f64x2 a = wasm_f64x2_abs(d);
@@ -307,11 +307,116 @@ static void smooth_l1_block(const double* x, const double* t, double* per, doubl
   }
 }
 
-typedef void (*block_fn)(const double*, const double*, double*, double*, f64x2, double, f64x2*);
+// exp(x) for any x: as exp_nonpositive, with the clamp at 709.78 above which e^x is +∞ (the
+// callers answer such a value with 422, as the scalar kernels do).
+static inline void exp_any(f64x2* x) {
+  f64x2 over[W];
+  for (int j = 0; j < W; j++) {
+    over[j] = wasm_f64x2_gt(x[j], SPLAT(709.78));
+    x[j] = wasm_f64x2_pmin(x[j], SPLAT(709.0));
+  }
+  // exp_nonpositive's reduction and polynomial hold for any x in [−708, 709]: 2^n's exponent bits
+  // stay in range (n ≤ 1023).
+  f64x2 small[W], kd[W], r[W], p[W];
+  for (int j = 0; j < W; j++) {
+    small[j] = wasm_f64x2_lt(x[j], SPLAT(-708.0));
+    f64x2 xc = wasm_f64x2_pmax(x[j], SPLAT(-708.0));
+    kd[j] = wasm_f64x2_add(wasm_f64x2_mul(xc, SPLAT(LOG2E)), SPLAT(SHIFT));
+    f64x2 n = wasm_f64x2_sub(kd[j], SPLAT(SHIFT));
+    r[j] = wasm_f64x2_sub(wasm_f64x2_sub(xc, wasm_f64x2_mul(n, SPLAT(LN2_HI))), wasm_f64x2_mul(n, SPLAT(LN2_LO)));
+    p[j] = SPLAT(EXP_TAYLOR[0]);
+  }
+  for (int c = 1; c < 14; c++)
+    for (int j = 0; j < W; j++) p[j] = wasm_f64x2_add(wasm_f64x2_mul(p[j], r[j]), SPLAT(EXP_TAYLOR[c]));
+  for (int j = 0; j < W; j++) {
+    v128_t k = wasm_i64x2_sub(kd[j], SPLAT(SHIFT));
+    f64x2 scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
+    f64x2 v = wasm_v128_andnot(wasm_f64x2_mul(p[j], scale), small[j]);
+    x[j] = wasm_v128_bitselect(SPLAT(__builtin_inf()), v, over[j]);
+  }
+}
+
+// sigmoid_focal with α (negative: none) and γ (sigmoidFocal.ts derives it): s = (2t − 1)·x,
+//   bce = softplus(−s) = max(−s, 0) + log1p(e),  e = e^−|s|,
+//   σ(−s)^γ = exp(−γ·softplus(s)) (softplus(s) = bce + s), the same number as the scalar pow,
+//   ℓ = α_t·σ(−s)^γ·bce,  dℓ/dx = −(2t − 1)·α_t·σ(−s)^γ·(γ·σ(s)·bce + σ(−s)).
+static void focal_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* param, f64x2* sum) {
+  double alpha = param[0], gamma = param[1];
+  f64x2 s[W], e[W], lg[W], focus[W];
+  for (int j = 0; j < W; j++) {
+    f64x2 tv = wasm_v128_load(t + 2 * j);
+    s[j] = wasm_f64x2_mul(wasm_f64x2_sub(wasm_f64x2_add(tv, tv), SPLAT(1.0)), wasm_v128_load(x + 2 * j));
+    e[j] = wasm_f64x2_neg(wasm_f64x2_abs(s[j]));
+  }
+  exp_nonpositive(e);
+  for (int j = 0; j < W; j++) lg[j] = e[j];
+  log1p_unit(lg);
+  for (int j = 0; j < W; j++) {
+    f64x2 bce = wasm_f64x2_add(wasm_f64x2_pmax(wasm_f64x2_neg(s[j]), SPLAT(0.0)), lg[j]);
+    lg[j] = bce;
+    focus[j] = wasm_f64x2_mul(SPLAT(-gamma), wasm_f64x2_add(bce, s[j])); // −γ·softplus(s) ≤ 0
+  }
+  exp_nonpositive(focus);
+  for (int j = 0; j < W; j++) {
+    f64x2 tv = wasm_v128_load(t + 2 * j);
+    f64x2 a = alpha < 0 ? SPLAT(1.0) : wasm_f64x2_add(wasm_f64x2_mul(tv, SPLAT(alpha)), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), tv), SPLAT(1.0 - alpha)));
+    f64x2 v = wasm_f64x2_mul(wasm_f64x2_mul(a, focus[j]), lg[j]);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 up = wasm_f64x2_ge(s[j], SPLAT(0.0));
+      f64x2 denom = wasm_f64x2_add(SPLAT(1.0), e[j]);
+      f64x2 sig_neg = wasm_f64x2_div(wasm_v128_bitselect(e[j], SPLAT(1.0), up), denom);
+      f64x2 sig_pos = wasm_f64x2_div(wasm_v128_bitselect(SPLAT(1.0), e[j], up), denom);
+      f64x2 ds = wasm_f64x2_neg(wasm_f64x2_mul(wasm_f64x2_mul(a, focus[j]), wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(SPLAT(gamma), sig_pos), lg[j]), sig_neg)));
+      f64x2 sgn = wasm_f64x2_sub(wasm_f64x2_add(tv, tv), SPLAT(1.0));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_mul(sgn, ds), scale));
+    }
+  }
+}
+
+// poisson_nll (poissonNll.ts derives it) with log_input (p0 ≠ 0), eps (p1) and full (p2 ≠ 0):
+//   log_input: ℓ = e^x − y·x, dℓ/dx = e^x − y;  rates: ℓ = x − y·log(x + eps), dℓ/dx = 1 − y/(x + eps);
+//   full adds y·log y − y + ½·log(2πy) where y > 1.
+static const double HALF_LOG_2PI = 0.91893853320467274178;
+
+static void poisson_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* param, f64x2* sum) {
+  int log_input = param[0] != 0, full = param[2] != 0;
+  f64x2 eps = SPLAT(param[1]);
+  f64x2 xv[W], f[W], ly[W];
+  for (int j = 0; j < W; j++) {
+    xv[j] = wasm_v128_load(x + 2 * j);
+    f[j] = log_input ? xv[j] : wasm_f64x2_add(xv[j], eps);
+    ly[j] = wasm_f64x2_pmax(wasm_v128_load(t + 2 * j), SPLAT(1.0)); // log y where y > 1 (else unused)
+  }
+  if (log_input) exp_any(f);
+  else log_positive(f);
+  if (full) log_positive(ly);
+  for (int j = 0; j < W; j++) {
+    f64x2 y = wasm_v128_load(t + 2 * j);
+    f64x2 v, g;
+    if (log_input) {
+      v = wasm_f64x2_sub(f[j], wasm_f64x2_mul(y, xv[j]));
+      g = wasm_f64x2_sub(f[j], y);
+    } else {
+      v = wasm_f64x2_sub(xv[j], wasm_f64x2_mul(y, f[j]));
+      g = wasm_f64x2_sub(SPLAT(1.0), wasm_f64x2_div(y, wasm_f64x2_add(xv[j], eps)));
+    }
+    if (full) {
+      f64x2 stirling = wasm_f64x2_add(wasm_f64x2_sub(wasm_f64x2_mul(y, ly[j]), y), wasm_f64x2_mul(SPLAT(0.5), wasm_f64x2_add(SPLAT(2 * HALF_LOG_2PI), ly[j])));
+      v = wasm_f64x2_add(v, wasm_v128_and(stirling, wasm_f64x2_gt(y, SPLAT(1.0))));
+    }
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(g, scale));
+  }
+}
+
+typedef void (*block_fn)(const double*, const double*, double*, double*, f64x2, const double*, f64x2*);
 
 /** Runs an elementwise block function over [0, n): blocks of 16, the tail on zero-padded copies
  *  (padding p = ½, t = 0: inside every function's range). */
-static double elementwise(block_fn block, const double* x, const double* t, int n, double* per, double* grad, double scale, double param) {
+static double elementwise(block_fn block, const double* x, const double* t, int n, double* per, double* grad, double scale, const double* param) {
   f64x2 sum[W];
   for (int j = 0; j < W; j++) sum[j] = SPLAT(0.0);
   f64x2 sc = SPLAT(scale);
@@ -337,13 +442,20 @@ static double elementwise(block_fn block, const double* x, const double* t, int 
   return total;
 }
 
-// The elementwise kernels: predictions x, targets t, elements [0, n), one parameter (huber's δ,
-// smooth_l1's β; unused by the others).
-double EXPORT(bce_with_logits)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p) { return elementwise(bce_block, x, t, n, per, grad, scale, p); }
-double EXPORT(logistic)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p) { return elementwise(logistic_block, x, t, n, per, grad, scale, p); }
-double EXPORT(binary_cross_entropy)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p) { return elementwise(bce_prob_block, x, t, n, per, grad, scale, p); }
-double EXPORT(huber)(const double* x, const double* t, int n, double* per, double* grad, double scale, double delta) { return elementwise(huber_block, x, t, n, per, grad, scale, delta); }
-double EXPORT(smooth_l1)(const double* x, const double* t, int n, double* per, double* grad, double scale, double beta) { return elementwise(smooth_l1_block, x, t, n, per, grad, scale, beta); }
+// The elementwise kernels: predictions x, targets t, elements [0, n), and up to three parameters
+// (huber's δ, smooth_l1's β, sigmoid_focal's α and γ, poisson_nll's log_input, eps and full).
+#define ELEMENTWISE(name, block)                                                                                  \
+  double EXPORT(name)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p0, double p1, double p2) { \
+    const double param[3] = {p0, p1, p2};                                                                    \
+    return elementwise(block, x, t, n, per, grad, scale, param);                                            \
+  }
+ELEMENTWISE(bce_with_logits, bce_block)
+ELEMENTWISE(logistic, logistic_block)
+ELEMENTWISE(binary_cross_entropy, bce_prob_block)
+ELEMENTWISE(huber, huber_block)
+ELEMENTWISE(smooth_l1, smooth_l1_block)
+ELEMENTWISE(sigmoid_focal, focal_block)
+ELEMENTWISE(poisson_nll, poisson_block)
 
 void EXPORT(log_ge1_array)(const double* x, double* out, int n) {
   for (int i = 0; i < n; i++) out[i] = x[i];

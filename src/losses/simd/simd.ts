@@ -12,7 +12,7 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: object };
 };
 
-type ElementwiseExport = (x: number, t: number, n: number, per: number, grad: number, scale: number, param: number) => number;
+type ElementwiseExport = (x: number, t: number, n: number, per: number, grad: number, scale: number, p0: number, p1: number, p2: number) => number;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
@@ -22,6 +22,8 @@ interface KernelExports {
   binary_cross_entropy: ElementwiseExport;
   huber: ElementwiseExport;
   smooth_l1: ElementwiseExport;
+  sigmoid_focal: ElementwiseExport;
+  poisson_nll: ElementwiseExport;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
   exp_nonpositive_array(x: number, out: number, n: number): void;
   log1p_unit_array(x: number, out: number, n: number): void;
@@ -42,11 +44,11 @@ const [X, T, PER, GRAD, E, SUMS] = [0, 1, 2, 3, 4, 6];
 const views = [view(X), view(T), view(PER), view(GRAD)];
 
 /** The elementwise SIMD kernels, without weights (kernels.c derives each). */
-export type ElementwiseKernel = 'bce_with_logits' | 'logistic' | 'binary_cross_entropy' | 'huber' | 'smooth_l1';
+export type ElementwiseKernel = 'bce_with_logits' | 'logistic' | 'binary_cross_entropy' | 'huber' | 'smooth_l1' | 'sigmoid_focal' | 'poisson_nll';
 
-/** An elementwise loss over elements [lo, hi) of predictions x and targets t (with its one
- *  parameter, huber's δ or smooth_l1's β): Σℓ; per-sample values and the gradient (times `scale`)
- *  written when asked. */
+/** An elementwise loss over elements [lo, hi) of predictions x and targets t (with up to three
+ *  numeric parameters, kernels.c says which): Σℓ; per-sample values and the gradient (times
+ *  `scale`) written when asked. */
 export function elementwiseSimd(
   kernel: ElementwiseKernel,
   x: FloatArray,
@@ -56,15 +58,16 @@ export function elementwiseSimd(
   perSample: FloatArray | null,
   gradient: FloatArray | null,
   scale: number,
-  param = 0,
+  params: readonly number[] = [],
 ): number {
+  const [p0 = 0, p1 = 0, p2 = 0] = params;
   let sum = 0;
   for (let from = lo; from < hi; from += SIMD_CHUNK) {
     const to = Math.min(hi, from + SIMD_CHUNK);
     const n = to - from;
     views[X].set(x.subarray(from, to));
     views[T].set(t.subarray(from, to));
-    sum += wasm[kernel](region(X), region(T), n, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, param);
+    sum += wasm[kernel](region(X), region(T), n, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, p0, p1, p2);
     if (perSample !== null) perSample.set(views[PER].subarray(0, n), from);
     if (gradient !== null) gradient.set(views[GRAD].subarray(0, n), from);
   }
