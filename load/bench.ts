@@ -3,9 +3,11 @@
 //   P1  small requests: POST /loss 32x10 cross_entropy vs a bare Fastify route printing the same
 //       352 numbers, and vs FastAPI + uvicorn + PyTorch (autocannon)
 //   P2  large requests: binary v2 end to end vs PyTorch forward+backward in-process (2 threads)
-//   P3  head-of-line blocking: P1's p99 while two clients send P2's requests vs P1's p99 alone
+//   P3  head-of-line blocking: P1's p99 (timed with process.hrtime) while two clients send P2's
+//       requests vs P1's p99 alone
 //   P4  memory: peak RSS for one 64M-element FP32 binary request vs the payload
-//   kernels: ns per element, forward+backward, 1M elements, one thread, vs PyTorch (1 thread)
+//   kernels: ns per element, forward+backward, ~1M elements, one thread, FP64 and FP32 inputs vs
+//       PyTorch float64 and float32 (1 thread)
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startService, memoryOf, type RunningService } from './support/service.ts';
 import { cannon } from './support/measure.ts';
 import { startFastApiPeer } from './support/fastapiPeer.ts';
+import { timedLoop } from './support/latencyClient.ts';
 import { timedRequest, median } from './support/timedRequest.ts';
 import { classificationData, v2BinaryBody } from './support/bodies.ts';
 import { lossData } from './support/lossData.ts';
@@ -212,7 +215,9 @@ async function p2(service: RunningService, cases: LargeCase[]) {
 // ---------------------------------------------------------------------------------------------
 async function p3(service: RunningService, smallJson: string, large: LargeCase) {
   log('P3: head-of-line blocking');
-  const small = () => cannon({ url: `${service.url}/loss`, body: smallJson, headers: JSON_HEADERS, connections: 4, duration: SECONDS });
+  // Every small request timed with process.hrtime: a 1 ms idle p99 in microseconds, not in
+  // autocannon's whole milliseconds.
+  const small = () => timedLoop(`${service.url}/loss`, smallJson, JSON_HEADERS, 4, SECONDS);
   await small();
   const alone = await small();
   // The two large clients run in their own process: their 40 MB answers must not stall the
@@ -227,14 +232,17 @@ async function p3(service: RunningService, smallJson: string, large: LargeCase) 
   child.kill('SIGTERM');
   await once(child, 'exit');
   const largeDone = Number(/done (\d+)/.exec(output)?.[1] ?? 0);
-  const r = loaded.p99 / alone.p99;
+  const r = loaded.p99us / alone.p99us;
+  const us = (v: number) => v.toFixed(0);
   sections.push(
-    `## P3: no head-of-line blocking\n\nP1's request (4 connections, ${SECONDS} s, autocannon) alone, then while two clients in another process send P2's ${large.label} ` +
-      `requests back to back (${largeDone} large requests completed during the loaded run).\n\n| | small req/s | p50 ms | p99 ms |\n|---|---|---|---|\n` +
-      `| alone | ${alone.rps.toFixed(0)} | ${alone.p50} | ${alone.p99} |\n| with two large clients | ${loaded.rps.toFixed(0)} | ${loaded.p50} | ${loaded.p99} |\n\n` +
+    `## P3: no head-of-line blocking\n\nP1's request from 4 closed-loop connections for ${SECONDS} s, each request timed with \`process.hrtime\` ` +
+      `(\`load/support/latencyClient.ts\`), alone, then while two clients in another process send P2's ${large.label} requests back to back ` +
+      `(${largeDone} large requests completed during the loaded run).\n\n| | small req/s | p50 µs | p99 µs | max µs |\n|---|---|---|---|---|\n` +
+      `| alone | ${alone.rps.toFixed(0)} | ${us(alone.p50us)} | ${us(alone.p99us)} | ${us(alone.maxUs)} |\n` +
+      `| with two large clients | ${loaded.rps.toFixed(0)} | ${us(loaded.p50us)} | ${us(loaded.p99us)} | ${us(loaded.maxUs)} |\n\n` +
       `p99 ratio loaded / alone: **${r.toFixed(2)}** (target ≤ 2: ${verdict(r <= 2)}).\n`,
   );
-  log(`  p99 alone ${alone.p99} ms, with large requests ${loaded.p99} ms (${largeDone} large requests)`);
+  log(`  p99 alone ${us(alone.p99us)} µs, with large requests ${us(loaded.p99us)} µs (${largeDone} large requests)`);
 }
 
 // ---------------------------------------------------------------------------------------------
