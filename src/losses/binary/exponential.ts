@@ -1,11 +1,25 @@
 import { margin } from '../plotSlices.ts';
-import { defineLoss } from '../types.ts';
+import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
+import { elementwiseSimd } from '../simd/simd.ts';
 import { targetsPlusMinusOne } from '../checks.ts';
 import { noParams } from '../params.ts';
 import { elementwise } from '../samples.ts';
 
 // value = e^{-y·x};  d/dx = -y·e^{-y·x}. For a margin below -709 the true value exceeds float64:
 // such a request is answered with 422 (value overflows float64), never with inf.
+/** The scalar kernel, the SIMD one's reference. */
+function scalar({ predictions: x, targets: y }: KernelInput<unknown>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
+  let sum = 0;
+  for (let i = lo; i < hi; i++) {
+    const s = y[i];
+    const v = Math.exp(-s * x[i]);
+    sum += v;
+    if (perSample !== null) perSample[i] = v;
+    if (gradient !== null) gradient[i] = -s * v * gradScale;
+  }
+  return sum;
+}
+
 export const exponential = defineLoss({
   name: 'exponential',
   aliases: [],
@@ -20,17 +34,9 @@ export const exponential = defineLoss({
   targetLayout: 'same',
   params: noParams,
   checkData: targetsPlusMinusOne,
-  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
-    let sum = 0;
-    for (let i = lo; i < hi; i++) {
-      const s = y[i];
-      const v = Math.exp(-s * x[i]);
-      sum += v;
-      if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = -s * v * gradScale;
-    }
-    return sum;
-  },
+  // The same formula in WebAssembly SIMD (simd/kernels.c).
+  kernel: ({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('exponential', x, y, lo, hi, perSample, gradient, gradScale),
+  scalarKernel: scalar,
   plot: margin(),
   sample: (r) => elementwise(() => r.normal(), () => r.sign()),
   example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
-import { defineLoss } from '../types.ts';
+import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
+import { elementwiseSimd } from '../simd/simd.ts';
 import { targetsInUnitInterval } from '../checks.ts';
 import { distributionRows, tensor, N, C } from '../samples.ts';
 
@@ -9,6 +10,28 @@ import { distributionRows, tensor, N, C } from '../samples.ts';
 //   log_target (targets are log t): ℓ = e^t·(t - x);  dℓ/dx = -e^t.
 // mean divides by the element count, batchmean by the first dimension (the true KL divergence
 // per sample when the last dimension holds the distribution).
+/** The scalar kernel, the SIMD one's reference. */
+function scalar({ predictions: x, targets: y, params: { log_target } }: KernelInput<{ log_target: boolean }>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
+  let sum = 0;
+  for (let i = lo; i < hi; i++) {
+    const t = y[i];
+    let v: number;
+    let g: number;
+    if (log_target) {
+      const e = Math.exp(t);
+      v = e * (t - x[i]);
+      g = -e;
+    } else {
+      v = t > 0 ? t * (Math.log(t) - x[i]) : 0;
+      g = -t;
+    }
+    sum += v;
+    if (perSample !== null) perSample[i] = v;
+    if (gradient !== null) gradient[i] = g * gradScale;
+  }
+  return sum;
+}
+
 export const klDiv = defineLoss({
   name: 'kl_div',
   aliases: ['kl_divergence', 'kld'],
@@ -27,26 +50,9 @@ export const klDiv = defineLoss({
   }),
   checkData: (input, lo, hi) => (input.params.log_target ? null : targetsInUnitInterval(input, lo, hi)),
   fixedDenominator: (input, reduction) => (reduction === 'batchmean' ? input.shape[0] : null),
-  kernel({ predictions: x, targets: y, params: { log_target } }, lo, hi, { perSample, gradient, gradScale }) {
-    let sum = 0;
-    for (let i = lo; i < hi; i++) {
-      const t = y[i];
-      let v: number;
-      let g: number;
-      if (log_target) {
-        const e = Math.exp(t);
-        v = e * (t - x[i]);
-        g = -e;
-      } else {
-        v = t > 0 ? t * (Math.log(t) - x[i]) : 0;
-        g = -t;
-      }
-      sum += v;
-      if (perSample !== null) perSample[i] = v;
-      if (gradient !== null) gradient[i] = g * gradScale;
-    }
-    return sum;
-  },
+  // The same formula in WebAssembly SIMD (simd/kernels.c).
+  kernel: ({ predictions: x, targets: y, params: { log_target } }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('kl_div', x, y, lo, hi, perSample, gradient, gradScale, [log_target ? 1 : 0]),
+  scalarKernel: scalar,
   plot: probability('predicted probability p of class 0 (target [0.7, 0.3], log-probabilities sent)', (p) => ({
     predictions: [[Math.log(p), Math.log(1 - p)]],
     targets: [[0.7, 0.3]],

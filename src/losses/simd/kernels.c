@@ -137,20 +137,27 @@ static void exp_inplace(double* a, int n) {
 // so nothing cancels. k is turned into a double by the 1.5·2^52 trick in reverse.
 static const double SQRT2 = 1.4142135623730951;
 
+/** v = 2^k·(1 + u), f = 1 + u in [√½, √2): k as a double, u exact. */
+static inline void decompose(f64x2 v, f64x2* k, f64x2* u) {
+  v128_t e = wasm_i64x2_sub(wasm_u64x2_shr(v, 52), wasm_i64x2_splat(1023));
+  f64x2 kd = wasm_f64x2_sub(wasm_i64x2_add(SPLAT(SHIFT), e), SPLAT(SHIFT));
+  f64x2 f = wasm_v128_or(wasm_v128_and(v, wasm_i64x2_splat(0x000FFFFFFFFFFFFFLL)), wasm_i64x2_splat(0x3FF0000000000000LL));
+  f64x2 high = wasm_f64x2_gt(f, SPLAT(SQRT2));
+  f = wasm_v128_bitselect(wasm_f64x2_mul(f, SPLAT(0.5)), f, high);
+  *k = wasm_v128_bitselect(wasm_f64x2_add(kd, SPLAT(1.0)), kd, high);
+  *u = wasm_f64x2_sub(f, SPLAT(1.0));
+}
+
+/** log1p(u[j]) + k[j]·ln2, ln2 in two parts. */
+static inline void log1p_scaled(f64x2* u, const f64x2* k) {
+  log1p_unit(u);
+  for (int j = 0; j < W; j++) u[j] = wasm_f64x2_add(wasm_f64x2_mul(k[j], SPLAT(LN2_HI)), wasm_f64x2_add(u[j], wasm_f64x2_mul(k[j], SPLAT(LN2_LO))));
+}
+
 static inline void log_positive(f64x2* v) {
   f64x2 k[W];
-  for (int j = 0; j < W; j++) {
-    v128_t bits = v[j];
-    v128_t e = wasm_i64x2_sub(wasm_u64x2_shr(bits, 52), wasm_i64x2_splat(1023));
-    f64x2 kd = wasm_f64x2_sub(wasm_i64x2_add(SPLAT(SHIFT), e), SPLAT(SHIFT));
-    f64x2 f = wasm_v128_or(wasm_v128_and(bits, wasm_i64x2_splat(0x000FFFFFFFFFFFFFLL)), wasm_i64x2_splat(0x3FF0000000000000LL));
-    f64x2 high = wasm_f64x2_gt(f, SPLAT(SQRT2));
-    f = wasm_v128_bitselect(wasm_f64x2_mul(f, SPLAT(0.5)), f, high);
-    k[j] = wasm_v128_bitselect(wasm_f64x2_add(kd, SPLAT(1.0)), kd, high);
-    v[j] = wasm_f64x2_sub(f, SPLAT(1.0));
-  }
-  log1p_unit(v);
-  for (int j = 0; j < W; j++) v[j] = wasm_f64x2_add(wasm_f64x2_mul(k[j], SPLAT(LN2_HI)), wasm_f64x2_add(v[j], wasm_f64x2_mul(k[j], SPLAT(LN2_LO))));
+  for (int j = 0; j < W; j++) decompose(v[j], &k[j], &v[j]);
+  log1p_scaled(v, k);
 }
 #define log_ge1 log_positive
 
@@ -245,23 +252,23 @@ static const double BCE_EPS = 9.999999960041972e-13;
 
 static void bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
   (void)unused;
-  f64x2 p[W], lp[W], small[W], big[W];
+  f64x2 p[W], lp[W], l1m[W], k1m[W];
   for (int j = 0; j < W; j++) {
     p[j] = wasm_v128_load(x + 2 * j);
     lp[j] = p[j];
-    small[j] = wasm_f64x2_neg(p[j]);                   // log1p(−p), for p ≤ ½
-    big[j] = wasm_f64x2_sub(SPLAT(1.0), p[j]);         // log(1 − p), for p > ½ (1 − p exact there)
-    // Keep each branch's argument inside its function's range; the other lanes are discarded.
-    small[j] = wasm_f64x2_pmax(small[j], SPLAT(-0.5));
-    big[j] = wasm_f64x2_pmin(big[j], SPLAT(0.5));
+    // log(1 − p): log1p(−p) itself for p ≤ ½; above, 1 − p is exact and decomposed. One
+    // log1p_unit per lane either way.
+    f64x2 low = wasm_f64x2_le(p[j], SPLAT(0.5));
+    f64x2 kb, ub;
+    decompose(wasm_f64x2_sub(SPLAT(1.0), p[j]), &kb, &ub);
+    k1m[j] = wasm_v128_and(kb, wasm_v128_not(low));
+    l1m[j] = wasm_v128_bitselect(wasm_f64x2_neg(p[j]), ub, low);
   }
   log_positive(lp);
-  log1p_unit(small);
-  log_positive(big);
+  log1p_scaled(l1m, k1m);
   for (int j = 0; j < W; j++) {
     f64x2 tv = wasm_v128_load(t + 2 * j);
-    f64x2 low = wasm_f64x2_le(p[j], SPLAT(0.5));
-    f64x2 log1m = wasm_f64x2_pmax(wasm_v128_bitselect(small[j], big[j], low), SPLAT(-100.0));
+    f64x2 log1m = wasm_f64x2_pmax(l1m[j], SPLAT(-100.0));
     f64x2 logp = wasm_f64x2_pmax(lp[j], SPLAT(-100.0));
     f64x2 v = wasm_f64x2_neg(wasm_f64x2_add(wasm_f64x2_mul(tv, logp), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), tv), log1m)));
     sum[j] = wasm_f64x2_add(sum[j], v);
@@ -412,6 +419,87 @@ static void poisson_block(const double* x, const double* t, double* per, double*
   }
 }
 
+// kl_div (klDiv.ts derives it), log_target p0 ≠ 0: ℓ = e^t·(t − x), dℓ/dx = −e^t; otherwise
+// ℓ = t·(log t − x) for t > 0 and 0 for t = 0, dℓ/dx = −t.
+static void kl_div_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* param, f64x2* sum) {
+  int log_target = param[0] != 0;
+  f64x2 f[W];
+  for (int j = 0; j < W; j++) {
+    f64x2 tv = wasm_v128_load(t + 2 * j);
+    f[j] = log_target ? tv : wasm_f64x2_pmax(tv, SPLAT(1e-300)); // log t where t > 0 (else unused)
+  }
+  if (log_target) exp_any(f);
+  else log_positive(f);
+  for (int j = 0; j < W; j++) {
+    f64x2 tv = wasm_v128_load(t + 2 * j);
+    f64x2 xv = wasm_v128_load(x + 2 * j);
+    f64x2 v, g;
+    if (log_target) {
+      v = wasm_f64x2_mul(f[j], wasm_f64x2_sub(tv, xv));
+      g = wasm_f64x2_neg(f[j]);
+    } else {
+      v = wasm_v128_and(wasm_f64x2_mul(tv, wasm_f64x2_sub(f[j], xv)), wasm_f64x2_gt(tv, SPLAT(0.0)));
+      g = wasm_f64x2_neg(tv);
+    }
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(g, scale));
+  }
+}
+
+/** v[j] ← log1p(v[j]) for v ≥ 0 of any size: up to 1 it is log1p_unit's own range; beyond, 1 + v
+ *  (rounded by less than an ulp of a number ≥ 2, whose log has no cancellation) is decomposed,
+ *  so that every lane takes one log1p_unit. */
+static inline void log1p_nonnegative(f64x2* v) {
+  f64x2 k[W];
+  for (int j = 0; j < W; j++) {
+    f64x2 small = wasm_f64x2_le(v[j], SPLAT(1.0));
+    f64x2 kb, ub;
+    decompose(wasm_f64x2_add(SPLAT(1.0), v[j]), &kb, &ub);
+    k[j] = wasm_v128_and(kb, wasm_v128_not(small));
+    v[j] = wasm_v128_bitselect(v[j], ub, small);
+  }
+  log1p_scaled(v, k);
+}
+
+// msle (msle.ts derives it): d = log1p(max(x, 0)) − log1p(max(t, 0)), ℓ = d², dℓ/dx = 2d/(1 + x)
+// for x ≥ 0 and 0 below.
+static void msle_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  f64x2 lx[W], lt[W];
+  for (int j = 0; j < W; j++) {
+    lx[j] = wasm_f64x2_pmax(wasm_v128_load(x + 2 * j), SPLAT(0.0));
+    lt[j] = wasm_f64x2_pmax(wasm_v128_load(t + 2 * j), SPLAT(0.0));
+  }
+  log1p_nonnegative(lx);
+  log1p_nonnegative(lt);
+  for (int j = 0; j < W; j++) {
+    f64x2 xv = wasm_v128_load(x + 2 * j);
+    f64x2 d = wasm_f64x2_sub(lx[j], lt[j]);
+    f64x2 v = wasm_f64x2_mul(d, d);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 g = wasm_f64x2_div(wasm_f64x2_add(d, d), wasm_f64x2_add(SPLAT(1.0), xv));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_v128_and(g, wasm_f64x2_ge(xv, SPLAT(0.0))), scale));
+    }
+  }
+}
+
+// exponential (exponential.ts derives it): ℓ = e^(−s·x), dℓ/dx = −s·ℓ (+∞ past a margin of −709.78:
+// answered 422 like the scalar kernel's overflow).
+static void exponential_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  f64x2 v[W];
+  for (int j = 0; j < W; j++) v[j] = wasm_f64x2_neg(wasm_f64x2_mul(wasm_v128_load(t + 2 * j), wasm_v128_load(x + 2 * j)));
+  exp_any(v);
+  for (int j = 0; j < W; j++) {
+    sum[j] = wasm_f64x2_add(sum[j], v[j]);
+    if (per) wasm_v128_store(per + 2 * j, v[j]);
+    if (grad) wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_neg(wasm_f64x2_mul(wasm_v128_load(t + 2 * j), v[j])), scale));
+  }
+}
+
 typedef void (*block_fn)(const double*, const double*, double*, double*, f64x2, const double*, f64x2*);
 
 /** Runs an elementwise block function over [0, n): blocks of 16, the tail on zero-padded copies
@@ -443,7 +531,8 @@ static double elementwise(block_fn block, const double* x, const double* t, int 
 }
 
 // The elementwise kernels: predictions x, targets t, elements [0, n), and up to three parameters
-// (huber's δ, smooth_l1's β, sigmoid_focal's α and γ, poisson_nll's log_input, eps and full).
+// (huber's δ, smooth_l1's β, sigmoid_focal's α and γ, poisson_nll's log_input, eps and full,
+// kl_div's log_target).
 #define ELEMENTWISE(name, block)                                                                                  \
   double EXPORT(name)(const double* x, const double* t, int n, double* per, double* grad, double scale, double p0, double p1, double p2) { \
     const double param[3] = {p0, p1, p2};                                                                    \
@@ -456,6 +545,9 @@ ELEMENTWISE(huber, huber_block)
 ELEMENTWISE(smooth_l1, smooth_l1_block)
 ELEMENTWISE(sigmoid_focal, focal_block)
 ELEMENTWISE(poisson_nll, poisson_block)
+ELEMENTWISE(kl_div, kl_div_block)
+ELEMENTWISE(msle, msle_block)
+ELEMENTWISE(exponential, exponential_block)
 
 void EXPORT(log_ge1_array)(const double* x, double* out, int n) {
   for (int i = 0; i < n; i++) out[i] = x[i];
