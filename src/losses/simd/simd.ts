@@ -27,6 +27,7 @@ interface KernelExports {
   kl_div: ElementwiseExport;
   msle: ElementwiseExport;
   exponential: ElementwiseExport;
+  log_cosh: ElementwiseExport;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
   exp_nonpositive_array(x: number, out: number, n: number): void;
   log1p_unit_array(x: number, out: number, n: number): void;
@@ -47,7 +48,7 @@ const [X, T, PER, GRAD, E, SUMS] = [0, 1, 2, 3, 4, 6];
 const views = [view(X), view(T), view(PER), view(GRAD)];
 
 /** The elementwise SIMD kernels, without weights (kernels.c derives each). */
-export type ElementwiseKernel = 'bce_with_logits' | 'logistic' | 'binary_cross_entropy' | 'huber' | 'smooth_l1' | 'sigmoid_focal' | 'poisson_nll' | 'kl_div' | 'msle' | 'exponential';
+export type ElementwiseKernel = 'bce_with_logits' | 'logistic' | 'binary_cross_entropy' | 'huber' | 'smooth_l1' | 'sigmoid_focal' | 'poisson_nll' | 'kl_div' | 'msle' | 'exponential' | 'log_cosh';
 
 /** An elementwise loss over elements [lo, hi) of predictions x and targets t (with up to three
  *  numeric parameters, kernels.c says which): Σℓ; per-sample values and the gradient (times
