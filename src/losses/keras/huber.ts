@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { residual } from '../plotSlices.ts';
 import { away } from '../samples.ts';
 import { kerasLoss } from './kerasLoss.ts';
-import { kerasSample } from './regressionSamples.ts';
+import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // e = x − y:  ½e² where |e| ≤ δ, δ·|e| − ½δ² beyond; mean over the last axis.
 // dℓ/dx = e/D inside, δ·sign(e)/D beyond.
@@ -11,9 +11,7 @@ export const kerasHuber = kerasLoss({
   className: 'Huber',
   summary: "Keras's Huber loss: quadratic near zero, linear beyond delta, averaged over the last axis.",
   formula: 'ℓ = mean over the last axis of (½e² if |e| ≤ δ else δ|e| − ½δ²), e = x − y',
-  predictions: 'any rank ≥ 1; the last axis is averaged per sample',
-  targets: 'broadcastable to predictions (after Keras squeezes or adds a trailing 1)',
-  targetRule: 'broadcast',
+  ...LAST_AXIS_MEAN,
   params: z.strictObject({ delta: z.number().default(1.0).meta({ description: 'Where the loss turns from quadratic to linear.' }) }),
   row(x, x0, t, t0, D, { delta }, g, scale) {
     let s = 0;

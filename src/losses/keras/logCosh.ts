@@ -2,7 +2,7 @@ import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
 import { logCosh } from '../math.ts';
 import { kerasLoss } from './kerasLoss.ts';
-import { kerasSample } from './regressionSamples.ts';
+import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k log cosh(x_k − y_k). Keras writes d + softplus(−2d) − log 2, which is the same
 // function; math.logCosh evaluates it without overflow or cancellation. dℓ/dx_k = tanh(d)/D.
@@ -11,9 +11,7 @@ export const kerasLogCosh = kerasLoss({
   className: 'LogCosh',
   summary: "Keras's log-cosh: like squared error near zero and absolute error far away, averaged over the last axis.",
   formula: 'ℓ = mean over the last axis of log cosh(x − y)',
-  predictions: 'any rank ≥ 1; the last axis is averaged per sample',
-  targets: 'broadcastable to predictions (after Keras squeezes or adds a trailing 1)',
-  targetRule: 'broadcast',
+  ...LAST_AXIS_MEAN,
   params: noParams,
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;

@@ -3,7 +3,7 @@ import { residual } from '../plotSlices.ts';
 import { sign } from '../math.ts';
 import { away } from '../samples.ts';
 import { kerasLoss } from './kerasLoss.ts';
-import { kerasSample } from './regressionSamples.ts';
+import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k |y_k − x_k|;  dℓ/dx_k = sign(x_k − y_k)/D (0 at x = y, as torch's abs).
 export const kerasMeanAbsoluteError = kerasLoss({
@@ -11,9 +11,7 @@ export const kerasMeanAbsoluteError = kerasLoss({
   className: 'MeanAbsoluteError',
   summary: "Keras's mean absolute error: the mean over the last axis, then Keras's reduction.",
   formula: 'ℓ = mean over the last axis of |y − x|',
-  predictions: 'any rank ≥ 1; the last axis is averaged per sample',
-  targets: 'broadcastable to predictions (after Keras squeezes or adds a trailing 1)',
-  targetRule: 'broadcast',
+  ...LAST_AXIS_MEAN,
   params: noParams,
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;

@@ -3,7 +3,7 @@ import { residual } from '../plotSlices.ts';
 import { sign } from '../math.ts';
 import { away } from '../samples.ts';
 import { EPSILON, kerasLoss } from './kerasLoss.ts';
-import { kerasSample } from './regressionSamples.ts';
+import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = 100·mean_k |(y_k − x_k) / max(|y_k|, ε)|, ε = 1e-7 (so a zero target does not divide by 0);
 // dℓ/dx_k = 100·sign(x_k − y_k) / (D·max(|y_k|, ε)).
@@ -12,9 +12,7 @@ export const kerasMeanAbsolutePercentageError = kerasLoss({
   className: 'MeanAbsolutePercentageError',
   summary: "Keras's mean absolute percentage error: the error relative to the target, in percent.",
   formula: 'ℓ = 100 · mean over the last axis of |y − x| / max(|y|, 1e-7)',
-  predictions: 'any rank ≥ 1; the last axis is averaged per sample',
-  targets: 'broadcastable to predictions (after Keras squeezes or adds a trailing 1)',
-  targetRule: 'broadcast',
+  ...LAST_AXIS_MEAN,
   params: noParams,
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;

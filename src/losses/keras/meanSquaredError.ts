@@ -1,7 +1,7 @@
 import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
 import { kerasLoss } from './kerasLoss.ts';
-import { kerasSample } from './regressionSamples.ts';
+import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k (y_k − x_k)² over the last axis;  dℓ/dx_k = 2·(x_k − y_k)/D.
 export const kerasMeanSquaredError = kerasLoss({
@@ -9,9 +9,7 @@ export const kerasMeanSquaredError = kerasLoss({
   className: 'MeanSquaredError',
   summary: "Keras's mean squared error: the mean over the last axis, then Keras's reduction.",
   formula: 'ℓ = mean over the last axis of (y − x)²',
-  predictions: 'any rank ≥ 1; the last axis is averaged per sample',
-  targets: 'broadcastable to predictions (after Keras squeezes or adds a trailing 1)',
-  targetRule: 'broadcast',
+  ...LAST_AXIS_MEAN,
   params: noParams,
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;

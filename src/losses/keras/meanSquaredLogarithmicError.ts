@@ -1,7 +1,7 @@
 import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
 import { EPSILON, kerasLoss } from './kerasLoss.ts';
-import { kerasSample } from './regressionSamples.ts';
+import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k (log(max(x_k, ε) + 1) − log(max(y_k, ε) + 1))², ε = 1e-7 (Keras's own clip, not
 // PyTorch-style log1p of max(·, 0)); dℓ/dx_k = 2·(…)/(D·(x_k + 1)) where x_k > ε, else 0.
@@ -10,9 +10,7 @@ export const kerasMeanSquaredLogarithmicError = kerasLoss({
   className: 'MeanSquaredLogarithmicError',
   summary: "Keras's mean squared logarithmic error: squared error of log(1 + ·), inputs below 1e-7 raised to 1e-7.",
   formula: 'ℓ = mean over the last axis of (log(max(x, 1e-7) + 1) − log(max(y, 1e-7) + 1))²',
-  predictions: 'any rank ≥ 1; the last axis is averaged per sample',
-  targets: 'broadcastable to predictions (after Keras squeezes or adds a trailing 1)',
-  targetRule: 'broadcast',
+  ...LAST_AXIS_MEAN,
   params: noParams,
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;

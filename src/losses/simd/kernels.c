@@ -14,12 +14,12 @@ typedef v128_t f64x2;
 #define SPLAT(x) wasm_f64x2_splat(x)
 #define EXPORT(name) __attribute__((export_name(#name))) name
 
-// exp(x) for x ≤ 0: x = n·ln2 + r with n = round(x/ln2) and |r| ≤ ln2/2, so e^x = 2^n·e^r.
+// exp(x) for x ≤ 709.78 (the losses mostly need x ≤ 0): x = n·ln2 + r with n = round(x/ln2) and |r| ≤ ln2/2, so e^x = 2^n·e^r.
 // r is computed in two steps (ln2 = LN2_HI + LN2_LO, LN2_HI with trailing zero bits so that
 // n·LN2_HI is exact) and e^r by its Taylor series to degree 13 (Horner): the first term left out,
 // r^14/14! ≤ 0.347^14/14! ≈ 4e-18, is below half an ulp. 2^n is built from its exponent bits
-// (n ≥ −1022 for x ≥ −708); below −708 the result is 0 (e^−708 ≈ 3e-308: what is lost is below
-// any loss's tolerance).
+// (−1021 ≤ n ≤ 1024 for −708 ≤ x ≤ 709.78); below −708 the result is 0 (e^−708 ≈ 3e-308: what
+// is lost is below any loss's tolerance).
 // n is rounded the way the hardware rounds: adding 1.5·2^52 leaves n in the low bits of the sum
 // (for |n| < 2^51), which gives both n as a double and, by integer subtraction of the bits, n as an
 // integer for the exponent, in three native operations (f64x2.nearest and the float-to-int
@@ -38,7 +38,7 @@ static const double SHIFT = 6755399441055744.0; // 1.5·2^52
 static const double EXP_TAYLOR[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0,
                                       1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
 
-/** x[j] ← e^x[j] for x ≤ 0. */
+/** x[j] ← e^x[j] for x ≤ 709.78 (0 below −708). */
 static inline void exp_nonpositive(f64x2* x) {
   f64x2 small[W], kd[W], r[W], p[W];
   for (int j = 0; j < W; j++) {
@@ -52,10 +52,11 @@ static inline void exp_nonpositive(f64x2* x) {
   for (int c = 1; c < 14; c++)
     for (int j = 0; j < W; j++) p[j] = wasm_f64x2_add(wasm_f64x2_mul(p[j], r[j]), SPLAT(EXP_TAYLOR[c]));
   for (int j = 0; j < W; j++) {
-    // 2^n: the biased exponent n + 1023 in bits 52..62.
+    // 2^n as 2^(n − 1)·2: the biased exponent n − 1 + 1023 in bits 52..62 stays in range for
+    // n = 1024 (x up to 709.78) and for n = −1021 (x down to −708).
     v128_t k = wasm_i64x2_sub(kd[j], SPLAT(SHIFT));
-    f64x2 scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
-    x[j] = wasm_v128_andnot(wasm_f64x2_mul(p[j], scale), small[j]);
+    f64x2 scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1022)), 52);
+    x[j] = wasm_v128_andnot(wasm_f64x2_mul(wasm_f64x2_mul(p[j], scale), SPLAT(2.0)), small[j]);
   }
 }
 
@@ -314,33 +315,16 @@ static void smooth_l1_block(const double* x, const double* t, double* per, doubl
   }
 }
 
-// exp(x) for any x: as exp_nonpositive, with the clamp at 709.78 above which e^x is +∞ (the
-// callers answer such a value with 422, as the scalar kernels do).
+// exp(x) for any x: exp_nonpositive up to 709.78, where e^x is the largest double; past it +∞
+// (the callers answer such a value with 422, as the scalar kernels do).
 static inline void exp_any(f64x2* x) {
   f64x2 over[W];
   for (int j = 0; j < W; j++) {
     over[j] = wasm_f64x2_gt(x[j], SPLAT(709.78));
-    x[j] = wasm_f64x2_pmin(x[j], SPLAT(709.0));
+    x[j] = wasm_f64x2_pmin(x[j], SPLAT(709.78));
   }
-  // exp_nonpositive's reduction and polynomial hold for any x in [−708, 709]: 2^n's exponent bits
-  // stay in range (n ≤ 1023).
-  f64x2 small[W], kd[W], r[W], p[W];
-  for (int j = 0; j < W; j++) {
-    small[j] = wasm_f64x2_lt(x[j], SPLAT(-708.0));
-    f64x2 xc = wasm_f64x2_pmax(x[j], SPLAT(-708.0));
-    kd[j] = wasm_f64x2_add(wasm_f64x2_mul(xc, SPLAT(LOG2E)), SPLAT(SHIFT));
-    f64x2 n = wasm_f64x2_sub(kd[j], SPLAT(SHIFT));
-    r[j] = wasm_f64x2_sub(wasm_f64x2_sub(xc, wasm_f64x2_mul(n, SPLAT(LN2_HI))), wasm_f64x2_mul(n, SPLAT(LN2_LO)));
-    p[j] = SPLAT(EXP_TAYLOR[0]);
-  }
-  for (int c = 1; c < 14; c++)
-    for (int j = 0; j < W; j++) p[j] = wasm_f64x2_add(wasm_f64x2_mul(p[j], r[j]), SPLAT(EXP_TAYLOR[c]));
-  for (int j = 0; j < W; j++) {
-    v128_t k = wasm_i64x2_sub(kd[j], SPLAT(SHIFT));
-    f64x2 scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
-    f64x2 v = wasm_v128_andnot(wasm_f64x2_mul(p[j], scale), small[j]);
-    x[j] = wasm_v128_bitselect(SPLAT(__builtin_inf()), v, over[j]);
-  }
+  exp_nonpositive(x);
+  for (int j = 0; j < W; j++) x[j] = wasm_v128_bitselect(SPLAT(__builtin_inf()), x[j], over[j]);
 }
 
 // sigmoid_focal with α (negative: none) and γ (sigmoidFocal.ts derives it): s = (2t − 1)·x,
