@@ -86,19 +86,38 @@ export const targetsSignOrZero: RangeCheck = (input, lo, hi) => {
   return bad === 0 ? null : firstBad(t, targFrom, targTo, (v) => v === 1 || v === -1 || v === 0, 'targets must be -1 or 1 (0 is read as -1)');
 };
 
-/** Rarer rules (a prediction or target bound of one loss) through the generic loop. */
-export const predictionRule =
-  (ok: (v: number) => boolean, message: string): RangeCheck =>
+/** Predictions in [0, 1] (binary_cross_entropy's probabilities), counted without branches first. */
+export const predictionsInUnitInterval: RangeCheck = (input, lo, hi) => {
+  const { predFrom, predTo } = spans(input, lo, hi);
+  const x = input.predictions;
+  let bad = 0;
+  for (let i = predFrom; i < predTo; i++) bad += 1 - +(x[i] >= 0) * +(x[i] <= 1);
+  return bad === 0 ? null : firstViolation(x, predFrom, predTo, (v) => v >= 0 && v <= 1, 'predictions', 'prediction_out_of_domain', () => 'predictions must be probabilities in [0, 1]');
+};
+
+// The bounds below are one loss's each (poisson_nll's), with its message; their loops take no
+// callback (see above), the message only reaches the refusal.
+
+/** Predictions ≥ 0. */
+export const predictionsNonNegative =
+  (message: string): RangeCheck =>
   (input, lo, hi) => {
-    const s = spans(input, lo, hi);
-    return firstViolation(input.predictions, s.predFrom, s.predTo, ok, 'predictions', 'prediction_out_of_domain', () => message);
+    const { predFrom, predTo } = spans(input, lo, hi);
+    const x = input.predictions;
+    let bad = 0;
+    for (let i = predFrom; i < predTo; i++) bad += 1 - +(x[i] >= 0);
+    return bad === 0 ? null : firstViolation(x, predFrom, predTo, (v) => v >= 0, 'predictions', 'prediction_out_of_domain', () => message);
   };
 
+/** Targets ≥ 0. */
 export const targetsNonNegative =
   (message: string): RangeCheck =>
   (input, lo, hi) => {
-    const s = spans(input, lo, hi);
-    return firstViolation(input.targets, s.targFrom, s.targTo, (v) => v >= 0, 'targets', 'target_out_of_domain', () => message);
+    const { targFrom, targTo } = spans(input, lo, hi);
+    const t = input.targets;
+    let bad = 0;
+    for (let i = targFrom; i < targTo; i++) bad += 1 - +(t[i] >= 0);
+    return bad === 0 ? null : firstBad(t, targFrom, targTo, (v) => v >= 0, message);
   };
 
 /** Class indices of rows [lo, hi): integers in [0, C), or exactly `ignoreIndex` when the loss has one. */

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
 import { elementwiseSimd } from '../simd/simd.ts';
-import { predictionRule, targetsInUnitInterval } from '../checks.ts';
+import { predictionsInUnitInterval, targetsInUnitInterval } from '../checks.ts';
 
-const probabilities = predictionRule((v) => v >= 0 && v <= 1, 'predictions must be probabilities in [0, 1]');
 import { broadcastWeight } from '../params.ts';
 import { elementwise, classWeights } from '../samples.ts';
 
@@ -50,7 +49,7 @@ export const binaryCrossEntropy = defineLoss({
     weight: broadcastWeight('Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch.'),
   }),
   broadcastParams: ['weight'],
-  checkData: (input, lo, hi) => probabilities(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
+  checkData: (input, lo, hi) => predictionsInUnitInterval(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
   // Without weights (the common case): the same formula in WebAssembly SIMD (simd/kernels.c).
   kernel: (input, lo, hi, out) =>
     input.params.weight === undefined ? elementwiseSimd('binary_cross_entropy', input.predictions, input.targets, lo, hi, out.perSample, out.gradient, out.gradScale) : scalar(input, lo, hi, out),

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
 import { elementwiseSimd } from '../simd/simd.ts';
-import { predictionRule, targetsNonNegative } from '../checks.ts';
+import { predictionsNonNegative, targetsNonNegative } from '../checks.ts';
 import { elementwise } from '../samples.ts';
 
 const countTargets = targetsNonNegative('Poisson targets are counts and must be ≥ 0');
-const nonNegativeRates = predictionRule((v) => v >= 0, 'with log_input false, predictions are rates and must be ≥ 0');
+const nonNegativeRates = predictionsNonNegative('with log_input false, predictions are rates and must be ≥ 0');
 
 // Negative log-likelihood of y under Poisson(λ), without the log(y!) constant (full = false).
 // log_input (x = log λ): value = e^x - y·x,  d/dx = e^x - y.
