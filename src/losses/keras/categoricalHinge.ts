@@ -1,6 +1,6 @@
 import { noParams } from '../params.ts';
 import { twoClassMargin } from '../plotSlices.ts';
-import { C, N, tensor, times } from '../samples.ts';
+import { categoricalHinge } from '../multiclass/categoricalHinge.ts';
 import { kerasLoss } from './kerasLoss.ts';
 
 // pos = Σ_c y_c·x_c, neg = max_c (1 − y_c)·x_c (the true class contributes a 0 there, unlike the
@@ -32,17 +32,7 @@ export const kerasCategoricalHinge = kerasLoss({
     return Math.max(l, 0);
   },
   plot: twoClassMargin('one-hot'),
-  // Distinct scores on a grid (no ties for the largest) and one-hot targets.
-  sample: (r) => {
-    const predictions: number[] = [];
-    const targets: number[] = [];
-    for (let i = 0; i < N; i++) {
-      const perm = times(C, (c) => c).sort(() => r.uniform() - 0.5);
-      predictions.push(...perm.map((p) => 0.37 * p - 0.5));
-      const y = r.int(C);
-      targets.push(...times(C, (c) => (c === y ? 1 : 0)));
-    }
-    return { inputs: { predictions: tensor(predictions, [N, C]), targets: tensor(targets, [N, C]) }, params: {} };
-  },
+  // The spec's loss's sample: distinct scores on a grid (no ties for the largest), one-hot targets.
+  sample: categoricalHinge.sample,
   example: { inputs: { predictions: [[0.8, -0.4, 0.1], [1.5, 0.2, -0.3]], targets: [[1, 0, 0], [0, 1, 0]] } },
 });

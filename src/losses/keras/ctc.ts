@@ -2,7 +2,7 @@ import { noParams } from '../params.ts';
 import { logSumExp } from '../math.ts';
 import { ctcSample, ctcScratch, unalignable } from '../multiclass/ctc.ts';
 import { tensor, times, type Random } from '../samples.ts';
-import type { Arrangement, InputProblem, LossDefinition, SentTensors } from '../types.ts';
+import type { Arrangement, FloatArray, InputProblem, LossDefinition, Reduction, SentTensors } from '../types.ts';
 import { KERAS_REDUCTION_RULE, KERAS_REDUCTIONS, kerasInputs, weighting } from './kerasLoss.ts';
 
 // Keras's CTC (keras.losses.CTC on the torch backend: log_softmax, then F.ctc_loss with
@@ -15,7 +15,7 @@ import { KERAS_REDUCTION_RULE, KERAS_REDUCTIONS, kerasInputs, weighting } from '
 // logits x, which is what Keras's autograd gives.
 const BLANK = 0;
 
-function arrange(sent: SentTensors, _params: unknown, reduction: Parameters<NonNullable<LossDefinition['arrange']>>[2]): Arrangement | InputProblem {
+function arrange(sent: SentTensors, _params: unknown, reduction: Reduction): Arrangement | InputProblem {
   const p = sent.predictions!;
   const t = sent.targets!;
   if (p.shape.length !== 3) return { code: 'shape_mismatch', field: 'predictions', detail: `predictions have shape [${p.shape.join(', ')}]; keras.ctc takes logits of shape [batch, steps, classes]` };
@@ -41,7 +41,7 @@ function arrange(sent: SentTensors, _params: unknown, reduction: Parameters<NonN
   if ('code' in w) return w;
   return {
     shape: [n, steps * classes],
-    predictions: p.data as Arrangement['predictions'],
+    predictions: p.data as FloatArray,
     targets: t.data,
     targetsAreIndices: false,
     extra: {

@@ -14,25 +14,28 @@ declare const WebAssembly: {
 
 type ElementwiseExport = (x: number, t: number, n: number, per: number, grad: number, scale: number, p0: number, p1: number, p2: number) => number;
 
-interface KernelExports {
+/** The elementwise SIMD kernels, without weights (kernels.c derives each). */
+export type ElementwiseKernel =
+  | 'bce_with_logits'
+  | 'logistic'
+  | 'binary_cross_entropy'
+  | 'huber'
+  | 'smooth_l1'
+  | 'sigmoid_focal'
+  | 'poisson_nll'
+  | 'kl_div'
+  | 'msle'
+  | 'exponential'
+  | 'log_cosh';
+
+type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   memory: { buffer: ArrayBuffer };
   heap_base(): number;
-  bce_with_logits: ElementwiseExport;
-  logistic: ElementwiseExport;
-  binary_cross_entropy: ElementwiseExport;
-  huber: ElementwiseExport;
-  smooth_l1: ElementwiseExport;
-  sigmoid_focal: ElementwiseExport;
-  poisson_nll: ElementwiseExport;
-  kl_div: ElementwiseExport;
-  msle: ElementwiseExport;
-  exponential: ElementwiseExport;
-  log_cosh: ElementwiseExport;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
   exp_nonpositive_array(x: number, out: number, n: number): void;
   log1p_unit_array(x: number, out: number, n: number): void;
   log_ge1_array(x: number, out: number, n: number): void;
-}
+};
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./kernels.wasm', import.meta.url))), {});
 const wasm = instance.exports as unknown as KernelExports;
@@ -46,9 +49,6 @@ const view = (k: number) => new Float64Array(wasm.memory.buffer, region(k), SIMD
 // Inputs, outputs, and work space (E and SUMS take two regions each).
 const [X, T, PER, GRAD, E, SUMS] = [0, 1, 2, 3, 4, 6];
 const views = [view(X), view(T), view(PER), view(GRAD)];
-
-/** The elementwise SIMD kernels, without weights (kernels.c derives each). */
-export type ElementwiseKernel = 'bce_with_logits' | 'logistic' | 'binary_cross_entropy' | 'huber' | 'smooth_l1' | 'sigmoid_focal' | 'poisson_nll' | 'kl_div' | 'msle' | 'exponential' | 'log_cosh';
 
 /** An elementwise loss over elements [lo, hi) of predictions x and targets t (with up to three
  *  numeric parameters, kernels.c says which): Σℓ; per-sample values and the gradient (times
