@@ -184,7 +184,7 @@ function largeCases(): LargeCase[] {
 
 async function p2(service: RunningService, cases: LargeCase[]) {
   log('P2: large requests');
-  const rows: string[] = [];
+  const measured: { c: LargeCase; ours: number; torch: { median_ms: number; value: number }; value: number }[] = [];
   for (const c of cases) {
     const url = `${service.url}/v2/models/${c.loss}/infer`;
     await timedRequest(url, c.request.body, c.request.headers); // warm-up
@@ -198,17 +198,43 @@ async function p2(service: RunningService, cases: LargeCase[]) {
       value = t.body.readFloatLE(hl); // value is the first binary output
     }
     const torch = pytorch(c.loss, 2, 5, c.pred, c.predShape, c.target, c.targetShape);
-    const ours = median(times);
-    rows.push(
-      `| ${c.label} | ${(c.request.body.length / 2 ** 20).toFixed(1)} MiB | ${ours.toFixed(0)} | ${torch.median_ms.toFixed(1)} | ${ratio(ours, torch.median_ms)}× | ${verdict(ours <= 1.5 * torch.median_ms)} | ${value.toPrecision(7)} / ${torch.value.toPrecision(7)} |`,
-    );
-    log(`  ${c.label}: service ${ours.toFixed(0)} ms, PyTorch ${torch.median_ms.toFixed(1)} ms`);
+    measured.push({ c, ours: median(times), torch, value });
+    log(`  ${c.label}: service ${median(times).toFixed(0)} ms, PyTorch ${torch.median_ms.toFixed(1)} ms`);
   }
+  // The FastAPI peer afterwards (its processes would share the 2 cores with the anchor): the
+  // same bytes on the same path, answered in v2's binary form.
+  const peer = await startFastApiPeer(smallBody());
+  const peerMs = new Map<LargeCase, number>();
+  if (!('skipped' in peer)) {
+    try {
+      for (const { c } of measured) {
+        const peerUrl = `${peer.url}/v2/models/${c.loss}/infer`;
+        await timedRequest(peerUrl, c.request.body, c.request.headers);
+        const peerTimes: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const t = await timedRequest(peerUrl, c.request.body, c.request.headers);
+          if (t.status !== 200) throw new Error(`FastAPI peer ${c.loss}: ${t.status}`);
+          peerTimes.push(t.ms);
+        }
+        peerMs.set(c, median(peerTimes));
+        log(`  ${c.label}: FastAPI peer ${median(peerTimes).toFixed(0)} ms`);
+      }
+    } finally {
+      await peer.stop();
+    }
+  }
+  const rows = measured.map(({ c, ours, torch, value }) => {
+    const p = peerMs.get(c);
+    const peerCell = p === undefined ? '—' : `${p.toFixed(0)} (${ratio(p, ours)}× the service's)`;
+    return `| ${c.label} | ${(c.request.body.length / 2 ** 20).toFixed(1)} MiB | ${ours.toFixed(0)} | ${torch.median_ms.toFixed(1)} | ${ratio(ours, torch.median_ms)}× | ${verdict(ours <= 1.5 * torch.median_ms)} | ${peerCell} | ${value.toPrecision(7)} / ${torch.value.toPrecision(7)} |`;
+  });
   sections.push(
     `## P2: large requests\n\nBinary v2 (\`POST /v2/models/{loss}/infer\`, FP32 in, value and gradient out as binary), end to end: from the first byte sent to the last ` +
       `byte received by a plain Node http client on 127.0.0.1 (median of 5 after a warm-up). Anchor: PyTorch ${'1.13'} (Debian python3-torch) computing forward and ` +
-      `backward in-process on the same tensors with \`torch.set_num_threads(2)\` (median of 5 after a warm-up; tensor loading excluded).\n\n` +
-      `| request | body | service ms | PyTorch ms | ratio | target ≤ 1.5× | value (service / PyTorch) |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+      `backward in-process on the same tensors with \`torch.set_num_threads(2)\` (median of 5 after a warm-up; tensor loading excluded). ` +
+      `Peer, measured after the rest: the FastAPI + uvicorn + PyTorch server (\`fastapi_peer.py\`) receiving the same bytes on the same path and answering ` +
+      `value and gradient in v2's binary form${'skipped' in peer ? ` (skipped: ${peer.skipped})` : ''}.\n\n` +
+      `| request | body | service ms | PyTorch ms | ratio | target ≤ 1.5× | FastAPI peer ms | value (service / PyTorch) |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
   );
 }
 
