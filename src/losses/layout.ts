@@ -1,6 +1,15 @@
-// Two axes of a tensor swapped, for kernels that read it in another order than the request sent
-// it: [N, C, d…] with the class axis last, [T, N, C] sample-major, Keras's `axis` moved last.
-// The validation layer moves the inputs; the pool moves the gradient back (pool/lossTask.ts).
+// Shapes, and two axes of a tensor swapped, for kernels that read it in another order than the
+// request sent it: [N, C, d…] with the class axis last, [T, N, C] sample-major, Keras's `axis`
+// moved last. The validation layer moves the inputs; the pool moves the gradient back
+// (pool/lossTask.ts).
+
+/** The number of elements of a shape (1 for rank 0). */
+export const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+export const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** `[2, 3]`: a shape as messages write it. */
+export const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** A tensor seen as [outer, a, b, inner] in the request and as [outer, b, a, inner] by the kernel. */
 export interface Transposition {

@@ -229,7 +229,7 @@ export type SentTensors = Record<string, { data: FloatArray | TargetArray; shape
 /** What a loss's `arrange` makes of the request: the kernel's view ([rows, cols] and the data in
  *  that order), the answer's shapes, and how the per-sample values are weighted and reduced. */
 export interface Arrangement {
-  /** The kernel's shape: [rows, cols], one per-sample value per row. */
+  /** The kernel's shape: [rows, …], one per-sample value per row of the rest's elements. */
   shape: number[];
   predictions: FloatArray;
   targets: TargetArray;

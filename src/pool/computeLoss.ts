@@ -42,7 +42,7 @@ export function outputLike(like: FloatArray, length: number, allocateShared?: (b
 
 
 /** Converts raw targets [from, to) into the float64 targets the kernels read. */
-function convertTargets(raw: BigInt64Array | Uint8Array, out: TargetArray, from: number, to: number): InputProblem | null {
+export function convertTargets(raw: BigInt64Array | Uint8Array, out: TargetArray, from: number, to: number): InputProblem | null {
   if (raw instanceof BigInt64Array) {
     for (let i = from; i < to; i++) {
       const v = Number(raw[i]);
@@ -78,6 +78,10 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
   const { input } = task;
   const { units, block } = blockLayout(def, input);
   const denominators = new Float64Array(Math.max(0, b1 - b0));
+  // The first input by its own name (anchor, log_probs, …); the others of its shape, checked with
+  // it (`free` ones were checked whole, prepareLossTask.ts).
+  const slots = kernelSlots(def);
+  const sameShapeExtras = slots.extra.filter((i) => i.shape !== 'free');
   for (let b = b0; b < b1; b++) {
     const lo = b * block;
     const hi = Math.min(units, lo + block);
@@ -89,11 +93,10 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
       // A loss that arranges its own shapes had its targets checked whole (prepareLossTask.ts).
       const t = p < 0 && task.rawTargets === null && input.targets.length > 0 && def.arrange === undefined ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
       // Named where the request has it (the kernel may read the first input transposed).
-      if (p >= 0) problem = notFinite('predictions', input.predictions, p, task.transpose === null ? p : requestIndex(task.transpose, p));
+      if (p >= 0) problem = notFinite(slots.predictions, input.predictions, p, task.transpose === null ? p : requestIndex(task.transpose, p));
       else if (t >= 0) problem = notFinite('targets', input.targets, t);
-      // Inputs of the first input's shape; `free` ones were checked whole (prepareLossTask.ts).
-      for (const { name, shape } of kernelSlots(def).extra) {
-        if (problem !== null || shape === 'free') continue;
+      for (const { name } of sameShapeExtras) {
+        if (problem !== null) break;
         const data = input.extra[name];
         const e = firstNonFinite(data, s.predFrom, s.predTo);
         if (e >= 0) problem = notFinite(name, data, e);
@@ -118,9 +121,10 @@ export function denominatorOf(task: LossTask, shares: Float64Array[]): { denomin
   // Class weights may be negative (PyTorch divides by their sum whatever its sign); only 0 has no mean.
   if (d !== 0) return { denominator: d, problem: null };
   if (task.input.predictions.length === 0) {
+    const first = kernelSlots(definitionOf(task)).predictions;
     return {
       denominator: d,
-      problem: { code: 'undefined_mean', field: 'predictions', detail: `predictions is empty: reduction ${task.reduction} over an empty tensor is undefined (PyTorch returns NaN); use reduction sum, which gives 0` },
+      problem: { code: 'undefined_mean', field: first, detail: `${first} is empty: reduction ${task.reduction} over an empty tensor is undefined (PyTorch returns NaN); use reduction sum, which gives 0` },
     };
   }
   return {

@@ -6,7 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
-import { kernelSlots, type InputProblem } from '../losses/types.ts';
+import type { InputProblem } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
 import { computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
 import { freshShared, inRequestLayout, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
@@ -24,15 +24,11 @@ export const SPLIT_THRESHOLD = 262_144;
 /** A refused request leaves as the 400 the catalog has for its problem; an answer goes back to
  *  the request's layout (lossTask.ts: inRequestLayout). */
 function unwrap(result: LossResult, task: LossTask): LossResult {
-  if (result.problem !== null) throw refusal(result.problem, task);
+  if (result.problem !== null) throw refusal(result.problem);
   return inRequestLayout(task, result);
 }
-/** A problem found in the kernel's `predictions` slot is named by the loss's own input name. */
-const refusal = (p: InputProblem, task?: LossTask) => {
-  const first = task === undefined ? 'predictions' : kernelSlots(findLoss(task.loss)!).predictions;
-  if (p.field !== 'predictions' || first === 'predictions') return new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
-  return new ServiceError(p.code, p.detail.replaceAll("'predictions'", `'${first}'`).replace(/^predictions\b/, first), { field: first, index: p.index });
-};
+/** A problem as the catalog's refusal (the phases name each input by the loss's own names). */
+const refusal = (p: InputProblem) => new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
 
 export interface LossPoolOptions extends WorkerThreadsOptions {
   /** Tasks with at most this many prediction elements run on the main thread. */

@@ -3,7 +3,7 @@
 // arrays on SharedArrayBuffers (large binary tensors) are shared, so several workers can each
 // take a range of one request.
 import type { FloatArray, InputProblem, KernelInput, Reduction } from '../losses/types.ts';
-import { requestIndex, transposeMiddle, type Transposition } from '../losses/layout.ts';
+import { elementCount, requestIndex, transposeMiddle, type Transposition } from '../losses/layout.ts';
 import type { Regularization } from '../losses/regularization.ts';
 
 export interface LossTask {
@@ -103,7 +103,7 @@ function withPerRowGradients(task: LossTask, result: LossResult): LossResult {
   for (const name of task.perRowInputs) {
     const full = gradients[name];
     if (full === undefined) continue;
-    const rows = (task.shapes.inputs?.[name] ?? []).reduce((a, b) => a * b, 1);
+    const rows = elementCount(task.shapes.inputs?.[name] ?? []);
     const per = full.length / rows;
     const summed = new (full.constructor as { new (n: number): FloatArray })(rows);
     for (let r = 0; r < rows; r++) {

@@ -17,6 +17,7 @@ export type { TakenData, TakenTensor, TensorProblem } from '../validation/decode
 import { BYTES_PER_ELEMENT, fromJsonData, type Datatype } from '../validation/datatypes.ts';
 import { losses } from '../losses/registry.ts';
 import { tensorInputs } from '../losses/types.ts';
+import { elementCount } from '../losses/layout.ts';
 
 /** Which document this is: where its tensors are, and how they decode. */
 export type DocumentKind = 'loss' | 'infer';
@@ -69,7 +70,7 @@ function take(kind: DocumentKind, slot: Slot): TakenTensor | null {
     // An input whose shape or datatype is malformed keeps its data: the infer decoder refuses it.
     const { shape, datatype, name } = slot.holder;
     if (!isShape(shape) || typeof datatype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, datatype)) return null;
-    const count = shape.reduce((a, b) => a * b, 1);
+    const count = elementCount(shape);
     return { data: fromJsonData(raw, datatype as Datatype, count, String(name)), shape };
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;

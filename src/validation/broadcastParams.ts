@@ -5,7 +5,8 @@
 // repeats as it is and is sent as sent; any other ([N, 1], [A, 1, C]) is expanded here, once,
 // to the predictions' length.
 import { ServiceError } from '../errors/catalog.ts';
-import { decodeJsonTensor, shapeText } from './decodeJsonTensor.ts';
+import { decodeJsonTensor } from './decodeJsonTensor.ts';
+import { elementCount, shapeText } from '../losses/layout.ts';
 
 /** `value` (nested arrays, as the request gave them) broadcast to `shape`. */
 export function broadcastTo(value: unknown, shape: readonly number[], name: string): Float64Array {
@@ -29,7 +30,7 @@ export function broadcastTo(value: unknown, shape: readonly number[], name: stri
   let k = w.shape.length;
   while (k > 0 && w.shape[k - 1] === shape[offset + k - 1]) k--;
   if (w.shape.slice(0, k).every((d) => d === 1)) return w.data;
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = elementCount(shape);
   // The weight's stride along each dimension of `shape` (0 where it broadcasts).
   const strides = new Array<number>(shape.length).fill(0);
   let stride = 1;

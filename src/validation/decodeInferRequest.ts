@@ -5,13 +5,13 @@ import { kernelSlots, tensorInputs, type FloatArray, type LossDefinition, type R
 import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from './inferRequest.ts';
 import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, INTEGER_TYPES, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
-import type { LossRequestParts } from './prepareLossTask.ts';
+import { reductionsOf, slotTensors, type LossRequestParts } from './prepareLossTask.ts';
 import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
-import { reductionsOf } from './prepareLossTask.ts';
 import { parseRegularizationWeights } from './regularizationWeights.ts';
 
 import { gradientOutputs, type AnswerSpec } from '../response/inferResponse.ts';
+import { elementCount } from '../losses/layout.ts';
 import { toNestedArray } from '../response/encodeJsonTensor.ts';
 
 /** Request parameters that belong to the protocol (Triton's reserved names), not to the loss. */
@@ -28,7 +28,6 @@ export function parseInferHeader(json: unknown): InferRequestBody {
   throw new ServiceError('invalid_body', `${where || 'request'}: ${issue.message}`, { field: where || undefined });
 }
 
-const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Byte sizes of the binary chunks, in body order (inputs with parameters.binary_data_size). */
 export function binaryChunkSizes(header: InferRequestBody): number[] {
@@ -121,9 +120,9 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   if (missing !== undefined) {
     throw new ServiceError('invalid_body', `model ${def.name} needs the inputs ${tensorInputs(def).map((i) => `'${i.name}'`).join(', ')}; '${missing.name}' is missing`, { field: missing.name });
   }
-  const predictions = tensors.get(slots.predictions)!;
-  const targets = slots.targets === null ? { data: new Float64Array(0), shape: [], binary: false, datatype: 'FP64' as const } : tensors.get(slots.targets)!;
-  const extra = Object.fromEntries(slots.extra.filter(({ name }) => tensors.has(name)).map(({ name }) => [name, { data: tensors.get(name)!.data as FloatArray, shape: tensors.get(name)!.shape }]));
+  // The kernel's slots by the declaration (validation/prepareLossTask.ts); targets that arrived as
+  // INT64 or BOOL travel as rawTargets, converted where the kernel runs.
+  const { predictions, targets, extra } = slotTensors(def, (name) => tensors.get(name) as { data: FloatArray; shape: number[] } | undefined);
 
   // Request parameters: reduction, l1/l2, protocol flags, and the loss's scalar parameters.
   const requestParams = header.parameters ?? {};
@@ -169,12 +168,13 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   });
   const wants = (n: string) => outputs.some((o) => o.name === n);
 
-  const rawTargets = targets.data instanceof BigInt64Array || targets.data instanceof Uint8Array ? targets.data : undefined;
+  const raw: unknown = targets.data;
+  const rawTargets = raw instanceof BigInt64Array || raw instanceof Uint8Array ? raw : undefined;
   return {
     parts: {
       def,
-      predictions: { data: predictions.data as FloatArray, shape: predictions.shape },
-      targets: { data: rawTargets === undefined ? (targets.data as TargetArray) : new Float64Array(0), shape: targets.shape },
+      predictions,
+      targets: rawTargets === undefined ? targets : { data: new Float64Array(0), shape: targets.shape },
       extra,
       rawTargets,
       checkFinite: [...tensors.values()].some((t) => t.binary),
@@ -184,7 +184,7 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
       wantGradient: gradients.some(wants),
       regularization: regTensor === undefined ? null : { ...weights, parameters: finiteFloats(regTensor, 'parameters') },
     },
-    datatype: predictions.datatype as 'FP32' | 'FP64',
+    datatype: tensors.get(slots.predictions)!.datatype as 'FP32' | 'FP64',
     outputs,
     regularizationShape: regTensor?.shape ?? null,
   };

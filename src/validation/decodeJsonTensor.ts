@@ -7,8 +7,6 @@ import type { FloatArray, TargetArray } from '../losses/types.ts';
 
 export const MAX_RANK = 8;
 
-/** `[2, 3]`: a shape as messages write it. */
-export const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** The refusal of a literal past float64's range, which JSON.parse turns into ±Infinity. */
 const notFinite = (where: string, k: number, x: number, field: string) =>

@@ -6,9 +6,10 @@
 import { ServiceError } from '../errors/catalog.ts';
 import { byRows, kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type SentTensors, type TargetArray } from '../losses/types.ts';
 import { freshShared, isShared, type LossTask } from '../pool/lossTask.ts';
-import { transposeMiddle, type Transposition } from '../losses/layout.ts';
+import { convertTargets } from '../pool/computeLoss.ts';
+import { assertInputFinite } from './datatypes.ts';
+import { elementCount, sameShape, shapeText, transposeMiddle, type Transposition } from '../losses/layout.ts';
 import { broadcastTo } from './broadcastParams.ts';
-import { shapeText } from './decodeJsonTensor.ts';
 
 export interface TensorView<A> {
   data: A;
@@ -53,7 +54,6 @@ export function slotTensors(def: LossDefinition, tensorOf: (name: string) => Ten
   };
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** The reductions a loss takes, its default first. */
 export function reductionsOf(def: LossDefinition): Reduction[] {
@@ -128,7 +128,7 @@ function kernelLayout(def: LossDefinition, { predictions, targets, allocateShare
   }
   if (p.length >= 3 && def.shapes?.spatial) {
     const [n, c, ...rest] = p;
-    const d = rest.reduce((a, b) => a * b, 1);
+    const d = elementCount(rest);
     const transpose = { outer: n, a: c, b: d, inner: 1 };
     const probabilities = sameShape(t, p);
     const indices = sameShape(t, [n, ...rest]);
@@ -142,7 +142,8 @@ function kernelLayout(def: LossDefinition, { predictions, targets, allocateShare
     };
   }
   const accepted = ['[N, C]', ...(def.shapes?.unbatched ? ['[C]'] : []), ...(def.shapes?.spatial ? ['[N, C, d1, …]'] : [])].join(' or ');
-  throw new ServiceError('shape_mismatch', `${def.name} takes predictions of shape ${accepted}; got ${shapeText(p)}`, { field: 'predictions' });
+  const first = kernelSlots(def).predictions;
+  throw new ServiceError('shape_mismatch', `${def.name} takes ${first} of shape ${accepted}; got ${shapeText(p)}`, { field: first });
 }
 
 /** An integer input (lengths, labels) as float64, whatever it arrived as; the first element that
@@ -181,7 +182,7 @@ function extraInputs(
     if (input.shape === 'free') {
       // Checked by the loss (checkParams), whole: these are small (lengths, labels).
       extra[name] = input.integer ? integers(name, t.data as ArrayLike<number | bigint>) : t.data;
-      if (!input.integer && parts.checkFinite) assertFinite(name, t.data);
+      if (!input.integer && parts.checkFinite) assertInputFinite(t.data, name);
       freeShapes[name] = t.shape;
       continue;
     }
@@ -208,19 +209,13 @@ function extraInputs(
   return { extra, shapes, freeShapes, perRow };
 }
 
-function assertFinite(name: string, data: FloatArray): void {
-  const i = data.findIndex((v) => !Number.isFinite(v));
-  if (i >= 0) throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${data[i]}; tensors must hold finite numbers`, { field: name, index: i });
-}
 
-/** INT64 or BOOL targets as float64, on the main thread (for losses that arrange their own shapes). */
+/** INT64 or BOOL targets as float64, on the main thread (for losses that arrange their own
+ *  shapes), by the conversion the kernels' check phase runs for the others. */
 function convertedTargets(raw: BigInt64Array | Uint8Array): Float64Array {
-  if (raw instanceof BigInt64Array) return integers('targets', raw);
   const out = new Float64Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] > 1) throw new ServiceError('invalid_tensor', `input 'targets': BOOL element ${i} is byte ${raw[i]}; it must be 0 or 1`, { field: 'targets', index: i });
-    out[i] = raw[i];
-  }
+  const problem = convertTargets(raw, out, 0, raw.length);
+  if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
   return out;
 }
 
@@ -229,7 +224,7 @@ function arranged(def: LossDefinition, parts: LossRequestParts, extra: Record<st
   const slots = kernelSlots(def);
   const targets = parts.rawTargets === undefined ? parts.targets : { data: convertedTargets(parts.rawTargets), shape: parts.targets.shape };
   // Its targets need not match the predictions element for element: checked whole, here.
-  if (parts.checkFinite && !(targets.data instanceof Int32Array)) assertFinite('targets', targets.data);
+  if (parts.checkFinite) assertInputFinite(targets.data, 'targets');
   const sent: SentTensors = { [slots.predictions]: parts.predictions, ...(slots.targets === null ? {} : { [slots.targets]: targets }) };
   for (const [name, data] of Object.entries(extra)) sent[name] = { data, shape: parts.extra![name].shape };
   const a = def.arrange!(sent, parts.params, parts.reduction);
@@ -259,7 +254,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
         : new Float64Array(isShared(raw.buffer) ? (parts.allocateShared ?? freshShared)(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
     shape,
     rows: byRows(def) ? shape[0] : layout.predictions.length,
-    cols: byRows(def) ? shape.slice(1).reduce((a, b) => a * b, 1) : 1,
+    cols: byRows(def) ? elementCount(shape.slice(1)) : 1,
     targetsAreIndices,
     params,
     extra: { ...extras.extra, ...own?.extra },

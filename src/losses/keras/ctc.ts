@@ -40,7 +40,7 @@ function arrange(sent: SentTensors, _params: unknown, reduction: Reduction): Arr
   const w = weighting([n], sent.sample_weight, reduction, null);
   if ('code' in w) return w;
   return {
-    shape: [n, steps * classes],
+    shape: [n, steps, classes],
     predictions: p.data as FloatArray,
     targets: t.data,
     targetsAreIndices: false,
@@ -49,7 +49,6 @@ function arrange(sent: SentTensors, _params: unknown, reduction: Reduction): Arr
       label_lengths: lengths,
       label_starts: Float64Array.from({ length: n }, (_, i) => i * S),
       frames: new Float64Array(n).fill(steps),
-      classes: Float64Array.of(classes),
     },
     shapes: { gradient: p.shape, perSample: w.perSample },
     transpose: null,
@@ -77,9 +76,7 @@ export const kerasCtc: LossDefinition = {
   params: noParams,
   arrange,
   checkData: ({ extra: { frames, label_lengths, label_starts }, targets }, lo, hi) => unalignable(frames, label_lengths, targets, label_starts, lo, hi, 'Keras returns inf'),
-  kernel({ predictions: x, targets, cols, extra: { unit_weight: w, label_lengths, label_starts, frames, classes } }, lo, hi, { perSample, gradient, gradScale }) {
-    const C = classes[0];
-    const T = cols / C;
+  kernel({ predictions: x, targets, shape: [, T, C], extra: { unit_weight: w, label_lengths, label_starts, frames } }, lo, hi, { perSample, gradient, gradScale }) {
     const scratch = ctcScratch(frames, label_lengths, lo, hi, C);
     const lp = new Float64Array(T * C);
     let sum = 0;

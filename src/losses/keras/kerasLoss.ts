@@ -15,7 +15,7 @@
 // weights that broadcast onto it, adds w_r·v_r, and its gradient is scaled by w_r (so ΣW and its
 // gradient come out of one pass); the answer's per_sample is rebuilt from v as W.
 import type { z } from 'zod';
-import { transposeMiddle } from '../layout.ts';
+import { elementCount, shapeText, transposeMiddle } from '../layout.ts';
 import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossDefinition, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
 import type { Random, Sample } from '../samples.ts';
 
@@ -42,8 +42,6 @@ export type TargetRule =
   /** class indices: the predictions' shape without the class axis (a trailing 1 squeezed) */
   | 'indices';
 
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const text = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** Keras's squeeze_or_expand_to_same_rank on two shapes (expand_rank_1 = true). */
 export function squeezeOrExpand(a: number[], b: number[]): [number[], number[]] {
@@ -67,7 +65,7 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
 
 /** For each element of the broadcast shape `out`, the flat index it reads in `shape`. */
 export function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
-  const index = new Int32Array(count(out));
+  const index = new Int32Array(elementCount(out));
   const rank = out.length;
   const strides = new Array<number>(rank).fill(0);
   for (let i = rank - 1, s = 1; i >= 0; i--) {
@@ -123,7 +121,7 @@ export function weighting(values: number[], sampleWeight: Weights | undefined, r
 }
 
 function weigh(values: number[], sampleWeight: Weights | undefined, reduction: Reduction) {
-  const rows = count(values);
+  const rows = elementCount(values);
   const unitWeight = new Float64Array(rows);
   if (sampleWeight === undefined) {
     unitWeight.fill(1);
@@ -133,7 +131,7 @@ function weigh(values: number[], sampleWeight: Weights | undefined, reduction: R
   const [v, s] = squeezeOrExpand(values, sampleWeight.shape);
   const out = broadcastShape(v, s);
   if (out === null) {
-    return problem('shape_mismatch', 'sample_weight', `sample_weight of shape ${text(sampleWeight.shape)} does not broadcast against the per-sample values ${text(values)} (Keras's rules: a trailing 1 squeezed or added, then numpy broadcasting from the last axis)`);
+    return problem('shape_mismatch', 'sample_weight', `sample_weight of shape ${shapeText(sampleWeight.shape)} does not broadcast against the per-sample values ${shapeText(values)} (Keras's rules: a trailing 1 squeezed or added, then numpy broadcasting from the last axis)`);
   }
   const vIndex = broadcastIndex(v, out);
   const sIndex = broadcastIndex(s, out);
@@ -194,15 +192,15 @@ export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, r
     // Class indices: the predictions' shape without the class axis (a trailing 1 squeezed).
     if (ts.length === ps.length && ts[axis] === 1) ts = ts.filter((_, i) => i !== axis);
     const expected = ps.filter((_, i) => i !== axis);
-    if (text(ts) !== text(expected)) return problem('shape_mismatch', 'targets', `targets have shape ${text(t.shape)}; ${name} needs class indices of shape ${text(expected)} for predictions ${text(p.shape)}`);
+    if (shapeText(ts) !== shapeText(expected)) return problem('shape_mismatch', 'targets', `targets have shape ${shapeText(t.shape)}; ${name} needs class indices of shape ${shapeText(expected)} for predictions ${shapeText(p.shape)}`);
   } else if (rule === 'same') {
-    if (text(ts) !== text(ps)) return problem('shape_mismatch', 'targets', `targets have shape ${text(t.shape)} but predictions ${text(p.shape)}; ${name} needs the same shape`);
+    if (shapeText(ts) !== shapeText(ps)) return problem('shape_mismatch', 'targets', `targets have shape ${shapeText(t.shape)} but predictions ${shapeText(p.shape)}; ${name} needs the same shape`);
   } else {
     const b = broadcastShape(ts, ps);
-    if (b === null || text(b) !== text(ps)) {
-      return problem('shape_mismatch', 'targets', `targets of shape ${text(t.shape)} do not broadcast to the predictions' shape ${text(p.shape)}`);
+    if (b === null || shapeText(b) !== shapeText(ps)) {
+      return problem('shape_mismatch', 'targets', `targets of shape ${shapeText(t.shape)} do not broadcast to the predictions' shape ${shapeText(p.shape)}`);
     }
-    if (text(ts) !== text(ps)) {
+    if (shapeText(ts) !== shapeText(ps)) {
       const index = broadcastIndex(ts, ps);
       const full = new Float64Array(index.length);
       for (let k = 0; k < full.length; k++) full[k] = t.data[index[k]];
@@ -211,15 +209,15 @@ export function arrangeRows(name: string, rule: TargetRule, sent: SentTensors, r
   }
   if (rules.targets) targets = rules.targets(targets);
   // The reduced axes moved last, when they are not: the kernel reads rows of D.
-  const D = count(ps.slice(axis, last + 1));
-  const outer = count(ps.slice(0, axis));
-  const inner = count(ps.slice(last + 1));
+  const D = elementCount(ps.slice(axis, last + 1));
+  const outer = elementCount(ps.slice(0, axis));
+  const inner = elementCount(ps.slice(last + 1));
   const transpose = inner === 1 ? null : { outer, a: D, b: inner, inner: 1 };
   const values = ps.filter((_, i) => i < axis || i > last);
   const w = weighting(values, sent.sample_weight, reduction, rules.mask?.(targets) ?? null);
   if ('code' in w) return w;
   return {
-    shape: [count(values), D],
+    shape: [elementCount(values), D],
     predictions: transpose === null ? (p.data as FloatArray) : transposeMiddle(p.data as FloatArray, transpose, true),
     targets: transpose === null || rule === 'indices' ? targets : transposeMiddle(targets as Float64Array, transpose, true),
     targetsAreIndices: rule === 'indices',

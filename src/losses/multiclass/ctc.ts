@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLoss, type FloatArray, type InputProblem, type KernelInput, type TensorInput } from '../types.ts';
 import { tensor, times, type Random } from '../samples.ts';
+import { sameShape, shapeText } from '../layout.ts';
 
 // Connectionist temporal classification (Graves et al. 2006), as F.ctc_loss computes it.
 // Sample n has T_n = input_lengths[n] frames of log-probabilities lp[t, c] and L = target_lengths[n]
@@ -83,8 +84,6 @@ const inputs: readonly TensorInput[] = [
   },
 ];
 
-const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** The shapes and lengths, O(N + Σ L): every 400 of the spec, on the main thread. */
 function checkCtc({ shape: [n, frames, classes], extra, sentShapes = {}, params: { blank } }: KernelInput<CtcParams>): InputProblem | null {
@@ -93,7 +92,7 @@ function checkCtc({ shape: [n, frames, classes], extra, sentShapes = {}, params:
   const unbatched = lp.length === 2;
   const lengthShape = unbatched ? [] : [n];
   for (const name of ['input_lengths', 'target_lengths']) {
-    if (!same(sentShapes[name], lengthShape)) {
+    if (!sameShape(sentShapes[name], lengthShape)) {
       return bad(name, `${name} has shape ${shapeText(sentShapes[name])}; for log_probs ${shapeText(lp)} ctc needs ${unbatched ? '[] (a bare integer)' : `${shapeText(lengthShape)}, one per sample`}`);
     }
   }

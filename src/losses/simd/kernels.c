@@ -117,18 +117,19 @@ static double pad_t[2 * W] __attribute__((aligned(16)));
 static double pad_per[2 * W] __attribute__((aligned(16)));
 static double pad_grad[2 * W] __attribute__((aligned(16)));
 
-/** a[i] ← e^a[i] (a ≤ 0) for i in [0, n): blocks of 16, the tail on a zero-padded copy. */
-static void exp_inplace(double* a, int n) {
+/** a[i] ← f(a[i]) for i in [0, n): blocks of 16, a tail through a copy padded with `pad` (a value
+ *  inside f's range). */
+static void map_inplace(void (*f)(f64x2*), double* a, int n, double pad) {
   int i = 0;
   for (; i + 2 * W <= n; i += 2 * W) {
     f64x2 v[W];
     for (int j = 0; j < W; j++) v[j] = wasm_v128_load(a + i + 2 * j);
-    exp_nonpositive(v);
+    f(v);
     for (int j = 0; j < W; j++) wasm_v128_store(a + i + 2 * j, v[j]);
   }
   if (i == n) return;
-  for (int k = 0; k < 2 * W; k++) pad_x[k] = i + k < n ? a[i + k] : 0;
-  exp_inplace(pad_x, 2 * W);
+  for (int k = 0; k < 2 * W; k++) pad_x[k] = i + k < n ? a[i + k] : pad;
+  map_inplace(f, pad_x, 2 * W, pad);
   for (int k = 0; i + k < n; k++) a[i + k] = pad_x[k];
 }
 
@@ -160,21 +161,6 @@ static inline void log_positive(f64x2* v) {
   for (int j = 0; j < W; j++) decompose(v[j], &k[j], &v[j]);
   log1p_scaled(v, k);
 }
-#define log_ge1 log_positive
-
-static void log_ge1_inplace(double* a, int n) {
-  int i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    f64x2 v[W];
-    for (int j = 0; j < W; j++) v[j] = wasm_v128_load(a + i + 2 * j);
-    log_ge1(v);
-    for (int j = 0; j < W; j++) wasm_v128_store(a + i + 2 * j, v[j]);
-  }
-  if (i == n) return;
-  for (int k = 0; k < 2 * W; k++) pad_x[k] = i + k < n ? a[i + k] : 1;
-  log_ge1_inplace(pad_x, 2 * W);
-  for (int k = 0; i + k < n; k++) a[i + k] = pad_x[k];
-}
 
 // cross_entropy with class-index targets, without weight or label smoothing, rows [0, rows) of C
 // logits (the derivation is crossEntropy.ts's): with m the row's max, S = Σ_c e^(x_c − m),
@@ -189,7 +175,7 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
     sums[r] = m; // the max, until the sum replaces it
     for (int c = 0; c < C; c++) e[r * C + c] = row[c] - m;
   }
-  exp_inplace(e, rows * C);
+  map_inplace(exp_nonpositive, e, rows * C, 0);
   double* logs = sums + rows; // rows more of work space
   for (int r = 0; r < rows; r++) {
     double s = 0;
@@ -198,7 +184,7 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
   }
   // sums: the maxima; logs: S, then log S.
   for (int r = 0; r < rows; r++) e[rows * C + r] = logs[r]; // keep S for the gradient
-  log_ge1_inplace(logs, rows);
+  map_inplace(log_positive, logs, rows, 1);
   double total = 0;
   for (int r = 0; r < rows; r++) {
     const double t = y[r];
@@ -584,28 +570,14 @@ ELEMENTWISE(msle, msle_block)
 ELEMENTWISE(exponential, exponential_block)
 ELEMENTWISE(log_cosh, log_cosh_block)
 
-void EXPORT(log_ge1_array)(const double* x, double* out, int n) {
+// For the accuracy tests: e^x (x ≤ 709.78), log1p(u) (−½ ≤ u ≤ 1) and log(v) (v > 0), elementwise.
+static void map_copy(void (*f)(f64x2*), const double* x, double* out, int n, double pad) {
   for (int i = 0; i < n; i++) out[i] = x[i];
-  log_ge1_inplace(out, n);
+  map_inplace(f, out, n, pad);
 }
-
-// For the accuracy tests: e^x (x ≤ 0) and log1p(u) (0 ≤ u ≤ 1), elementwise, n a multiple of 16.
-void EXPORT(exp_nonpositive_array)(const double* x, double* out, int n) {
-  for (int i = 0; i + 2 * W <= n; i += 2 * W) {
-    f64x2 v[W];
-    for (int j = 0; j < W; j++) v[j] = wasm_v128_load(x + i + 2 * j);
-    exp_nonpositive(v);
-    for (int j = 0; j < W; j++) wasm_v128_store(out + i + 2 * j, v[j]);
-  }
-}
-void EXPORT(log1p_unit_array)(const double* x, double* out, int n) {
-  for (int i = 0; i + 2 * W <= n; i += 2 * W) {
-    f64x2 v[W];
-    for (int j = 0; j < W; j++) v[j] = wasm_v128_load(x + i + 2 * j);
-    log1p_unit(v);
-    for (int j = 0; j < W; j++) wasm_v128_store(out + i + 2 * j, v[j]);
-  }
-}
+void EXPORT(exp_array)(const double* x, double* out, int n) { map_copy(exp_nonpositive, x, out, n, 0); }
+void EXPORT(log1p_array)(const double* x, double* out, int n) { map_copy(log1p_unit, x, out, n, 0); }
+void EXPORT(log_array)(const double* x, double* out, int n) { map_copy(log_positive, x, out, n, 1); }
 
 // Linear memory past the stack, where simd.ts puts the arrays of a call.
 extern unsigned char __heap_base;

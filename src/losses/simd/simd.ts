@@ -32,9 +32,9 @@ type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   memory: { buffer: ArrayBuffer };
   heap_base(): number;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
-  exp_nonpositive_array(x: number, out: number, n: number): void;
-  log1p_unit_array(x: number, out: number, n: number): void;
-  log_ge1_array(x: number, out: number, n: number): void;
+  exp_array(x: number, out: number, n: number): void;
+  log1p_array(x: number, out: number, n: number): void;
+  log_array(x: number, out: number, n: number): void;
 };
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./kernels.wasm', import.meta.url))), {});
@@ -98,10 +98,10 @@ export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: n
   return sum;
 }
 
-/** e^x for x ≤ 0, log1p(u) for 0 ≤ u ≤ 1 and log(s) for s ≥ 1, elementwise, for the accuracy
- *  tests (n ≤ SIMD_CHUNK; exp and log1p take multiples of 16). */
+/** e^x for x ≤ 709.78, log1p(u) for −½ ≤ u ≤ 1 and log(v) for v > 0, elementwise, for the
+ *  accuracy tests (n ≤ SIMD_CHUNK). */
 export function simdMath(name: 'exp' | 'log1p' | 'log', input: Float64Array): Float64Array {
   views[X].set(input);
-  ({ exp: wasm.exp_nonpositive_array, log1p: wasm.log1p_unit_array, log: wasm.log_ge1_array })[name](region(X), region(PER), input.length);
+  ({ exp: wasm.exp_array, log1p: wasm.log1p_array, log: wasm.log_array })[name](region(X), region(PER), input.length);
   return views[PER].slice(0, input.length);
 }
