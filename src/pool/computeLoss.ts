@@ -208,6 +208,8 @@ export type PhaseStep =
   | {
       phase: 'kernel';
       ranges: readonly (readonly [number, number])[];
+      /** What the reduction divides by (1 for sum): known once the checks passed. */
+      denominator: number;
       gradScale: number;
       perSample: FloatArray | null;
       gradient: FloatArray | null;
@@ -237,7 +239,7 @@ export function* phaseChain(task: LossTask, parts: number, allocateShared?: (byt
     }
   }
   const gradScale = denominator === 0 ? 0 : 1 / denominator;
-  const kernels = (yield { phase: 'kernel', ranges, gradScale, perSample, gradient, gradients }) as KernelResult[];
+  const kernels = (yield { phase: 'kernel', ranges, denominator, gradScale, perSample, gradient, gradients }) as KernelResult[];
   const nonFinite = kernels.find((r) => r.nonFinite !== null)?.nonFinite ?? null;
   return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, gradients, nonFinite);
 }
@@ -249,9 +251,10 @@ export function runStep(task: LossTask, step: PhaseStep): CheckResult[] | Kernel
     : step.ranges.map(([b0, b1]) => kernelBlocks(task, b0, b1, step.gradScale, step.perSample, step.gradient, step.gradients));
 }
 
-/** The whole task in this thread: checks, kernel, reduction. */
-export function computeLoss(task: LossTask): LossResult {
-  const chain = phaseChain(task, 1);
+/** The whole task in this thread: checks, kernel, reduction (outputs from `allocateShared` when
+ *  given, as a large binary request's come from its buffer lease). */
+export function computeLoss(task: LossTask, allocateShared?: (bytes: number) => SharedArrayBuffer): LossResult {
+  const chain = phaseChain(task, 1, allocateShared);
   let next = chain.next();
   while (!next.done) next = chain.next(runStep(task, next.value));
   return next.value;

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
-import { computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
+import { blockLayout, computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
 import { freshShared, inRequestLayout, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
 import { startWorkerThreads, type PoolStats, type WorkerThreadsOptions } from './workerThreads.ts';
@@ -27,6 +27,21 @@ function unwrap(result: LossResult, task: LossTask): LossResult {
   if (result.problem !== null) throw refusal(result.problem);
   return inRequestLayout(task, result);
 }
+/** Marks ranges done as they finish (in any order) and tells `progress` each time the run of
+ *  finished ranges from the first one grows: every unit before its end is computed. */
+function completedPrefix(task: LossTask, ranges: readonly (readonly [number, number])[], progress: KernelProgress): (range: number) => void {
+  const { units, block } = blockLayout(findLoss(task.loss)!, task.input);
+  const unitSize = task.input.predictions.length / Math.max(1, units);
+  const finished = new Uint8Array(ranges.length);
+  let next = 0;
+  return (range) => {
+    finished[range] = 1;
+    if (range !== next) return;
+    while (next < ranges.length && finished[next] === 1) next++;
+    progress.done(Math.min(units, ranges[next - 1][1] * block) * unitSize);
+  };
+}
+
 /** A problem as the catalog's refusal (the phases name each input by the loss's own names). */
 const refusal = (p: InputProblem) => new ServiceError(p.code, p.detail, { field: p.field, index: p.index });
 
@@ -39,7 +54,24 @@ export interface LossPoolOptions extends WorkerThreadsOptions {
 export interface RunOptions {
   /** Where a split request's shared outputs come from (the request's buffer lease). */
   allocateShared?: (bytes: number) => SharedArrayBuffer;
+  /** Told how a split request's kernel phase advances, so that its answer can leave while later
+   *  blocks are computed (streamedInferAnswer.ts). Not called on the other paths. */
+  progress?: KernelProgress;
 }
+
+/** A split request's kernel phase as it runs. */
+export interface KernelProgress {
+  /** The checks passed: the kernel phase starts, writing into these outputs. */
+  start(step: Extract<PhaseStep, { phase: 'kernel' }>): void;
+  /** Every element of the first input before `elements` has its gradient (and its units their
+   *  per-sample values). */
+  done(elements: number): void;
+}
+
+/** Ranges per worker in a split request: a worker that finishes early takes the next range, and
+ *  a streamed answer can send the first ranges while the later ones compute. The blocks and the
+ *  order of the sums do not depend on it (computeLoss.ts). */
+const RANGES_PER_WORKER = 4;
 
 /** Idle shared buffers kept for reuse, at most. */
 const POOLED_BYTES = 1 << 30;
@@ -88,15 +120,21 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   const runSplit = async (task: LossTask, options: RunOptions = {}): Promise<LossResult> => {
     stats.pooled++;
     const signal = deadline();
-    const chain = phaseChain(task, opts.workers, options.allocateShared ?? freshShared);
-    const inWorkers = (step: PhaseStep) =>
-      Promise.all(
-        step.ranges.map(([b0, b1]) =>
-          step.phase === 'check'
-            ? dispatch<CheckResult>({ op: 'check', task, b0, b1 }, signal)
-            : dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient, gradients: step.gradients }, signal),
+    const chain = phaseChain(task, opts.workers * RANGES_PER_WORKER, options.allocateShared ?? freshShared);
+    const { progress } = options;
+    const inWorkers = (step: PhaseStep) => {
+      if (step.phase === 'check') return Promise.all(step.ranges.map(([b0, b1]) => dispatch<CheckResult>({ op: 'check', task, b0, b1 }, signal)));
+      progress?.start(step);
+      const prefix = progress === undefined ? null : completedPrefix(task, step.ranges, progress);
+      return Promise.all(
+        step.ranges.map(([b0, b1], i) =>
+          dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient, gradients: step.gradients }, signal).then((r) => {
+            prefix?.(i);
+            return r;
+          }),
         ),
       );
+    };
     let next = chain.next();
     while (!next.done) next = chain.next((await inWorkers(next.value)) as CheckResult[] | KernelResult[]);
     return unwrap(next.value, task);

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { tensorInputs, type FloatArray, type LossDefinition } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
+import { elementCount } from '../losses/layout.ts';
 
 /** value, per_sample, gradient (or gradient_<input> per differentiable input), parameters_gradient. */
 export type OutputName = string;
@@ -51,28 +52,76 @@ export interface EncodedInferResponse {
   body: string | Readable;
 }
 
-function outputTensor(name: OutputName, task: LossTask, result: LossResult, decoded: AnswerSpec): { shape: number[]; data: FloatArray } {
-  const asOutputType = (a: FloatArray): FloatArray => (decoded.datatype === 'FP32' && !(a instanceof Float32Array) ? Float32Array.from(a) : a);
+/** An output's shape in the answer (known before anything is computed). */
+function outputShape(name: OutputName, task: LossTask, decoded: AnswerSpec): number[] {
   switch (name) {
     case 'value':
-      return { shape: [1], data: decoded.datatype === 'FP32' ? Float32Array.of(result.value) : Float64Array.of(result.value) };
+      return [1];
     case 'per_sample':
-      return { shape: task.shapes.perSample, data: result.perSample! };
+      return task.shapes.perSample;
     case 'gradient':
-      return { shape: task.shapes.gradient, data: result.gradient! };
+      return task.shapes.gradient;
     case 'parameters_gradient':
-      return { shape: decoded.regularizationShape!, data: asOutputType(result.parametersGradient!) };
+      return decoded.regularizationShape!;
   }
   // gradient_<input>: the first differentiable input's is the kernel's `gradient`.
   const [first] = gradientOutputs(findLoss(task.loss)!);
   const input = name.slice('gradient_'.length);
-  if (input === first.input) return { shape: task.shapes.gradient, data: result.gradient! };
-  return { shape: task.shapes.inputs?.[input] ?? task.shapes.gradient, data: result.gradients[input] };
+  return input === first.input ? task.shapes.gradient : (task.shapes.inputs?.[input] ?? task.shapes.gradient);
 }
+
+/** An output's numbers, in the answer's datatype. */
+export function outputData(name: OutputName, task: LossTask, result: LossResult, decoded: AnswerSpec): FloatArray {
+  const asOutputType = (a: FloatArray): FloatArray => (decoded.datatype === 'FP32' && !(a instanceof Float32Array) ? Float32Array.from(a) : a);
+  switch (name) {
+    case 'value':
+      return decoded.datatype === 'FP32' ? Float32Array.of(result.value) : Float64Array.of(result.value);
+    case 'per_sample':
+      return result.perSample!;
+    case 'gradient':
+      return result.gradient!;
+    case 'parameters_gradient':
+      return asOutputType(result.parametersGradient!);
+  }
+  const [first] = gradientOutputs(findLoss(task.loss)!);
+  const input = name.slice('gradient_'.length);
+  return input === first.input ? result.gradient! : result.gradients[input];
+}
+
+function outputTensor(name: OutputName, task: LossTask, result: LossResult, decoded: AnswerSpec): { shape: number[]; data: FloatArray } {
+  return { shape: outputShape(name, task, decoded), data: outputData(name, task, result, decoded) };
+}
+
+/** The answer's outputs in order. An all-binary answer leads with the first input's gradient, so
+ *  that its bytes can leave while later blocks are computed (streamedInferAnswer.ts); the others
+ *  keep the request's order. (The protocol's clients find outputs by name.) */
+export function answerOutputs(task: LossTask, decoded: AnswerSpec): AnswerSpec['outputs'] {
+  const { outputs } = decoded;
+  if (!outputs.every((o) => o.binary)) return outputs;
+  const lead = gradientOutputs(findLoss(task.loss)!)[0].output;
+  return [...outputs.filter((o) => o.name === lead), ...outputs.filter((o) => o.name !== lead)];
+}
+
+/** The JSON header of an all-binary answer: every output's shape and byte size, no numbers, so
+ *  it is known once the checks have fixed the denominator. */
+export function binaryAnswerHeader(modelName: string, id: string | undefined, task: LossTask, denominator: number, decoded: AnswerSpec): { header: Buffer; sizes: number[] } {
+  const bytesPer = decoded.datatype === 'FP32' ? 4 : 8;
+  const sizes: number[] = [];
+  const outputs = answerOutputs(task, decoded).map(({ name }) => {
+    const shape = outputShape(name, task, decoded);
+    sizes.push(elementCount(shape) * bytesPer);
+    return { name, shape, datatype: decoded.datatype, parameters: { binary_data_size: sizes[sizes.length - 1] } };
+  });
+  const header = Buffer.from(JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, denominator), outputs }), 'utf8');
+  return { header, sizes };
+}
+
+/** A typed array's bytes as a Buffer view (no copy). */
+export const bytesOf = (a: FloatArray, from = 0, to = a.length) => Buffer.from(a.buffer, a.byteOffset + from * a.BYTES_PER_ELEMENT, (to - from) * a.BYTES_PER_ELEMENT);
 
 /** An all-JSON answer too large for one string, in pieces (the same text as JSON.stringify). */
 function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: AnswerSpec): Generator<string> {
-  const head = JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, result) });
+  const head = JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, result.denominator) });
   yield `${head.slice(0, -1)},"outputs":[`;
   for (const [i, { name }] of decoded.outputs.entries()) {
     const { shape, data } = outputTensor(name, task, result, decoded);
@@ -83,11 +132,11 @@ function* jsonPieces(modelName: string, id: string | undefined, task: LossTask, 
   yield ']}';
 }
 
-const parametersOf = (task: LossTask, result: LossResult) => ({
+const parametersOf = (task: LossTask, denominator: number) => ({
   reduction: task.reduction,
   // The arithmetic (float64 for FP32 inputs too); the outputs' datatype is the predictions'.
   precision: 'float64',
-  ...(task.reduction === 'sum' || task.reduction === 'none' ? {} : { denominator: result.denominator }),
+  ...(task.reduction === 'sum' || task.reduction === 'none' ? {} : { denominator }),
 });
 
 export function encodeInferResponse(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: AnswerSpec): EncodedInferResponse {
@@ -97,19 +146,28 @@ export function encodeInferResponse(modelName: string, id: string | undefined, t
       return { contentType: 'application/json', headers: {}, body: streamPieces(jsonPieces(modelName, id, task, result, decoded)) };
     }
   }
+  if (decoded.outputs.every((o) => o.binary)) {
+    const { header, sizes } = binaryAnswerHeader(modelName, id, task, result.denominator, decoded);
+    const parts = answerOutputs(task, decoded).map(({ name }) => bytesOf(outputData(name, task, result, decoded)));
+    return {
+      contentType: 'application/octet-stream',
+      headers: { 'inference-header-content-length': String(header.byteLength), 'content-length': String(sizes.reduce((n, b) => n + b, header.byteLength)) },
+      body: Readable.from([header, ...parts], { objectMode: false }),
+    };
+  }
   const binaryParts: Buffer[] = [];
   const outputs = decoded.outputs.map(({ name, binary }) => {
     const { shape, data } = outputTensor(name, task, result, decoded);
     const base = { name, shape, datatype: decoded.datatype };
     if (!binary) return { ...base, data: toNestedArray(data, [data.length]) };
-    binaryParts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    binaryParts.push(bytesOf(data));
     return { ...base, parameters: { binary_data_size: data.byteLength } };
   });
   const header = JSON.stringify({
     model_name: modelName,
     model_version: '1',
     ...(id !== undefined ? { id } : {}),
-    parameters: parametersOf(task, result),
+    parameters: parametersOf(task, result.denominator),
     outputs,
   });
   if (binaryParts.length === 0) return { contentType: 'application/json', headers: {}, body: header };

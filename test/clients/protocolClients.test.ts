@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import { parseInferResponse } from '../../load/support/v2client.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -52,10 +53,10 @@ for (const [algorithm, compress] of [
       headers: { 'content-encoding': algorithm, 'inference-header-content-length': String(header.length) },
     });
     expect(res.statusCode, res.body).toBe(200);
-    const length = Number(res.headers['inference-header-content-length']);
-    const answer = JSON.parse(res.rawPayload.subarray(0, length).toString());
-    expect(answer.outputs[0]).toMatchObject({ name: 'value', parameters: { binary_data_size: 8 } });
-    expect(res.rawPayload.readDoubleLE(length)).toBe((0.25 + 0.25 + 1 + 0) / 4);
+    // tritonclient's walk: the outputs in the header's order, each binary chunk after the last.
+    const { json, outputs } = parseInferResponse(res.rawPayload, res.headers);
+    expect(json.outputs.find((o: { name: string }) => o.name === 'value')).toMatchObject({ parameters: { binary_data_size: 8 } });
+    expect(outputs.get('value')!.data).toEqual([(0.25 + 0.25 + 1 + 0) / 4]);
   });
 }
 

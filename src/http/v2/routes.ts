@@ -9,6 +9,8 @@ import { decodeInferRequest } from '../../validation/decodeInferRequest.ts';
 import { prepareLossTask } from '../../validation/prepareLossTask.ts';
 import { assertResultFinite } from '../../response/lossResponse.ts';
 import { assertAnswerFits, encodeInferResponse } from '../../response/inferResponse.ts';
+import { StreamedInferAnswer, canStream } from '../../response/streamedInferAnswer.ts';
+import type { LossResult } from '../../pool/lossTask.ts';
 import { serviceInfo } from '../docs/plugin.ts';
 import { readInferBody } from './readInferBody.ts';
 import { headerInt, holdFor } from '../../transport/admissionPlugin.ts';
@@ -153,8 +155,25 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
           settleReservation(app.memoryBudget, request.memory, held + taskOutputBytes(task), 'this request');
         }
         assertAnswerFits(decoded, task.input.predictions.length);
-        const result = await app.lossPool.run(task, { allocateShared: lease.allocate });
-        assertResultFinite(result);
+        // A large all-binary answer leaves while later blocks compute (streamedInferAnswer.ts).
+        const streamed = canStream(task, decoded) ? new StreamedInferAnswer(reply, request.params.model, header.id, task, decoded) : null;
+        let result: LossResult;
+        try {
+          result = await app.lossPool.run(task, { allocateShared: lease.allocate, progress: streamed?.progress });
+          assertResultFinite(result);
+        } catch (error) {
+          if (streamed === null || !streamed.started) throw error;
+          // The 200 has left: cut the answer short. A worker may still write into the buffers
+          // (a deadline abort), so they are not reused.
+          leases.delete(request);
+          request.log.warn({ err: error }, 'streamed answer cut short');
+          streamed.abort(error as Error);
+          return reply;
+        }
+        if (streamed?.started) {
+          streamed.finish(result);
+          return reply;
+        }
         const encoded = encodeInferResponse(request.params.model, header.id, task, result, decoded);
         reply.type(encoded.contentType).headers(encoded.headers);
         return reply.send(encoded.body as never);
