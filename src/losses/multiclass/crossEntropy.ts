@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { crossEntropyFits, crossEntropySimd } from '../simd/simd.ts';
+import { rowsFit, crossEntropySimd } from '../simd/simd.ts';
 import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
@@ -126,7 +126,7 @@ export const crossEntropy = defineLoss<Params>({
   // WebAssembly SIMD (simd/kernels.c).
   kernel(input, lo, hi, out) {
     const { predictions: x, targets: t, cols: C, targetsAreIndices, params } = input;
-    if (params.weight === undefined && params.label_smoothing === 0 && targetsAreIndices && crossEntropyFits(C)) {
+    if (params.weight === undefined && params.label_smoothing === 0 && targetsAreIndices && rowsFit(C)) {
       return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out.perSample, out.gradient, out.gradScale);
     }
     return scalar(input, lo, hi, out);

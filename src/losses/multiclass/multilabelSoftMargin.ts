@@ -1,14 +1,45 @@
 import { z } from 'zod';
-import { defineLoss } from '../types.ts';
+import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
 import { perClassLength, targetsInUnitInterval } from '../checks.ts';
 import { weightVector } from '../params.ts';
 import { elementwise, classWeights } from '../samples.ts';
+import { rowMeanSimd, rowsFit } from '../simd/simd.ts';
 
 // Each of the C labels is its own binary problem on logit x_c with target y_c ∈ [0, 1]:
 //   ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]
 //     =  (1/C)·Σ_c w_c·[(1 − y_c)·x_c + softplus(−x_c)],
 // since log σ(x) = −softplus(−x) and log σ(−x) = −x − softplus(−x); softplus(−x) =
 // max(−x, 0) + log1p(e^−|x|) never overflows.  dℓ/dx_c = w_c·(σ(x_c) − y_c)/C.
+const params = z.strictObject({
+  weight: weightVector('Label weights [C], of any sign as in PyTorch.'),
+});
+type Params = z.output<typeof params>;
+
+/** The scalar kernel: every form, label weights included. */
+function scalar({ predictions: x, targets: y, cols: C, params: { weight } }: KernelInput<Params>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
+  let sum = 0;
+  for (let r = lo; r < hi; r++) {
+    const off = r * C;
+    let acc = 0;
+    for (let c = 0; c < C; c++) {
+      const xi = x[off + c];
+      const t = y[off + c];
+      const w = weight === undefined ? 1 : weight[c];
+      const e = Math.exp(-Math.abs(xi));
+      const neg = +(xi < 0);
+      acc += w * ((1 - t) * xi + neg * -xi + Math.log1p(e));
+      if (gradient !== null) {
+        const sig = (1 - neg + neg * e) / (1 + e);
+        gradient[off + c] = (w * (sig - t) * gradScale) / C;
+      }
+    }
+    const v = acc / C;
+    sum += v;
+    if (perSample !== null) perSample[r] = v;
+  }
+  return sum;
+}
+
 export const multilabelSoftMargin = defineLoss({
   name: 'multilabel_soft_margin',
   aliases: ['multilabel_soft_margin_loss'],
@@ -22,34 +53,18 @@ export const multilabelSoftMargin = defineLoss({
   layout: 'rows',
   targetLayout: 'same',
   shapes: { unbatched: true },
-  params: z.strictObject({
-    weight: weightVector('Label weights [C], of any sign as in PyTorch.'),
-  }),
+  params,
   checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
   checkData: targetsInUnitInterval,
-  kernel({ predictions: x, targets: y, cols: C, params: { weight } }, lo, hi, { perSample, gradient, gradScale }) {
-    let sum = 0;
-    for (let r = lo; r < hi; r++) {
-      const off = r * C;
-      let acc = 0;
-      for (let c = 0; c < C; c++) {
-        const xi = x[off + c];
-        const t = y[off + c];
-        const w = weight === undefined ? 1 : weight[c];
-        const e = Math.exp(-Math.abs(xi));
-        const neg = +(xi < 0);
-        acc += w * ((1 - t) * xi + neg * -xi + Math.log1p(e));
-        if (gradient !== null) {
-          const sig = (1 - neg + neg * e) / (1 + e);
-          gradient[off + c] = (w * (sig - t) * gradScale) / C;
-        }
-      }
-      const v = acc / C;
-      sum += v;
-      if (perSample !== null) perSample[r] = v;
+  // Without label weights: the same sum in WebAssembly SIMD, each label's term being
+  // bce_with_logits's (1 − y)·x + softplus(−x) = max(x, 0) − x·y + log1p(e^−|x|) (simd/kernels.c).
+  kernel(input, lo, hi, out) {
+    if (input.params.weight === undefined && rowsFit(input.cols)) {
+      return rowMeanSimd('bce_with_logits', input.predictions, input.targets, input.cols, lo, hi, out.perSample, out.gradient, out.gradScale);
     }
-    return sum;
+    return scalar(input, lo, hi, out);
   },
+  scalarKernel: scalar,
   plot: {
     axis: 'margin',
     label: 'logit x of a present label (one label, y = 1)',

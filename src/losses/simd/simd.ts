@@ -78,8 +78,34 @@ export function elementwiseSimd(
   return sum;
 }
 
-/** Whether cross_entropy's rows of C classes fit a call. */
-export const crossEntropyFits = (C: number) => C <= SIMD_CHUNK;
+/** An elementwise kernel averaged over each row of C elements (multilabel_soft_margin: one
+ *  bce_with_logits per label), over rows [lo, hi): Σ_rows (1/C)·Σ_c ℓ, each row's labels added in
+ *  order as the scalar loop adds them; the row means and the gradient (times `scale`/C) written
+ *  when asked. The per-element values stay in the module's memory. */
+export function rowMeanSimd(kernel: ElementwiseKernel, x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, perSample: FloatArray | null, gradient: FloatArray | null, scale: number): number {
+  const rowsPerCall = Math.floor(SIMD_CHUNK / C);
+  const per = views[PER];
+  let sum = 0;
+  for (let from = lo; from < hi; from += rowsPerCall) {
+    const to = Math.min(hi, from + rowsPerCall);
+    const n = (to - from) * C;
+    views[X].set(x.subarray(from * C, to * C));
+    views[T].set(t.subarray(from * C, to * C));
+    wasm[kernel](region(X), region(T), n, region(PER), gradient === null ? 0 : region(GRAD), scale / C, 0, 0, 0);
+    for (let r = 0; r < to - from; r++) {
+      let acc = 0;
+      for (let c = r * C; c < (r + 1) * C; c++) acc += per[c];
+      const v = acc / C;
+      sum += v;
+      if (perSample !== null) perSample[from + r] = v;
+    }
+    if (gradient !== null) gradient.set(views[GRAD].subarray(0, n), from * C);
+  }
+  return sum;
+}
+
+/** Whether rows of C elements fit a call (cross_entropy's classes, multilabel_soft_margin's labels). */
+export const rowsFit = (C: number) => C <= SIMD_CHUNK;
 
 /** cross_entropy with class-index targets, no weight, no label smoothing, over rows [lo, hi) of C
  *  logits: Σℓ; per-sample values and the gradient (times `scale`) written when asked. */
