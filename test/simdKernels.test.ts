@@ -72,6 +72,9 @@ const EDGES: Record<string, { x: number[]; t: number[] }> = {
   log_cosh: { x: [0, -0, 1e-300, 1e-8, -1e-8, 0.2499, 0.25, 0.9999999, 1, -1, 30, -700, 800, 1e300], t: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0] },
   // One row of 14 labels (an unbatched [C] request): bce_with_logits's edges averaged.
   multilabel_soft_margin: { x: [0, -0, 1e-300, -1e-300, 30, -30, 700, -700, 750, -750, 1e4, -1e4, 2.5, -2.5], t: [0, 1, 0.5, 1, 0, 0.3, 1, 0, 0.5, 1, 0, 1, 0.7, 0.2] },
+  // One row (axis −1): the clip's bounds, just inside and outside them.
+  'keras.binary_crossentropy': { x: [0, 1, 1e-7, 1 - 1e-7, 5e-8, 1 - 5e-8, 1.5e-7, 1 - 1.5e-7, 0.5, 1e-300, 0.3, 0.999, 0.001, 0.75], t: [1, 0, 1, 0, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
+  'keras.log_cosh': { x: [0, -0, 1e-300, 1e-8, -1e-8, 0.2499, 0.25, 0.9999999, 1, -1, 30, -700, 800, 1e300], t: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0] },
   binary_cross_entropy: { x: [0, 1, 1e-300, 5e-324, 1e-12, 1 - 1e-12, 0.5, 0.5 - 1e-17, 0.5 + 1e-16, 0.25, 0.75, 1e-45, 0.999, 0.001], t: [1, 0, 1, 1, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
 };
 
@@ -79,7 +82,11 @@ describe.each(losses.filter((d) => d.scalarKernel !== undefined).map((d) => [d.n
   test('its sample repeated past several calls, FP64 and FP32, and its edge inputs: value, per_sample and gradient', () => {
     const sample = def.sample(rng(21));
     const tasks: LossTask[] = [];
-    for (const float32 of [false, true]) {
+    // The sample's parameters without those that take the scalar path (weights, PyTorch's
+    // smoothing), then as they are, and the logits form where there is one.
+    const plain = Object.fromEntries(Object.entries(sample.params).filter(([k]) => k !== 'weight' && k !== 'pos_weight' && k !== 'label_smoothing'));
+    const variants = [plain, sample.params, ...('from_logits' in (def.params.parse({}) as object) ? [{ ...sample.params, from_logits: true }] : [])];
+    for (const [float32, params] of [false, true].flatMap((f) => variants.map((v) => [f, v] as const))) {
       // 2,501 repetitions: several SIMD calls of 16,384 elements and a tail that is not a multiple of 16.
       tasks.push(
         prepareLossTask({
@@ -91,7 +98,7 @@ describe.each(losses.filter((d) => d.scalarKernel !== undefined).map((d) => [d.n
             const data = Float64Array.from({ length: t.data.length * k }, (_, i) => t.data[i % t.data.length]);
             return { data: float32 && input === 'predictions' ? Float32Array.from(data) : data, shape: [t.shape[0] * k, ...t.shape.slice(1)] };
           }),
-          params: def.params.parse(Object.fromEntries(Object.entries(sample.params).filter(([k]) => k !== 'weight' && k !== 'pos_weight' && k !== 'label_smoothing'))),
+          params: def.params.parse(params),
           reduction: 'sum',
           wantPerSample: true,
           wantGradient: true,

@@ -22,6 +22,8 @@ export const kerasBinaryCrossentropy = kerasLoss({
   targetRule: 'same',
   params: z.strictObject({ from_logits: fromLogits, label_smoothing: kerasLabelSmoothing, axis: kerasAxis }),
   rules: ({ axis }) => ({ axis }),
+  // Both forms' terms are elementwise: bce_with_logits's kernel, and the clipped one of kernels.c.
+  simd: ({ from_logits, label_smoothing }) => ({ kernel: from_logits ? 'bce_with_logits' : 'keras_binary_crossentropy', smoothing: label_smoothing }),
   row(x, x0, t, t0, D, { from_logits, label_smoothing: eps }, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

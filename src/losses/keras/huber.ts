@@ -13,6 +13,7 @@ export const kerasHuber = kerasLoss({
   formula: 'ℓ = mean over the last axis of (½e² if |e| ≤ δ else δ|e| − ½δ²), e = x − y',
   ...LAST_AXIS_MEAN,
   params: z.strictObject({ delta: z.number().default(1.0).meta({ description: 'Where the loss turns from quadratic to linear.' }) }),
+  simd: ({ delta }) => ({ kernel: 'huber', params: [delta] }),
   row(x, x0, t, t0, D, { delta }, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -14,6 +14,7 @@
 // The kernel runs over the rows of V: row r's value v_r, weighted by w_r = the sum of the
 // weights that broadcast onto it, adds w_r·v_r, and its gradient is scaled by w_r (so ΣW and its
 // gradient come out of one pass); the answer's per_sample is rebuilt from v as W.
+import { rowMeansSimd, rowsFit, type ElementwiseKernel } from '../simd/simd.ts';
 import type { z } from 'zod';
 import { elementCount, shapeText, transposeMiddle } from '../layout.ts';
 import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossDefinition, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
@@ -250,6 +251,17 @@ export function rowKernel<P>(row: RowFn<P>) {
   };
 }
 
+/** The rows through a SIMD kernel where the parameters have one (rows that fit a call, targets
+ *  of the predictions' shape), else through the scalar row kernel. */
+function simdRows<P>(form: NonNullable<KerasSpec<P>['simd']>, scalar: ReturnType<typeof rowKernel<P>>): ReturnType<typeof rowKernel<P>> {
+  return (input, lo, hi, out) => {
+    const simd = input.targetsAreIndices || !rowsFit(input.cols) ? null : form(input.params);
+    if (simd === null) return scalar(input, lo, hi, out);
+    const { kernel, params, smoothing } = simd;
+    return rowMeansSimd(kernel, input.predictions, input.targets, input.cols, lo, hi, out.perSample, out.gradient, out.gradScale, { weights: input.extra.unit_weight, params, smoothing });
+  };
+}
+
 /** Keras's y_pred, y_true and sample_weight; `labels`: integer targets (class indices, CTC labels)
  *  of the given metadata shape. */
 export const kerasInputs = (predictions: string, targets: string, labels: number[] | null = null): readonly TensorInput[] => [
@@ -290,6 +302,9 @@ interface KerasSpec<P> {
   row?: RowFn<P>;
   checkParams?: LossDefinition<P>['checkParams'];
   checkData?: LossDefinition<P>['checkData'];
+  /** Which SIMD kernel computes these parameters' elementwise terms (rowMeansSimd), or null for
+   *  `row`; `row` stays the scalar reference the SIMD form is tested against. */
+  simd?: (params: P) => { kernel: ElementwiseKernel; params?: number[]; smoothing?: number } | null;
   /** A kernel over all rows at once instead of `row` (circle couples every row with every other). */
   coupledKernel?: LossDefinition<P>['kernel'];
   plot: PlotSlice;
@@ -318,7 +333,8 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, { axis: -1, ...spec.rules?.(params) }),
     checkParams: spec.checkParams,
     checkData: spec.checkData,
-    kernel: spec.coupledKernel ?? rowKernel(spec.row!),
+    kernel: spec.coupledKernel ?? (spec.simd === undefined ? rowKernel(spec.row!) : simdRows(spec.simd, rowKernel(spec.row!))),
+    scalarKernel: spec.simd === undefined ? undefined : rowKernel(spec.row!),
     coupledRows: spec.coupledKernel !== undefined,
     plot: spec.plot,
     sample: spec.sample,

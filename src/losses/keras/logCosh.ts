@@ -13,6 +13,7 @@ export const kerasLogCosh = kerasLoss({
   formula: 'ℓ = mean over the last axis of log cosh(x − y)',
   ...LAST_AXIS_MEAN,
   params: noParams,
+  simd: () => ({ kernel: 'log_cosh' }),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -13,6 +13,8 @@ export const kerasPoisson = kerasLoss({
   targets: 'counts, broadcastable to predictions',
   targetRule: 'broadcast',
   params: noParams,
+  // poisson_nll's rate form: log_input 0, eps ε, full 0.
+  simd: () => ({ kernel: 'poisson_nll', params: [0, EPSILON, 0] }),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

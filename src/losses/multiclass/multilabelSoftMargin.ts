@@ -3,7 +3,7 @@ import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
 import { perClassLength, targetsInUnitInterval } from '../checks.ts';
 import { weightVector } from '../params.ts';
 import { elementwise, classWeights } from '../samples.ts';
-import { rowMeanSimd, rowsFit } from '../simd/simd.ts';
+import { rowMeansSimd, rowsFit } from '../simd/simd.ts';
 
 // Each of the C labels is its own binary problem on logit x_c with target y_c ∈ [0, 1]:
 //   ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]
@@ -60,7 +60,7 @@ export const multilabelSoftMargin = defineLoss({
   // bce_with_logits's (1 − y)·x + softplus(−x) = max(x, 0) − x·y + log1p(e^−|x|) (simd/kernels.c).
   kernel(input, lo, hi, out) {
     if (input.params.weight === undefined && rowsFit(input.cols)) {
-      return rowMeanSimd('bce_with_logits', input.predictions, input.targets, input.cols, lo, hi, out.perSample, out.gradient, out.gradScale);
+      return rowMeansSimd('bce_with_logits', input.predictions, input.targets, input.cols, lo, hi, out.perSample, out.gradient, out.gradScale);
     }
     return scalar(input, lo, hi, out);
   },

@@ -267,6 +267,42 @@ static void bce_prob_block(const double* x, const double* t, double* per, double
   }
 }
 
+// keras.binary_crossentropy on probabilities (keras/binaryCrossentropy.ts derives it): with
+// ε = 1e-7 and p = clip(x, ε, 1 − ε),
+//   ℓ = −(t·log p + (1 − t)·log(1 − p))  (the clip keeps both logs above −16.2: no clamp at −100),
+//   dℓ/dx = (p − t)/(p·(1 − p)) inside the clip, its bounds included, and 0 outside;
+// log(1 − p) is formed as bce_prob_block forms it.
+static const double KERAS_EPS = 1e-7;
+static const double KERAS_HIGH = 1.0 - 1e-7;
+
+static void keras_bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  f64x2 xv[W], p[W], lp[W], l1m[W], k1m[W];
+  for (int j = 0; j < W; j++) {
+    xv[j] = wasm_v128_load(x + 2 * j);
+    p[j] = wasm_f64x2_pmin(wasm_f64x2_pmax(xv[j], SPLAT(KERAS_EPS)), SPLAT(KERAS_HIGH));
+    lp[j] = p[j];
+    f64x2 low = wasm_f64x2_le(p[j], SPLAT(0.5));
+    f64x2 kb, ub;
+    decompose(wasm_f64x2_sub(SPLAT(1.0), p[j]), &kb, &ub);
+    k1m[j] = wasm_v128_and(kb, wasm_v128_not(low));
+    l1m[j] = wasm_v128_bitselect(wasm_f64x2_neg(p[j]), ub, low);
+  }
+  log_positive(lp);
+  log1p_scaled(l1m, k1m);
+  for (int j = 0; j < W; j++) {
+    f64x2 tv = wasm_v128_load(t + 2 * j);
+    f64x2 v = wasm_f64x2_neg(wasm_f64x2_add(wasm_f64x2_mul(tv, lp[j]), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), tv), l1m[j])));
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 inside = wasm_v128_and(wasm_f64x2_ge(xv[j], SPLAT(KERAS_EPS)), wasm_f64x2_le(xv[j], SPLAT(KERAS_HIGH)));
+      f64x2 g = wasm_f64x2_div(wasm_f64x2_sub(p[j], tv), wasm_f64x2_mul(p[j], wasm_f64x2_sub(SPLAT(1.0), p[j])));
+      wasm_v128_store(grad + 2 * j, wasm_v128_and(wasm_f64x2_mul(g, scale), inside));
+    }
+  }
+}
+
 // huber with δ (huber.ts derives it): d = x − t, a = |d|, c = a inside (a ≤ δ) and δ outside,
 //   ℓ = c·(a − ½c) (½d² inside, δ(a − ½δ) outside, never squaring a huge d),
 //   dℓ/dx = clamp(d, −δ, δ).
@@ -569,6 +605,36 @@ ELEMENTWISE(kl_div, kl_div_block)
 ELEMENTWISE(msle, msle_block)
 ELEMENTWISE(exponential, exponential_block)
 ELEMENTWISE(log_cosh, log_cosh_block)
+ELEMENTWISE(keras_binary_crossentropy, keras_bce_prob_block)
+
+// The rows of an elementwise kernel's values (simd.ts: rowMeansSimd): for rows [0, rows) of D
+// values in per, v_r = (Σ_k per[r·D + k])/D, the k added in order as the scalar loops add them;
+// out[r] = v_r, and with weights w the gradient row times (scale·w_r)/D (without, the kernel
+// scaled it already). A row of weight 0 gives 0 and a zero gradient row. Returns Σ_r w_r·v_r,
+// added in row order.
+double EXPORT(row_means)(const double* per, double* grad, int rows, int D, const double* w, double scale, double* out) {
+  double sum = 0;
+  for (int r = 0; r < rows; r++) {
+    const double wr = w ? w[r] : 1.0;
+    double* g = grad ? grad + r * D : 0;
+    if (wr == 0) {
+      out[r] = 0;
+      if (g)
+        for (int k = 0; k < D; k++) g[k] = 0;
+      continue;
+    }
+    double acc = 0;
+    for (int k = 0; k < D; k++) acc += per[r * D + k];
+    const double v = acc / D;
+    out[r] = v;
+    sum += w ? wr * v : v;
+    if (g && w) {
+      const double f = (scale * wr) / D;
+      for (int k = 0; k < D; k++) g[k] *= f;
+    }
+  }
+  return sum;
+}
 
 // For the accuracy tests: e^x (x ≤ 709.78), log1p(u) (−½ ≤ u ≤ 1) and log(v) (v > 0), elementwise.
 static void map_copy(void (*f)(f64x2*), const double* x, double* out, int n, double pad) {

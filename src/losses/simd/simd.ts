@@ -26,12 +26,14 @@ export type ElementwiseKernel =
   | 'kl_div'
   | 'msle'
   | 'exponential'
-  | 'log_cosh';
+  | 'log_cosh'
+  | 'keras_binary_crossentropy';
 
 type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   memory: { buffer: ArrayBuffer };
   heap_base(): number;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
+  row_means(per: number, grad: number, rows: number, D: number, w: number, scale: number, out: number): number;
   exp_array(x: number, out: number, n: number): void;
   log1p_array(x: number, out: number, n: number): void;
   log_array(x: number, out: number, n: number): void;
@@ -48,7 +50,7 @@ const region = (k: number) => base + k * 8 * SIMD_CHUNK;
 const view = (k: number) => new Float64Array(wasm.memory.buffer, region(k), SIMD_CHUNK);
 // Inputs, outputs, and work space (E and SUMS take two regions each).
 const [X, T, PER, GRAD, E, SUMS] = [0, 1, 2, 3, 4, 6];
-const views = [view(X), view(T), view(PER), view(GRAD)];
+const views: Record<number, Float64Array> = Object.fromEntries([X, T, PER, GRAD, E, SUMS].map((k) => [k, view(k)]));
 
 /** An elementwise loss over elements [lo, hi) of predictions x and targets t (with up to three
  *  numeric parameters, kernels.c says which): Σℓ; per-sample values and the gradient (times
@@ -78,28 +80,51 @@ export function elementwiseSimd(
   return sum;
 }
 
-/** An elementwise kernel averaged over each row of C elements (multilabel_soft_margin: one
- *  bce_with_logits per label), over rows [lo, hi): Σ_rows (1/C)·Σ_c ℓ, each row's labels added in
- *  order as the scalar loop adds them; the row means and the gradient (times `scale`/C) written
- *  when asked. The per-element values stay in the module's memory. */
-export function rowMeanSimd(kernel: ElementwiseKernel, x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, perSample: FloatArray | null, gradient: FloatArray | null, scale: number): number {
-  const rowsPerCall = Math.floor(SIMD_CHUNK / C);
-  const per = views[PER];
+/** How rowMeansSimd weighs rows and prepares targets. */
+export interface RowMeans {
+  /** One weight per row (Keras's unit weights): Σ w_r·v_r, the gradient rows times w_r; a row of
+   *  weight 0 gives 0 and a zero gradient row. None: every row weighs 1. */
+  weights?: FloatArray | null;
+  /** The kernel's numeric parameters (kernels.c says which). */
+  params?: readonly number[];
+  /** Label smoothing ε: targets y·(1 − ε) + ε/2 before the kernel (Keras's binary forms). */
+  smoothing?: number;
+}
+
+/** An elementwise kernel averaged over each row of D elements, over rows [lo, hi):
+ *  Σ_r w_r·(1/D)·Σ_k ℓ_rk, each row's elements added in order as the scalar loops add them (the
+ *  per-element values stay in the module's memory); the row means (unweighted) and the gradient
+ *  (times w_r·scale/D) written when asked. multilabel_soft_margin (one bce_with_logits per label)
+ *  and the Keras losses whose terms are elementwise run on it. */
+export function rowMeansSimd(
+  kernel: ElementwiseKernel,
+  x: FloatArray,
+  t: TargetArray,
+  D: number,
+  lo: number,
+  hi: number,
+  perSample: FloatArray | null,
+  gradient: FloatArray | null,
+  scale: number,
+  { weights = null, params = [], smoothing = 0 }: RowMeans = {},
+): number {
+  const rowsPerCall = Math.floor(SIMD_CHUNK / D);
+  const [p0 = 0, p1 = 0, p2 = 0] = params;
+  const targets = views[T];
   let sum = 0;
   for (let from = lo; from < hi; from += rowsPerCall) {
     const to = Math.min(hi, from + rowsPerCall);
-    const n = (to - from) * C;
-    views[X].set(x.subarray(from * C, to * C));
-    views[T].set(t.subarray(from * C, to * C));
-    wasm[kernel](region(X), region(T), n, region(PER), gradient === null ? 0 : region(GRAD), scale / C, 0, 0, 0);
-    for (let r = 0; r < to - from; r++) {
-      let acc = 0;
-      for (let c = r * C; c < (r + 1) * C; c++) acc += per[c];
-      const v = acc / C;
-      sum += v;
-      if (perSample !== null) perSample[from + r] = v;
-    }
-    if (gradient !== null) gradient.set(views[GRAD].subarray(0, n), from * C);
+    const n = (to - from) * D;
+    views[X].set(x.subarray(from * D, to * D));
+    targets.set(t.subarray(from * D, to * D));
+    if (smoothing !== 0) for (let i = 0; i < n; i++) targets[i] = targets[i] * (1 - smoothing) + 0.5 * smoothing;
+    if (weights !== null) views[E].set(weights.subarray(from, to));
+    // Unweighted, the gradient's whole factor goes into the kernel; weighted, row_means scales
+    // each row by its weight.
+    wasm[kernel](region(X), region(T), n, region(PER), gradient === null ? 0 : region(GRAD), weights === null ? scale / D : 1, p0, p1, p2);
+    sum += wasm.row_means(region(PER), gradient === null ? 0 : region(GRAD), to - from, D, weights === null ? 0 : region(E), scale, region(SUMS));
+    if (perSample !== null) perSample.set(views[SUMS].subarray(0, to - from), from);
+    if (gradient !== null) gradient.set(views[GRAD].subarray(0, n), from * D);
   }
   return sum;
 }
