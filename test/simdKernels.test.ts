@@ -74,6 +74,8 @@ const EDGES: Record<string, { x: number[]; t: number[] }> = {
   multilabel_soft_margin: { x: [0, -0, 1e-300, -1e-300, 30, -30, 700, -700, 750, -750, 1e4, -1e4, 2.5, -2.5], t: [0, 1, 0.5, 1, 0, 0.3, 1, 0, 0.5, 1, 0, 1, 0.7, 0.2] },
   // One row (axis −1): the clip's bounds, just inside and outside them.
   'keras.binary_crossentropy': { x: [0, 1, 1e-7, 1 - 1e-7, 5e-8, 1 - 5e-8, 1.5e-7, 1 - 1.5e-7, 0.5, 1e-300, 0.3, 0.999, 0.001, 0.75], t: [1, 0, 1, 0, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
+  // One row of 14 classes: zero and tiny probabilities (below the clip once renormalised).
+  'keras.categorical_crossentropy': { x: [0, 1e-9, 1e-7, 0.4, 0.3, 0.2999999, 1e-300, 0, 2e-7, 0, 0, 5e-324, 0.05, 0.05], t: [0, 1, 0, 0.5, 0, 0.25, 0, 0, 0.25, 0, 0, 0, 0, 0] },
   'keras.log_cosh': { x: [0, -0, 1e-300, 1e-8, -1e-8, 0.2499, 0.25, 0.9999999, 1, -1, 30, -700, 800, 1e300], t: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0] },
   binary_cross_entropy: { x: [0, 1, 1e-300, 5e-324, 1e-12, 1 - 1e-12, 0.5, 0.5 - 1e-17, 0.5 + 1e-16, 0.25, 0.75, 1e-45, 0.999, 0.001], t: [1, 0, 1, 1, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
 };

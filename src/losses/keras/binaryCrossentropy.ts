@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { C, N, tensor, times } from '../samples.ts';
-import { EPSILON, kerasLoss } from './kerasLoss.ts';
+import { EPSILON, elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { fromLogits, kerasAxis, kerasLabelSmoothing } from './classificationParams.ts';
 
 // Targets smoothed to y′ = y·(1 − ε) + ε/2; the mean over `axis` of
@@ -23,7 +23,7 @@ export const kerasBinaryCrossentropy = kerasLoss({
   params: z.strictObject({ from_logits: fromLogits, label_smoothing: kerasLabelSmoothing, axis: kerasAxis }),
   rules: ({ axis }) => ({ axis }),
   // Both forms' terms are elementwise: bce_with_logits's kernel, and the clipped one of kernels.c.
-  simd: ({ from_logits, label_smoothing }) => ({ kernel: from_logits ? 'bce_with_logits' : 'keras_binary_crossentropy', smoothing: label_smoothing }),
+  simd: ({ from_logits, label_smoothing }) => elementwiseRows(from_logits ? 'bce_with_logits' : 'keras_binary_crossentropy', { smoothing: label_smoothing }),
   row(x, x0, t, t0, D, { from_logits, label_smoothing: eps }, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -3,6 +3,7 @@ import { probability } from '../plotSlices.ts';
 import { C, N, distributionRows, tensor, times } from '../samples.ts';
 import { categoricalRow } from '../multiclass/kerasProbabilities.ts';
 import { kerasLoss } from './kerasLoss.ts';
+import { categoricalSimd } from '../simd/simd.ts';
 import { fromLogits, kerasAxis, kerasLabelSmoothing } from './classificationParams.ts';
 
 // ℓ = −Σ_c y′_c·log p_c along `axis`, y′ = y·(1 − ε) + ε/C; p = softmax(x) with from_logits, else x
@@ -18,6 +19,8 @@ export const kerasCategoricalCrossentropy = kerasLoss({
   targetRule: 'same',
   params: z.strictObject({ from_logits: fromLogits, label_smoothing: kerasLabelSmoothing, axis: kerasAxis }),
   rules: ({ axis }) => ({ axis }),
+  simd: ({ from_logits, label_smoothing }) => (x, t, D, lo, hi, out, weights) =>
+    categoricalSimd(x, t, D, lo, hi, label_smoothing, from_logits, out.perSample, out.gradient, out.gradScale, weights),
   row: (x, x0, t, t0, D, { from_logits, label_smoothing }, g, scale) => categoricalRow(x, x0, t, t0, D, from_logits, label_smoothing, g, scale),
   plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [[1, 0]], dPredictions: [1, -1] })),
   sample: (r) => ({

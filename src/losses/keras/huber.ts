@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { residual } from '../plotSlices.ts';
 import { away } from '../samples.ts';
-import { kerasLoss } from './kerasLoss.ts';
+import { elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // e = x − y:  ½e² where |e| ≤ δ, δ·|e| − ½δ² beyond; mean over the last axis.
@@ -13,7 +13,7 @@ export const kerasHuber = kerasLoss({
   formula: 'ℓ = mean over the last axis of (½e² if |e| ≤ δ else δ|e| − ½δ²), e = x − y',
   ...LAST_AXIS_MEAN,
   params: z.strictObject({ delta: z.number().default(1.0).meta({ description: 'Where the loss turns from quadratic to linear.' }) }),
-  simd: ({ delta }) => ({ kernel: 'huber', params: [delta] }),
+  simd: ({ delta }) => elementwiseRows('huber', { params: [delta] }),
   row(x, x0, t, t0, D, { delta }, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -14,7 +14,7 @@
 // The kernel runs over the rows of V: row r's value v_r, weighted by w_r = the sum of the
 // weights that broadcast onto it, adds w_r·v_r, and its gradient is scaled by w_r (so ΣW and its
 // gradient come out of one pass); the answer's per_sample is rebuilt from v as W.
-import { rowMeansSimd, rowsFit, type ElementwiseKernel } from '../simd/simd.ts';
+import { rowMeansSimd, rowsFit, type ElementwiseKernel, type RowMeans } from '../simd/simd.ts';
 import type { z } from 'zod';
 import { elementCount, shapeText, transposeMiddle } from '../layout.ts';
 import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossDefinition, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
@@ -251,14 +251,22 @@ export function rowKernel<P>(row: RowFn<P>) {
   };
 }
 
-/** The rows through a SIMD kernel where the parameters have one (rows that fit a call, targets
- *  of the predictions' shape), else through the scalar row kernel. */
-function simdRows<P>(form: NonNullable<KerasSpec<P>['simd']>, scalar: ReturnType<typeof rowKernel<P>>): ReturnType<typeof rowKernel<P>> {
+/** Rows [lo, hi) of D in SIMD: Σ_r w_r·v_r, per_sample v_r, the gradient rows times w_r·scale
+ *  (rows of weight 0 give 0 and a zero gradient), as rowKernel computes them. */
+export type SimdRows = (x: FloatArray, t: TargetArray, D: number, lo: number, hi: number, out: KernelOutput, weights: FloatArray) => number;
+
+/** Rows whose terms are elementwise: the mean over the row of one SIMD kernel's values. */
+export const elementwiseRows =
+  (kernel: ElementwiseKernel, options: Omit<RowMeans, 'weights'> = {}): SimdRows =>
+  (x, t, D, lo, hi, out, weights) =>
+    rowMeansSimd(kernel, x, t, D, lo, hi, out.perSample, out.gradient, out.gradScale, { ...options, weights });
+
+/** The rows through the loss's SIMD form where its parameters have one (rows that fit a call,
+ *  targets of the predictions' shape), else through the scalar row kernel. */
+function simdRows<P>(form: (params: P) => SimdRows | null, scalar: ReturnType<typeof rowKernel<P>>): ReturnType<typeof rowKernel<P>> {
   return (input, lo, hi, out) => {
     const simd = input.targetsAreIndices || !rowsFit(input.cols) ? null : form(input.params);
-    if (simd === null) return scalar(input, lo, hi, out);
-    const { kernel, params, smoothing } = simd;
-    return rowMeansSimd(kernel, input.predictions, input.targets, input.cols, lo, hi, out.perSample, out.gradient, out.gradScale, { weights: input.extra.unit_weight, params, smoothing });
+    return simd === null ? scalar(input, lo, hi, out) : simd(input.predictions, input.targets, input.cols, lo, hi, out, input.extra.unit_weight);
   };
 }
 
@@ -302,9 +310,9 @@ interface KerasSpec<P> {
   row?: RowFn<P>;
   checkParams?: LossDefinition<P>['checkParams'];
   checkData?: LossDefinition<P>['checkData'];
-  /** Which SIMD kernel computes these parameters' elementwise terms (rowMeansSimd), or null for
-   *  `row`; `row` stays the scalar reference the SIMD form is tested against. */
-  simd?: (params: P) => { kernel: ElementwiseKernel; params?: number[]; smoothing?: number } | null;
+  /** The SIMD form of the rows for these parameters (`elementwiseRows` for elementwise terms), or
+   *  null for `row`; `row` stays the scalar reference the SIMD form is tested against. */
+  simd?: (params: P) => SimdRows | null;
   /** A kernel over all rows at once instead of `row` (circle couples every row with every other). */
   coupledKernel?: LossDefinition<P>['kernel'];
   plot: PlotSlice;

@@ -1,7 +1,7 @@
 import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
 import { logCosh } from '../math.ts';
-import { kerasLoss } from './kerasLoss.ts';
+import { elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k log cosh(x_k − y_k). Keras writes d + softplus(−2d) − log 2, which is the same
@@ -13,7 +13,7 @@ export const kerasLogCosh = kerasLoss({
   formula: 'ℓ = mean over the last axis of log cosh(x − y)',
   ...LAST_AXIS_MEAN,
   params: noParams,
-  simd: () => ({ kernel: 'log_cosh' }),
+  simd: () => elementwiseRows('log_cosh'),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

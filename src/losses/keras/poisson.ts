@@ -1,6 +1,6 @@
 import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
-import { EPSILON, kerasLoss } from './kerasLoss.ts';
+import { EPSILON, elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k (x_k − y_k·log(x_k + ε)), ε = 1e-7;  dℓ/dx_k = (1 − y_k/(x_k + ε))/D.
@@ -14,7 +14,7 @@ export const kerasPoisson = kerasLoss({
   targetRule: 'broadcast',
   params: noParams,
   // poisson_nll's rate form: log_input 0, eps ε, full 0.
-  simd: () => ({ kernel: 'poisson_nll', params: [0, EPSILON, 0] }),
+  simd: () => elementwiseRows('poisson_nll', { params: [0, EPSILON, 0] }),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

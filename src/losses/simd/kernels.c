@@ -35,6 +35,9 @@ static const double LOG2E = 1.4426950408889634;
 static const double LN2_HI = 6.93147180369123816490e-01;
 static const double LN2_LO = 1.90821492927058770002e-10;
 static const double SHIFT = 6755399441055744.0; // 1.5·2^52
+// Keras's ε (backend.epsilon()), the bounds of its probability clips.
+static const double KERAS_EPS = 1e-7;
+static const double KERAS_HIGH = 1.0 - 1e-7;
 static const double EXP_TAYLOR[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0,
                                       1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
 
@@ -207,6 +210,101 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
   return total;
 }
 
+// Categorical cross-entropy over rows [0, rows) of C (multiclass/kerasProbabilities.ts derives it
+// in categoricalRow, which stays the scalar reference), targets smoothed to t′ = (1 − ε)·t + ε/C:
+//   from_logits: with m the row's max, S = Σ_c e^(x_c − m) and lse = m + log S,
+//     ℓ = Σ_c t′_c·(lse − x_c),  dℓ/dx_c = (Σ t′)·e^(x_c − m)/S − t′_c;
+//   probabilities: s = Σ x, q_c = x_c/s, p_c = clip(q_c, 1e-7, 1 − 1e-7),
+//     ℓ = −Σ_c t′_c·log p_c,  dℓ/dx_k = (a_k − Σ_c a_c·q_c)/s, a_c = −t′_c/p_c inside the clip (its
+//     bounds included), 0 outside.
+// The exponentials and logarithms of the whole call run vectorised first (e, 2·rows·C, and sums,
+// 2·rows, are work space); then each row in the scalar code's order. Row r's gradient is scaled
+// by scale·w[r] (w null: 1); a row of weight 0 gives 0 and a zero gradient row. per gets each
+// row's ℓ; returns Σ_r w_r·ℓ_r in row order.
+static double logits_row(const double* x, const double* t, const double* e, double lse, int C, double eps, double* g, double scale) {
+  double v = 0, T = 0, S = 0;
+  for (int c = 0; c < C; c++) {
+    const double tc = (1 - eps) * t[c] + eps / C;
+    T += tc;
+    v += tc * (lse - x[c]);
+  }
+  if (g) {
+    for (int c = 0; c < C; c++) S += e[c];
+    const double f = T / S;
+    for (int c = 0; c < C; c++) g[c] = (f * e[c] - ((1 - eps) * t[c] + eps / C)) * scale;
+  }
+  return v;
+}
+
+static double probability_row(const double* x, const double* t, const double* p, const double* lp, double s, int C, double eps, double* g, double scale) {
+  double v = 0, aq = 0;
+  for (int c = 0; c < C; c++) {
+    const double tc = (1 - eps) * t[c] + eps / C;
+    v -= tc * lp[c];
+    if (g) {
+      const double q = x[c] / s;
+      const double a = q >= KERAS_EPS && q <= KERAS_HIGH ? -tc / p[c] : 0;
+      aq += a * q;
+      g[c] = a;
+    }
+  }
+  if (g)
+    for (int c = 0; c < C; c++) g[c] = ((g[c] - aq) / s) * scale;
+  return v;
+}
+
+double EXPORT(categorical_rows)(const double* x, const double* t, int rows, int C, double eps, int from_logits, double* per, double* grad, double scale, const double* w, double* e, double* sums) {
+  const int n = rows * C;
+  double* logs = sums + rows; // from_logits: S, then log S
+  double* lp = e + n;         // probabilities: log p
+  for (int r = 0; r < rows; r++) {
+    const double* row = x + r * C;
+    double* er = e + r * C;
+    if (from_logits) {
+      double m = row[0];
+      for (int c = 1; c < C; c++) m = row[c] > m ? row[c] : m;
+      sums[r] = m;
+      for (int c = 0; c < C; c++) er[c] = row[c] - m;
+    } else {
+      double s = 0;
+      for (int c = 0; c < C; c++) s += row[c];
+      sums[r] = s;
+      for (int c = 0; c < C; c++) {
+        const double q = row[c] / s;
+        er[c] = q < KERAS_EPS ? KERAS_EPS : (q < KERAS_HIGH ? q : KERAS_HIGH);
+        lp[r * C + c] = er[c];
+      }
+    }
+  }
+  if (from_logits) {
+    map_inplace(exp_nonpositive, e, n, 0);
+    for (int r = 0; r < rows; r++) {
+      double S = 0;
+      for (int c = 0; c < C; c++) S += e[r * C + c];
+      logs[r] = S;
+    }
+    map_inplace(log_positive, logs, rows, 1);
+  } else {
+    map_inplace(log_positive, lp, n, 1);
+  }
+  double total = 0;
+  for (int r = 0; r < rows; r++) {
+    const double wr = w ? w[r] : 1.0;
+    double* g = grad ? grad + r * C : 0;
+    if (wr == 0) {
+      per[r] = 0;
+      if (g)
+        for (int c = 0; c < C; c++) g[c] = 0;
+      continue;
+    }
+    const double v = from_logits ? logits_row(x + r * C, t + r * C, e + r * C, sums[r] + logs[r], C, eps, g, scale * wr)
+                                 : probability_row(x + r * C, t + r * C, e + r * C, lp + r * C, sums[r], C, eps, g, scale * wr);
+    per[r] = v;
+    total += w ? wr * v : v;
+  }
+  return total;
+}
+
 // logistic (soft margin) without weights: m = y·x, ℓ = softplus(−m) = max(−m, 0) + log1p(e^−|m|),
 // dℓ/dx = −y·σ(−m), σ(−m) = 1/(1 + e) for m ≤ 0 and e/(1 + e) above (logistic.ts derives it).
 static void logistic_block(const double* x, const double* y, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
@@ -272,8 +370,6 @@ static void bce_prob_block(const double* x, const double* t, double* per, double
 //   ℓ = −(t·log p + (1 − t)·log(1 − p))  (the clip keeps both logs above −16.2: no clamp at −100),
 //   dℓ/dx = (p − t)/(p·(1 − p)) inside the clip, its bounds included, and 0 outside;
 // log(1 − p) is formed as bce_prob_block forms it.
-static const double KERAS_EPS = 1e-7;
-static const double KERAS_HIGH = 1.0 - 1e-7;
 
 static void keras_bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
   (void)unused;

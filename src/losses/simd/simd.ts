@@ -33,6 +33,7 @@ type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   memory: { buffer: ArrayBuffer };
   heap_base(): number;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
+  categorical_rows(x: number, t: number, rows: number, C: number, eps: number, fromLogits: number, per: number, grad: number, scale: number, w: number, e: number, sums: number): number;
   row_means(per: number, grad: number, rows: number, D: number, w: number, scale: number, out: number): number;
   exp_array(x: number, out: number, n: number): void;
   log1p_array(x: number, out: number, n: number): void;
@@ -129,8 +130,42 @@ export function rowMeansSimd(
   return sum;
 }
 
-/** Whether rows of C elements fit a call (cross_entropy's classes, multilabel_soft_margin's labels). */
-export const rowsFit = (C: number) => C <= SIMD_CHUNK;
+/** Categorical cross-entropy (soft or one-hot targets, label smoothing ε, logits or
+ *  probabilities) over rows [lo, hi) of C: Σ_r w_r·ℓ_r; each row's ℓ and the gradient (times
+ *  w_r·scale) written when asked (kernels.c: categorical_rows). Rows need C ≤ SIMD_CHUNK / 2. */
+export function categoricalSimd(
+  x: FloatArray,
+  t: TargetArray,
+  C: number,
+  lo: number,
+  hi: number,
+  eps: number,
+  fromLogits: boolean,
+  perSample: FloatArray | null,
+  gradient: FloatArray | null,
+  scale: number,
+  weights: FloatArray | null = null,
+): number {
+  // Work space: e takes 2·rows·C (both E regions); the weights go after the rows' values in PER.
+  const rowsPerCall = Math.floor(SIMD_CHUNK / Math.max(2, C));
+  const weightsAt = region(PER) + 8 * rowsPerCall;
+  const w = new Float64Array(wasm.memory.buffer, weightsAt, rowsPerCall);
+  let sum = 0;
+  for (let from = lo; from < hi; from += rowsPerCall) {
+    const to = Math.min(hi, from + rowsPerCall);
+    views[X].set(x.subarray(from * C, to * C));
+    views[T].set(t.subarray(from * C, to * C));
+    if (weights !== null) w.set(weights.subarray(from, to));
+    sum += wasm.categorical_rows(region(X), region(T), to - from, C, eps, fromLogits ? 1 : 0, region(PER), gradient === null ? 0 : region(GRAD), scale, weights === null ? 0 : weightsAt, region(E), region(SUMS));
+    if (perSample !== null) perSample.set(views[PER].subarray(0, to - from), from);
+    if (gradient !== null) gradient.set(views[GRAD].subarray(0, (to - from) * C), from * C);
+  }
+  return sum;
+}
+
+/** Whether rows of C elements fit a call (classes, labels, a Keras row), with room for two
+ *  arrays of work space per call. */
+export const rowsFit = (C: number) => C <= SIMD_CHUNK / 2;
 
 /** cross_entropy with class-index targets, no weight, no label smoothing, over rows [lo, hi) of C
  *  logits: Σℓ; per-sample values and the gradient (times `scale`) written when asked. */
