@@ -1,7 +1,7 @@
 import { noParams } from '../params.ts';
 import { probability } from '../plotSlices.ts';
 import { C, N, distributionRows, tensor } from '../samples.ts';
-import { EPSILON, kerasLoss } from './kerasLoss.ts';
+import { EPSILON, elementwiseRows, kerasLoss } from './kerasLoss.ts';
 
 // ℓ = Σ_k ŷ_k·log(ŷ_k/p̂_k) with ŷ = clip(y, 1e-7, 1), p̂ = clip(x, 1e-7, 1): a sum over the last
 // axis, not a mean. dℓ/dx_k = −ŷ_k/p̂_k where 1e-7 ≤ x_k ≤ 1 (the clip passes the gradient at its
@@ -15,6 +15,7 @@ export const kerasKlDivergence = kerasLoss({
   targets: 'probabilities, broadcastable to predictions',
   targetRule: 'broadcast',
   params: noParams,
+  simd: () => elementwiseRows('keras_kl_divergence', { sum: true }),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -1,6 +1,6 @@
 import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
-import { EPSILON, kerasLoss } from './kerasLoss.ts';
+import { EPSILON, elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k (log(max(x_k, ε) + 1) − log(max(y_k, ε) + 1))², ε = 1e-7 (Keras's own clip, not
@@ -12,6 +12,7 @@ export const kerasMeanSquaredLogarithmicError = kerasLoss({
   formula: 'ℓ = mean over the last axis of (log(max(x, 1e-7) + 1) − log(max(y, 1e-7) + 1))²',
   ...LAST_AXIS_MEAN,
   params: noParams,
+  simd: () => elementwiseRows('keras_msle'),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

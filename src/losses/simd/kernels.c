@@ -588,6 +588,56 @@ static void msle_block(const double* x, const double* t, double* per, double* gr
   }
 }
 
+// keras.mean_squared_logarithmic_error (keras/meanSquaredLogarithmicError.ts derives it): with
+// Keras's clip, v = max(x, ε), d = log(v + 1) − log(max(t, ε) + 1) (log of the rounded sum, as
+// Keras writes it, not log1p), ℓ = d², dℓ/dx = 2d/(v + 1) where x ≥ ε and 0 below.
+static void keras_msle_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  f64x2 lx[W], lt[W];
+  for (int j = 0; j < W; j++) {
+    lx[j] = wasm_f64x2_add(wasm_f64x2_pmax(wasm_v128_load(x + 2 * j), SPLAT(KERAS_EPS)), SPLAT(1.0));
+    lt[j] = wasm_f64x2_add(wasm_f64x2_pmax(wasm_v128_load(t + 2 * j), SPLAT(KERAS_EPS)), SPLAT(1.0));
+  }
+  log_positive(lx);
+  log_positive(lt);
+  for (int j = 0; j < W; j++) {
+    f64x2 xv = wasm_v128_load(x + 2 * j);
+    f64x2 d = wasm_f64x2_sub(lx[j], lt[j]);
+    f64x2 v = wasm_f64x2_mul(d, d);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 g = wasm_f64x2_div(wasm_f64x2_add(d, d), wasm_f64x2_add(wasm_f64x2_pmax(xv, SPLAT(KERAS_EPS)), SPLAT(1.0)));
+      wasm_v128_store(grad + 2 * j, wasm_v128_and(wasm_f64x2_mul(g, scale), wasm_f64x2_ge(xv, SPLAT(KERAS_EPS))));
+    }
+  }
+}
+
+// keras.kl_divergence's terms (keras/klDivergence.ts derives it): ŷ = clip(t, ε, 1), p̂ =
+// clip(x, ε, 1), ℓ = ŷ·log(ŷ/p̂) (the quotient first, as Keras writes it), dℓ/dx = −ŷ/p̂ where
+// ε ≤ x ≤ 1 and 0 outside. (Keras sums these over the axis; row_means is told not to divide.)
+static void keras_kl_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  f64x2 y[W], p[W], l[W];
+  for (int j = 0; j < W; j++) {
+    y[j] = wasm_f64x2_pmin(wasm_f64x2_pmax(wasm_v128_load(t + 2 * j), SPLAT(KERAS_EPS)), SPLAT(1.0));
+    p[j] = wasm_f64x2_pmin(wasm_f64x2_pmax(wasm_v128_load(x + 2 * j), SPLAT(KERAS_EPS)), SPLAT(1.0));
+    l[j] = wasm_f64x2_div(y[j], p[j]);
+  }
+  log_positive(l);
+  for (int j = 0; j < W; j++) {
+    f64x2 v = wasm_f64x2_mul(y[j], l[j]);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 xv = wasm_v128_load(x + 2 * j);
+      f64x2 inside = wasm_v128_and(wasm_f64x2_ge(xv, SPLAT(KERAS_EPS)), wasm_f64x2_le(xv, SPLAT(1.0)));
+      f64x2 g = wasm_f64x2_mul(wasm_f64x2_neg(wasm_f64x2_div(y[j], p[j])), scale);
+      wasm_v128_store(grad + 2 * j, wasm_v128_and(g, inside));
+    }
+  }
+}
+
 // exponential (exponential.ts derives it): ℓ = e^(−s·x), dℓ/dx = −s·ℓ (+∞ past a margin of −709.78:
 // answered 422 like the scalar kernel's overflow).
 static void exponential_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
@@ -702,13 +752,15 @@ ELEMENTWISE(msle, msle_block)
 ELEMENTWISE(exponential, exponential_block)
 ELEMENTWISE(log_cosh, log_cosh_block)
 ELEMENTWISE(keras_binary_crossentropy, keras_bce_prob_block)
+ELEMENTWISE(keras_msle, keras_msle_block)
+ELEMENTWISE(keras_kl_divergence, keras_kl_block)
 
 // The rows of an elementwise kernel's values (simd.ts: rowMeansSimd): for rows [0, rows) of D
-// values in per, v_r = (Σ_k per[r·D + k])/D, the k added in order as the scalar loops add them;
-// out[r] = v_r, and with weights w the gradient row times (scale·w_r)/D (without, the kernel
-// scaled it already). A row of weight 0 gives 0 and a zero gradient row. Returns Σ_r w_r·v_r,
+// values in per, v_r = (Σ_k per[r·D + k])/D (mean ≠ 0) or the sum itself, the k added in order as
+// the scalar loops add them; out[r] = v_r, and with weights w the gradient row times
+// (scale·w_r)/D (or scale·w_r; without weights, the kernel scaled it already). A row of weight 0 gives 0 and a zero gradient row. Returns Σ_r w_r·v_r,
 // added in row order.
-double EXPORT(row_means)(const double* per, double* grad, int rows, int D, const double* w, double scale, double* out) {
+double EXPORT(row_means)(const double* per, double* grad, int rows, int D, int mean, const double* w, double scale, double* out) {
   double sum = 0;
   for (int r = 0; r < rows; r++) {
     const double wr = w ? w[r] : 1.0;
@@ -721,11 +773,11 @@ double EXPORT(row_means)(const double* per, double* grad, int rows, int D, const
     }
     double acc = 0;
     for (int k = 0; k < D; k++) acc += per[r * D + k];
-    const double v = acc / D;
+    const double v = mean ? acc / D : acc;
     out[r] = v;
     sum += w ? wr * v : v;
     if (g && w) {
-      const double f = (scale * wr) / D;
+      const double f = mean ? (scale * wr) / D : scale * wr;
       for (int k = 0; k < D; k++) g[k] *= f;
     }
   }

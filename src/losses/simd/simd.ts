@@ -27,14 +27,16 @@ export type ElementwiseKernel =
   | 'msle'
   | 'exponential'
   | 'log_cosh'
-  | 'keras_binary_crossentropy';
+  | 'keras_binary_crossentropy'
+  | 'keras_msle'
+  | 'keras_kl_divergence';
 
 type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   memory: { buffer: ArrayBuffer };
   heap_base(): number;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
   categorical_rows(x: number, t: number, rows: number, C: number, eps: number, fromLogits: number, per: number, grad: number, scale: number, w: number, e: number, sums: number): number;
-  row_means(per: number, grad: number, rows: number, D: number, w: number, scale: number, out: number): number;
+  row_means(per: number, grad: number, rows: number, D: number, mean: number, w: number, scale: number, out: number): number;
   exp_array(x: number, out: number, n: number): void;
   log1p_array(x: number, out: number, n: number): void;
   log_array(x: number, out: number, n: number): void;
@@ -90,6 +92,8 @@ export interface RowMeans {
   params?: readonly number[];
   /** Label smoothing ε: targets y·(1 − ε) + ε/2 before the kernel (Keras's binary forms). */
   smoothing?: number;
+  /** Each row's sum instead of its mean (keras.kl_divergence). */
+  sum?: boolean;
 }
 
 /** An elementwise kernel averaged over each row of D elements, over rows [lo, hi):
@@ -107,7 +111,7 @@ export function rowMeansSimd(
   perSample: FloatArray | null,
   gradient: FloatArray | null,
   scale: number,
-  { weights = null, params = [], smoothing = 0 }: RowMeans = {},
+  { weights = null, params = [], smoothing = 0, sum: rowSums = false }: RowMeans = {},
 ): number {
   const rowsPerCall = Math.floor(SIMD_CHUNK / D);
   const [p0 = 0, p1 = 0, p2 = 0] = params;
@@ -122,8 +126,9 @@ export function rowMeansSimd(
     if (weights !== null) views[E].set(weights.subarray(from, to));
     // Unweighted, the gradient's whole factor goes into the kernel; weighted, row_means scales
     // each row by its weight.
-    wasm[kernel](region(X), region(T), n, region(PER), gradient === null ? 0 : region(GRAD), weights === null ? scale / D : 1, p0, p1, p2);
-    sum += wasm.row_means(region(PER), gradient === null ? 0 : region(GRAD), to - from, D, weights === null ? 0 : region(E), scale, region(SUMS));
+    const divisor = rowSums ? 1 : D;
+    wasm[kernel](region(X), region(T), n, region(PER), gradient === null ? 0 : region(GRAD), weights === null ? scale / divisor : 1, p0, p1, p2);
+    sum += wasm.row_means(region(PER), gradient === null ? 0 : region(GRAD), to - from, D, rowSums ? 0 : 1, weights === null ? 0 : region(E), scale, region(SUMS));
     if (perSample !== null) perSample.set(views[SUMS].subarray(0, to - from), from);
     if (gradient !== null) gradient.set(views[GRAD].subarray(0, n), from * D);
   }
