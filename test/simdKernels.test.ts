@@ -78,6 +78,8 @@ const EDGES: Record<string, { x: number[]; t: number[] }> = {
   'keras.categorical_crossentropy': { x: [0, 1e-9, 1e-7, 0.4, 0.3, 0.2999999, 1e-300, 0, 2e-7, 0, 0, 5e-324, 0.05, 0.05], t: [0, 1, 0, 0.5, 0, 0.25, 0, 0, 0.25, 0, 0, 0, 0, 0] },
   'keras.mean_squared_logarithmic_error': { x: [0, -1, 1e-7, 1e-8, 5e-8, 1.5e-7, 0.5, 1, 10, 1e6, 1e-300, -1e-300, 3, 7], t: [0, 1, 1e-7, 0, 2, -3, 0.5, 1e-9, 10, 0, 1e300, 4, 0, 7] },
   'keras.kl_divergence': { x: [0, 1, 1e-7, 5e-8, 1.5, 1 + 2 ** -52, 0.3, 0.5, 1e-300, 0.2, 0.999, 1 - 2 ** -53, 0.05, 0.7], t: [0, 1, 0.5, 1e-9, 0.2, 0.3, 1e-7, 0.5, 0.1, 2, 0.999, 0.25, 1e-300, 0.7] },
+  // One row: q = 1 − p_t at 0 (p = 1 with y = 1), p at and outside the clip.
+  'keras.binary_focal_crossentropy': { x: [1, 0, 1e-7, 1 - 1e-7, 5e-8, 1 - 5e-8, 0.5, 1e-300, 0.3, 0.999, 0.001, 0.75, 1, 0], t: [1, 0, 1, 0, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
   'keras.log_cosh': { x: [0, -0, 1e-300, 1e-8, -1e-8, 0.2499, 0.25, 0.9999999, 1, -1, 30, -700, 800, 1e300], t: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0] },
   binary_cross_entropy: { x: [0, 1, 1e-300, 5e-324, 1e-12, 1 - 1e-12, 0.5, 0.5 - 1e-17, 0.5 + 1e-16, 0.25, 0.75, 1e-45, 0.999, 0.001], t: [1, 0, 1, 1, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
 };
@@ -128,6 +130,35 @@ describe.each(losses.filter((d) => d.scalarKernel !== undefined).map((d) => [d.n
       expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
     }
   });
+});
+
+test('keras.binary_focal_crossentropy in SIMD: γ of 0, ½, 1 and 3 (pow at q = 0 included), both forms, with class balancing: as its scalar rows', () => {
+  const def = findLoss('keras.binary_focal_crossentropy')!;
+  const r = rng(8);
+  const n = 4000;
+  const probabilities = Float64Array.from({ length: n }, (_, i) => (i % 50 === 0 ? 1 : i % 50 === 1 ? 0 : r.uniform()));
+  const logits = Float64Array.from({ length: n }, () => r.normal() * 4);
+  const t = Float64Array.from({ length: n }, (_, i) => (i % 50 < 2 ? 1 : r.int(2)));
+  for (const gamma of [0, 0.5, 1, 3]) {
+    for (const from_logits of [false, true]) {
+      const task = prepareLossTask({
+        def,
+        predictions: { data: from_logits ? logits : probabilities, shape: [n / 4, 4] },
+        targets: { data: t, shape: [n / 4, 4] },
+        params: def.params.parse({ gamma, from_logits, apply_class_balancing: true, alpha: 0.3 }),
+        reduction: 'sum',
+        wantPerSample: true,
+        wantGradient: true,
+        regularization: null,
+      });
+      const { simd, scalar } = bothKernels(def, task);
+      for (const [a, b] of [[simd.perSample, scalar.perSample], [simd.gradient, scalar.gradient]] as const) {
+        // Equal where the scalar is not finite (+∞ at q = 0 for γ < 1), else to a few ulps.
+        const off = a.findIndex((v, i) => !(Object.is(v, b[i]) || Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
+        expect(off, `γ ${gamma}, from_logits ${from_logits}: [${off}] ${a[off]} vs ${b[off]}`).toBe(-1);
+      }
+    }
+  }
 });
 
 function bce(x: Float64Array, t: Float64Array, reduction: 'mean' | 'sum') {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { C, N, tensor, times } from '../samples.ts';
-import { EPSILON, kerasLoss } from './kerasLoss.ts';
+import { EPSILON, elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { fromLogits, kerasAxis, kerasLabelSmoothing } from './classificationParams.ts';
 
 // Keras's binary focal cross-entropy, the mean over `axis` of, per element (y′ the smoothed target,
@@ -31,6 +31,8 @@ export const kerasBinaryFocalCrossentropy = kerasLoss({
     axis: kerasAxis,
   }),
   rules: ({ axis }) => ({ axis }),
+  simd: ({ gamma, alpha, from_logits, apply_class_balancing, label_smoothing }) =>
+    elementwiseRows('keras_binary_focal_crossentropy', { params: [gamma, alpha, (from_logits ? 1 : 0) + (apply_class_balancing ? 2 : 0)], smoothing: label_smoothing }),
   row(x, x0, t, t0, D, { apply_class_balancing, alpha, gamma, from_logits, label_smoothing: eps }, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -588,6 +588,76 @@ static void msle_block(const double* x, const double* t, double* per, double* gr
   }
 }
 
+// keras.binary_focal_crossentropy's terms (keras/binaryFocalCrossentropy.ts derives them), targets
+// smoothed by the caller, γ = p0, α = p1, p2 = from_logits + 2·apply_class_balancing:
+//   p = σ(x) (e/(1 + e) or 1/(1 + e), e = e^−|x|) with from_logits, else x; p̂ = clip(p, ε, 1 − ε);
+//   bce = −(y·log p̂ + (1 − y)·log(1 − p̂));  q = 1 − (y·p + (1 − y)·(1 − p));
+//   ℓ = w·q^γ·bce,  w = y·α + (1 − y)·(1 − α) with class balancing, else 1;
+//   dℓ/dp = w·(−γ·q^(γ−1)·(2y − 1)·bce + q^γ·dbce/dp), dbce/dp = (p̂ − y)/(p̂·(1 − p̂)) inside the
+//   clip and 0 outside; times p·(1 − p) with from_logits.
+// q^a = e^(a·log q) for q > 0; at q = 0, q^0 = 1 and q^a = 0 (a > 0) or +∞ (a < 0), as pow gives.
+// q is taken as max(q, 0): a q rounded just below 0 (y·p + (1 − y)·(1 − p) an ulp above 1) is 0.
+static void keras_binary_focal_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* param, f64x2* sum) {
+  const double gamma = param[0], alpha = param[1];
+  const int logits = (int)param[2] & 1, balanced = (int)param[2] & 2;
+  f64x2 p[W], e[W], pc[W], lp[W], l1m[W], k1m[W], lq[W], focal[W], dfocal[W], zero[W];
+  for (int j = 0; j < W; j++) {
+    f64x2 xv = wasm_v128_load(x + 2 * j);
+    e[j] = wasm_f64x2_neg(wasm_f64x2_abs(xv));
+  }
+  if (logits) exp_nonpositive(e);
+  for (int j = 0; j < W; j++) {
+    f64x2 xv = wasm_v128_load(x + 2 * j);
+    if (logits) {
+      f64x2 neg = wasm_f64x2_lt(xv, SPLAT(0.0));
+      p[j] = wasm_f64x2_div(wasm_v128_bitselect(e[j], SPLAT(1.0), neg), wasm_f64x2_add(SPLAT(1.0), e[j]));
+    } else {
+      p[j] = xv;
+    }
+    pc[j] = wasm_f64x2_pmin(wasm_f64x2_pmax(p[j], SPLAT(KERAS_EPS)), SPLAT(KERAS_HIGH));
+    lp[j] = pc[j];
+    f64x2 low = wasm_f64x2_le(pc[j], SPLAT(0.5));
+    f64x2 kb, ub;
+    decompose(wasm_f64x2_sub(SPLAT(1.0), pc[j]), &kb, &ub);
+    k1m[j] = wasm_v128_and(kb, wasm_v128_not(low));
+    l1m[j] = wasm_v128_bitselect(wasm_f64x2_neg(pc[j]), ub, low);
+    f64x2 y = wasm_v128_load(t + 2 * j);
+    f64x2 pt = wasm_f64x2_add(wasm_f64x2_mul(y, p[j]), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), y), wasm_f64x2_sub(SPLAT(1.0), p[j])));
+    f64x2 q = wasm_f64x2_pmax(wasm_f64x2_sub(SPLAT(1.0), pt), SPLAT(0.0));
+    zero[j] = wasm_f64x2_eq(q, SPLAT(0.0));
+    lq[j] = wasm_v128_bitselect(SPLAT(1.0), q, zero[j]);
+  }
+  log_positive(lp);
+  log1p_scaled(l1m, k1m);
+  log_positive(lq);
+  for (int j = 0; j < W; j++) {
+    focal[j] = wasm_f64x2_mul(SPLAT(gamma), lq[j]);
+    dfocal[j] = wasm_f64x2_mul(SPLAT(gamma - 1), lq[j]);
+  }
+  exp_any(focal);
+  exp_any(dfocal);
+  const f64x2 focal0 = SPLAT(gamma == 0 ? 1.0 : 0.0);
+  const f64x2 dfocal0 = SPLAT(gamma > 1 ? 0.0 : (gamma == 1 ? 1.0 : __builtin_inf()));
+  for (int j = 0; j < W; j++) {
+    f64x2 y = wasm_v128_load(t + 2 * j);
+    f64x2 fq = wasm_v128_bitselect(focal0, focal[j], zero[j]);
+    f64x2 bce = wasm_f64x2_neg(wasm_f64x2_add(wasm_f64x2_mul(y, lp[j]), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), y), l1m[j])));
+    f64x2 w = balanced ? wasm_f64x2_add(wasm_f64x2_mul(y, SPLAT(alpha)), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), y), SPLAT(1.0 - alpha))) : SPLAT(1.0);
+    f64x2 v = wasm_f64x2_mul(wasm_f64x2_mul(w, fq), bce);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 inside = wasm_v128_and(wasm_f64x2_ge(p[j], SPLAT(KERAS_EPS)), wasm_f64x2_le(p[j], SPLAT(KERAS_HIGH)));
+      f64x2 dbce = wasm_v128_and(wasm_f64x2_div(wasm_f64x2_sub(pc[j], y), wasm_f64x2_mul(pc[j], wasm_f64x2_sub(SPLAT(1.0), pc[j]))), inside);
+      f64x2 dq = gamma == 0 ? SPLAT(0.0)
+                            : wasm_f64x2_mul(wasm_f64x2_mul(SPLAT(-gamma), wasm_v128_bitselect(dfocal0, dfocal[j], zero[j])), wasm_f64x2_sub(wasm_f64x2_add(y, y), SPLAT(1.0)));
+      f64x2 dp = wasm_f64x2_mul(w, wasm_f64x2_add(wasm_f64x2_mul(dq, bce), wasm_f64x2_mul(fq, dbce)));
+      if (logits) dp = wasm_f64x2_mul(dp, wasm_f64x2_mul(p[j], wasm_f64x2_sub(SPLAT(1.0), p[j])));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(dp, scale));
+    }
+  }
+}
+
 // keras.mean_squared_logarithmic_error (keras/meanSquaredLogarithmicError.ts derives it): with
 // Keras's clip, v = max(x, ε), d = log(v + 1) − log(max(t, ε) + 1) (log of the rounded sum, as
 // Keras writes it, not log1p), ℓ = d², dℓ/dx = 2d/(v + 1) where x ≥ ε and 0 below.
@@ -752,6 +822,7 @@ ELEMENTWISE(msle, msle_block)
 ELEMENTWISE(exponential, exponential_block)
 ELEMENTWISE(log_cosh, log_cosh_block)
 ELEMENTWISE(keras_binary_crossentropy, keras_bce_prob_block)
+ELEMENTWISE(keras_binary_focal_crossentropy, keras_binary_focal_block)
 ELEMENTWISE(keras_msle, keras_msle_block)
 ELEMENTWISE(keras_kl_divergence, keras_kl_block)
 

@@ -28,6 +28,7 @@ export type ElementwiseKernel =
   | 'exponential'
   | 'log_cosh'
   | 'keras_binary_crossentropy'
+  | 'keras_binary_focal_crossentropy'
   | 'keras_msle'
   | 'keras_kl_divergence';
 
