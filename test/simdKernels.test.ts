@@ -161,6 +161,28 @@ test('keras.binary_focal_crossentropy in SIMD: γ of 0, ½, 1 and 3 (pow at q = 
   }
 });
 
+test('cross_entropy with probability targets in SIMD (categorical_rows on logits), smoothing 0 and 0.1: as its scalar form', () => {
+  const def = findLoss('cross_entropy')!;
+  const r = rng(9);
+  const [n, C] = [3001, 7];
+  const x = Float64Array.from({ length: n * C }, (_, i) => (i === 5 ? 1e4 : i === 6 ? -1e4 : r.normal() * 3));
+  const t = new Float64Array(n * C);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += t[i * C + c] = r.uniform();
+    for (let c = 0; c < C; c++) t[i * C + c] /= s;
+  }
+  for (const label_smoothing of [0, 0.1]) {
+    const task = prepareLossTask({ def, predictions: { data: x, shape: [n, C] }, targets: { data: t, shape: [n, C] }, params: def.params.parse({ label_smoothing }), reduction: 'sum', wantPerSample: true, wantGradient: true, regularization: null });
+    const { simd, scalar } = bothKernels(def, task);
+    for (const [a, b] of [[simd.perSample, scalar.perSample], [simd.gradient, scalar.gradient]] as const) {
+      const off = a.findIndex((v, i) => !(Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
+      expect(off, `ε ${label_smoothing}: [${off}] ${a[off]} vs ${b[off]}`).toBe(-1);
+    }
+    expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
+  }
+});
+
 function bce(x: Float64Array, t: Float64Array, reduction: 'mean' | 'sum') {
   const def = findLoss('bce_with_logits')!;
   return computeLoss(

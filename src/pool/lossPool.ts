@@ -71,7 +71,7 @@ export interface KernelProgress {
 /** Ranges per worker in a split request: a worker that finishes early takes the next range, and
  *  a streamed answer can send the first ranges while the later ones compute. The blocks and the
  *  order of the sums do not depend on it (computeLoss.ts). */
-const RANGES_PER_WORKER = 4;
+const RANGES_PER_WORKER = 8;
 
 /** Idle shared buffers kept for reuse, at most. */
 const POOLED_BYTES = 1 << 30;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rowsFit, crossEntropySimd } from '../simd/simd.ts';
+import { categoricalSimd, rowsFit, crossEntropySimd } from '../simd/simd.ts';
 import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
 import { classIndices, perClassLength, targetsInUnitInterval } from '../checks.ts';
@@ -122,12 +122,14 @@ export const crossEntropy = defineLoss<Params>({
     for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
     return d;
   },
-  // Class indices without weight or smoothing (the common case): the same formula in
-  // WebAssembly SIMD (simd/kernels.c).
+  // Without class weights the same formulas in WebAssembly SIMD (simd/kernels.c): class indices
+  // without smoothing (the common case), and probability targets, which are categorical
+  // cross-entropy on logits (t′ the same smoothing, w_c = 1).
   kernel(input, lo, hi, out) {
     const { predictions: x, targets: t, cols: C, targetsAreIndices, params } = input;
-    if (params.weight === undefined && params.label_smoothing === 0 && targetsAreIndices && rowsFit(C)) {
-      return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out.perSample, out.gradient, out.gradScale);
+    if (params.weight === undefined && rowsFit(C)) {
+      if (targetsAreIndices && params.label_smoothing === 0) return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out.perSample, out.gradient, out.gradScale);
+      if (!targetsAreIndices) return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, true, out.perSample, out.gradient, out.gradScale);
     }
     return scalar(input, lo, hi, out);
   },
