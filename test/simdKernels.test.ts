@@ -183,6 +183,23 @@ test('cross_entropy with probability targets in SIMD (categorical_rows on logits
   }
 });
 
+test("the SIMD kernels check the gradient while writing it: every element counted, the first beyond the output's datatype named", () => {
+  // kl_div with log targets: the gradient −e^t is −e^90 ≈ −1.2e39 at 20,000 and 30,000 (past
+  // float32, inside float64) and −e^800 = −∞ at 25,000 (past both).
+  const def = findLoss('kl_div')!;
+  const n = 40_000;
+  const t = new Float64Array(n);
+  [t[20_000], t[25_000], t[30_000]] = [90, 800, 90];
+  for (const float32 of [false, true]) {
+    const x = float32 ? new Float32Array(n) : new Float64Array(n);
+    const task = prepareLossTask({ def, predictions: { data: x, shape: [n] }, targets: { data: t, shape: [n] }, params: def.params.parse({ log_target: true }), reduction: 'sum', wantPerSample: false, wantGradient: true, regularization: null });
+    const gradientChecked = { count: 0, first: -1 };
+    const gradient = float32 ? new Float32Array(n) : new Float64Array(n);
+    def.kernel(task.input, 0, n, { perSample: null, gradient, gradScale: 1, gradients: {}, reduction: 'sum', gradientChecked });
+    expect(gradientChecked).toEqual({ count: n, first: float32 ? 20_000 : 25_000 });
+  }
+});
+
 function bce(x: Float64Array, t: Float64Array, reduction: 'mean' | 'sum') {
   const def = findLoss('bce_with_logits')!;
   return computeLoss(

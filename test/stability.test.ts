@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { flatten } from './support/golden.ts';
+import { inferRequest } from '../load/support/v2client.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -87,4 +88,44 @@ test('a value that overflows float64 is refused with 422, naming where', async (
   const res = await post({ loss: 'exponential', predictions: [1, -800], targets: [1, 1] });
   expect(res.statusCode).toBe(422);
   expect(res.json()).toMatchObject({ code: 'result_not_finite', field: 'per_sample', index: 1 });
+});
+
+describe('FP32 predictions get float32 outputs: a result float64 holds but float32 does not is a 422, not ∞', () => {
+  // poisson_nll with log input: e^100 ≈ 2.7e43 is a float64 but past float32's 3.4e38.
+  const infer = (outputs: string[], n = 40) => {
+    const x = new Float32Array(n).fill(1);
+    x[n - 3] = 100;
+    const { payload, headers } = inferRequest(
+      [
+        { name: 'predictions', shape: [n], datatype: 'FP32', data: x, binary: true },
+        { name: 'targets', shape: [n], datatype: 'FP32', data: new Float32Array(n), binary: true },
+      ],
+      { parameters: { binary_data_output: true, reduction: 'sum' }, outputs: outputs.map((name) => ({ name })) },
+    );
+    return app.inject({ method: 'POST', url: '/v2/models/poisson_nll/infer', payload, headers });
+  };
+  test.each([
+    [['value'], 'value', undefined],
+    [['value', 'per_sample'], 'per_sample', 37],
+  ] as const)('outputs %j: 422 naming %s', async (outputs, field, index) => {
+    const res = await infer([...outputs]);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toContain(`${index === undefined ? field : `${field}[${index}]`} overflows float32`);
+  });
+  test('the gradient (found while the SIMD kernel writes it), with a value float32 holds', async () => {
+    // kl_div with log targets: ℓ = e^t·(t − x) is 0 at x = t = 90, its gradient −e^90 ≈ −1.2e39.
+    const x = new Float32Array(4096);
+    const t = new Float32Array(4096);
+    x[4000] = t[4000] = 90;
+    const { payload, headers } = inferRequest(
+      [
+        { name: 'predictions', shape: [4096], datatype: 'FP32', data: x, binary: true },
+        { name: 'targets', shape: [4096], datatype: 'FP32', data: t, binary: true },
+      ],
+      { parameters: { binary_data_output: true, reduction: 'sum', log_target: true }, outputs: [{ name: 'value' }, { name: 'gradient' }] },
+    );
+    const res = await app.inject({ method: 'POST', url: '/v2/models/kl_div/infer', payload, headers });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toContain('gradient[4000] overflows float32');
+  });
 });

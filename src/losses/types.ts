@@ -68,6 +68,10 @@ export interface KernelOutput {
   /** The request's reduction, for the one loss whose mean is not Σ per_sample / denominator
    *  (ctc divides each sample by its target length first): its kernel returns the sum to divide. */
   reduction: Reduction;
+  /** Filled by the SIMD kernels, which check the gradient for elements that are not finite (in
+   *  its datatype) while it is still in the module's memory: how many elements they checked, and
+   *  the first bad one's index (−1: none). kernelBlocks scans what they did not check. */
+  gradientChecked?: { count: number; first: number };
 }
 
 /** A tensor input of a loss, by the name requests give it. */

@@ -155,7 +155,9 @@ export function kernelBlocks(
   const def = definitionOf(task);
   const { input } = task;
   const { units, block } = blockLayout(def, input);
-  const out = { perSample, gradient, gradScale, gradients, reduction: task.reduction };
+  // The SIMD kernels check the gradient as they write it (KernelOutput.gradientChecked).
+  const checked = { count: 0, first: -1 };
+  const out = { perSample, gradient, gradScale, gradients, reduction: task.reduction, gradientChecked: checked };
   const sums = new Float64Array(Math.max(0, b1 - b0));
   for (let b = b0; b < b1; b++) {
     const lo = b * block;
@@ -166,7 +168,7 @@ export function kernelBlocks(
   const to = Math.min(units, b1 * block) * input.cols;
   for (const [field, g] of [['gradient', gradient] as const, ...Object.entries(gradients)]) {
     if (g === null || b1 <= b0) continue;
-    const index = firstNonFinite(g, from, to);
+    const index = field === 'gradient' && checked.count === to - from ? checked.first : firstNonFinite(g, from, to);
     if (index >= 0) return { sums, nonFinite: { field, index } };
   }
   return { sums, nonFinite: null };
@@ -190,12 +192,20 @@ export function finishLoss(
     value += r.penalty;
     parametersGradient = r.gradient;
   }
+  // The answer keeps the predictions' datatype: FP32 predictions get float32 outputs, which
+  // overflow from 2^128 − 2^103 (Math.fround gives ∞) where float64 still holds the number.
+  const float32 = task.input.predictions instanceof Float32Array;
+  const holds = (v: number) => Number.isFinite(float32 ? Math.fround(v) : v);
   let nonFinite: LossResult['nonFinite'] = null;
-  if (!Number.isFinite(value)) {
+  if (!holds(value)) {
     const index = perSample === null ? -1 : firstNonFinite(perSample, 0, perSample.length);
-    nonFinite = index >= 0 ? { field: 'per_sample', index } : { field: 'value' };
+    nonFinite = { ...(index >= 0 ? { field: 'per_sample', index } : { field: 'value' }), float32: Number.isFinite(value) };
+  } else if (float32 && perSample !== null && firstNonFinite(perSample, 0, perSample.length) >= 0) {
+    nonFinite = { field: 'per_sample', index: firstNonFinite(perSample, 0, perSample.length), float32 };
   } else if (nonFiniteGradient !== null) {
-    nonFinite = nonFiniteGradient;
+    nonFinite = { ...nonFiniteGradient, float32 };
+  } else if (float32 && parametersGradient !== null && !parametersGradient.every(holds)) {
+    nonFinite = { field: 'parameters_gradient', index: parametersGradient.findIndex((v) => !holds(v)), float32 };
   }
   return { value, denominator, perSample, gradient, gradients, parametersGradient, nonFinite, problem: null };
 }

@@ -47,7 +47,7 @@ export interface LossResult {
   parametersGradient: Float64Array | null;
   /** Set when float64 overflowed (e.g. exp of a margin below -709): which output ('value',
    *  'per_sample', 'gradient' or a differentiable input's name), and where. */
-  nonFinite: { field: string; index?: number } | null;
+  nonFinite: { field: string; index?: number; float32?: boolean } | null;
   /** Set when the data break the loss's domain: the request is refused with a 400. */
   problem: InputProblem | null;
 }
@@ -91,7 +91,7 @@ export function inRequestLayout(task: LossTask, result: LossResult): LossResult 
   const t = task.transpose;
   if (t === null || result.gradient === null) return result;
   const nf = result.nonFinite;
-  const nonFinite = nf?.field === 'gradient' && nf.index !== undefined ? { field: 'gradient', index: requestIndex(t, nf.index) } : nf;
+  const nonFinite = nf?.field === 'gradient' && nf.index !== undefined ? { ...nf, index: requestIndex(t, nf.index) } : nf;
   return { ...result, gradient: transposeMiddle(result.gradient, t, false), nonFinite };
 }
 

@@ -10,12 +10,16 @@ import { encodeJsonTensor, jsonTensorPieces, streamPieces } from './encodeJsonTe
 /** Answers with more numbers than this are streamed. */
 export const STREAM_NUMBERS = 131_072;
 
-/** A result that overflowed float64 is refused with 422, naming where. */
+/** A result that overflowed float64, or the float32 of an answer to FP32 predictions, is refused
+ *  with 422, naming where. */
 export function assertResultFinite(result: LossResult): void {
   const nf = result.nonFinite;
   if (nf === null) return;
   const where = nf.index === undefined ? nf.field : `${nf.field}[${nf.index}]`;
-  throw new ServiceError('result_not_finite', `the inputs are finite but ${where} overflows float64; no finite answer exists in float64`, {
+  const detail = nf.float32
+    ? `the inputs are finite but ${where} overflows float32, the answer's datatype (that of the predictions); FP64 predictions get a float64 answer`
+    : `the inputs are finite but ${where} overflows float64; no finite answer exists in float64`;
+  throw new ServiceError('result_not_finite', detail, {
     field: nf.field,
     index: nf.index,
   });

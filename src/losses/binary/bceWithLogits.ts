@@ -63,7 +63,7 @@ export const bceWithLogits = defineLoss({
   // Without weights (the common case): the same formula in WebAssembly SIMD (simd/kernels.c).
   kernel(input, lo, hi, out) {
     const { predictions: x, targets: y, params } = input;
-    if (params.weight === undefined && params.pos_weight === undefined) return elementwiseSimd('bce_with_logits', x, y, lo, hi, out.perSample, out.gradient, out.gradScale);
+    if (params.weight === undefined && params.pos_weight === undefined) return elementwiseSimd('bce_with_logits', x, y, lo, hi, out);
     return scalar(input, lo, hi, out);
   },
   scalarKernel: (input, lo, hi, out) => scalar(input, lo, hi, out),

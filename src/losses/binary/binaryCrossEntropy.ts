@@ -52,7 +52,7 @@ export const binaryCrossEntropy = defineLoss({
   checkData: (input, lo, hi) => predictionsInUnitInterval(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
   // Without weights (the common case): the same formula in WebAssembly SIMD (simd/kernels.c).
   kernel: (input, lo, hi, out) =>
-    input.params.weight === undefined ? elementwiseSimd('binary_cross_entropy', input.predictions, input.targets, lo, hi, out.perSample, out.gradient, out.gradScale) : scalar(input, lo, hi, out),
+    input.params.weight === undefined ? elementwiseSimd('binary_cross_entropy', input.predictions, input.targets, lo, hi, out) : scalar(input, lo, hi, out),
   scalarKernel: scalar,
   plot: probability('predicted probability p (target y = 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
   sample: (r) => elementwise(() => r.uniform(0.05, 0.95), () => r.uniform(), { weight: classWeights(r) }),

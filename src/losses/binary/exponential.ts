@@ -35,7 +35,7 @@ export const exponential = defineLoss({
   params: noParams,
   checkData: targetsPlusMinusOne,
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('exponential', x, y, lo, hi, perSample, gradient, gradScale),
+  kernel: ({ predictions: x, targets: y }, lo, hi, out) => elementwiseSimd('exponential', x, y, lo, hi, out),
   scalarKernel: scalar,
   plot: margin(),
   sample: (r) => elementwise(() => r.normal(), () => r.sign()),

@@ -41,7 +41,7 @@ export const logistic = defineLoss({
   params: noParams,
   checkData: targetsPlusMinusOne,
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('logistic', x, y, lo, hi, perSample, gradient, gradScale),
+  kernel: ({ predictions: x, targets: y }, lo, hi, out) => elementwiseSimd('logistic', x, y, lo, hi, out),
   scalarKernel: scalar,
   plot: margin(),
   sample: (r) => elementwise(() => r.normal() * 3, () => r.sign()),

@@ -58,8 +58,8 @@ export const sigmoidFocal = defineLoss({
   }),
   checkData: targetsZeroOrOne,
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y, params: { alpha, gamma } }, lo, hi, { perSample, gradient, gradScale }) =>
-    elementwiseSimd('sigmoid_focal', x, y, lo, hi, perSample, gradient, gradScale, [alpha, gamma]),
+  kernel: ({ predictions: x, targets: y, params: { alpha, gamma } }, lo, hi, out) =>
+    elementwiseSimd('sigmoid_focal', x, y, lo, hi, out, [alpha, gamma]),
   scalarKernel: scalar,
   plot: margin([-4, 4]),
   sample: (r) => elementwise(() => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),

@@ -20,7 +20,7 @@ export const kerasCategoricalCrossentropy = kerasLoss({
   params: z.strictObject({ from_logits: fromLogits, label_smoothing: kerasLabelSmoothing, axis: kerasAxis }),
   rules: ({ axis }) => ({ axis }),
   simd: ({ from_logits, label_smoothing }) => (x, t, D, lo, hi, out, weights) =>
-    categoricalSimd(x, t, D, lo, hi, label_smoothing, from_logits, out.perSample, out.gradient, out.gradScale, weights),
+    categoricalSimd(x, t, D, lo, hi, label_smoothing, from_logits, out, weights),
   row: (x, x0, t, t0, D, { from_logits, label_smoothing }, g, scale) => categoricalRow(x, x0, t, t0, D, from_logits, label_smoothing, g, scale),
   plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [[1, 0]], dPredictions: [1, -1] })),
   sample: (r) => ({

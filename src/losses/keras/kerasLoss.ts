@@ -259,7 +259,7 @@ export type SimdRows = (x: FloatArray, t: TargetArray, D: number, lo: number, hi
 export const elementwiseRows =
   (kernel: ElementwiseKernel, options: Omit<RowMeans, 'weights'> = {}): SimdRows =>
   (x, t, D, lo, hi, out, weights) =>
-    rowMeansSimd(kernel, x, t, D, lo, hi, out.perSample, out.gradient, out.gradScale, { ...options, weights });
+    rowMeansSimd(kernel, x, t, D, lo, hi, out, { ...options, weights });
 
 /** The rows through the loss's SIMD form where its parameters have one (rows that fit a call,
  *  targets of the predictions' shape), else through the scalar row kernel. */

@@ -45,7 +45,7 @@ export const categoricalCrossentropy = defineLoss({
   kernel(input, lo, hi, out) {
     const { predictions: x, targets: t, cols: C, params } = input;
     if (!rowsFit(C)) return scalar(input, lo, hi, out);
-    return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, params.from_logits, out.perSample, out.gradient, out.gradScale);
+    return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, params.from_logits, out);
   },
   scalarKernel: scalar,
   plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [[1, 0]], dPredictions: [1, -1] })),

@@ -128,8 +128,8 @@ export const crossEntropy = defineLoss<Params>({
   kernel(input, lo, hi, out) {
     const { predictions: x, targets: t, cols: C, targetsAreIndices, params } = input;
     if (params.weight === undefined && rowsFit(C)) {
-      if (targetsAreIndices && params.label_smoothing === 0) return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out.perSample, out.gradient, out.gradScale);
-      if (!targetsAreIndices) return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, true, out.perSample, out.gradient, out.gradScale);
+      if (targetsAreIndices && params.label_smoothing === 0) return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out);
+      if (!targetsAreIndices) return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, true, out);
     }
     return scalar(input, lo, hi, out);
   },

@@ -51,7 +51,7 @@ export const klDiv = defineLoss({
   checkData: (input, lo, hi) => (input.params.log_target ? null : targetsInUnitInterval(input, lo, hi)),
   fixedDenominator: (input, reduction) => (reduction === 'batchmean' ? input.shape[0] : null),
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y, params: { log_target } }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('kl_div', x, y, lo, hi, perSample, gradient, gradScale, [log_target ? 1 : 0]),
+  kernel: ({ predictions: x, targets: y, params: { log_target } }, lo, hi, out) => elementwiseSimd('kl_div', x, y, lo, hi, out, [log_target ? 1 : 0]),
   scalarKernel: scalar,
   plot: probability('predicted probability p of class 0 (target [0.7, 0.3], log-probabilities sent)', (p) => ({
     predictions: [[Math.log(p), Math.log(1 - p)]],

@@ -60,7 +60,7 @@ export const multilabelSoftMargin = defineLoss({
   // bce_with_logits's (1 − y)·x + softplus(−x) = max(x, 0) − x·y + log1p(e^−|x|) (simd/kernels.c).
   kernel(input, lo, hi, out) {
     if (input.params.weight === undefined && rowsFit(input.cols)) {
-      return rowMeansSimd('bce_with_logits', input.predictions, input.targets, input.cols, lo, hi, out.perSample, out.gradient, out.gradScale);
+      return rowMeansSimd('bce_with_logits', input.predictions, input.targets, input.cols, lo, hi, out);
     }
     return scalar(input, lo, hi, out);
   },

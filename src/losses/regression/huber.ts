@@ -41,7 +41,7 @@ export const huber = defineLoss({
     delta: z.number().gt(0, { error: 'delta must be > 0' }).default(1.0).meta({ description: 'δ: where the loss turns from quadratic to linear; > 0.' }),
   }),
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y, params: { delta } }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('huber', x, y, lo, hi, perSample, gradient, gradScale, [delta]),
+  kernel: ({ predictions: x, targets: y, params: { delta } }, lo, hi, out) => elementwiseSimd('huber', x, y, lo, hi, out, [delta]),
   scalarKernel: scalar,
   plot: residual(),
   // Residuals 0.15 or more from delta, where the loss turns linear.

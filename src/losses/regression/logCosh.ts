@@ -34,7 +34,7 @@ export const logCosh = defineLoss({
   targetLayout: 'same',
   params: noParams,
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('log_cosh', x, y, lo, hi, perSample, gradient, gradScale),
+  kernel: ({ predictions: x, targets: y }, lo, hi, out) => elementwiseSimd('log_cosh', x, y, lo, hi, out),
   scalarKernel: scalar,
   plot: residual(),
   sample: (r) => elementwise(() => r.normal() * 3, (x) => x + r.normal() * 2),

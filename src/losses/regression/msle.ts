@@ -35,7 +35,7 @@ export const msle = defineLoss({
   targetLayout: 'same',
   params: noParams,
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('msle', x, y, lo, hi, perSample, gradient, gradScale),
+  kernel: ({ predictions: x, targets: y }, lo, hi, out) => elementwiseSimd('msle', x, y, lo, hi, out),
   scalarKernel: scalar,
   plot: residual([-1, 5], 1),
   sample: (r) => elementwise(() => r.uniform(0.1, 5), () => r.uniform(0, 5)),

@@ -56,8 +56,8 @@ export const poissonNll = defineLoss({
   }),
   checkData: (input, lo, hi) => countTargets(input, lo, hi) ?? (input.params.log_input ? null : nonNegativeRates(input, lo, hi)),
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y, params: { log_input, eps, full } }, lo, hi, { perSample, gradient, gradScale }) =>
-    elementwiseSimd('poisson_nll', x, y, lo, hi, perSample, gradient, gradScale, [log_input ? 1 : 0, eps, full ? 1 : 0]),
+  kernel: ({ predictions: x, targets: y, params: { log_input, eps, full } }, lo, hi, out) =>
+    elementwiseSimd('poisson_nll', x, y, lo, hi, out, [log_input ? 1 : 0, eps, full ? 1 : 0]),
   scalarKernel: scalar,
   plot: {
     axis: 'prediction',

@@ -42,7 +42,7 @@ export const smoothL1 = defineLoss({
     beta: z.number().min(0, { error: 'beta must be ≥ 0' }).default(1.0).meta({ description: 'β: width of the quadratic zone; ≥ 0 (0 gives l1).' }),
   }),
   // The same formula in WebAssembly SIMD (simd/kernels.c).
-  kernel: ({ predictions: x, targets: y, params: { beta } }, lo, hi, { perSample, gradient, gradScale }) => elementwiseSimd('smooth_l1', x, y, lo, hi, perSample, gradient, gradScale, [beta]),
+  kernel: ({ predictions: x, targets: y, params: { beta } }, lo, hi, out) => elementwiseSimd('smooth_l1', x, y, lo, hi, out, [beta]),
   scalarKernel: scalar,
   plot: residual(),
   // Residuals 0.1 or more from beta.

@@ -855,6 +855,23 @@ double EXPORT(row_means)(const double* per, double* grad, int rows, int D, int m
   return sum;
 }
 
+// The first i in [0, n) where !(|a[i]| < bound), or −1: with bound = +∞ the first element that is
+// not finite; with bound = 2^128 − 2^103 the first that float32 cannot hold (the midpoint between
+// FLT_MAX and 2^128 rounds to infinity). The kernels' gradients are checked here while they are
+// still in the module's memory, instead of in a second pass over the output.
+int EXPORT(first_beyond)(const double* a, int n, double bound) {
+  const f64x2 b = SPLAT(bound);
+  int i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    v128_t bad = wasm_i64x2_splat(0);
+    for (int j = 0; j < W; j++) bad = wasm_v128_or(bad, wasm_v128_not(wasm_f64x2_lt(wasm_f64x2_abs(wasm_v128_load(a + i + 2 * j)), b)));
+    if (wasm_v128_any_true(bad)) break;
+  }
+  for (; i < n; i++)
+    if (!(__builtin_fabs(a[i]) < bound)) return i;
+  return -1;
+}
+
 // For the accuracy tests: e^x (x ≤ 709.78), log1p(u) (−½ ≤ u ≤ 1) and log(v) (v > 0), elementwise.
 static void map_copy(void (*f)(f64x2*), const double* x, double* out, int n, double pad) {
   for (int i = 0; i < n; i++) out[i] = x[i];

@@ -4,7 +4,7 @@
 // back into the caller's arrays (narrowing to FP32 where those are FP32, as the scalar kernels'
 // stores do). The memory is fixed (4 MiB, never grown), so the views made here stay valid.
 import { readFileSync } from 'node:fs';
-import type { FloatArray, TargetArray } from '../types.ts';
+import type { FloatArray, KernelOutput, TargetArray } from '../types.ts';
 
 // The little of WebAssembly's JS API used here (TypeScript declares it only with the DOM libs).
 declare const WebAssembly: {
@@ -37,6 +37,7 @@ type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   heap_base(): number;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
   categorical_rows(x: number, t: number, rows: number, C: number, eps: number, fromLogits: number, per: number, grad: number, scale: number, w: number, e: number, sums: number): number;
+  first_beyond(a: number, n: number, bound: number): number;
   row_means(per: number, grad: number, rows: number, D: number, mean: number, w: number, scale: number, out: number): number;
   exp_array(x: number, out: number, n: number): void;
   log1p_array(x: number, out: number, n: number): void;
@@ -56,20 +57,26 @@ const view = (k: number) => new Float64Array(wasm.memory.buffer, region(k), SIMD
 const [X, T, PER, GRAD, E, SUMS] = [0, 1, 2, 3, 4, 6];
 const views: Record<number, Float64Array> = Object.fromEntries([X, T, PER, GRAD, E, SUMS].map((k) => [k, view(k)]));
 
+/** Float32 rounds doubles from 2^128 − 2^103 (the midpoint between FLT_MAX and 2^128) up to ∞. */
+const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
+
+/** A call's n gradient values from the module's memory to gradient[at, at + n), checked on the way
+ *  for values its datatype cannot hold (KernelOutput.gradientChecked) while they are in cache. */
+function gradientOut(out: KernelOutput, gradient: FloatArray, at: number, n: number): void {
+  const checked = out.gradientChecked;
+  if (checked !== undefined) {
+    const k = wasm.first_beyond(region(GRAD), n, gradient instanceof Float32Array ? FLOAT32_OVERFLOW : Number.POSITIVE_INFINITY);
+    if (k >= 0 && checked.first < 0) checked.first = at + k;
+    checked.count += n;
+  }
+  gradient.set(views[GRAD].subarray(0, n), at);
+}
+
 /** An elementwise loss over elements [lo, hi) of predictions x and targets t (with up to three
  *  numeric parameters, kernels.c says which): Σℓ; per-sample values and the gradient (times
  *  `scale`) written when asked. */
-export function elementwiseSimd(
-  kernel: ElementwiseKernel,
-  x: FloatArray,
-  t: TargetArray,
-  lo: number,
-  hi: number,
-  perSample: FloatArray | null,
-  gradient: FloatArray | null,
-  scale: number,
-  params: readonly number[] = [],
-): number {
+export function elementwiseSimd(kernel: ElementwiseKernel, x: FloatArray, t: TargetArray, lo: number, hi: number, out: KernelOutput, params: readonly number[] = []): number {
+  const { perSample, gradient, gradScale: scale } = out;
   const [p0 = 0, p1 = 0, p2 = 0] = params;
   let sum = 0;
   for (let from = lo; from < hi; from += SIMD_CHUNK) {
@@ -79,7 +86,7 @@ export function elementwiseSimd(
     views[T].set(t.subarray(from, to));
     sum += wasm[kernel](region(X), region(T), n, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, p0, p1, p2);
     if (perSample !== null) perSample.set(views[PER].subarray(0, n), from);
-    if (gradient !== null) gradient.set(views[GRAD].subarray(0, n), from);
+    if (gradient !== null) gradientOut(out, gradient, from, n);
   }
   return sum;
 }
@@ -102,18 +109,9 @@ export interface RowMeans {
  *  per-element values stay in the module's memory); the row means (unweighted) and the gradient
  *  (times w_r·scale/D) written when asked. multilabel_soft_margin (one bce_with_logits per label)
  *  and the Keras losses whose terms are elementwise run on it. */
-export function rowMeansSimd(
-  kernel: ElementwiseKernel,
-  x: FloatArray,
-  t: TargetArray,
-  D: number,
-  lo: number,
-  hi: number,
-  perSample: FloatArray | null,
-  gradient: FloatArray | null,
-  scale: number,
-  { weights = null, params = [], smoothing = 0, sum: rowSums = false }: RowMeans = {},
-): number {
+export function rowMeansSimd(kernel: ElementwiseKernel, x: FloatArray, t: TargetArray, D: number, lo: number, hi: number, out: KernelOutput, options: RowMeans = {}): number {
+  const { weights = null, params = [], smoothing = 0, sum: rowSums = false } = options;
+  const { perSample, gradient, gradScale: scale } = out;
   const rowsPerCall = Math.floor(SIMD_CHUNK / D);
   const [p0 = 0, p1 = 0, p2 = 0] = params;
   const targets = views[T];
@@ -131,7 +129,7 @@ export function rowMeansSimd(
     wasm[kernel](region(X), region(T), n, region(PER), gradient === null ? 0 : region(GRAD), weights === null ? scale / divisor : 1, p0, p1, p2);
     sum += wasm.row_means(region(PER), gradient === null ? 0 : region(GRAD), to - from, D, rowSums ? 0 : 1, weights === null ? 0 : region(E), scale, region(SUMS));
     if (perSample !== null) perSample.set(views[SUMS].subarray(0, to - from), from);
-    if (gradient !== null) gradient.set(views[GRAD].subarray(0, n), from * D);
+    if (gradient !== null) gradientOut(out, gradient, from * D, n);
   }
   return sum;
 }
@@ -139,19 +137,8 @@ export function rowMeansSimd(
 /** Categorical cross-entropy (soft or one-hot targets, label smoothing ε, logits or
  *  probabilities) over rows [lo, hi) of C: Σ_r w_r·ℓ_r; each row's ℓ and the gradient (times
  *  w_r·scale) written when asked (kernels.c: categorical_rows). Rows need C ≤ SIMD_CHUNK / 2. */
-export function categoricalSimd(
-  x: FloatArray,
-  t: TargetArray,
-  C: number,
-  lo: number,
-  hi: number,
-  eps: number,
-  fromLogits: boolean,
-  perSample: FloatArray | null,
-  gradient: FloatArray | null,
-  scale: number,
-  weights: FloatArray | null = null,
-): number {
+export function categoricalSimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, eps: number, fromLogits: boolean, out: KernelOutput, weights: FloatArray | null = null): number {
+  const { perSample, gradient, gradScale: scale } = out;
   // Work space: e takes 2·rows·C (both E regions); the weights go after the rows' values in PER.
   const rowsPerCall = Math.floor(SIMD_CHUNK / Math.max(2, C));
   const weightsAt = region(PER) + 8 * rowsPerCall;
@@ -164,7 +151,7 @@ export function categoricalSimd(
     if (weights !== null) w.set(weights.subarray(from, to));
     sum += wasm.categorical_rows(region(X), region(T), to - from, C, eps, fromLogits ? 1 : 0, region(PER), gradient === null ? 0 : region(GRAD), scale, weights === null ? 0 : weightsAt, region(E), region(SUMS));
     if (perSample !== null) perSample.set(views[PER].subarray(0, to - from), from);
-    if (gradient !== null) gradient.set(views[GRAD].subarray(0, (to - from) * C), from * C);
+    if (gradient !== null) gradientOut(out, gradient, from * C, (to - from) * C);
   }
   return sum;
 }
@@ -175,7 +162,8 @@ export const rowsFit = (C: number) => C <= SIMD_CHUNK / 2;
 
 /** cross_entropy with class-index targets, no weight, no label smoothing, over rows [lo, hi) of C
  *  logits: Σℓ; per-sample values and the gradient (times `scale`) written when asked. */
-export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, perSample: FloatArray | null, gradient: FloatArray | null, scale: number): number {
+export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, out: KernelOutput): number {
+  const { perSample, gradient, gradScale: scale } = out;
   const rowsPerCall = Math.floor(SIMD_CHUNK / C);
   let sum = 0;
   for (let from = lo; from < hi; from += rowsPerCall) {
@@ -185,7 +173,7 @@ export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: n
     views[T].set(t.subarray(from, to));
     sum += wasm.cross_entropy_indices(region(X), region(T), rows, C, ignore, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, region(E), region(SUMS));
     if (perSample !== null) perSample.set(views[PER].subarray(0, rows), from);
-    if (gradient !== null) gradient.set(views[GRAD].subarray(0, rows * C), from * C);
+    if (gradient !== null) gradientOut(out, gradient, from * C, rows * C);
   }
   return sum;
 }
