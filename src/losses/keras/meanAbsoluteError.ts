@@ -2,7 +2,7 @@ import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
 import { sign } from '../math.ts';
 import { away } from '../samples.ts';
-import { kerasLoss } from './kerasLoss.ts';
+import { elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k |y_k − x_k|;  dℓ/dx_k = sign(x_k − y_k)/D (0 at x = y, as torch's abs).
@@ -13,6 +13,7 @@ export const kerasMeanAbsoluteError = kerasLoss({
   formula: 'ℓ = mean over the last axis of |y − x|',
   ...LAST_AXIS_MEAN,
   params: noParams,
+  simd: () => elementwiseRows('l1'),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

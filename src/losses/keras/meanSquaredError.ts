@@ -1,6 +1,6 @@
 import { noParams } from '../params.ts';
 import { residual } from '../plotSlices.ts';
-import { kerasLoss } from './kerasLoss.ts';
+import { elementwiseRows, kerasLoss } from './kerasLoss.ts';
 import { LAST_AXIS_MEAN, kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k (y_k − x_k)² over the last axis;  dℓ/dx_k = 2·(x_k − y_k)/D.
@@ -11,6 +11,7 @@ export const kerasMeanSquaredError = kerasLoss({
   formula: 'ℓ = mean over the last axis of (y − x)²',
   ...LAST_AXIS_MEAN,
   params: noParams,
+  simd: () => elementwiseRows('mse'),
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -1,5 +1,6 @@
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
+import { elementwiseSimd } from '../simd/simd.ts';
 import { noParams } from '../params.ts';
 import { sign } from '../math.ts';
 import { elementwise, away } from '../samples.ts';
@@ -18,7 +19,10 @@ export const l1 = defineLoss({
   layout: 'elementwise',
   targetLayout: 'same',
   params: noParams,
-  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+  // The same formula in WebAssembly SIMD (simd/kernels.c), which also checks the gradient as it
+  // writes it; the loop below is its scalar reference.
+  kernel: ({ predictions: x, targets: y }, lo, hi, out) => elementwiseSimd('l1', x, y, lo, hi, out),
+  scalarKernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const d = x[i] - y[i];

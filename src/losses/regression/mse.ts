@@ -1,5 +1,6 @@
 import { residual } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
+import { elementwiseSimd } from '../simd/simd.ts';
 import { noParams } from '../params.ts';
 import { elementwise } from '../samples.ts';
 
@@ -17,7 +18,10 @@ export const mse = defineLoss({
   layout: 'elementwise',
   targetLayout: 'same',
   params: noParams,
-  kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
+  // The same formula in WebAssembly SIMD (simd/kernels.c), which also checks the gradient as it
+  // writes it; the loop below is its scalar reference.
+  kernel: ({ predictions: x, targets: y }, lo, hi, out) => elementwiseSimd('mse', x, y, lo, hi, out),
+  scalarKernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const d = x[i] - y[i];

@@ -399,6 +399,35 @@ static void keras_bce_prob_block(const double* x, const double* t, double* per, 
   }
 }
 
+// mse (mse.ts): d = x − t, ℓ = d², dℓ/dx = 2d. Memory-bound: here so that its gradient is checked
+// in the module's memory (first_beyond) and no second pass over it is needed.
+static void mse_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  for (int j = 0; j < W; j++) {
+    f64x2 d = wasm_f64x2_sub(wasm_v128_load(x + 2 * j), wasm_v128_load(t + 2 * j));
+    f64x2 v = wasm_f64x2_mul(d, d);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_add(d, d), scale));
+  }
+}
+
+// l1 (l1.ts): ℓ = |d|, dℓ/dx = sign(d) with sign(0) = 0, as PyTorch's.
+static void l1_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  for (int j = 0; j < W; j++) {
+    f64x2 d = wasm_f64x2_sub(wasm_v128_load(x + 2 * j), wasm_v128_load(t + 2 * j));
+    f64x2 v = wasm_f64x2_abs(d);
+    sum[j] = wasm_f64x2_add(sum[j], v);
+    if (per) wasm_v128_store(per + 2 * j, v);
+    if (grad) {
+      f64x2 up = wasm_v128_and(wasm_f64x2_gt(d, SPLAT(0.0)), SPLAT(1.0));
+      f64x2 down = wasm_v128_and(wasm_f64x2_lt(d, SPLAT(0.0)), SPLAT(1.0));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_f64x2_sub(up, down), scale));
+    }
+  }
+}
+
 // huber with δ (huber.ts derives it): d = x − t, a = |d|, c = a inside (a ≤ δ) and δ outside,
 //   ℓ = c·(a − ½c) (½d² inside, δ(a − ½δ) outside, never squaring a huge d),
 //   dℓ/dx = clamp(d, −δ, δ).
@@ -813,6 +842,8 @@ static double elementwise(block_fn block, const double* x, const double* t, int 
 ELEMENTWISE(bce_with_logits, bce_block)
 ELEMENTWISE(logistic, logistic_block)
 ELEMENTWISE(binary_cross_entropy, bce_prob_block)
+ELEMENTWISE(mse, mse_block)
+ELEMENTWISE(l1, l1_block)
 ELEMENTWISE(huber, huber_block)
 ELEMENTWISE(smooth_l1, smooth_l1_block)
 ELEMENTWISE(sigmoid_focal, focal_block)

@@ -19,6 +19,8 @@ export type ElementwiseKernel =
   | 'bce_with_logits'
   | 'logistic'
   | 'binary_cross_entropy'
+  | 'mse'
+  | 'l1'
   | 'huber'
   | 'smooth_l1'
   | 'sigmoid_focal'
