@@ -261,11 +261,11 @@ export const elementwiseRows =
   (x, t, D, lo, hi, out, weights) =>
     rowMeansSimd(kernel, x, t, D, lo, hi, out, { ...options, weights });
 
-/** The rows through the loss's SIMD form where its parameters have one (rows that fit a call,
- *  targets of the predictions' shape), else through the scalar row kernel. */
+/** The rows through the loss's SIMD form where its parameters have one (and its rows fit a call),
+ *  else through the scalar row kernel. */
 function simdRows<P>(form: (params: P) => SimdRows | null, scalar: ReturnType<typeof rowKernel<P>>): ReturnType<typeof rowKernel<P>> {
   return (input, lo, hi, out) => {
-    const simd = input.targetsAreIndices || !rowsFit(input.cols) ? null : form(input.params);
+    const simd = rowsFit(input.cols) ? form(input.params) : null;
     return simd === null ? scalar(input, lo, hi, out) : simd(input.predictions, input.targets, input.cols, lo, hi, out, input.extra.unit_weight);
   };
 }

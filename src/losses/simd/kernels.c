@@ -168,9 +168,11 @@ static inline void log_positive(f64x2* v) {
 // cross_entropy with class-index targets, without weight or label smoothing, rows [0, rows) of C
 // logits (the derivation is crossEntropy.ts's): with m the row's max, S = Σ_c e^(x_c − m),
 //   ℓ = m + log S − x_y,  dℓ/dx_c = e^(x_c − m)/S − [c = y]
-// (every exponent ≤ 0, so nothing overflows). A row whose target is `ignore` gets 0 and a zero
-// gradient row. e (rows·C) and sums (rows) are work space. Returns Σℓ, added row by row in order.
-double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows, int C, double ignore, double* per, double* grad, double scale, double* e, double* sums) {
+// (every exponent ≤ 0, so nothing overflows). A row whose target is `ignore`, or whose weight
+// w[r] is 0, gets 0 and a zero gradient row; row r's gradient is scaled by scale·w[r] (w null: 1;
+// keras.sparse_categorical_crossentropy's row weights). e (rows·C) and sums (rows) are work
+// space. Returns Σ w_r·ℓ_r, added row by row in order.
+double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows, int C, double ignore, double* per, double* grad, double scale, const double* w, double* e, double* sums) {
   for (int r = 0; r < rows; r++) {
     const double* row = x + r * C;
     double m = row[0];
@@ -191,7 +193,8 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
   double total = 0;
   for (int r = 0; r < rows; r++) {
     const double t = y[r];
-    if (t == ignore) {
+    const double wr = w ? w[r] : 1.0;
+    if (t == ignore || wr == 0) {
       if (per) per[r] = 0;
       if (grad)
         for (int c = 0; c < C; c++) grad[r * C + c] = 0;
@@ -199,12 +202,13 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
     }
     const int k = (int)t;
     const double v = sums[r] + logs[r] - x[r * C + k];
-    total += v;
+    total += w ? wr * v : v;
     if (per) per[r] = v;
     if (grad) {
-      const double inv = scale / e[rows * C + r];
+      const double sc = w ? scale * wr : scale;
+      const double inv = sc / e[rows * C + r];
       for (int c = 0; c < C; c++) grad[r * C + c] = e[r * C + c] * inv;
-      grad[r * C + k] -= scale;
+      grad[r * C + k] -= sc;
     }
   }
   return total;

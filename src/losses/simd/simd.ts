@@ -37,7 +37,7 @@ export type ElementwiseKernel =
 type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   memory: { buffer: ArrayBuffer };
   heap_base(): number;
-  cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, e: number, sums: number): number;
+  cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, w: number, e: number, sums: number): number;
   categorical_rows(x: number, t: number, rows: number, C: number, eps: number, fromLogits: number, per: number, grad: number, scale: number, w: number, e: number, sums: number): number;
   first_beyond(a: number, n: number, bound: number): number;
   row_means(per: number, grad: number, rows: number, D: number, mean: number, w: number, scale: number, out: number): number;
@@ -162,18 +162,24 @@ export function categoricalSimd(x: FloatArray, t: TargetArray, C: number, lo: nu
  *  arrays of work space per call. */
 export const rowsFit = (C: number) => C <= SIMD_CHUNK / 2;
 
-/** cross_entropy with class-index targets, no weight, no label smoothing, over rows [lo, hi) of C
- *  logits: Σℓ; per-sample values and the gradient (times `scale`) written when asked. */
-export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, out: KernelOutput): number {
+/** cross_entropy with class-index targets, no class weights, no label smoothing, over rows
+ *  [lo, hi) of C logits: Σ w_r·ℓ_r (w_r the optional row weights, else 1; a target equal to
+ *  `ignore`, or a row weight of 0, gives 0 and a zero gradient row); per-sample values and the
+ *  gradient (times w_r·`scale`) written when asked. */
+export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, out: KernelOutput, weights: FloatArray | null = null): number {
   const { perSample, gradient, gradScale: scale } = out;
-  const rowsPerCall = Math.floor(SIMD_CHUNK / C);
+  // The weights go after the rows' values in PER (rows·2 ≤ SIMD_CHUNK for C ≥ 2).
+  const rowsPerCall = Math.floor(SIMD_CHUNK / Math.max(2, C));
+  const weightsAt = region(PER) + 8 * rowsPerCall;
+  const w = new Float64Array(wasm.memory.buffer, weightsAt, rowsPerCall);
   let sum = 0;
   for (let from = lo; from < hi; from += rowsPerCall) {
     const to = Math.min(hi, from + rowsPerCall);
     const rows = to - from;
     views[X].set(x.subarray(from * C, to * C));
     views[T].set(t.subarray(from, to));
-    sum += wasm.cross_entropy_indices(region(X), region(T), rows, C, ignore, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, region(E), region(SUMS));
+    if (weights !== null) w.set(weights.subarray(from, to));
+    sum += wasm.cross_entropy_indices(region(X), region(T), rows, C, ignore, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, weights === null ? 0 : weightsAt, region(E), region(SUMS));
     if (perSample !== null) perSample.set(views[PER].subarray(0, rows), from);
     if (gradient !== null) gradientOut(out, gradient, from * C, rows * C);
   }
