@@ -93,13 +93,12 @@ export const kerasCtc: LossDefinition = {
         for (let c = 0; c < C; c++) lp[t * C + c] = x[base + t * C + c] - lse;
       }
       const sample = { frames: T, labels: targets, start: label_starts[i], length: label_lengths[i], blank: BLANK };
-      const nll = ctcSample(lp, 0, C, sample, scratch, null, 0);
+      // One pass for the value and, when asked, the gradient, which overwrites lp frame by frame
+      // after each frame is read (ctcSample writes none for an infinite value).
+      const nll = ctcSample(lp, 0, C, sample, scratch, gradient === null ? null : lp, gradScale * w[i]);
       if (perSample !== null) perSample[i] = nll;
       sum += w[i] * nll;
-      if (gradient !== null && Number.isFinite(nll)) {
-        ctcSample(lp, 0, C, sample, scratch, lp, gradScale * w[i]); // the gradient overwrites lp, frame by frame after it is read
-        gradient.set(lp, base);
-      }
+      if (gradient !== null && Number.isFinite(nll)) gradient.set(lp, base);
     }
     return sum;
   },
