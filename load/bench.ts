@@ -231,7 +231,8 @@ async function p2(service: RunningService, cases: LargeCase[]) {
     return `| ${c.label} | ${(c.request.body.length / 2 ** 20).toFixed(1)} MiB | ${ours.toFixed(0)} | ${torch.median_ms.toFixed(1)} | ${ratio(ours, torch.median_ms)}× | ${verdict(ours <= 1.5 * torch.median_ms)} | ${peerCell} | ${value.toPrecision(7)} / ${torch.value.toPrecision(7)} |`;
   });
   sections.push(
-    `## P2: large requests\n\nBinary v2 (\`POST /v2/models/{loss}/infer\`, FP32 in, value and gradient out as binary), end to end: from the first byte sent to the last ` +
+    `## P2: large requests\n\nBinary v2 (\`POST /v2/models/{loss}/infer\`, FP32 in, value and gradient out as binary: the answer streams, its header and ` +
+      `the gradient's ranges leaving while later ranges compute), end to end: from the first byte sent to the last ` +
       `byte received by a plain Node http client on 127.0.0.1 (median of 5 after a warm-up). Anchor: PyTorch ${'1.13'} (Debian python3-torch) computing forward and ` +
       `backward in-process on the same tensors with \`torch.set_num_threads(2)\` (median of 5 after a warm-up; tensor loading excluded). ` +
       `Peer, measured after the rest: the FastAPI + uvicorn + PyTorch server (\`fastapi_peer.py\`) receiving the same bytes on the same path and answering ` +
