@@ -165,6 +165,31 @@ static inline void log_positive(f64x2* v) {
   log1p_scaled(v, k);
 }
 
+// A row left out (weight 0: Keras's masked or zero-weighted samples; cross_entropy's ignored
+// target): its value 0 and a zero gradient row.
+static inline void zero_row(double* value, double* g, int D) {
+  *value = 0;
+  if (g)
+    for (int k = 0; k < D; k++) g[k] = 0;
+}
+
+// log p and log(1 − p) for W vectors of probabilities p in (0, 1): log(1 − p) is log1p(−p) itself
+// for p ≤ ½ (exact for small p) and the log of the exact 1 − p above; one log1p_unit per lane
+// either way.
+static inline void log_p_and_1mp(const f64x2* p, f64x2* lp, f64x2* l1m) {
+  f64x2 k1m[W];
+  for (int j = 0; j < W; j++) {
+    lp[j] = p[j];
+    f64x2 low = wasm_f64x2_le(p[j], SPLAT(0.5));
+    f64x2 kb, ub;
+    decompose(wasm_f64x2_sub(SPLAT(1.0), p[j]), &kb, &ub);
+    k1m[j] = wasm_v128_and(kb, wasm_v128_not(low));
+    l1m[j] = wasm_v128_bitselect(wasm_f64x2_neg(p[j]), ub, low);
+  }
+  log_positive(lp);
+  log1p_scaled(l1m, k1m);
+}
+
 // cross_entropy with class-index targets, without weight or label smoothing, rows [0, rows) of C
 // logits (the derivation is crossEntropy.ts's): with m the row's max, S = Σ_c e^(x_c − m),
 //   ℓ = m + log S − x_y,  dℓ/dx_c = e^(x_c − m)/S − [c = y]
@@ -195,9 +220,8 @@ double EXPORT(cross_entropy_indices)(const double* x, const double* y, int rows,
     const double t = y[r];
     const double wr = w ? w[r] : 1.0;
     if (t == ignore || wr == 0) {
-      if (per) per[r] = 0;
-      if (grad)
-        for (int c = 0; c < C; c++) grad[r * C + c] = 0;
+      double unused;
+      zero_row(per ? per + r : &unused, grad ? grad + r * C : 0, C);
       continue;
     }
     const int k = (int)t;
@@ -296,9 +320,7 @@ double EXPORT(categorical_rows)(const double* x, const double* t, int rows, int 
     const double wr = w ? w[r] : 1.0;
     double* g = grad ? grad + r * C : 0;
     if (wr == 0) {
-      per[r] = 0;
-      if (g)
-        for (int c = 0; c < C; c++) g[c] = 0;
+      zero_row(per + r, g, C);
       continue;
     }
     const double v = from_logits ? logits_row(x + r * C, t + r * C, e + r * C, sums[r] + logs[r], C, eps, g, scale * wr)
@@ -341,20 +363,9 @@ static const double BCE_EPS = 9.999999960041972e-13;
 
 static void bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
   (void)unused;
-  f64x2 p[W], lp[W], l1m[W], k1m[W];
-  for (int j = 0; j < W; j++) {
-    p[j] = wasm_v128_load(x + 2 * j);
-    lp[j] = p[j];
-    // log(1 − p): log1p(−p) itself for p ≤ ½; above, 1 − p is exact and decomposed. One
-    // log1p_unit per lane either way.
-    f64x2 low = wasm_f64x2_le(p[j], SPLAT(0.5));
-    f64x2 kb, ub;
-    decompose(wasm_f64x2_sub(SPLAT(1.0), p[j]), &kb, &ub);
-    k1m[j] = wasm_v128_and(kb, wasm_v128_not(low));
-    l1m[j] = wasm_v128_bitselect(wasm_f64x2_neg(p[j]), ub, low);
-  }
-  log_positive(lp);
-  log1p_scaled(l1m, k1m);
+  f64x2 p[W], lp[W], l1m[W];
+  for (int j = 0; j < W; j++) p[j] = wasm_v128_load(x + 2 * j);
+  log_p_and_1mp(p, lp, l1m);
   for (int j = 0; j < W; j++) {
     f64x2 tv = wasm_v128_load(t + 2 * j);
     f64x2 log1m = wasm_f64x2_pmax(l1m[j], SPLAT(-100.0));
@@ -373,23 +384,15 @@ static void bce_prob_block(const double* x, const double* t, double* per, double
 // ε = 1e-7 and p = clip(x, ε, 1 − ε),
 //   ℓ = −(t·log p + (1 − t)·log(1 − p))  (the clip keeps both logs above −16.2: no clamp at −100),
 //   dℓ/dx = (p − t)/(p·(1 − p)) inside the clip, its bounds included, and 0 outside;
-// log(1 − p) is formed as bce_prob_block forms it.
 
 static void keras_bce_prob_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
   (void)unused;
-  f64x2 xv[W], p[W], lp[W], l1m[W], k1m[W];
+  f64x2 xv[W], p[W], lp[W], l1m[W];
   for (int j = 0; j < W; j++) {
     xv[j] = wasm_v128_load(x + 2 * j);
     p[j] = wasm_f64x2_pmin(wasm_f64x2_pmax(xv[j], SPLAT(KERAS_EPS)), SPLAT(KERAS_HIGH));
-    lp[j] = p[j];
-    f64x2 low = wasm_f64x2_le(p[j], SPLAT(0.5));
-    f64x2 kb, ub;
-    decompose(wasm_f64x2_sub(SPLAT(1.0), p[j]), &kb, &ub);
-    k1m[j] = wasm_v128_and(kb, wasm_v128_not(low));
-    l1m[j] = wasm_v128_bitselect(wasm_f64x2_neg(p[j]), ub, low);
   }
-  log_positive(lp);
-  log1p_scaled(l1m, k1m);
+  log_p_and_1mp(p, lp, l1m);
   for (int j = 0; j < W; j++) {
     f64x2 tv = wasm_v128_load(t + 2 * j);
     f64x2 v = wasm_f64x2_neg(wasm_f64x2_add(wasm_f64x2_mul(tv, lp[j]), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), tv), l1m[j])));
@@ -597,17 +600,24 @@ static inline void log1p_nonnegative(f64x2* v) {
   log1p_scaled(v, k);
 }
 
-// msle (msle.ts derives it): d = log1p(max(x, 0)) − log1p(max(t, 0)), ℓ = d², dℓ/dx = 2d/(1 + x)
-// for x ≥ 0 and 0 below.
-static void msle_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
-  (void)unused;
+// msle (msle.ts derives it) and keras.mean_squared_logarithmic_error
+// (keras/meanSquaredLogarithmicError.ts): d = L(x) − L(t), ℓ = d², dℓ/dx = 2d/(1 + max(x, f)) for
+// x ≥ f and 0 below, where msle has L(v) = log1p(max(v, 0)) and f = 0, and Keras's clip
+// L(v) = log(max(v, ε) + 1) (the log of the rounded sum, as Keras writes it) and f = ε.
+static inline void squared_log_error(const double* x, const double* t, double* per, double* grad, f64x2 scale, f64x2* sum, double floor, int keras) {
   f64x2 lx[W], lt[W];
+  const f64x2 f = SPLAT(floor), one = SPLAT(keras ? 1.0 : 0.0);
   for (int j = 0; j < W; j++) {
-    lx[j] = wasm_f64x2_pmax(wasm_v128_load(x + 2 * j), SPLAT(0.0));
-    lt[j] = wasm_f64x2_pmax(wasm_v128_load(t + 2 * j), SPLAT(0.0));
+    lx[j] = wasm_f64x2_add(wasm_f64x2_pmax(wasm_v128_load(x + 2 * j), f), one);
+    lt[j] = wasm_f64x2_add(wasm_f64x2_pmax(wasm_v128_load(t + 2 * j), f), one);
   }
-  log1p_nonnegative(lx);
-  log1p_nonnegative(lt);
+  if (keras) {
+    log_positive(lx);
+    log_positive(lt);
+  } else {
+    log1p_nonnegative(lx);
+    log1p_nonnegative(lt);
+  }
   for (int j = 0; j < W; j++) {
     f64x2 xv = wasm_v128_load(x + 2 * j);
     f64x2 d = wasm_f64x2_sub(lx[j], lt[j]);
@@ -615,10 +625,20 @@ static void msle_block(const double* x, const double* t, double* per, double* gr
     sum[j] = wasm_f64x2_add(sum[j], v);
     if (per) wasm_v128_store(per + 2 * j, v);
     if (grad) {
-      f64x2 g = wasm_f64x2_div(wasm_f64x2_add(d, d), wasm_f64x2_add(SPLAT(1.0), xv));
-      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_v128_and(g, wasm_f64x2_ge(xv, SPLAT(0.0))), scale));
+      f64x2 g = wasm_f64x2_div(wasm_f64x2_add(d, d), wasm_f64x2_add(SPLAT(1.0), wasm_f64x2_pmax(xv, f)));
+      wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(wasm_v128_and(g, wasm_f64x2_ge(xv, f)), scale));
     }
   }
+}
+
+static void msle_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  squared_log_error(x, t, per, grad, scale, sum, 0.0, 0);
+}
+
+static void keras_msle_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
+  (void)unused;
+  squared_log_error(x, t, per, grad, scale, sum, KERAS_EPS, 1);
 }
 
 // keras.binary_focal_crossentropy's terms (keras/binaryFocalCrossentropy.ts derives them), targets
@@ -633,7 +653,7 @@ static void msle_block(const double* x, const double* t, double* per, double* gr
 static void keras_binary_focal_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* param, f64x2* sum) {
   const double gamma = param[0], alpha = param[1];
   const int logits = (int)param[2] & 1, balanced = (int)param[2] & 2;
-  f64x2 p[W], e[W], pc[W], lp[W], l1m[W], k1m[W], lq[W], focal[W], dfocal[W], zero[W];
+  f64x2 p[W], e[W], pc[W], lp[W], l1m[W], lq[W], focal[W], dfocal[W], zero[W];
   for (int j = 0; j < W; j++) {
     f64x2 xv = wasm_v128_load(x + 2 * j);
     e[j] = wasm_f64x2_neg(wasm_f64x2_abs(xv));
@@ -648,20 +668,13 @@ static void keras_binary_focal_block(const double* x, const double* t, double* p
       p[j] = xv;
     }
     pc[j] = wasm_f64x2_pmin(wasm_f64x2_pmax(p[j], SPLAT(KERAS_EPS)), SPLAT(KERAS_HIGH));
-    lp[j] = pc[j];
-    f64x2 low = wasm_f64x2_le(pc[j], SPLAT(0.5));
-    f64x2 kb, ub;
-    decompose(wasm_f64x2_sub(SPLAT(1.0), pc[j]), &kb, &ub);
-    k1m[j] = wasm_v128_and(kb, wasm_v128_not(low));
-    l1m[j] = wasm_v128_bitselect(wasm_f64x2_neg(pc[j]), ub, low);
     f64x2 y = wasm_v128_load(t + 2 * j);
     f64x2 pt = wasm_f64x2_add(wasm_f64x2_mul(y, p[j]), wasm_f64x2_mul(wasm_f64x2_sub(SPLAT(1.0), y), wasm_f64x2_sub(SPLAT(1.0), p[j])));
     f64x2 q = wasm_f64x2_pmax(wasm_f64x2_sub(SPLAT(1.0), pt), SPLAT(0.0));
     zero[j] = wasm_f64x2_eq(q, SPLAT(0.0));
     lq[j] = wasm_v128_bitselect(SPLAT(1.0), q, zero[j]);
   }
-  log_positive(lp);
-  log1p_scaled(l1m, k1m);
+  log_p_and_1mp(pc, lp, l1m);
   log_positive(lq);
   for (int j = 0; j < W; j++) {
     focal[j] = wasm_f64x2_mul(SPLAT(gamma), lq[j]);
@@ -687,31 +700,6 @@ static void keras_binary_focal_block(const double* x, const double* t, double* p
       f64x2 dp = wasm_f64x2_mul(w, wasm_f64x2_add(wasm_f64x2_mul(dq, bce), wasm_f64x2_mul(fq, dbce)));
       if (logits) dp = wasm_f64x2_mul(dp, wasm_f64x2_mul(p[j], wasm_f64x2_sub(SPLAT(1.0), p[j])));
       wasm_v128_store(grad + 2 * j, wasm_f64x2_mul(dp, scale));
-    }
-  }
-}
-
-// keras.mean_squared_logarithmic_error (keras/meanSquaredLogarithmicError.ts derives it): with
-// Keras's clip, v = max(x, ε), d = log(v + 1) − log(max(t, ε) + 1) (log of the rounded sum, as
-// Keras writes it, not log1p), ℓ = d², dℓ/dx = 2d/(v + 1) where x ≥ ε and 0 below.
-static void keras_msle_block(const double* x, const double* t, double* per, double* grad, f64x2 scale, const double* unused, f64x2* sum) {
-  (void)unused;
-  f64x2 lx[W], lt[W];
-  for (int j = 0; j < W; j++) {
-    lx[j] = wasm_f64x2_add(wasm_f64x2_pmax(wasm_v128_load(x + 2 * j), SPLAT(KERAS_EPS)), SPLAT(1.0));
-    lt[j] = wasm_f64x2_add(wasm_f64x2_pmax(wasm_v128_load(t + 2 * j), SPLAT(KERAS_EPS)), SPLAT(1.0));
-  }
-  log_positive(lx);
-  log_positive(lt);
-  for (int j = 0; j < W; j++) {
-    f64x2 xv = wasm_v128_load(x + 2 * j);
-    f64x2 d = wasm_f64x2_sub(lx[j], lt[j]);
-    f64x2 v = wasm_f64x2_mul(d, d);
-    sum[j] = wasm_f64x2_add(sum[j], v);
-    if (per) wasm_v128_store(per + 2 * j, v);
-    if (grad) {
-      f64x2 g = wasm_f64x2_div(wasm_f64x2_add(d, d), wasm_f64x2_add(wasm_f64x2_pmax(xv, SPLAT(KERAS_EPS)), SPLAT(1.0)));
-      wasm_v128_store(grad + 2 * j, wasm_v128_and(wasm_f64x2_mul(g, scale), wasm_f64x2_ge(xv, SPLAT(KERAS_EPS))));
     }
   }
 }
@@ -864,17 +852,15 @@ ELEMENTWISE(keras_kl_divergence, keras_kl_block)
 // The rows of an elementwise kernel's values (simd.ts: rowMeansSimd): for rows [0, rows) of D
 // values in per, v_r = (Σ_k per[r·D + k])/D (mean ≠ 0) or the sum itself, the k added in order as
 // the scalar loops add them; out[r] = v_r, and with weights w the gradient row times
-// (scale·w_r)/D (or scale·w_r; without weights, the kernel scaled it already). A row of weight 0 gives 0 and a zero gradient row. Returns Σ_r w_r·v_r,
-// added in row order.
+// (scale·w_r)/D (or scale·w_r; without weights, the kernel scaled it already). A row of weight 0
+// gives 0 and a zero gradient row. Returns Σ_r w_r·v_r, added in row order.
 double EXPORT(row_means)(const double* per, double* grad, int rows, int D, int mean, const double* w, double scale, double* out) {
   double sum = 0;
   for (int r = 0; r < rows; r++) {
     const double wr = w ? w[r] : 1.0;
     double* g = grad ? grad + r * D : 0;
     if (wr == 0) {
-      out[r] = 0;
-      if (g)
-        for (int k = 0; k < D; k++) g[k] = 0;
+      zero_row(out + r, g, D);
       continue;
     }
     double acc = 0;

@@ -136,15 +136,21 @@ export function rowMeansSimd(kernel: ElementwiseKernel, x: FloatArray, t: Target
   return sum;
 }
 
+/** Rows of C per call for the row kernels, and where a call's row weights go: after the rows'
+ *  values in PER (2·rows ≤ SIMD_CHUNK for C ≥ 2). */
+function rowCalls(C: number) {
+  const rowsPerCall = Math.floor(SIMD_CHUNK / Math.max(2, C));
+  const weightsAt = region(PER) + 8 * rowsPerCall;
+  return { rowsPerCall, weightsAt, w: new Float64Array(wasm.memory.buffer, weightsAt, rowsPerCall) };
+}
+
 /** Categorical cross-entropy (soft or one-hot targets, label smoothing ε, logits or
  *  probabilities) over rows [lo, hi) of C: Σ_r w_r·ℓ_r; each row's ℓ and the gradient (times
  *  w_r·scale) written when asked (kernels.c: categorical_rows). Rows need C ≤ SIMD_CHUNK / 2. */
 export function categoricalSimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, eps: number, fromLogits: boolean, out: KernelOutput, weights: FloatArray | null = null): number {
   const { perSample, gradient, gradScale: scale } = out;
-  // Work space: e takes 2·rows·C (both E regions); the weights go after the rows' values in PER.
-  const rowsPerCall = Math.floor(SIMD_CHUNK / Math.max(2, C));
-  const weightsAt = region(PER) + 8 * rowsPerCall;
-  const w = new Float64Array(wasm.memory.buffer, weightsAt, rowsPerCall);
+  // Work space: e takes 2·rows·C (both E regions).
+  const { rowsPerCall, weightsAt, w } = rowCalls(C);
   let sum = 0;
   for (let from = lo; from < hi; from += rowsPerCall) {
     const to = Math.min(hi, from + rowsPerCall);
@@ -168,10 +174,7 @@ export const rowsFit = (C: number) => C <= SIMD_CHUNK / 2;
  *  gradient (times w_r·`scale`) written when asked. */
 export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, out: KernelOutput, weights: FloatArray | null = null): number {
   const { perSample, gradient, gradScale: scale } = out;
-  // The weights go after the rows' values in PER (rows·2 ≤ SIMD_CHUNK for C ≥ 2).
-  const rowsPerCall = Math.floor(SIMD_CHUNK / Math.max(2, C));
-  const weightsAt = region(PER) + 8 * rowsPerCall;
-  const w = new Float64Array(wasm.memory.buffer, weightsAt, rowsPerCall);
+  const { rowsPerCall, weightsAt, w } = rowCalls(C);
   let sum = 0;
   for (let from = lo; from < hi; from += rowsPerCall) {
     const to = Math.min(hi, from + rowsPerCall);
