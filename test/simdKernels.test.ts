@@ -202,6 +202,37 @@ test("the SIMD kernels check the gradient while writing it: every element counte
   }
 });
 
+test('float32 outputs are narrowed in the module as a Float32Array store narrows: each the fround of the float64 output', () => {
+  for (const name of ['bce_with_logits', 'mse', 'multilabel_soft_margin', 'cross_entropy', 'keras.binary_crossentropy', 'categorical_crossentropy']) {
+    const def = findLoss(name)!;
+    const sample = def.sample(rng(23));
+    const k = 1001; // an odd number of repetitions: odd call lengths, a tail of one
+    const task = prepareLossTask({
+      def,
+      ...slotTensors(def, (input) => {
+        const t = sample.inputs[input];
+        if (t === undefined) return undefined;
+        return { data: Float64Array.from({ length: t.data.length * k }, (_, i) => t.data[i % t.data.length]), shape: [t.shape[0] * k, ...t.shape.slice(1)] };
+      }),
+      params: def.params.parse({}),
+      reduction: 'sum',
+      wantPerSample: true,
+      wantGradient: true,
+      regularization: null,
+    });
+    const units = task.input.rows;
+    const run = (make: (n: number) => Float32Array | Float64Array) => {
+      const out = { perSample: make(units), gradient: make(task.input.predictions.length), gradScale: 0.25, gradients: {}, reduction: 'sum' as const };
+      def.kernel(task.input, 0, units, out);
+      return out;
+    };
+    const wide = run((n) => new Float64Array(n));
+    const narrow = run((n) => new Float32Array(n));
+    expect(Array.from(narrow.perSample), name).toEqual(Array.from(wide.perSample, Math.fround));
+    expect(Array.from(narrow.gradient), name).toEqual(Array.from(wide.gradient, Math.fround));
+  }
+});
+
 function bce(x: Float64Array, t: Float64Array, reduction: 'mean' | 'sum') {
   const def = findLoss('bce_with_logits')!;
   return computeLoss(

@@ -876,6 +876,15 @@ double EXPORT(row_means)(const double* per, double* grad, int rows, int D, int m
   return sum;
 }
 
+// a[0..n) narrowed to float32 in out (rounded to nearest even, as Float32Array stores round), two
+// at a time: V8's Float32Array.set from a Float64Array took 0.83 ns an element here, a copy of the
+// narrowed bytes 0.1.
+void EXPORT(demote)(const double* a, float* out, int n) {
+  int i = 0;
+  for (; i + 2 <= n; i += 2) wasm_v128_store64_lane(out + i, wasm_f32x4_demote_f64x2_zero(wasm_v128_load(a + i)), 0);
+  if (i < n) wasm_v128_store32_lane(out + i, wasm_f32x4_demote_f64x2_zero(wasm_v128_load64_zero(a + i)), 0);
+}
+
 // The first i in [0, n) where !(|a[i]| < bound), or −1: with bound = +∞ the first element that is
 // not finite; with bound = 2^128 − 2^103 the first that float32 cannot hold (the midpoint between
 // FLT_MAX and 2^128 rounds to infinity). The kernels' gradients are checked here while they are

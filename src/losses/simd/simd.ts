@@ -39,6 +39,7 @@ type KernelExports = Record<ElementwiseKernel, ElementwiseExport> & {
   heap_base(): number;
   cross_entropy_indices(x: number, y: number, rows: number, C: number, ignore: number, per: number, grad: number, scale: number, w: number, e: number, sums: number): number;
   categorical_rows(x: number, t: number, rows: number, C: number, eps: number, fromLogits: number, per: number, grad: number, scale: number, w: number, e: number, sums: number): number;
+  demote(a: number, out: number, n: number): void;
   first_beyond(a: number, n: number, bound: number): number;
   row_means(per: number, grad: number, rows: number, D: number, mean: number, w: number, scale: number, out: number): number;
   exp_array(x: number, out: number, n: number): void;
@@ -58,6 +59,8 @@ const view = (k: number) => new Float64Array(wasm.memory.buffer, region(k), SIMD
 // Inputs, outputs, and work space (E and SUMS take two regions each).
 const [X, T, PER, GRAD, E, SUMS] = [0, 1, 2, 3, 4, 6];
 const views: Record<number, Float64Array> = Object.fromEntries([X, T, PER, GRAD, E, SUMS].map((k) => [k, view(k)]));
+/** Float32 values narrowed in the module (copyOut), in region E. */
+const narrowed = new Float32Array(wasm.memory.buffer, region(E), SIMD_CHUNK);
 
 /** Float32 rounds doubles from 2^128 − 2^103 (the midpoint between FLT_MAX and 2^128) up to ∞. */
 const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
@@ -71,7 +74,18 @@ function gradientOut(out: KernelOutput, gradient: FloatArray, at: number, n: num
     if (k >= 0 && checked.first < 0) checked.first = at + k;
     checked.count += n;
   }
-  gradient.set(views[GRAD].subarray(0, n), at);
+  copyOut(GRAD, n, gradient, at);
+}
+
+/** n values of region k to target[at, at + n): float32 targets get them narrowed in the module
+ *  (demote, into E, free once a call has run) rather than by a converting TypedArray.set. */
+function copyOut(k: number, n: number, target: FloatArray, at: number): void {
+  if (target instanceof Float32Array) {
+    wasm.demote(region(k), region(E), n);
+    target.set(narrowed.subarray(0, n), at);
+  } else {
+    target.set(views[k].subarray(0, n), at);
+  }
 }
 
 /** An elementwise loss over elements [lo, hi) of predictions x and targets t (with up to three
@@ -87,7 +101,7 @@ export function elementwiseSimd(kernel: ElementwiseKernel, x: FloatArray, t: Tar
     views[X].set(x.subarray(from, to));
     views[T].set(t.subarray(from, to));
     sum += wasm[kernel](region(X), region(T), n, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, p0, p1, p2);
-    if (perSample !== null) perSample.set(views[PER].subarray(0, n), from);
+    if (perSample !== null) copyOut(PER, n, perSample, from);
     if (gradient !== null) gradientOut(out, gradient, from, n);
   }
   return sum;
@@ -130,7 +144,7 @@ export function rowMeansSimd(kernel: ElementwiseKernel, x: FloatArray, t: Target
     const divisor = rowSums ? 1 : D;
     wasm[kernel](region(X), region(T), n, region(PER), gradient === null ? 0 : region(GRAD), weights === null ? scale / divisor : 1, p0, p1, p2);
     sum += wasm.row_means(region(PER), gradient === null ? 0 : region(GRAD), to - from, D, rowSums ? 0 : 1, weights === null ? 0 : region(E), scale, region(SUMS));
-    if (perSample !== null) perSample.set(views[SUMS].subarray(0, to - from), from);
+    if (perSample !== null) copyOut(SUMS, to - from, perSample, from);
     if (gradient !== null) gradientOut(out, gradient, from * D, n);
   }
   return sum;
@@ -158,7 +172,7 @@ export function categoricalSimd(x: FloatArray, t: TargetArray, C: number, lo: nu
     views[T].set(t.subarray(from * C, to * C));
     if (weights !== null) w.set(weights.subarray(from, to));
     sum += wasm.categorical_rows(region(X), region(T), to - from, C, eps, fromLogits ? 1 : 0, region(PER), gradient === null ? 0 : region(GRAD), scale, weights === null ? 0 : weightsAt, region(E), region(SUMS));
-    if (perSample !== null) perSample.set(views[PER].subarray(0, to - from), from);
+    if (perSample !== null) copyOut(PER, to - from, perSample, from);
     if (gradient !== null) gradientOut(out, gradient, from * C, (to - from) * C);
   }
   return sum;
@@ -183,7 +197,7 @@ export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: n
     views[T].set(t.subarray(from, to));
     if (weights !== null) w.set(weights.subarray(from, to));
     sum += wasm.cross_entropy_indices(region(X), region(T), rows, C, ignore, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, weights === null ? 0 : weightsAt, region(E), region(SUMS));
-    if (perSample !== null) perSample.set(views[PER].subarray(0, rows), from);
+    if (perSample !== null) copyOut(PER, rows, perSample, from);
     if (gradient !== null) gradientOut(out, gradient, from * C, rows * C);
   }
   return sum;
