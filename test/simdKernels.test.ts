@@ -233,6 +233,30 @@ test('float32 outputs are narrowed in the module as a Float32Array store narrows
   }
 });
 
+test('cross_entropy with class weights (0 and negative ones among them) and ignored targets in SIMD: as its scalar form', () => {
+  const def = findLoss('cross_entropy')!;
+  const r = rng(14);
+  const [n, C] = [5003, 6];
+  const x = Float64Array.from({ length: n * C }, (_, i) => (i === 7 ? 1e4 : r.normal() * 3));
+  const t = Float64Array.from({ length: n }, (_, i) => (i % 17 === 3 ? -100 : r.int(C)));
+  const task = prepareLossTask({
+    def,
+    predictions: { data: x, shape: [n, C] },
+    targets: { data: t, shape: [n] },
+    params: def.params.parse({ weight: [0.5, 2, 0, -0.75, 1, 3] }),
+    reduction: 'sum',
+    wantPerSample: true,
+    wantGradient: true,
+    regularization: null,
+  });
+  const { simd, scalar } = bothKernels(def, task);
+  for (const [a, b] of [[simd.perSample, scalar.perSample], [simd.gradient, scalar.gradient]] as const) {
+    const off = a.findIndex((v, i) => !(Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
+    expect(off, `[${off}] ${a[off]} vs ${b[off]}`).toBe(-1);
+  }
+  expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
+});
+
 function bce(x: Float64Array, t: Float64Array, reduction: 'mean' | 'sum') {
   const def = findLoss('bce_with_logits')!;
   return computeLoss(

@@ -45,7 +45,7 @@ export const kerasSparseCategoricalCrossentropy = kerasLoss<Params>({
   checkData: classesInRange,
   // Logits: cross_entropy's SIMD kernel with the row weights (class indices truncated as Keras
   // casts them: the kernel's int conversion truncates); probabilities take one log per row.
-  simd: ({ from_logits }) => (from_logits ? (x, t, D, lo, hi, out, weights) => crossEntropySimd(x, t, D, lo, hi, Number.NaN, out, weights) : null),
+  simd: ({ from_logits }) => (from_logits ? (x, t, D, lo, hi, out, weights) => crossEntropySimd(x, t, D, lo, hi, Number.NaN, out, { rows: weights }) : null),
   row: (x, x0, t, t0, D, { from_logits }, g, scale) => sparseRow(x, x0, Math.trunc(t[t0]), D, from_logits, g, scale),
   plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [0], dPredictions: [1, -1] })),
   sample: (r) => ({ ...rows(r, () => r.uniform(0.1, 2)), params: { from_logits: r.uniform() < 0.5 } }),

@@ -122,14 +122,15 @@ export const crossEntropy = defineLoss<Params>({
     for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
     return d;
   },
-  // Without class weights the same formulas in WebAssembly SIMD (simd/kernels.c): class indices
-  // without smoothing (the common case), and probability targets, which are categorical
-  // cross-entropy on logits (t′ the same smoothing, w_c = 1).
+  // The same formulas in WebAssembly SIMD (simd/kernels.c): class indices without smoothing
+  // (ε = 0: ℓ = w_y·(lse − x_y), dℓ/dx = w_y·(p − [c = y]), the class weight as the row's), and
+  // without class weights probability targets, which are categorical cross-entropy on logits
+  // (t′ the same smoothing, w_c = 1).
   kernel(input, lo, hi, out) {
     const { predictions: x, targets: t, cols: C, targetsAreIndices, params } = input;
-    if (params.weight === undefined && rowsFit(C)) {
-      if (targetsAreIndices && params.label_smoothing === 0) return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out);
-      if (!targetsAreIndices) return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, true, out);
+    if (rowsFit(C)) {
+      if (targetsAreIndices && params.label_smoothing === 0) return crossEntropySimd(x, t, C, lo, hi, params.ignore_index, out, { classes: params.weight });
+      if (!targetsAreIndices && params.weight === undefined) return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, true, out);
     }
     return scalar(input, lo, hi, out);
   },

@@ -182,21 +182,36 @@ export function categoricalSimd(x: FloatArray, t: TargetArray, C: number, lo: nu
  *  arrays of work space per call. */
 export const rowsFit = (C: number) => C <= SIMD_CHUNK / 2;
 
-/** cross_entropy with class-index targets, no class weights, no label smoothing, over rows
- *  [lo, hi) of C logits: Σ w_r·ℓ_r (w_r the optional row weights, else 1; a target equal to
- *  `ignore`, or a row weight of 0, gives 0 and a zero gradient row); per-sample values and the
- *  gradient (times w_r·`scale`) written when asked. */
-export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, out: KernelOutput, weights: FloatArray | null = null): number {
+/** Row weights of cross_entropySimd: Keras's per-row weights (the per-sample values stay
+ *  unweighted, Keras weighs them after), or PyTorch's class weights, w_r = w[y_r] (the per-sample
+ *  values are w_y·ℓ). */
+export interface CrossEntropyWeights {
+  rows?: FloatArray | null;
+  classes?: ArrayLike<number>;
+}
+
+/** cross_entropy with class-index targets, without label smoothing, over rows [lo, hi) of C
+ *  logits: Σ w_r·ℓ_r (w_r from `weights`, else 1; a target equal to `ignore`, or a weight of 0,
+ *  gives 0 and a zero gradient row); per-sample values and the gradient (times w_r·`scale`)
+ *  written when asked. */
+export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: number, hi: number, ignore: number, out: KernelOutput, weights: CrossEntropyWeights = {}): number {
   const { perSample, gradient, gradScale: scale } = out;
+  const { rows: rowWeights = null, classes } = weights;
   const { rowsPerCall, weightsAt, w } = rowCalls(C);
+  const weighted = rowWeights !== null || classes !== undefined;
   let sum = 0;
   for (let from = lo; from < hi; from += rowsPerCall) {
     const to = Math.min(hi, from + rowsPerCall);
     const rows = to - from;
     views[X].set(x.subarray(from * C, to * C));
     views[T].set(t.subarray(from, to));
-    if (weights !== null) w.set(weights.subarray(from, to));
-    sum += wasm.cross_entropy_indices(region(X), region(T), rows, C, ignore, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, weights === null ? 0 : weightsAt, region(E), region(SUMS));
+    if (rowWeights !== null) w.set(rowWeights.subarray(from, to));
+    if (classes !== undefined) for (let r = from; r < to; r++) w[r - from] = t[r] === ignore ? 0 : classes[t[r]];
+    sum += wasm.cross_entropy_indices(region(X), region(T), rows, C, ignore, perSample === null ? 0 : region(PER), gradient === null ? 0 : region(GRAD), scale, weighted ? weightsAt : 0, region(E), region(SUMS));
+    if (perSample !== null && classes !== undefined) {
+      const per = views[PER];
+      for (let r = 0; r < rows; r++) per[r] *= w[r];
+    }
     if (perSample !== null) copyOut(PER, rows, perSample, from);
     if (gradient !== null) gradientOut(out, gradient, from * C, rows * C);
   }
