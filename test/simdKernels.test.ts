@@ -86,6 +86,19 @@ const EDGES: Record<string, { x: number[]; t: number[] }> = {
   binary_cross_entropy: { x: [0, 1, 1e-300, 5e-324, 1e-12, 1 - 1e-12, 0.5, 0.5 - 1e-17, 0.5 + 1e-16, 0.25, 0.75, 1e-45, 0.999, 0.001], t: [1, 0, 1, 1, 0.5, 0.5, 0.3, 1, 0, 0.2, 0.9, 1, 0, 1] },
 };
 
+/** The SIMD kernel agrees with its scalar reference on the task: each per-sample value and
+ *  gradient element to a few ulps of the size of its terms (`sameNonFinite`: or the same
+ *  non-finite number), and with `value` the sums to n ulps (they add in another order). */
+function expectAgree(def: LossDefinition, task: LossTask, label: string, { value = true, sameNonFinite = false } = {}) {
+  const { simd, scalar } = bothKernels(def, task);
+  for (const [name, a, b] of [['per_sample', simd.perSample, scalar.perSample], ['gradient', simd.gradient, scalar.gradient]] as const) {
+    const off = a.findIndex((v, i) => !((sameNonFinite && Object.is(v, b[i])) || Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
+    expect(off, `${label} ${name}[${off}]: ${a[off]} vs ${b[off]}`).toBe(-1);
+  }
+  const n = simd.perSample.length;
+  if (value) expect(Math.abs(simd.value - scalar.value), label).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
+}
+
 describe.each(losses.filter((d) => d.scalarKernel !== undefined).map((d) => [d.name, d] as const))('%s: the SIMD kernel against its scalar reference', (name, def) => {
   test('its sample repeated past several calls, FP64 and FP32, and its edge inputs: value, per_sample and gradient', () => {
     const sample = def.sample(rng(21));
@@ -120,17 +133,7 @@ describe.each(losses.filter((d) => d.scalarKernel !== undefined).map((d) => [d.n
         prepareLossTask({ def, predictions: { data: Float64Array.from(edges.x), shape: [edges.x.length] }, targets: { data: Float64Array.from(edges.t), shape: [edges.t.length] }, params: def.params.parse({}), reduction: 'sum', wantPerSample: true, wantGradient: true, regularization: null }),
       );
     }
-    for (const task of tasks) {
-      const { simd, scalar } = bothKernels(def, task);
-      const n = simd.perSample.length;
-      // Each element to a few ulps of the size of its terms; the sums run in another order.
-      const firstOff = (a: Float64Array, b: Float64Array) => a.findIndex((v, i) => !(Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
-      const p = firstOff(simd.perSample, scalar.perSample);
-      expect(p, `per_sample[${p}]: ${simd.perSample[p]} vs ${scalar.perSample[p]}`).toBe(-1);
-      const g = firstOff(simd.gradient, scalar.gradient);
-      expect(g, `gradient[${g}]: ${simd.gradient[g]} vs ${scalar.gradient[g]}`).toBe(-1);
-      expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
-    }
+    for (const task of tasks) expectAgree(def, task, name);
   });
 });
 
@@ -153,12 +156,8 @@ test('keras.binary_focal_crossentropy in SIMD: γ of 0, ½, 1 and 3 (pow at q = 
         wantGradient: true,
         regularization: null,
       });
-      const { simd, scalar } = bothKernels(def, task);
-      for (const [a, b] of [[simd.perSample, scalar.perSample], [simd.gradient, scalar.gradient]] as const) {
-        // Equal where the scalar is not finite (+∞ at q = 0 for γ < 1), else to a few ulps.
-        const off = a.findIndex((v, i) => !(Object.is(v, b[i]) || Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
-        expect(off, `γ ${gamma}, from_logits ${from_logits}: [${off}] ${a[off]} vs ${b[off]}`).toBe(-1);
-      }
+      // Equal where the scalar is not finite (+∞ at q = 0 for γ < 1), else to a few ulps.
+      expectAgree(def, task, `γ ${gamma}, from_logits ${from_logits}:`, { value: false, sameNonFinite: true });
     }
   }
 });
@@ -176,12 +175,7 @@ test('cross_entropy with probability targets in SIMD (categorical_rows on logits
   }
   for (const label_smoothing of [0, 0.1]) {
     const task = prepareLossTask({ def, predictions: { data: x, shape: [n, C] }, targets: { data: t, shape: [n, C] }, params: def.params.parse({ label_smoothing }), reduction: 'sum', wantPerSample: true, wantGradient: true, regularization: null });
-    const { simd, scalar } = bothKernels(def, task);
-    for (const [a, b] of [[simd.perSample, scalar.perSample], [simd.gradient, scalar.gradient]] as const) {
-      const off = a.findIndex((v, i) => !(Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
-      expect(off, `ε ${label_smoothing}: [${off}] ${a[off]} vs ${b[off]}`).toBe(-1);
-    }
-    expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
+    expectAgree(def, task, `ε ${label_smoothing}:`);
   }
 });
 
@@ -249,12 +243,7 @@ test('cross_entropy with class weights (0 and negative ones among them) and igno
     wantGradient: true,
     regularization: null,
   });
-  const { simd, scalar } = bothKernels(def, task);
-  for (const [a, b] of [[simd.perSample, scalar.perSample], [simd.gradient, scalar.gradient]] as const) {
-    const off = a.findIndex((v, i) => !(Math.abs(v - b[i]) <= 1e-14 * (1 + Math.abs(b[i]))));
-    expect(off, `[${off}] ${a[off]} vs ${b[off]}`).toBe(-1);
-  }
-  expect(Math.abs(simd.value - scalar.value)).toBeLessThanOrEqual(n * 1e-15 * (1 + Math.abs(scalar.value)));
+  expectAgree(def, task, 'class weights:');
 });
 
 function bce(x: Float64Array, t: Float64Array, reduction: 'mean' | 'sum') {

@@ -1,4 +1,4 @@
-// Shapes, and two axes of a tensor swapped, for kernels that read it in another order than the
+// Shapes, numpy's broadcasting, and two axes of a tensor swapped, for kernels that read it in another order than the
 // request sent it: [N, C, d…] with the class axis last, [T, N, C] sample-major, Keras's `axis`
 // moved last. The validation layer moves the inputs; the pool moves the gradient back
 // (pool/lossTask.ts).
@@ -10,6 +10,43 @@ export const sameShape = (a: readonly number[], b: readonly number[]) => a.lengt
 
 /** `[2, 3]`: a shape as messages write it. */
 export const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** numpy's broadcast shape, or null. */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | null {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1;
+    const y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return null;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** For each element of the broadcast shape `out`, the flat index it reads in `shape`. */
+export function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
+  const index = new Int32Array(elementCount(out));
+  const rank = out.length;
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = rank - 1, s = 1; i >= 0; i--) {
+    const d = shape[shape.length - rank + i] ?? 1;
+    strides[i] = d === 1 ? 0 : s;
+    s *= d;
+  }
+  const at = new Array<number>(rank).fill(0);
+  for (let k = 0, flat = 0; k < index.length; k++) {
+    index[k] = flat;
+    for (let i = rank - 1; i >= 0; i--) {
+      at[i]++;
+      flat += strides[i];
+      if (at[i] < out[i]) break;
+      flat -= strides[i] * at[i];
+      at[i] = 0;
+    }
+  }
+  return index;
+}
 
 /** A tensor seen as [outer, a, b, inner] in the request and as [outer, b, a, inner] by the kernel. */
 export interface Transposition {

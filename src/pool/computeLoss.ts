@@ -25,11 +25,11 @@ export function definitionOf(task: LossTask): LossDefinition {
   return def;
 }
 
-/** Units (elements, or rows for row losses), units per block, and the number of blocks. */
+/** Units (elements, or rows for row losses) and the elements of the first input in each
+ *  (input.cols: 1 for elementwise losses), units per block, and the number of blocks. */
 export function blockLayout(def: LossDefinition, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
   const units = byRows(def) ? input.rows : input.predictions.length;
-  const unitSize = byRows(def) ? input.cols : 1;
-  const block = def.coupledRows ? Math.max(1, units) : Math.max(1, Math.floor(BLOCK_ELEMENTS / unitSize));
+  const block = def.coupledRows ? Math.max(1, units) : Math.max(1, Math.floor(BLOCK_ELEMENTS / input.cols));
   return { units, block, blocks: Math.ceil(units / block) };
 }
 
@@ -196,12 +196,13 @@ export function finishLoss(
   // overflow from 2^128 − 2^103 (Math.fround gives ∞) where float64 still holds the number.
   const float32 = task.input.predictions instanceof Float32Array;
   const holds = (v: number) => Number.isFinite(float32 ? Math.fround(v) : v);
+  // A finite float64 sum has finite terms; float32 per-sample values are searched either way.
+  const badSample = perSample !== null && (float32 || !Number.isFinite(value)) ? firstNonFinite(perSample, 0, perSample.length) : -1;
   let nonFinite: LossResult['nonFinite'] = null;
   if (!holds(value)) {
-    const index = perSample === null ? -1 : firstNonFinite(perSample, 0, perSample.length);
-    nonFinite = { ...(index >= 0 ? { field: 'per_sample', index } : { field: 'value' }), float32: Number.isFinite(value) };
-  } else if (float32 && perSample !== null && firstNonFinite(perSample, 0, perSample.length) >= 0) {
-    nonFinite = { field: 'per_sample', index: firstNonFinite(perSample, 0, perSample.length), float32 };
+    nonFinite = { ...(badSample >= 0 ? { field: 'per_sample', index: badSample } : { field: 'value' }), float32: Number.isFinite(value) };
+  } else if (badSample >= 0) {
+    nonFinite = { field: 'per_sample', index: badSample, float32 };
   } else if (nonFiniteGradient !== null) {
     nonFinite = { ...nonFiniteGradient, float32 };
   } else if (float32 && parametersGradient !== null && !parametersGradient.every(holds)) {

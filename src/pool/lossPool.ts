@@ -31,14 +31,13 @@ function unwrap(result: LossResult, task: LossTask): LossResult {
  *  finished ranges from the first one grows: every unit before its end is computed. */
 function completedPrefix(task: LossTask, ranges: readonly (readonly [number, number])[], progress: KernelProgress): (range: number) => void {
   const { units, block } = blockLayout(findLoss(task.loss)!, task.input);
-  const unitSize = task.input.predictions.length / Math.max(1, units);
   const finished = new Uint8Array(ranges.length);
   let next = 0;
   return (range) => {
     finished[range] = 1;
     if (range !== next) return;
     while (next < ranges.length && finished[next] === 1) next++;
-    progress.done(Math.min(units, ranges[next - 1][1] * block) * unitSize);
+    progress.done(Math.min(units, ranges[next - 1][1] * block) * task.input.cols);
   };
 }
 

@@ -64,10 +64,15 @@ function outputShape(name: OutputName, task: LossTask, decoded: AnswerSpec): num
     case 'parameters_gradient':
       return decoded.regularizationShape!;
   }
-  // gradient_<input>: the first differentiable input's is the kernel's `gradient`.
-  const [first] = gradientOutputs(findLoss(task.loss)!);
+  const { input, first } = gradientInput(name, task);
+  return first ? task.shapes.gradient : (task.shapes.inputs?.[input] ?? task.shapes.gradient);
+}
+
+/** The input of a gradient_<input> output, and whether it is the first differentiable input,
+ *  whose gradient is the kernel's `gradient`. */
+function gradientInput(name: OutputName, task: LossTask): { input: string; first: boolean } {
   const input = name.slice('gradient_'.length);
-  return input === first.input ? task.shapes.gradient : (task.shapes.inputs?.[input] ?? task.shapes.gradient);
+  return { input, first: input === gradientOutputs(findLoss(task.loss)!)[0].input };
 }
 
 /** An output's numbers, in the answer's datatype. */
@@ -83,9 +88,8 @@ export function outputData(name: OutputName, task: LossTask, result: LossResult,
     case 'parameters_gradient':
       return asOutputType(result.parametersGradient!);
   }
-  const [first] = gradientOutputs(findLoss(task.loss)!);
-  const input = name.slice('gradient_'.length);
-  return input === first.input ? result.gradient! : result.gradients[input];
+  const { input, first } = gradientInput(name, task);
+  return first ? result.gradient! : result.gradients[input];
 }
 
 function outputTensor(name: OutputName, task: LossTask, result: LossResult, decoded: AnswerSpec): { shape: number[]; data: FloatArray } {
@@ -102,18 +106,29 @@ export function answerOutputs(task: LossTask, decoded: AnswerSpec): AnswerSpec['
   return [...outputs.filter((o) => o.name === lead), ...outputs.filter((o) => o.name !== lead)];
 }
 
-/** The JSON header of an all-binary answer: every output's shape and byte size, no numbers, so
- *  it is known once the checks have fixed the denominator. */
-export function binaryAnswerHeader(modelName: string, id: string | undefined, task: LossTask, denominator: number, decoded: AnswerSpec): { header: Buffer; sizes: number[] } {
+/** The JSON of an answer (its header when it has binary outputs), in answerOutputs' order, and
+ *  the byte size of each binary output. Without `dataOf` (a streamed answer, written before anything is
+ *  computed) every output must be binary and its size comes from its shape; with it, JSON outputs
+ *  carry their numbers and binary ones their data's size. */
+export function answerHeader(
+  modelName: string,
+  id: string | undefined,
+  task: LossTask,
+  denominator: number,
+  decoded: AnswerSpec,
+  dataOf?: (name: OutputName) => FloatArray,
+): { text: string; sizes: number[] } {
   const bytesPer = decoded.datatype === 'FP32' ? 4 : 8;
   const sizes: number[] = [];
-  const outputs = answerOutputs(task, decoded).map(({ name }) => {
+  const outputs = answerOutputs(task, decoded).map(({ name, binary }) => {
     const shape = outputShape(name, task, decoded);
-    sizes.push(elementCount(shape) * bytesPer);
-    return { name, shape, datatype: decoded.datatype, parameters: { binary_data_size: sizes[sizes.length - 1] } };
+    const base = { name, shape, datatype: decoded.datatype };
+    const data = dataOf?.(name);
+    if (!binary) return { ...base, data: toNestedArray(data!, [data!.length]) };
+    sizes.push(data === undefined ? elementCount(shape) * bytesPer : data.byteLength);
+    return { ...base, parameters: { binary_data_size: sizes[sizes.length - 1] } };
   });
-  const header = Buffer.from(JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, denominator), outputs }), 'utf8');
-  return { header, sizes };
+  return { text: JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, denominator), outputs }), sizes };
 }
 
 /** A typed array's bytes as a Buffer view (no copy). */
@@ -141,41 +156,21 @@ const parametersOf = (task: LossTask, denominator: number) => ({
 
 export function encodeInferResponse(modelName: string, id: string | undefined, task: LossTask, result: LossResult, decoded: AnswerSpec): EncodedInferResponse {
   if (decoded.outputs.every((o) => !o.binary)) {
-    const numbers = decoded.outputs.reduce((n, o) => n + outputTensor(o.name, task, result, decoded).data.length, 0);
+    const numbers = decoded.outputs.reduce((n, o) => n + elementCount(outputShape(o.name, task, decoded)), 0);
     if (numbers > STREAM_NUMBERS) {
       return { contentType: 'application/json', headers: {}, body: streamPieces(jsonPieces(modelName, id, task, result, decoded)) };
     }
   }
-  if (decoded.outputs.every((o) => o.binary)) {
-    const { header, sizes } = binaryAnswerHeader(modelName, id, task, result.denominator, decoded);
-    const parts = answerOutputs(task, decoded).map(({ name }) => bytesOf(outputData(name, task, result, decoded)));
-    return {
-      contentType: 'application/octet-stream',
-      headers: { 'inference-header-content-length': String(header.byteLength), 'content-length': String(sizes.reduce((n, b) => n + b, header.byteLength)) },
-      body: Readable.from([header, ...parts], { objectMode: false }),
-    };
-  }
-  const binaryParts: Buffer[] = [];
-  const outputs = decoded.outputs.map(({ name, binary }) => {
-    const { shape, data } = outputTensor(name, task, result, decoded);
-    const base = { name, shape, datatype: decoded.datatype };
-    if (!binary) return { ...base, data: toNestedArray(data, [data.length]) };
-    binaryParts.push(bytesOf(data));
-    return { ...base, parameters: { binary_data_size: data.byteLength } };
-  });
-  const header = JSON.stringify({
-    model_name: modelName,
-    model_version: '1',
-    ...(id !== undefined ? { id } : {}),
-    parameters: parametersOf(task, result.denominator),
-    outputs,
-  });
-  if (binaryParts.length === 0) return { contentType: 'application/json', headers: {}, body: header };
-  const headerBytes = Buffer.from(header, 'utf8');
-  const length = binaryParts.reduce((n, b) => n + b.byteLength, headerBytes.byteLength);
+  // Each output's numbers once (value and an FP32 parameters_gradient are made here).
+  const outputs = answerOutputs(task, decoded);
+  const data = new Map(outputs.map(({ name }) => [name, outputData(name, task, result, decoded)]));
+  const { text, sizes } = answerHeader(modelName, id, task, result.denominator, decoded, (name) => data.get(name)!);
+  if (sizes.length === 0) return { contentType: 'application/json', headers: {}, body: text };
+  const header = Buffer.from(text, 'utf8');
+  const parts = outputs.filter((o) => o.binary).map(({ name }) => bytesOf(data.get(name)!));
   return {
     contentType: 'application/octet-stream',
-    headers: { 'inference-header-content-length': String(headerBytes.byteLength), 'content-length': String(length) },
-    body: Readable.from([headerBytes, ...binaryParts], { objectMode: false }),
+    headers: { 'inference-header-content-length': String(header.byteLength), 'content-length': String(sizes.reduce((n, b) => n + b, header.byteLength)) },
+    body: Readable.from([header, ...parts], { objectMode: false }),
   };
 }

@@ -13,7 +13,7 @@ import type { FastifyReply } from 'fastify';
 import type { FloatArray } from '../losses/types.ts';
 import type { KernelProgress } from '../pool/lossPool.ts';
 import type { LossResult, LossTask } from '../pool/lossTask.ts';
-import { answerOutputs, binaryAnswerHeader, bytesOf, outputData, type AnswerSpec } from './inferResponse.ts';
+import { answerHeader, answerOutputs, bytesOf, outputData, type AnswerSpec } from './inferResponse.ts';
 import { elementCount } from '../losses/layout.ts';
 
 /** Whether the answer can stream: every output binary, led by the first input's gradient, which
@@ -58,7 +58,8 @@ export class StreamedInferAnswer {
 
   readonly progress: KernelProgress = {
     start: (step) => {
-      const { header, sizes } = binaryAnswerHeader(this.modelName, this.id, this.task, step.denominator, this.decoded);
+      const { text, sizes } = answerHeader(this.modelName, this.id, this.task, step.denominator, this.decoded);
+      const header = Buffer.from(text, 'utf8');
       this.#sizes = sizes;
       this.#gradient = step.gradient;
       this.#started = true;

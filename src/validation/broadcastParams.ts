@@ -6,7 +6,7 @@
 // to the predictions' length.
 import { ServiceError } from '../errors/catalog.ts';
 import { decodeJsonTensor } from './decodeJsonTensor.ts';
-import { elementCount, shapeText } from '../losses/layout.ts';
+import { broadcastIndex, shapeText } from '../losses/layout.ts';
 
 /** `value` (nested arrays, as the request gave them) broadcast to `shape`. */
 export function broadcastTo(value: unknown, shape: readonly number[], name: string): Float64Array {
@@ -30,27 +30,6 @@ export function broadcastTo(value: unknown, shape: readonly number[], name: stri
   let k = w.shape.length;
   while (k > 0 && w.shape[k - 1] === shape[offset + k - 1]) k--;
   if (w.shape.slice(0, k).every((d) => d === 1)) return w.data;
-  const n = elementCount(shape);
-  // The weight's stride along each dimension of `shape` (0 where it broadcasts).
-  const strides = new Array<number>(shape.length).fill(0);
-  let stride = 1;
-  for (let i = w.shape.length - 1; i >= 0; i--) {
-    strides[offset + i] = w.shape[i] === 1 ? 0 : stride;
-    stride *= w.shape[i];
-  }
-  const out = new Float64Array(n);
-  const index = new Array<number>(shape.length).fill(0);
-  let from = 0;
-  for (let k = 0; k < n; k++) {
-    out[k] = w.data[from];
-    // Next index, row-major, moving `from` by the strides.
-    for (let axis = shape.length - 1; axis >= 0; axis--) {
-      index[axis]++;
-      from += strides[axis];
-      if (index[axis] < shape[axis]) break;
-      from -= strides[axis] * shape[axis];
-      index[axis] = 0;
-    }
-  }
-  return out;
+  const index = broadcastIndex(w.shape, shape);
+  return Float64Array.from(index, (from) => w.data[from]);
 }

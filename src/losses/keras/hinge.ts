@@ -1,8 +1,7 @@
-import { noParams } from '../params.ts';
 import { margin } from '../plotSlices.ts';
 import { away } from '../samples.ts';
 import { kerasLoss } from './kerasLoss.ts';
-import { hingeLabels } from './hingeLabels.ts';
+import { hingeSpec } from './hingeLabels.ts';
 import { kerasSample } from './regressionSamples.ts';
 
 // ℓ = mean_k max(1 − y_k·x_k, 0) (labels 0/1 read as −1/1 when all are);
@@ -12,11 +11,7 @@ export const kerasHinge = kerasLoss({
   className: 'Hinge',
   summary: "Keras's hinge loss, averaged over the last axis.",
   formula: 'ℓ = mean over the last axis of max(1 − y·x, 0)',
-  predictions: 'scores, any rank ≥ 1',
-  targets: 'labels −1/1 (or 0/1, read as −1/1 when every label is 0 or 1), broadcastable to predictions',
-  targetRule: 'broadcast',
-  params: noParams,
-  rules: () => ({ targets: hingeLabels }),
+  ...hingeSpec,
   row(x, x0, t, t0, D, _p, g, scale) {
     let s = 0;
     for (let k = 0; k < D; k++) {

@@ -16,7 +16,7 @@
 // gradient come out of one pass); the answer's per_sample is rebuilt from v as W.
 import { rowMeansSimd, rowsFit, type ElementwiseKernel, type RowMeans } from '../simd/simd.ts';
 import type { z } from 'zod';
-import { elementCount, shapeText, transposeMiddle } from '../layout.ts';
+import { broadcastIndex, broadcastShape, elementCount, shapeText, transposeMiddle } from '../layout.ts';
 import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossDefinition, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
 import type { Random, Sample } from '../samples.ts';
 
@@ -49,43 +49,6 @@ export function squeezeOrExpand(a: number[], b: number[]): [number[], number[]] 
   if (a.length === b.length + 1 && a[a.length - 1] === 1) return b.length === 1 ? [a, [...b, 1]] : [a.slice(0, -1), b];
   if (b.length === a.length + 1 && b[b.length - 1] === 1) return a.length === 1 ? [[...a, 1], b] : [a, b.slice(0, -1)];
   return [a, b];
-}
-
-/** numpy's broadcast shape, or null. */
-export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | null {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return null;
-    out.push(x === 1 ? y : x);
-  }
-  return out;
-}
-
-/** For each element of the broadcast shape `out`, the flat index it reads in `shape`. */
-export function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
-  const index = new Int32Array(elementCount(out));
-  const rank = out.length;
-  const strides = new Array<number>(rank).fill(0);
-  for (let i = rank - 1, s = 1; i >= 0; i--) {
-    const d = shape[shape.length - rank + i] ?? 1;
-    strides[i] = d === 1 ? 0 : s;
-    s *= d;
-  }
-  const at = new Array<number>(rank).fill(0);
-  for (let k = 0, flat = 0; k < index.length; k++) {
-    index[k] = flat;
-    for (let i = rank - 1; i >= 0; i--) {
-      at[i]++;
-      flat += strides[i];
-      if (at[i] < out[i]) break;
-      flat -= strides[i] * at[i];
-      at[i] = 0;
-    }
-  }
-  return index;
 }
 
 const problem = (code: InputProblem['code'], field: string | undefined, detail: string): InputProblem => ({ code, field, detail });
@@ -323,6 +286,8 @@ interface KerasSpec<P> {
 /** A `keras.*` loss over rows, from its per-row formula. */
 export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
   const name = `keras.${spec.name}`;
+  // The scalar rows: the kernel, or the reference of its SIMD form.
+  const rows = spec.row === undefined ? undefined : rowKernel(spec.row);
   return {
     name,
     aliases: [`keras.${spec.className}`],
@@ -341,8 +306,8 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, { axis: -1, ...spec.rules?.(params) }),
     checkParams: spec.checkParams,
     checkData: spec.checkData,
-    kernel: spec.coupledKernel ?? (spec.simd === undefined ? rowKernel(spec.row!) : simdRows(spec.simd, rowKernel(spec.row!))),
-    scalarKernel: spec.simd === undefined ? undefined : rowKernel(spec.row!),
+    kernel: spec.coupledKernel ?? (spec.simd === undefined ? rows! : simdRows(spec.simd, rows!)),
+    scalarKernel: spec.simd === undefined ? undefined : rows,
     coupledRows: spec.coupledKernel !== undefined,
     plot: spec.plot,
     sample: spec.sample,
