@@ -22,10 +22,14 @@ import plotsRoute from './http/plots/route.ts';
 import admission from './transport/admissionPlugin.ts';
 import compression from './http/compression.ts';
 import { defaultBudgetBytes, heapLimitMiB } from './transport/memoryBudget.ts';
+import type { PressureReadings } from './http/protection/pressure.ts';
 
 export interface AppOptions extends Partial<ServiceOptions> {
   /** false: no logs; else JSON lines at `level` (default: logLevel) to `stream` (default: stdout). */
   logger?: false | { level?: string; stream?: DestinationStream };
+  /** Event-loop delay and RSS readings for load shedding instead of the process's own: the tests
+   *  of shedding inject pressure with them rather than by making the machine busy. */
+  pressureReadings?: PressureReadings;
 }
 
 export async function buildApp(options: AppOptions = {}) {
@@ -69,7 +73,7 @@ export async function buildApp(options: AppOptions = {}) {
   await app.register(admission, { memoryBudgetBytes, bodyLimit: opts.bodyLimit });
   await app.register(metricsPlugin);
   await app.register(compression);
-  await app.register(protection, { ...opts, onShed: (reason) => app.metrics.shed.inc({ reason }) });
+  await app.register(protection, { ...opts, pressureReadings: options.pressureReadings, onShed: (reason) => app.metrics.shed.inc({ reason }) });
   await app.register(docsPlugin);
   await app.register(lossRoute);
   await app.register(catalogRoute);

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { losses } from '../src/losses/registry.ts';
 import { comparisons } from '../src/plots/comparisons.ts';
 
@@ -16,7 +16,7 @@ let base: string;
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  app = await buildApp({ logger: false, workers: 1, maxEventLoopDelayMs: 0 });
+  app = await buildTestApp({ workers: 1 });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

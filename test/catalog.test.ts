@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 
 const spec = readFileSync(new URL('./fixtures/spec/losses.md', import.meta.url), 'utf8');
 /** First-column names of the spec's tables: "| `mse` |", "| `l1` (alias `mae`) |", or Keras's
@@ -13,7 +13,7 @@ const specLosses = [...spec.matchAll(/^\| `([a-z_0-9.]+)`(?: \(alias `([a-z_0-9]
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildTestApp({ workers: 1 });
 });
 afterAll(() => app.close());
 

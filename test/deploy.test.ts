@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { configSchema } from '../src/config.ts';
 import { defaultBudgetBytes } from '../src/transport/memoryBudget.ts';
 import { JSON_BYTES_PER_BODY_BYTE } from '../src/transport/jsonBody.ts';
@@ -17,7 +17,7 @@ const load = (file: string) => parseAllDocuments(readFileSync(new URL(`../deploy
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildTestApp({ workers: 1 });
   await app.lossPool.ready;
 });
 afterAll(() => app.close());

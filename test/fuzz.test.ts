@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { losses, lossNames } from '../src/losses/registry.ts';
 import { paramProperties, vectorParams } from '../src/losses/describeParams.ts';
 import { tensorInputs } from '../src/losses/types.ts';
@@ -19,7 +19,7 @@ let answered = 0;
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 2, inlineThreshold: 64, bodyLimit: 64 * 1024, binaryBodyLimit: 256 * 1024, requestDeadlineMs: 5000 });
+  app = await buildTestApp({ workers: 2, inlineThreshold: 64, bodyLimit: 64 * 1024, binaryBodyLimit: 256 * 1024, requestDeadlineMs: 5000 });
   await app.lossPool.ready;
 });
 afterAll(async () => {

@@ -3,14 +3,14 @@
 // status with a problem+json body that names the field (and the index of the first bad element).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { closeTo, errorCases, flatten, goldenCases, goldenFormats, lossRequestBody, mismatch, valueCases } from './support/golden.ts';
 import { findLoss, losses } from '../src/losses/registry.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
   // Threshold 0 sends every request through the worker pool, the path large requests take.
-  app = await buildApp({ logger: false, workers: 2, inlineThreshold: 0 });
+  app = await buildTestApp({ workers: 2, inlineThreshold: 0 });
   await app.lossPool.ready;
 });
 afterAll(() => app.close());

@@ -2,11 +2,11 @@
 // problem+json shape of every refusal.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1, bodyLimit: 4096 });
+  app = await buildTestApp({ workers: 1, bodyLimit: 4096 });
 });
 afterAll(() => app.close());
 

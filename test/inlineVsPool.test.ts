@@ -2,7 +2,7 @@
 // fixed block summation order, buffers moved not converted.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
 import type { LossTask, LossResult } from '../src/pool/lossTask.ts';
@@ -12,7 +12,7 @@ import { rng } from '../load/support/random.ts';
 let app: FastifyInstance;
 beforeAll(async () => {
   // This file computes large tasks on its own main thread too: no event-loop-delay shedding here.
-  app = await buildApp({ logger: false, workers: 2, maxEventLoopDelayMs: 0 });
+  app = await buildTestApp({ workers: 2 });
   await app.lossPool.ready;
 });
 afterAll(() => app.close());

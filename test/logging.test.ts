@@ -1,7 +1,7 @@
 // Logs are pino JSON, and every line of a request carries its request id.
 import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 
 test('request log lines are JSON with request_id; a refusal is logged with its code, and its answer holds no internals', async () => {
   const lines: Record<string, unknown>[] = [];
@@ -11,7 +11,7 @@ test('request log lines are JSON with request_id; a refusal is logged with its c
       done();
     },
   });
-  const app = await buildApp({ logger: { level: 'info', stream }, workers: 1 });
+  const app = await buildTestApp({ logger: { level: 'info', stream }, workers: 1 });
   await app.inject({ method: 'POST', url: '/loss', payload: { loss: 'mse', predictions: [1], targets: [2] }, headers: { 'x-request-id': 'req-1' } });
   const refused = await app.inject({ method: 'POST', url: '/loss', payload: { loss: 'mse', predictions: [1], targets: [1, 2] }, headers: { 'x-request-id': 'req-2' } });
   expect(refused.statusCode).toBe(400);

@@ -1,12 +1,12 @@
 // GET /metrics: Prometheus text with requests by route, loss and status, and the pool's figures.
 import { describe, expect, test } from 'vitest';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 
 const small = { loss: 'mse', predictions: [1, 2], targets: [1, 3] };
 
 describe('metrics', () => {
   test('Prometheus text with requests by route, loss and status, and the pool figures', async () => {
-    const app = await buildApp({ logger: false, workers: 1 });
+    const app = await buildTestApp({ workers: 1 });
     await app.lossPool.ready;
     await app.inject({ method: 'POST', url: '/loss', payload: small });
     await app.inject({ method: 'POST', url: '/loss', payload: { ...small, loss: 'not-a-loss' } });

@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { generateOpenApi, openApiFile } from '../scripts/generate-openapi.ts';
 import { losses } from '../src/losses/registry.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildTestApp({ workers: 1 });
 });
 afterAll(() => app.close());
 

@@ -3,12 +3,12 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { losses } from '../src/losses/registry.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1, maxEventLoopDelayMs: 0 });
+  app = await buildTestApp({ workers: 1 });
 });
 afterAll(() => app.close());
 

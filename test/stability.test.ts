@@ -4,13 +4,13 @@
 // −1e4 stay finite too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { flatten } from './support/golden.ts';
 import { inferRequest } from '../load/support/v2client.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildTestApp({ workers: 1 });
 });
 afterAll(() => app.close());
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { prepareLossTask } from '../src/validation/prepareLossTask.ts';
 import { SPLIT_THRESHOLD, type KernelProgress } from '../src/pool/lossPool.ts';
@@ -17,7 +17,7 @@ let app: FastifyInstance;
 let port: number;
 const logged: string[] = [];
 beforeAll(async () => {
-  app = await buildApp({ logger: { level: 'warn', stream: { write: (line: string) => logged.push(line) } }, workers: 2, maxEventLoopDelayMs: 0 });
+  app = await buildTestApp({ logger: { level: 'warn', stream: { write: (line: string) => logged.push(line) } }, workers: 2 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
   await app.lossPool.ready;

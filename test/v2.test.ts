@@ -2,7 +2,7 @@
 // 4xx with {"error"}, never a 500 or a hang), and the zero-copy path of binary tensors.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { decodeInferRequest, parseInferHeader } from '../src/validation/decodeInferRequest.ts';
 import { MemoryBudget } from '../src/transport/memoryBudget.ts';
 import type { ReadInferOptions } from '../src/http/v2/readInferBody.ts';
@@ -23,7 +23,7 @@ import { encodeTensor, inferRequest, parseInferResponse } from '../load/support/
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1, inlineThreshold: 0, binaryBodyLimit: 1 << 20, bodyLimit: 4096 });
+  app = await buildTestApp({ workers: 1, inlineThreshold: 0, binaryBodyLimit: 1 << 20, bodyLimit: 4096 });
   await app.lossPool.ready;
 });
 afterAll(() => app.close());

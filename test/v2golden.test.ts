@@ -2,7 +2,7 @@
 // outputs in FP64, and binary in FP32. Error cases answer 4xx with the protocol's {"error"}.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildTestApp } from './support/testApp.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { tensorInputs } from '../src/losses/types.ts';
 import { closeTo, errorCases, flatten, valueCases, type GoldenCase, type GoldenTensor } from './support/golden.ts';
@@ -10,7 +10,7 @@ import { inferRequest, parseInferResponse, type V2Datatype, type V2Input } from 
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 2, inlineThreshold: 16 });
+  app = await buildTestApp({ workers: 2, inlineThreshold: 16 });
   await app.lossPool.ready;
 });
 afterAll(() => app.close());

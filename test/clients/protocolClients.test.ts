@@ -4,12 +4,12 @@
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { buildTestApp } from '../support/testApp.ts';
 import { parseInferResponse } from '../../load/support/v2client.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildTestApp({ workers: 1 });
   await app.lossPool.ready;
 });
 afterAll(() => app.close());

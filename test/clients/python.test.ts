@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startService, type RunningService } from '../../load/support/service.ts';
+import { startService, type RunningService } from '../support/testApp.ts';
 
 const run = promisify(execFile);
 let service: RunningService;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createLossClient } from '../../clients/typescript/index.ts';
-import { startService, type RunningService } from '../../load/support/service.ts';
+import { startService, type RunningService } from '../support/testApp.ts';
 
 let service: RunningService;
 beforeAll(async () => {

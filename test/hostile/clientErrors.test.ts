@@ -4,13 +4,13 @@ import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { buildTestApp } from '../support/testApp.ts';
 import { answerClientError } from '../../src/errors/clientErrors.ts';
 
-let app: Awaited<ReturnType<typeof buildApp>>;
+let app: Awaited<ReturnType<typeof buildTestApp>>;
 let port: number;
 beforeAll(async () => {
-  app = await buildApp({ logger: false, workers: 1 });
+  app = await buildTestApp({ workers: 1 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as net.AddressInfo).port;
 });

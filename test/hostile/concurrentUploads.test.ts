@@ -2,7 +2,8 @@
 // could not be had in time) or 413 (it could never fit), the process lives, and its peak RSS
 // stays under the budget plus the process's own overhead.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { memoryOf, startService, type RunningService } from '../../load/support/service.ts';
+import { memoryOf } from '../../load/support/service.ts';
+import { startService, type RunningService } from '../support/testApp.ts';
 import { classificationData, lossJsonBody, v2BinaryBody } from '../../load/support/bodies.ts';
 import { pausedAfterFirst, send } from '../support/rawHttp.ts';
 
@@ -20,7 +21,7 @@ async function statusAfterBody(r: Response): Promise<number> {
 
 let service: RunningService;
 beforeAll(async () => {
-  service = await startService({ WORKERS: '2', MEMORY_BUDGET_BYTES: String(BUDGET), BODY_LIMIT: String(128 * MiB), BINARY_BODY_LIMIT: String(512 * MiB), MAX_EVENT_LOOP_DELAY_MS: '0' });
+  service = await startService({ WORKERS: '2', MEMORY_BUDGET_BYTES: String(BUDGET), BODY_LIMIT: String(128 * MiB), BINARY_BODY_LIMIT: String(512 * MiB) });
 });
 afterAll(() => service.stop());
 

@@ -3,11 +3,11 @@
 // drain reports what it cut short.
 import type { AddressInfo } from 'node:net';
 import { expect, test } from 'vitest';
-import { buildApp } from '../../src/app.ts';
+import { buildTestApp } from '../support/testApp.ts';
 import { send } from '../support/rawHttp.ts';
 
 async function listening() {
-  const app = await buildApp({ logger: false, workers: 1 });
+  const app = await buildTestApp({ workers: 1 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }

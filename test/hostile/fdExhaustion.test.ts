@@ -2,7 +2,7 @@
 // cannot hold, stays up, and answers new connections as soon as the old ones close.
 import net from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { startService, type RunningService } from '../../load/support/service.ts';
+import { startService, type RunningService } from '../support/testApp.ts';
 
 const OPEN_FILES = 400;
 let service: RunningService | undefined;

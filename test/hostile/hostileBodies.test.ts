@@ -1,7 +1,8 @@
 // Bodies built to kill the process: each is answered 4xx in bounded time and memory, and the
 // service goes on answering.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { memoryOf, startService, type RunningService } from '../../load/support/service.ts';
+import { memoryOf } from '../../load/support/service.ts';
+import { startService, type RunningService } from '../support/testApp.ts';
 import { pausedAfterFirst, repeated, send } from '../support/rawHttp.ts';
 
 const MiB = 2 ** 20;
@@ -17,14 +18,14 @@ async function alive() {
   expect(service.child.exitCode).toBeNull();
 }
 
-test('POST /loss nested 60 MiB deep: 400 within a second, before the body has been read', async () => {
+test('POST /loss nested 60 MiB deep: 400 before the body has been sent', async () => {
   const answer = await send(`${service.url}/loss`, {
     headers: { 'content-type': 'application/json', 'content-length': String(60 * MiB) },
     body: pausedAfterFirst(repeated('[', 60 * MiB)),
   });
   expect(answer.status).toBe(400);
   expect(JSON.parse(answer.body)).toMatchObject({ code: 'invalid_body', detail: expect.stringMatching(/nested deeper than 32/) });
-  expect(answer.ms).toBeLessThan(1000);
+  expect(answer.sentBeforeAnswer).toBeLessThan(16 * MiB); // at most what the sockets' buffers hold
   await alive();
   expect((await memoryOf(service.child.pid!)).peak).toBeLessThan(400 * MiB);
 });
@@ -44,7 +45,7 @@ test('a v2 "binary" header that is really a 100 MiB JSON document: 413 under the
   });
   expect(answer.status).toBe(413);
   expect(JSON.parse(answer.body).error).toMatch(/JSON header .*BODY_LIMIT/);
-  expect(answer.ms).toBeLessThan(1000);
+  expect(answer.sentBeforeAnswer).toBeLessThan(16 * MiB); // at most what the sockets' buffers hold
   await alive();
 });
 

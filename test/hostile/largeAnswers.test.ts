@@ -3,7 +3,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { encodeJsonTensor, jsonTensorPieces } from '../../src/response/encodeJsonTensor.ts';
-import { startService, type RunningService } from '../../load/support/service.ts';
+import { buildTestApp, startService, type RunningService } from '../support/testApp.ts';
 
 test('streamed pieces join to exactly the text of JSON.stringify, for ranks 1 to 3 and ragged last pieces', () => {
   for (const shape of [[1], [7], [70_001], [3, 5], [40_000, 3], [2, 3, 4], [9_999, 7, 2]]) {
@@ -15,7 +15,7 @@ test('streamed pieces join to exactly the text of JSON.stringify, for ranks 1 to
 
 let service: RunningService;
 beforeAll(async () => {
-  service = await startService({ WORKERS: '2', MAX_EVENT_LOOP_DELAY_MS: '0' });
+  service = await startService({ WORKERS: '2' });
 });
 afterAll(() => service.stop());
 
@@ -48,8 +48,7 @@ test('a valid request whose answer (33.6M numbers, over 2^29 characters) exceeds
 }, 180_000);
 
 test('a v2 JSON answer past the streaming threshold is the same JSON, written in pieces', async () => {
-  const { buildApp } = await import('../../src/app.ts');
-  const app = await buildApp({ logger: false, workers: 1 });
+  const app = await buildTestApp({ workers: 1 });
   const n = 70_000; // per_sample and gradient: 140,000 numbers, past STREAM_NUMBERS
   const predictions = Array.from({ length: n }, (_, i) => Math.sin(i));
   const res = await app.inject({

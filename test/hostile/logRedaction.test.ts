@@ -1,7 +1,7 @@
 // Secrets never reach a log line: API keys in the query string and the Authorization header.
 import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
-import { buildApp } from '../../src/app.ts';
+import { buildTestApp } from '../support/testApp.ts';
 import { redactUrl } from '../../src/logger.ts';
 
 test('redactUrl hides secret-looking query parameters and keeps the rest', () => {
@@ -19,7 +19,7 @@ test('no log line holds the query key or the bearer token, at any level', async 
       done();
     },
   });
-  const app = await buildApp({ logger: { level: 'trace', stream }, workers: 1, apiKeys: ['k-123456'] });
+  const app = await buildTestApp({ logger: { level: 'trace', stream }, workers: 1, apiKeys: ['k-123456'] });
   await app.inject({ method: 'POST', url: '/loss?api_key=s3cret-q', payload: { loss: 'mse', predictions: [1], targets: [2] }, headers: { authorization: 'Bearer k-123456' } });
   await app.inject({ method: 'GET', url: '/losses?token=s3cret-t', headers: { authorization: 'Bearer wrong-s3cret' } });
   await app.close();

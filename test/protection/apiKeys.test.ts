@@ -1,13 +1,13 @@
 // API keys: 401 without or with a wrong key (problem+json, and {"error"} on /v2), 200 with one;
 // the probes and the documentation stay open.
 import { describe, expect, test } from 'vitest';
-import { buildApp } from '../../src/app.ts';
+import { buildTestApp } from '../support/testApp.ts';
 
 const small = { loss: 'mse', predictions: [1, 2], targets: [1, 3] };
 
 describe('API keys', () => {
   test('with keys set: 401 without or with a wrong key, 200 with one; probes and docs stay open', async () => {
-    const app = await buildApp({ logger: false, workers: 1, apiKeys: ['k-one', 'k-two'] });
+    const app = await buildTestApp({ workers: 1, apiKeys: ['k-one', 'k-two'] });
     const none = await app.inject({ method: 'POST', url: '/loss', payload: small });
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer');

@@ -6,7 +6,8 @@ export interface RawAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
-  ms: number;
+  /** Body bytes written before the answer's status line arrived. */
+  sentBeforeAnswer: number;
 }
 
 export interface SendOptions {
@@ -19,19 +20,21 @@ export interface SendOptions {
 }
 
 export function send(url: string, opts: SendOptions): Promise<RawAnswer> {
-  const started = performance.now();
   return new Promise((resolve, reject) => {
     let answered = false;
+    let sent = 0;
+    let sentBeforeAnswer = 0;
     // A keep-alive agent: a client that says Connection: close gets its connection closed right
     // after an early answer, and its next write fails (EPIPE) before it has read that answer.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const req = http.request(url, { method: opts.method ?? 'POST', headers: opts.headers, agent }, (res) => {
       answered = true;
+      sentBeforeAnswer = sent;
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
       res.on('end', () => {
         agent.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString(), ms: performance.now() - started });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString(), sentBeforeAnswer });
       });
       res.on('error', reject);
     });
@@ -47,6 +50,7 @@ export function send(url: string, opts: SendOptions): Promise<RawAnswer> {
     (async () => {
       for await (const piece of opts.body) {
         if (answered || req.destroyed) return;
+        sent += piece.length;
         if (!req.write(piece)) {
           await new Promise<void>((r) => {
             const done = () => {

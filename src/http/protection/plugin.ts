@@ -8,12 +8,14 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { ServiceError } from '../../errors/catalog.ts';
 import type { ServiceOptions } from '../../config.ts';
-import { startPressureMonitor } from './pressure.ts';
+import { startPressureMonitor, type PressureReadings } from './pressure.ts';
 import { isPublicPath, PROBES } from './publicPaths.ts';
 
 export type ProtectionOptions = Pick<ServiceOptions, 'apiKeys' | 'rateLimitMax' | 'rateLimitWindowMs' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'maxRssBytes'> & {
   /** Counts requests shed under pressure (for /metrics). */
   onShed: (reason: 'pressure' | 'rate_limit') => void;
+  /** Pressure readings to use instead of this process's own (tests). */
+  pressureReadings?: PressureReadings;
 };
 
 const path = (request: FastifyRequest) => request.url.split('?')[0];
@@ -33,7 +35,7 @@ async function protection(app: FastifyInstance, opts: ProtectionOptions) {
   }
 
   if (opts.maxEventLoopDelayMs > 0 || opts.maxRssBytes > 0) {
-    const monitor = startPressureMonitor(opts);
+    const monitor = startPressureMonitor({ ...opts, readings: opts.pressureReadings });
     app.addHook('onClose', async () => monitor.stop());
     app.addHook('onRequest', async (request) => {
       const reason = monitor.reason();
