@@ -22,27 +22,31 @@ test("the spec's tables are read: names, each once", () => {
   expect(new Set(specLosses.map((l) => l.name)).size).toBe(specLosses.length);
 });
 
-test('GET /losses lists every loss of the spec, with its aliases', async () => {
-  const { losses } = (await app.inject({ method: 'GET', url: '/losses' })).json() as { losses: { name: string; aliases: string[] }[] };
+test('GET /losses lists every loss of the spec, with its aliases and library names', async () => {
+  const { losses } = (await app.inject({ method: 'GET', url: '/losses' })).json() as { losses: { name: string; aliases: string[]; library_names: string[] }[] };
   expect(losses.map((l) => l.name).sort()).toEqual(specLosses.map((l) => l.name).sort());
-  for (const { name, alias } of specLosses) if (alias) expect(losses.find((l) => l.name === name)!.aliases).toContain(alias);
+  for (const { name, alias } of specLosses) {
+    const entry = losses.find((l) => l.name === name)!;
+    if (alias) expect([...entry.aliases, ...entry.library_names]).toContain(alias);
+  }
 });
 
 test('GET /losses/{name} gives formula, parameters with defaults and ranges, and resolves aliases', async () => {
   const q = (await app.inject({ method: 'GET', url: '/losses/pinball' })).json();
-  expect(q).toMatchObject({ name: 'quantile', formula: expect.stringContaining('max'), reductions: ['mean', 'sum'] });
+  expect(q).toMatchObject({ name: 'quantile', formula: expect.stringContaining('max'), reductions: ['mean', 'sum', 'none'] });
   expect(q.parameters).toEqual([expect.objectContaining({ name: 'q', type: 'number', default: 0.5, range: '(0, 1)' })]);
   const kl = (await app.inject({ method: 'GET', url: '/losses/kl_div' })).json();
-  expect(kl.reductions).toEqual(['mean', 'sum', 'batchmean']);
+  expect(kl.reductions).toEqual(['mean', 'sum', 'batchmean', 'none']);
   const mm = (await app.inject({ method: 'GET', url: '/losses/multi_margin' })).json();
   expect(mm.parameters.find((p: { name: string }) => p.name === 'p')).toMatchObject({ default: 1, range: '1 | 2' });
 });
 
-test('GET /losses/{unknown} is a 404 problem', async () => {
-  const res = await app.inject({ method: 'GET', url: '/losses/no_such_loss' });
+test('GET /losses/{unknown} is a 404 problem that names the closest losses', async () => {
+  const res = await app.inject({ method: 'GET', url: '/losses/cross_entropie' });
   expect(res.statusCode).toBe(404);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json().detail).toContain('cross_entropy');
+  expect(res.json().detail).toMatch(/did you mean cross_entropy\b/);
+  expect((await app.inject({ method: 'GET', url: '/losses/CrossEntropyLoss' })).json().name).toBe('cross_entropy');
 });
 
 test("every loss's catalog example computes with status 200", async () => {

@@ -55,7 +55,7 @@ describe('golden error cases through POST /loss', () => {
 });
 
 test('the fixtures are format loss-golden/2; every loss of the catalog has value cases, and every case names a loss of the catalog (or is about an unknown one)', () => {
-  expect(goldenFormats).toEqual(['loss-golden/2', 'loss-golden/2']);
+  expect(goldenFormats).toEqual(['loss-golden/2', 'loss-golden/2', 'loss-golden/2']);
   for (const def of losses) expect(valueCases.some((c) => c.loss === def.name), `${def.name} has no golden value case`).toBe(true);
   for (const c of goldenCases) if (!/^unknown_|\/unknown_name\//.test(c.id)) expect(findLoss(c.loss), c.id).toBeDefined();
 });

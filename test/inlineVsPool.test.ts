@@ -25,7 +25,7 @@ function goldenTask(c: (typeof valueCases)[number]): LossTask {
     params: def.params.parse(c.params),
     reduction: c.reduction as LossTask['reduction'],
     wantPerSample: true,
-    wantGradient: true,
+    wantGradient: c.reduction !== 'none',
     regularization: c.regularization ? { l1: c.regularization.l1, l2: c.regularization.l2, parameters: Float64Array.from(c.regularization.parameters.data) } : null,
   });
 }

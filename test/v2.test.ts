@@ -121,7 +121,8 @@ describe('metadata and health', () => {
   });
 
   test('unknown models and versions are 404 with {"error"}', async () => {
-    expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/nope' }), 404, "unknown model 'nope'");
+    expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/nope' }), 404, 'unknown model "nope"');
+    expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/MSELos' }), 404, 'did you mean MSELoss?');
     expectV2Error(await app.inject({ method: 'GET', url: '/v2/models/mse/versions/7' }), 404, 'version');
     expectV2Error(await infer('nope', Buffer.from('{}'), { 'content-type': 'application/json' }), 404, 'nope');
   });
@@ -226,7 +227,8 @@ describe('malformed bodies get 400 with {"error"}', () => {
     const t = { name: 'targets', shape: [2], datatype: 'FP64', data: [1, 2] };
     const json = { 'content-type': 'application/json' };
     expectV2Error(await infer('mse', mk([{ ...p, datatype: 'INT64' }, t]), json), 400, 'INT64', "'predictions'");
-    expectV2Error(await infer('mse', mk([p, t, { ...t, name: 'bias' }]), json), 400, "'bias'");
+    expectV2Error(await infer('mse', mk([p, t, { ...t, name: 'bias' }]), json), 400, 'bias: mse takes the inputs predictions, targets, parameters');
+    expectV2Error(await infer('mse', mk([p, { ...t, name: 'target' }]), json), 400, 'target: did you mean targets?');
     expectV2Error(await infer('mse', mk([p]), json), 400, 'targets');
     expectV2Error(await infer('mse', mk([{ ...p, shape: [3] }, t]), json), 400, '3');
     expectV2Error(await infer('mse', mk([p, t]).subarray(0, 20), json), 400, 'JSON');

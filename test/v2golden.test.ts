@@ -75,7 +75,7 @@ describe.each(modes)('golden value cases via v2 infer, %s', (_label, mode) => {
     expect(json).toMatchObject({ model_name: c.loss, id: c.id });
     const exp = c.expected!;
     for (const o of outputs.values()) expect(o.datatype).toBe(mode.float);
-    // Keras's reduction none: per_sample alone.
+    // reduction none: per_sample alone.
     if (exp.value === undefined) expect([...outputs.keys()]).toEqual(['per_sample']);
     else expect(matches(outputs.get('value')!.data, { shape: [1], data: [exp.value] }, c, mode), 'value').toBeNull();
     expect(outputs.get('per_sample')!.shape).toEqual(exp.per_sample.shape);

@@ -434,6 +434,8 @@ export interface components {
         CatalogEntry: {
             name: string;
             aliases: string[];
+            /** @description The loss's names in the library it follows, in every form code writes them (mse_loss, MSELoss, torch.nn.functional.mse_loss, F.mse_loss, torch.nn.MSELoss, nn.MSELoss; keras.losses.Huber, tf.keras.losses.huber, ...): requests may use any. */
+            library_names: string[];
             /** @enum {string} */
             family: "regression" | "binary" | "multiclass" | "keras";
             summary: string;
@@ -685,7 +687,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    loss: "gaussian_nll" | "gaussian_nll_loss";
+                    loss: "gaussian_nll";
                     /** @description gaussian_nll predictions: the predicted means, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description gaussian_nll targets: the observed values, the shape of predictions. */
@@ -710,7 +712,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -737,7 +739,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -758,7 +760,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -779,7 +781,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -800,7 +802,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -821,7 +823,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -858,7 +860,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -885,7 +887,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -912,7 +914,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -921,7 +923,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "bce_with_logits" | "binary_cross_entropy_with_logits" | "sigmoid_cross_entropy";
+                    loss: "bce_with_logits" | "sigmoid_cross_entropy";
                     /** @description bce_with_logits predictions: logits (real numbers), any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description bce_with_logits targets: values in [0, 1], same shape as predictions. */
@@ -938,7 +940,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -962,7 +964,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -971,7 +973,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "cosine_embedding" | "cosine_embedding_loss";
+                    loss: "cosine_embedding";
                     /** @description cosine_embedding input1: embeddings [N, D] (or unbatched [D]). */
                     input1: number | (number | unknown[])[];
                     /** @description cosine_embedding input2: the embeddings they are compared with, the shape of input1. */
@@ -991,7 +993,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1012,7 +1014,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1033,7 +1035,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1042,7 +1044,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "hinge_embedding" | "hinge_embedding_loss";
+                    loss: "hinge_embedding";
                     /** @description hinge_embedding predictions: distances x (real numbers), any rank ≥ 0. */
                     predictions: number | (number | unknown[])[];
                     /** @description hinge_embedding targets: 1 (similar) or −1 (dissimilar), same shape as predictions. */
@@ -1060,7 +1062,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1081,7 +1083,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1090,7 +1092,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "margin_ranking" | "margin_ranking_loss";
+                    loss: "margin_ranking";
                     /** @description margin_ranking input1: scores of the first items, any rank ≥ 0. */
                     input1: number | (number | unknown[])[];
                     /** @description margin_ranking input2: scores of the second items, the shape of input1. */
@@ -1110,7 +1112,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1142,7 +1144,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1163,7 +1165,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1184,7 +1186,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1216,7 +1218,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1237,7 +1239,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1271,7 +1273,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1280,7 +1282,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "ctc" | "ctc_loss";
+                    loss: "ctc";
                     /** @description ctc log_probs: log-probabilities [T, N, C] (time-major; each [t, n] row a log-softmax) or unbatched [T, C]. */
                     log_probs: number | (number | unknown[])[];
                     /** @description ctc targets: labels in [0, C), never the blank: padded [N, S] (row n read up to target_lengths[n]) or 1-D, the samples concatenated; unbatched: 1-D. */
@@ -1307,7 +1309,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1334,7 +1336,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum" | "batchmean";
+                    reduction?: "mean" | "sum" | "batchmean" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1343,7 +1345,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "multi_margin" | "multi_margin_loss" | "multiclass_hinge";
+                    loss: "multi_margin" | "multiclass_hinge";
                     /** @description multi_margin predictions: scores [N, C]. */
                     predictions: number | (number | unknown[])[];
                     /** @description multi_margin targets: class indices [N]: integers in [0, C). */
@@ -1369,7 +1371,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1378,7 +1380,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "multilabel_margin" | "multilabel_margin_loss";
+                    loss: "multilabel_margin";
                     /** @description multilabel_margin predictions: scores [N, C] (or unbatched [C]). */
                     predictions: number | (number | unknown[])[];
                     /** @description multilabel_margin targets: class indices, same shape as predictions: each row lists its targets, the first −1 ends the list. */
@@ -1390,7 +1392,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1399,7 +1401,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "multilabel_soft_margin" | "multilabel_soft_margin_loss";
+                    loss: "multilabel_soft_margin";
                     /** @description multilabel_soft_margin predictions: logits [N, C] (or unbatched [C]). */
                     predictions: number | (number | unknown[])[];
                     /** @description multilabel_soft_margin targets: label targets in [0, 1], same shape as predictions. */
@@ -1414,7 +1416,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1423,7 +1425,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "nll" | "nll_loss" | "negative_log_likelihood";
+                    loss: "nll" | "negative_log_likelihood";
                     /** @description nll predictions: log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch). */
                     predictions: number | (number | unknown[])[];
                     /** @description nll targets: class indices [N]: integers in [0, C), or ignore_index. */
@@ -1443,7 +1445,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1470,7 +1472,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1479,7 +1481,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "triplet_margin" | "triplet_margin_loss";
+                    loss: "triplet_margin";
                     /** @description triplet_margin anchor: anchor embeddings [N, D] (or unbatched [D]). */
                     anchor: number | (number | unknown[])[];
                     /** @description triplet_margin positive: embeddings of the same kind as their anchor, the shape of anchor. */
@@ -1514,7 +1516,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1523,7 +1525,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "triplet_margin_with_distance" | "triplet_margin_with_distance_loss";
+                    loss: "triplet_margin_with_distance";
                     /** @description triplet_margin_with_distance anchor: anchor embeddings [N, D] (or unbatched [D]). */
                     anchor: number | (number | unknown[])[];
                     /** @description triplet_margin_with_distance positive: embeddings of the same kind as their anchor, the shape of anchor. */
@@ -1554,7 +1556,7 @@ export interface operations {
                      * @default mean
                      * @enum {string}
                      */
-                    reduction?: "mean" | "sum";
+                    reduction?: "mean" | "sum" | "none";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []
@@ -1563,7 +1565,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.binary_crossentropy" | "keras.BinaryCrossentropy";
+                    loss: "keras.binary_crossentropy";
                     /** @description keras.binary_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.binary_crossentropy targets: Keras's y_true: labels in [0, 1], the shape of predictions. */
@@ -1602,7 +1604,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.binary_focal_crossentropy" | "keras.BinaryFocalCrossentropy";
+                    loss: "keras.binary_focal_crossentropy";
                     /** @description keras.binary_focal_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.binary_focal_crossentropy targets: Keras's y_true: labels in [0, 1], the shape of predictions. */
@@ -1656,7 +1658,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.categorical_crossentropy" | "keras.CategoricalCrossentropy";
+                    loss: "keras.categorical_crossentropy";
                     /** @description keras.categorical_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1; `axis` holds the classes. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.categorical_crossentropy targets: Keras's y_true: one-hot or soft labels, the shape of predictions. */
@@ -1695,7 +1697,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.categorical_focal_crossentropy" | "keras.CategoricalFocalCrossentropy";
+                    loss: "keras.categorical_focal_crossentropy";
                     /** @description keras.categorical_focal_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1; `axis` holds the classes. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.categorical_focal_crossentropy targets: Keras's y_true: one-hot or soft labels, the shape of predictions. */
@@ -1744,7 +1746,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.categorical_generalized_cross_entropy" | "keras.CategoricalGeneralizedCrossEntropy";
+                    loss: "keras.categorical_generalized_cross_entropy";
                     /** @description keras.categorical_generalized_cross_entropy predictions: Keras's y_pred: probabilities [N, C] (or [N, T, C]). */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.categorical_generalized_cross_entropy targets: Keras's y_true: class indices [N] (or [N, T]). */
@@ -1773,7 +1775,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.categorical_hinge" | "keras.CategoricalHinge";
+                    loss: "keras.categorical_hinge";
                     /** @description keras.categorical_hinge predictions: Keras's y_pred: scores, any rank ≥ 1; the last axis holds the classes. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.categorical_hinge targets: Keras's y_true: one-hot (or soft) labels, broadcastable to predictions. */
@@ -1796,7 +1798,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.circle" | "keras.Circle";
+                    loss: "keras.circle";
                     /** @description keras.circle predictions: Keras's y_pred: embeddings [N, D] (expected of unit length; not normalised). */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.circle targets: Keras's y_true: integer labels [N]. */
@@ -1835,7 +1837,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.cosine_similarity" | "keras.CosineSimilarity";
+                    loss: "keras.cosine_similarity";
                     /** @description keras.cosine_similarity predictions: Keras's y_pred: vectors along `axis`, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.cosine_similarity targets: Keras's y_true: vectors, broadcastable to predictions. */
@@ -1864,7 +1866,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.ctc" | "keras.CTC";
+                    loss: "keras.ctc";
                     /** @description keras.ctc predictions: Keras's y_pred: logits [N, T, C] (batch-major). */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.ctc targets: Keras's y_true: labels [N, S]: integers in [1, C), padded with 0 (the blank). */
@@ -1887,7 +1889,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.dice" | "keras.Dice";
+                    loss: "keras.dice";
                     /** @description keras.dice predictions: Keras's y_pred: soft masks, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.dice targets: Keras's y_true: masks, broadcastable to predictions. */
@@ -1916,7 +1918,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.hinge" | "keras.Hinge";
+                    loss: "keras.hinge";
                     /** @description keras.hinge predictions: Keras's y_pred: scores, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.hinge targets: Keras's y_true: labels −1/1 (or 0/1, read as −1/1 when every label is 0 or 1), broadcastable to predictions. */
@@ -1939,7 +1941,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.huber" | "keras.Huber";
+                    loss: "keras.huber";
                     /** @description keras.huber predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.huber targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
@@ -1968,7 +1970,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.kl_divergence" | "keras.KLDivergence";
+                    loss: "keras.kl_divergence";
                     /** @description keras.kl_divergence predictions: Keras's y_pred: probabilities, any rank ≥ 1; the last axis is summed. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.kl_divergence targets: Keras's y_true: probabilities, broadcastable to predictions. */
@@ -1991,7 +1993,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.log_cosh" | "keras.LogCosh";
+                    loss: "keras.log_cosh";
                     /** @description keras.log_cosh predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.log_cosh targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
@@ -2014,7 +2016,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.mean_absolute_error" | "keras.MeanAbsoluteError";
+                    loss: "keras.mean_absolute_error";
                     /** @description keras.mean_absolute_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.mean_absolute_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
@@ -2037,7 +2039,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.mean_absolute_percentage_error" | "keras.MeanAbsolutePercentageError";
+                    loss: "keras.mean_absolute_percentage_error";
                     /** @description keras.mean_absolute_percentage_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.mean_absolute_percentage_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
@@ -2060,7 +2062,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.mean_squared_error" | "keras.MeanSquaredError";
+                    loss: "keras.mean_squared_error";
                     /** @description keras.mean_squared_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.mean_squared_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
@@ -2083,7 +2085,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.mean_squared_logarithmic_error" | "keras.MeanSquaredLogarithmicError";
+                    loss: "keras.mean_squared_logarithmic_error";
                     /** @description keras.mean_squared_logarithmic_error predictions: Keras's y_pred: any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.mean_squared_logarithmic_error targets: Keras's y_true: broadcastable to predictions (after Keras squeezes or adds a trailing 1). */
@@ -2106,7 +2108,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.poisson" | "keras.Poisson";
+                    loss: "keras.poisson";
                     /** @description keras.poisson predictions: Keras's y_pred: rates, any rank ≥ 1; the last axis is averaged per sample. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.poisson targets: Keras's y_true: counts, broadcastable to predictions. */
@@ -2129,7 +2131,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.sparse_categorical_crossentropy" | "keras.SparseCategoricalCrossentropy";
+                    loss: "keras.sparse_categorical_crossentropy";
                     /** @description keras.sparse_categorical_crossentropy predictions: Keras's y_pred: probabilities (or logits with from_logits), any rank ≥ 1; `axis` holds the classes. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.sparse_categorical_crossentropy targets: Keras's y_true: class indices: the predictions' shape without the class axis (a trailing 1 is squeezed). */
@@ -2168,7 +2170,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.squared_hinge" | "keras.SquaredHinge";
+                    loss: "keras.squared_hinge";
                     /** @description keras.squared_hinge predictions: Keras's y_pred: scores, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.squared_hinge targets: Keras's y_true: labels −1/1 (or 0/1, read as −1/1 when every label is 0 or 1), broadcastable to predictions. */
@@ -2191,7 +2193,7 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
-                    loss: "keras.tversky" | "keras.Tversky";
+                    loss: "keras.tversky";
                     /** @description keras.tversky predictions: Keras's y_pred: soft masks, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
                     /** @description keras.tversky targets: Keras's y_true: masks, broadcastable to predictions. */

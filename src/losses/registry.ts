@@ -2,6 +2,7 @@
 // the OpenAPI document and the worker all read this one list.
 import { readdirSync } from 'node:fs';
 import type { LossDefinition } from './types.ts';
+import { closestNames, libraryNameForms } from './names.ts';
 
 /** The family folders, in catalog order. */
 const FAMILIES: readonly LossDefinition['family'][] = ['regression', 'binary', 'multiclass', 'keras'];
@@ -29,18 +30,30 @@ async function discover(): Promise<LossDefinition[]> {
 
 export const losses: readonly LossDefinition[] = await discover();
 
+/** The names a loss answers to besides its own and its aliases: its library's, in every form
+ *  user code writes them (names.ts), less those it already has. */
+export function libraryNamesOf(def: LossDefinition): string[] {
+  const own = new Set([def.name, ...def.aliases]);
+  return [...new Set(libraryNameForms(def.libraryNames))].filter((n) => !own.has(n));
+}
+
 const byName = new Map<string, LossDefinition>();
 for (const loss of losses) {
-  for (const key of [loss.name, ...loss.aliases]) {
-    if (byName.has(key)) throw new Error(`loss name ${key} is declared twice`);
+  for (const key of [loss.name, ...loss.aliases, ...libraryNamesOf(loss)]) {
+    if (byName.has(key)) throw new Error(`loss name ${key} is declared twice (${byName.get(key)!.name} and ${loss.name})`);
     byName.set(key, loss);
   }
 }
 
-/** The loss called `name` (canonical name or alias), or undefined. */
+/** The loss called `name` (canonical name, alias or library name), or undefined. */
 export function findLoss(name: string): LossDefinition | undefined {
   return byName.get(name);
 }
 
-/** Every accepted name, canonical names first, for error messages and the schema's enum. */
-export const lossNames: readonly string[] = [...losses.map((l) => l.name), ...losses.flatMap((l) => l.aliases)];
+/** The 1–3 accepted names closest to a name that is not one (case-insensitive), one per loss. */
+export function closestLossNames(name: string): string[] {
+  return closestNames(name, byName);
+}
+
+/** Every accepted name: canonical names, aliases, library names. */
+export const lossNames: readonly string[] = [...byName.keys()];

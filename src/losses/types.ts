@@ -3,6 +3,7 @@
 // generated from these declarations, so adding a loss is adding one file and its golden cases.
 import type { z } from 'zod';
 import type { Random, Sample } from './samples.ts';
+import type { LibraryNames } from './names.ts';
 
 /** Real-valued tensor data, flat and row-major. JSON requests decode to Float64Array; binary
  *  FP32 requests stay Float32Array. Kernels read either and always accumulate in float64. */
@@ -77,6 +78,8 @@ export interface KernelOutput {
 /** A tensor input of a loss, by the name requests give it. */
 export interface TensorInput {
   name: string;
+  /** Another name a request may give it: the library's own argument name (Keras's y_pred, y_true). */
+  alsoNamed?: string;
   /** Whether the answer carries the value's gradient with respect to it. */
   differentiable: boolean;
   description: string;
@@ -133,6 +136,9 @@ export interface LossDefinition<P = unknown> {
   reductionRule: string;
   /** The reference implementation the golden vectors were computed with. */
   reference: string;
+  /** Its names in the library it follows (PyTorch's function and nn class, Keras's function and
+   *  class): requests may name the loss by any of them, bare or qualified (names.ts). */
+  libraryNames?: LibraryNames;
   /** What predictions and targets must be. */
   predictions: string;
   targets: string;

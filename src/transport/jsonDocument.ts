@@ -36,8 +36,9 @@ interface Slot {
   key: string;
 }
 
-/** Every name a loss gives a tensor input (predictions, targets, input1, anchor, ...). */
-const TENSOR_NAMES = [...new Set(losses.flatMap((def) => tensorInputs(def).map((i) => i.name)))];
+/** Every name a loss gives a tensor input (predictions, targets, input1, anchor, ..., and the
+ *  library's own names a request may use instead: y_pred, y_true). */
+const TENSOR_NAMES = [...new Set(losses.flatMap((def) => tensorInputs(def).flatMap((i) => (i.alsoNamed === undefined ? [i.name] : [i.name, i.alsoNamed]))))];
 
 /** POST /loss: the top-level tensors and the regularization's parameters. */
 function lossSlots(body: unknown): Slot[] {

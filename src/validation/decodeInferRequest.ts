@@ -1,11 +1,12 @@
 // An Open Inference Protocol request (its JSON header and binary chunks) → the same
 // LossRequestParts that POST /loss builds, so both routes share every check and message.
 import { ServiceError } from '../errors/catalog.ts';
+import { unknownInput } from './lossRequestNames.ts';
 import { kernelSlots, tensorInputs, type FloatArray, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
 import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from './inferRequest.ts';
 import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, INTEGER_TYPES, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
-import { reductionsOf, slotTensors, type LossRequestParts } from './prepareLossTask.ts';
+import { unreducedRefusal, reductionsOf, slotTensors, type LossRequestParts } from './prepareLossTask.ts';
 import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
 import { parseRegularizationWeights } from './regularizationWeights.ts';
@@ -108,13 +109,13 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   let next = 0;
   for (const [index, input] of header.inputs.entries()) {
     const chunk = input.parameters?.binary_data_size !== undefined ? chunks[next++] : undefined;
-    if (!known.includes(input.name)) {
-      throw new ServiceError('invalid_body', `unknown input '${input.name}' for model ${def.name}; its inputs are ${known.join(', ')}`, { field: input.name });
-    }
-    if (tensors.has(input.name)) throw new ServiceError('invalid_body', `input '${input.name}' is given twice`, { field: input.name });
-    const integer = tensorInputs(def).some((i) => i.name === input.name && i.integer);
-    const allowed = input.name === slots.targets ? TARGET_TYPES : integer ? INTEGER_TYPES : FLOAT_TYPES;
-    tensors.set(input.name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
+    // The library's own argument name (Keras's y_pred, y_true) stands for the input.
+    const name = tensorInputs(def).find((i) => i.alsoNamed === input.name)?.name ?? input.name;
+    if (!known.includes(name)) throw unknownInput(def, input.name, known, 'takes the inputs');
+    if (tensors.has(name)) throw new ServiceError('invalid_body', `input '${name}' is given twice`, { field: input.name });
+    const integer = tensorInputs(def).some((i) => i.name === name && i.integer);
+    const allowed = name === slots.targets ? TARGET_TYPES : integer ? INTEGER_TYPES : FLOAT_TYPES;
+    tensors.set(name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
   }
   const missing = tensorInputs(def).find((i) => !tensors.has(i.name) && !i.optional);
   if (missing !== undefined) {
@@ -154,9 +155,12 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   // Outputs: all by default; binary per output, or for all by binary_data_output.
   const allBinary = requestParams.binary_data_output === true;
   const gradients = gradientOutputs(def).map((g) => g.output);
-  // reduction none (Keras's): the per-sample values alone.
+  // reduction none: the per-sample values alone.
   const available = reduction === 'none' ? ['per_sample'] : ['value', 'per_sample', ...gradients, ...(regTensor === undefined ? [] : ['parameters_gradient'])];
   const outputs = (header.outputs ?? available.map((name) => ({ name, parameters: undefined }))).map((o) => {
+    if (reduction === 'none' && (gradients.includes(o.name) || o.name === 'parameters_gradient')) {
+      throw new ServiceError('invalid_body', `output '${o.name}': ${unreducedRefusal(def, o.name === 'parameters_gradient' ? 'regularization' : 'gradient')}`, { field: o.name });
+    }
     if (o.name === 'parameters_gradient' && regTensor === undefined) {
       throw new ServiceError('invalid_body', `output '${o.name}' needs the regularization input 'parameters'`, { field: o.name });
     }

@@ -1,7 +1,6 @@
 // A loss's parameters from any transport (POST /loss's body goes through the request schema;
-// the v2 request parameters and the plot query come here), and the loss a name stands for.
+// the v2 request parameters and the plot query come here).
 import { ServiceError } from '../errors/catalog.ts';
-import { findLoss, lossNames } from '../losses/registry.ts';
 import type { LossDefinition } from '../losses/types.ts';
 
 /** Parses `raw` with the loss's params schema; a failure is a 400 naming `params.<name>`. */
@@ -13,11 +12,4 @@ export function parseLossParams(def: LossDefinition, raw: Record<string, unknown
   const key = issue.path.length > 0 ? String(issue.path[0]) : (issue as { keys?: string[] }).keys?.[0];
   const field = key === undefined ? 'params' : `params.${key}`;
   throw new ServiceError('invalid_params', `${field}: ${issue.message}`, { field });
-}
-
-/** The loss `name` stands for (canonical or alias), or a 404 that lists the known ones. */
-export function lossByName(name: string): LossDefinition {
-  const def = findLoss(name);
-  if (def === undefined) throw new ServiceError('not_found', `no loss named ${JSON.stringify(name)}; known losses: ${lossNames.join(', ')}`, { field: 'name' });
-  return def;
 }

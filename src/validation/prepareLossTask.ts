@@ -55,9 +55,20 @@ export function slotTensors(def: LossDefinition, tensorOf: (name: string) => Ten
 }
 
 
-/** The reductions a loss takes, its default first. */
+/** The reductions a loss takes, its default first: PyTorch's mean, sum (kl_div's batchmean) and
+ *  none, or the loss's own (Keras's five). */
 export function reductionsOf(def: LossDefinition): Reduction[] {
-  return def.reductions ? [...def.reductions] : ['mean', 'sum', ...(def.extraReductions ?? [])];
+  return def.reductions ? [...def.reductions] : ['mean', 'sum', ...(def.extraReductions ?? []), 'none'];
+}
+
+/** Why reduction none cannot answer a gradient (or a regularized value), with what to use instead. */
+export function unreducedRefusal(def: LossDefinition, what: 'gradient' | 'regularization'): string {
+  const scalar = reductionsOf(def).filter((r) => r !== 'none');
+  const why =
+    what === 'gradient'
+      ? 'a gradient is the derivative of one scalar value, and reduction none answers per_sample alone'
+      : 'regularization adds to the reduced value, and reduction none answers per_sample alone';
+  return `${why}: use reduction ${scalar.slice(0, -1).join(', ')} or ${scalar[scalar.length - 1]}`;
 }
 
 /** Whether the targets are class indices (else they have the predictions' shape); refuses shapes
@@ -237,6 +248,8 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   if (!reductionsOf(def).includes(reduction)) {
     throw new ServiceError('invalid_body', `reduction '${reduction}' is not available for ${def.name}; use ${reductionsOf(def).join(', ')}`, { field: 'reduction' });
   }
+  if (reduction === 'none' && parts.wantGradient) throw new ServiceError('invalid_body', unreducedRefusal(def, 'gradient'), { field: 'include' });
+  if (reduction === 'none' && parts.regularization !== null) throw new ServiceError('invalid_body', unreducedRefusal(def, 'regularization'), { field: 'regularization' });
   const extras = extraInputs(def, parts);
   const own = def.arrange ? arranged(def, parts, extras.extra) : null;
   const layout = own ?? kernelLayout(def, parts);
@@ -268,7 +281,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     input,
     reduction,
     wantPerSample: parts.wantPerSample || reduction === 'none',
-    wantGradient: parts.wantGradient && reduction !== 'none',
+    wantGradient: parts.wantGradient,
     regularization: parts.regularization,
     checkFinite: parts.checkFinite ?? false,
     rawTargets: raw,

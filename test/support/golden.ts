@@ -1,4 +1,4 @@
-// Reading the golden vectors (test/fixtures/golden/cases.json, copied from shared/golden).
+// Reading the golden vectors (test/fixtures/golden/: README.md says where each file comes from).
 import { readFileSync } from 'node:fs';
 
 export interface GoldenTensor {
@@ -28,12 +28,14 @@ type GoldenFile = {
   cases: GoldenCase[];
 };
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}`, import.meta.url), 'utf8')) as GoldenFile;
-/** PyTorch's reference vectors (spec Parts 1 and 2), and Keras's (Part 3). */
+/** PyTorch's reference vectors (spec Parts 1 and 2: the contract's, and the project's own), and
+ *  Keras's (Part 3). */
 const pytorch = read('cases.json');
+const project = read('project_cases.json');
 const keras = read('keras_cases.json');
 
-export const goldenFormats = [pytorch.meta.format, keras.meta.format];
-export const goldenCases = [...pytorch.cases, ...keras.cases];
+export const goldenFormats = [pytorch.meta.format, project.meta.format, keras.meta.format];
+export const goldenCases = [...pytorch.cases, ...project.cases, ...keras.cases];
 export const valueCases = goldenCases.filter((c) => c.expected !== undefined);
 export const errorCases = goldenCases.filter((c) => c.expect_error !== undefined);
 export const tolerance = pytorch.meta.tolerance;
@@ -76,7 +78,8 @@ export function lossRequestBody(c: GoldenCase): Record<string, unknown> {
     ...Object.fromEntries(Object.entries(c.inputs).map(([name, t]) => [name, nest(t.data, t.shape)])),
     params: c.params,
     reduction: c.reduction,
-    include: ['per_sample', 'gradient'],
+    // reduction none answers per_sample alone (a gradient needs a scalar: a 400).
+    include: c.reduction === 'none' ? ['per_sample'] : ['per_sample', 'gradient'],
     ...(c.regularization
       ? { regularization: { l1: c.regularization.l1, l2: c.regularization.l2, parameters: nest(c.regularization.parameters.data, c.regularization.parameters.shape) } }
       : {}),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { exampleInputs, tensorInputs, type LossDefinition } from '../../losses/types.ts';
 import { paramProperties, type ParamProperty } from '../../losses/describeParams.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
+import { libraryNamesOf } from '../../losses/registry.ts';
 
 export const CatalogParameter = z.object({
   name: z.string(),
@@ -16,6 +17,9 @@ export const CatalogEntry = z
   .object({
     name: z.string(),
     aliases: z.array(z.string()),
+    library_names: z
+      .array(z.string())
+      .meta({ description: "The loss's names in the library it follows, in every form code writes them (mse_loss, MSELoss, torch.nn.functional.mse_loss, F.mse_loss, torch.nn.MSELoss, nn.MSELoss; keras.losses.Huber, tf.keras.losses.huber, ...): requests may use any." }),
     family: z.enum(['regression', 'binary', 'multiclass', 'keras']),
     summary: z.string(),
     formula: z.string(),
@@ -74,6 +78,7 @@ export function catalogEntry(def: LossDefinition): z.infer<typeof CatalogEntry> 
   return {
     name: def.name,
     aliases: [...def.aliases],
+    library_names: libraryNamesOf(def),
     family: def.family,
     summary: def.summary,
     formula: def.formula,

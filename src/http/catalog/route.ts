@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { losses } from '../../losses/registry.ts';
-import { lossByName } from '../../validation/lossParams.ts';
+import { resolveLossName } from '../../validation/lossRequestNames.ts';
 import { problemResponses } from '../schemas.ts';
 import { CatalogEntry, catalogEntry } from './catalogEntry.ts';
 
@@ -30,7 +30,7 @@ const catalogRoute: FastifyPluginAsyncZod = async (app) => {
       response: { 200: CatalogEntry, ...problemResponses(404) },
     },
     handler: async (request) => {
-      return byName.get(lossByName(request.params.name).name)!;
+      return byName.get(resolveLossName(request.params.name, 'name').name)!;
     },
   });
 };

@@ -2,10 +2,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findLoss } from '../../losses/registry.ts';
 import { tensorAt } from '../../transport/jsonDocument.ts';
-import { tensorInputs } from '../../losses/types.ts';
-import { ServiceError } from '../../errors/catalog.ts';
 import type { DecodedTensor } from '../../validation/decodeJsonTensor.ts';
 import { prepareLossTask, slotTensors } from '../../validation/prepareLossTask.ts';
+import { resolveLossRequestNames } from '../../validation/lossRequestNames.ts';
 import { assertResultFinite, encodeLossResponse } from '../../response/lossResponse.ts';
 import { problemResponses } from '../schemas.ts';
 import { LossRequest, LossResponse, type LossResponseBody } from './schema.ts';
@@ -23,17 +22,11 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       body: LossRequest,
       response: { 200: LossResponse, ...problemResponses(400, 413, 415, 422, 503) },
     },
-    // A body whose tensors are another loss's (predictions/targets sent to triplet_margin) is
-    // told which inputs this loss takes, rather than one schema issue per field.
+    // Names first (validation/lossRequestNames.ts): the loss by any name it answers to, inputs by
+    // the library's argument names, and a mistyped name answered with the closest ones.
     preValidation: async (request) => {
       const body = request.body as Record<string, unknown> | undefined;
-      const def = typeof body?.loss === 'string' ? findLoss(body.loss) : undefined;
-      if (def === undefined || body === undefined) return;
-      const names = tensorInputs(def).map((i) => i.name);
-      const foreign = Object.keys(body).filter((k) => request.jsonTensors?.has(k) && !names.includes(k));
-      if (foreign.length > 0 && names.some((n) => !(n in body))) {
-        throw new ServiceError('invalid_body', `${def.name} takes the inputs ${names.join(', ')}, not ${foreign.join(', ')}`);
-      }
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) resolveLossRequestNames(body, request.jsonTensors ?? undefined);
     },
     handler: async (request, reply) => {
       const body = request.body;

@@ -1,7 +1,7 @@
 // POST /loss: the request is a union over the catalog, discriminated by `loss`, so that each
 // loss's parameters, defaults, ranges and reductions are checked by zod and shown in OpenAPI.
 import { z } from 'zod';
-import { losses, lossNames } from '../../losses/registry.ts';
+import { losses } from '../../losses/registry.ts';
 import { exampleInputs, tensorInputs, type LossDefinition } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { JsonTensor } from '../schemas.ts';
@@ -62,10 +62,9 @@ export const LossRequest = z
   .discriminatedUnion('loss', variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]], {
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;
-      const given = (issue.input as { loss?: unknown } | undefined)?.loss;
-      return given === undefined
-        ? `loss is required; known losses: ${lossNames.join(', ')}`
-        : `unknown loss ${JSON.stringify(given)}; known losses: ${lossNames.join(', ')}`;
+      // Names are resolved before the schema (validation/lossRequestNames.ts); a body that is no
+      // object at all ends here.
+      return 'loss is required: a loss name from GET /losses';
     },
   })
   .meta({ 'x-examples': examples() });

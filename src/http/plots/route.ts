@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ServiceError } from '../../errors/catalog.ts';
 import { losses } from '../../losses/registry.ts';
-import { lossByName, parseLossParams } from '../../validation/lossParams.ts';
+import { parseLossParams } from '../../validation/lossParams.ts';
+import { resolveLossName } from '../../validation/lossRequestNames.ts';
 import { paramProperties } from '../../losses/describeParams.ts';
 import type { LossDefinition } from '../../losses/types.ts';
 import { lossCurve } from '../../plots/lossCurve.ts';
@@ -82,7 +83,7 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
       response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
-      const def = lossByName(request.params.name);
+      const def = resolveLossName(request.params.name, 'name');
       const { from = def.plot.range[0], to = def.plot.range[1], points } = request.query;
       if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
         throw new ServiceError('invalid_body', `the range must be finite with from < to; got from=${from}, to=${to}`, { field: 'from' });

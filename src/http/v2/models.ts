@@ -2,7 +2,8 @@
 // metadata, Triton's model configuration (what tritonclient's get_model_config reads), the
 // repository index, and per-model statistics in Triton's shape.
 import { ServiceError } from '../../errors/catalog.ts';
-import { findLoss, losses, lossNames } from '../../losses/registry.ts';
+import { losses } from '../../losses/registry.ts';
+import { resolveLossName } from '../../validation/lossRequestNames.ts';
 import { byRows, kernelSlots, tensorInputs, type LossDefinition, type TensorInput } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { gradientOutputs } from '../../response/inferResponse.ts';
@@ -15,8 +16,7 @@ export const MODEL_VERSION = '1';
 export const PLATFORM = 'lossservice_pytorch';
 
 export function modelOf(params: { model: string; version?: string }): LossDefinition {
-  const def = findLoss(params.model);
-  if (def === undefined) throw new ServiceError('not_found', `unknown model '${params.model}'; the models are the losses: ${lossNames.join(', ')}`, { field: 'model' });
+  const def = resolveLossName(params.model, 'model');
   if (params.version !== undefined && params.version !== MODEL_VERSION) {
     throw new ServiceError('not_found', `model '${params.model}' has only version ${MODEL_VERSION}, not '${params.version}'`, { field: 'version' });
   }

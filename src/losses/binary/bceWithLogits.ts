@@ -47,12 +47,13 @@ function scalar({ predictions: x, targets: y, params }: KernelInput<Params>, lo:
 
 export const bceWithLogits = defineLoss({
   name: 'bce_with_logits',
-  aliases: ['binary_cross_entropy_with_logits', 'sigmoid_cross_entropy'],
+  aliases: ['sigmoid_cross_entropy'],
   family: 'binary',
   summary: 'Binary cross-entropy on logits, with sigmoid fused in: the stable BCE.',
   formula: 'ℓ = −w[p_w·y·log σ(x) + (1−y)·log(1−σ(x))]',
   reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
   reference: 'torch.nn.functional.binary_cross_entropy_with_logits',
+  libraryNames: { torch: { functional: 'binary_cross_entropy_with_logits', module: 'BCEWithLogitsLoss' } },
   predictions: 'logits (real numbers), any rank ≥ 1',
   targets: 'values in [0, 1], same shape as predictions',
   layout: 'elementwise',

@@ -41,6 +41,7 @@ export const binaryCrossEntropy = defineLoss({
   formula: 'ℓ = −w[y·log p + (1−y)·log(1−p)], each log clamped ≥ −100',
   reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
   reference: 'torch.nn.functional.binary_cross_entropy',
+  libraryNames: { torch: { functional: 'binary_cross_entropy', module: 'BCELoss' } },
   predictions: 'probabilities in [0, 1], any rank ≥ 1',
   targets: 'values in [0, 1], same shape as predictions',
   layout: 'elementwise',

@@ -15,12 +15,13 @@ const EPSILON = Math.fround(1e-12);
 
 export const cosineEmbedding = defineLoss({
   name: 'cosine_embedding',
-  aliases: ['cosine_embedding_loss'],
+  aliases: [],
   family: 'binary',
   summary: 'Cosine embedding loss: similar pairs align their embeddings, dissimilar ones keep their cosine below the margin.',
   formula: 'ℓ = 1 − cos(x1, x2) if y = 1, max(0, cos(x1, x2) − margin) if y = −1',
   reductionRule: 'mean divides Σℓ by N, the number of pairs.',
   reference: 'torch.nn.functional.cosine_embedding_loss',
+  libraryNames: { torch: { functional: 'cosine_embedding_loss', module: 'CosineEmbeddingLoss' } },
   predictions: 'input1: embeddings [N, D] (or unbatched [D])',
   targets: '1 (similar) or −1 (dissimilar) per pair: [N] (or a bare number unbatched)',
   inputs: [

@@ -9,12 +9,13 @@ import { elementwise, away } from '../samples.ts';
 // gradient at margin − x = 0 itself).
 export const hingeEmbedding = defineLoss({
   name: 'hinge_embedding',
-  aliases: ['hinge_embedding_loss'],
+  aliases: [],
   family: 'binary',
   summary: 'Hinge embedding loss: similar pairs pull their distance down, dissimilar ones push it past the margin.',
   formula: 'ℓ = x if y = 1, max(0, margin − x) if y = −1',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.hinge_embedding_loss',
+  libraryNames: { torch: { functional: 'hinge_embedding_loss', module: 'HingeEmbeddingLoss' } },
   predictions: 'distances x (real numbers), any rank ≥ 0',
   targets: '1 (similar) or −1 (dissimilar), same shape as predictions',
   layout: 'elementwise',

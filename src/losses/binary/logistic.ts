@@ -34,6 +34,7 @@ export const logistic = defineLoss({
   formula: 'ℓ = log(1 + exp(−y·x)), y ∈ {−1, 1}',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.soft_margin_loss',
+  libraryNames: { torch: { functional: 'soft_margin_loss', module: 'SoftMarginLoss' } },
   predictions: 'scores (real numbers), any rank ≥ 1',
   targets: '−1 or 1, same shape as predictions',
   layout: 'elementwise',

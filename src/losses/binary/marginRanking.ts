@@ -9,12 +9,13 @@ import { away, tensor, times, N, C } from '../samples.ts';
 //   the gradient at 0 itself).
 export const marginRanking = defineLoss({
   name: 'margin_ranking',
-  aliases: ['margin_ranking_loss'],
+  aliases: [],
   family: 'binary',
   summary: 'Margin ranking loss: the pair (x1, x2) should be ordered as y says, by at least the margin.',
   formula: 'ℓ = max(0, −y·(x1 − x2) + margin)',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.margin_ranking_loss',
+  libraryNames: { torch: { functional: 'margin_ranking_loss', module: 'MarginRankingLoss' } },
   predictions: 'input1: scores, any rank ≥ 0',
   targets: '1 (input1 ranks first) or −1, the shape of input1',
   inputs: [

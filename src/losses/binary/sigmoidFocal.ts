@@ -45,6 +45,7 @@ export const sigmoidFocal = defineLoss({
   formula: 'ℓ = α_t(1−p_t)^γ · BCE-with-logits(x, y), p_t = σ(x) if y = 1 else 1 − σ(x)',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torchvision.ops.sigmoid_focal_loss',
+  libraryNames: { torch: { functional: 'sigmoid_focal_loss', namespace: 'torchvision.ops' } },
   predictions: 'logits (real numbers), any rank ≥ 1',
   targets: '0 or 1, same shape as predictions',
   layout: 'elementwise',

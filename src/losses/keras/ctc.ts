@@ -59,12 +59,13 @@ function arrange(sent: SentTensors, _params: unknown, reduction: Reduction): Arr
 
 export const kerasCtc: LossDefinition = {
   name: 'keras.ctc',
-  aliases: ['keras.CTC'],
+  aliases: [],
   family: 'keras',
   summary: "Keras's CTC loss: logits [batch, steps, classes], labels padded with 0 (the blank), every sample over all steps.",
   formula: 'ℓ_n = −log Σ_{alignments π of the non-zero labels of row n over T steps} Π_t softmax(x[n, t])_{π_t}',
   reductionRule: KERAS_REDUCTION_RULE,
   reference: 'keras.losses.CTC (Keras 3.16)',
+  libraryNames: { keras: { function: 'ctc', class: 'CTC' } },
   predictions: 'logits [N, T, C] (batch-major)',
   targets: 'labels [N, S]: integers in [1, C), padded with 0 (the blank)',
   inputs: kerasInputs('logits [N, T, C] (batch-major)', 'labels [N, S]: integers in [1, C), padded with 0 (the blank)', [-1, -1]).map((i) =>

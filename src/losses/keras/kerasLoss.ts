@@ -238,12 +238,14 @@ function simdRows<P>(form: (params: P) => SimdRows | null, scalar: ReturnType<ty
 export const kerasInputs = (predictions: string, targets: string, labels: number[] | null = null): readonly TensorInput[] => [
   {
     name: 'predictions',
+    alsoNamed: 'y_pred',
     differentiable: true,
     description: `Keras's y_pred: ${predictions}`,
     metadata: { datatype: 'FP64', shape: [-1, -1], accepts: `FP32 or FP64; ${predictions} (shape [-1, -1] declares the common [N, D])` },
   },
   {
     name: 'targets',
+    alsoNamed: 'y_true',
     differentiable: false,
     description: `Keras's y_true: ${targets}`,
     metadata: labels === null ? { datatype: 'FP64', shape: [-1, -1], accepts: `FP32, FP64, INT32 or INT64; ${targets}` } : { datatype: 'INT64', shape: labels, accepts: `INT64, INT32, or floats holding integers; ${targets}` },
@@ -290,12 +292,13 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
   const rows = spec.row === undefined ? undefined : rowKernel(spec.row);
   return {
     name,
-    aliases: [`keras.${spec.className}`],
+    aliases: [],
     family: 'keras',
     summary: spec.summary,
     formula: spec.formula,
     reductionRule: KERAS_REDUCTION_RULE,
     reference: `keras.losses.${spec.className} (Keras 3.16)`,
+    libraryNames: { keras: { function: spec.name, class: spec.className } },
     predictions: spec.predictions,
     targets: spec.targets,
     inputs: kerasInputs(spec.predictions, spec.targets, spec.targetRule === 'indices' ? [-1] : null),

@@ -98,6 +98,7 @@ export const crossEntropy = defineLoss<Params>({
   reductionRule:
     'With class-index targets, mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight); with probability targets, by N.',
   reference: 'torch.nn.functional.cross_entropy',
+  libraryNames: { torch: { functional: 'cross_entropy', module: 'CrossEntropyLoss' } },
   predictions: 'logits [N, C]',
   targets: 'class indices [N] (integers in [0, C), or ignore_index), or probabilities [N, C] in [0, 1]',
   layout: 'rows',

@@ -227,12 +227,13 @@ export function unalignable(frames: ArrayLike<number>, lengths: ArrayLike<number
 
 export const ctc = defineLoss({
   name: 'ctc',
-  aliases: ['ctc_loss'],
+  aliases: [],
   family: 'multiclass',
   summary: 'Connectionist temporal classification: the label sequence over every alignment of the frames (speech, handwriting).',
   formula: 'ℓ_n = −log Σ_{alignments π of targets_n in input_lengths[n] frames} Π_t exp(log_probs[t, n, π_t])',
   reductionRule: 'mean is (1/N)·Σ_n ℓ_n / max(target_lengths[n], 1); sum adds the ℓ_n.',
   reference: 'torch.nn.functional.ctc_loss',
+  libraryNames: { torch: { functional: 'ctc_loss', module: 'CTCLoss' } },
   predictions: 'log-probabilities [T, N, C] (or unbatched [T, C])',
   targets: 'labels, padded [N, S] or concatenated, with input_lengths and target_lengths',
   inputs,

@@ -40,6 +40,7 @@ export const klDiv = defineLoss({
   formula: 'ℓ = t·(log t − x), 0 where t = 0',
   reductionRule: 'mean divides Σℓ by the number of elements; batchmean by the size of the first dimension; sum adds.',
   reference: 'torch.nn.functional.kl_div',
+  libraryNames: { torch: { functional: 'kl_div', module: 'KLDivLoss' } },
   predictions: 'log-probabilities, any rank ≥ 1 (usually [N, C])',
   targets: 'probabilities in [0, 1] (or log-probabilities with log_target), same shape as predictions',
   layout: 'elementwise',

@@ -10,12 +10,13 @@ import { rows, classWeights } from '../samples.ts';
 //   dℓ/dx_j = w_y·p·z_j^{p-1}/C where z_j > 0 (0 at the kink, as PyTorch), and dℓ/dx_y = -Σ_j dℓ/dx_j.
 export const multiMargin = defineLoss({
   name: 'multi_margin',
-  aliases: ['multi_margin_loss', 'multiclass_hinge'],
+  aliases: ['multiclass_hinge'],
   family: 'multiclass',
   summary: 'Multi-class margin (hinge) loss: every wrong class should score at least margin below the right one.',
   formula: 'ℓ = Σ_{j≠y} w_y·max(0, margin − x_y + x_j)^p / C',
   reductionRule: 'mean divides Σℓ by N (weights do not enter the denominator).',
   reference: 'torch.nn.functional.multi_margin_loss',
+  libraryNames: { torch: { functional: 'multi_margin_loss', module: 'MultiMarginLoss' } },
   predictions: 'scores [N, C]',
   targets: 'class indices [N]: integers in [0, C)',
   layout: 'rows',

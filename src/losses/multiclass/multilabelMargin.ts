@@ -28,12 +28,13 @@ function targetLists(input: KernelInput<unknown>, lo: number, hi: number): Input
 
 export const multilabelMargin = defineLoss({
   name: 'multilabel_margin',
-  aliases: ['multilabel_margin_loss'],
+  aliases: [],
   family: 'multiclass',
   summary: 'Multi-label margin (hinge) loss: every target class should score at least 1 above every other class.',
   formula: 'ℓ = Σ_{j∈targets} Σ_{i∉targets} max(0, 1 − (x_j − x_i)) / C',
   reductionRule: 'mean divides Σℓ by N.',
   reference: 'torch.nn.functional.multilabel_margin_loss',
+  libraryNames: { torch: { functional: 'multilabel_margin_loss', module: 'MultiLabelMarginLoss' } },
   predictions: 'scores [N, C] (or unbatched [C])',
   targets: 'class indices, same shape as predictions: each row lists its targets, the first −1 ends the list',
   layout: 'rows',

@@ -42,12 +42,13 @@ function scalar({ predictions: x, targets: y, cols: C, params: { weight } }: Ker
 
 export const multilabelSoftMargin = defineLoss({
   name: 'multilabel_soft_margin',
-  aliases: ['multilabel_soft_margin_loss'],
+  aliases: [],
   family: 'multiclass',
   summary: 'Multi-label one-versus-all loss: a sigmoid binary cross-entropy per label, averaged over the labels.',
   formula: 'ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]',
   reductionRule: 'mean divides Σℓ by N (the labels are averaged within each sample; weights do not enter the denominator).',
   reference: 'torch.nn.functional.multilabel_soft_margin_loss',
+  libraryNames: { torch: { functional: 'multilabel_soft_margin_loss', module: 'MultiLabelSoftMarginLoss' } },
   predictions: 'logits [N, C] (or unbatched [C])',
   targets: 'label targets in [0, 1], same shape as predictions',
   layout: 'rows',

@@ -11,12 +11,13 @@ type Params = { weight?: number[]; ignore_index: number };
 // dℓ/dx_c = -w_y where c = y, 0 elsewhere. Ignored rows: ℓ = 0, zero gradient.
 export const nll = defineLoss<Params>({
   name: 'nll',
-  aliases: ['nll_loss', 'negative_log_likelihood'],
+  aliases: ['negative_log_likelihood'],
   family: 'multiclass',
   summary: 'Negative log-likelihood of the target class, on log-probabilities.',
   formula: 'ℓ = −w_y·x_y',
   reductionRule: 'mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight).',
   reference: 'torch.nn.functional.nll_loss',
+  libraryNames: { torch: { functional: 'nll_loss', module: 'NLLLoss' } },
   predictions: 'log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch)',
   targets: 'class indices [N]: integers in [0, C), or ignore_index',
   layout: 'rows',

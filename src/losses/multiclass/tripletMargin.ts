@@ -7,12 +7,13 @@ import { tripletInputs, tripletPlot, tripletSample } from './tripletMarginWithDi
 // swap uses min(d(a, n), d(p, n)) for the negative (distances.ts derives the gradients).
 export const tripletMargin = defineLoss({
   name: 'triplet_margin',
-  aliases: ['triplet_margin_loss'],
+  aliases: [],
   family: 'multiclass',
   summary: 'Triplet margin loss: an anchor should be closer to its positive than to its negative, by the margin.',
   formula: 'ℓ = max(0, margin + ‖a − p + eps‖_p − ‖a − n + eps‖_p)',
   reductionRule: 'mean divides Σℓ by N, the number of triplets.',
   reference: 'torch.nn.functional.triplet_margin_loss',
+  libraryNames: { torch: { functional: 'triplet_margin_loss', module: 'TripletMarginLoss' } },
   predictions: 'anchor embeddings [N, D] (or unbatched [D])',
   targets: 'none: the three inputs anchor, positive, negative',
   inputs: tripletInputs,

@@ -29,12 +29,13 @@ export function tripletSample(r: Random): Sample {
 // eps = 1e-6), "cosine" is 1 − cosine similarity over the last axis.
 export const tripletMarginWithDistance = defineLoss({
   name: 'triplet_margin_with_distance',
-  aliases: ['triplet_margin_with_distance_loss'],
+  aliases: [],
   family: 'multiclass',
   summary: 'Triplet margin loss with a chosen distance: pairwise (Euclidean) or cosine.',
   formula: 'ℓ = max(0, margin + d(a, p) − d(a, n)), d pairwise or 1 − cos',
   reductionRule: 'mean divides Σℓ by N, the number of triplets.',
   reference: 'torch.nn.functional.triplet_margin_with_distance_loss',
+  libraryNames: { torch: { functional: 'triplet_margin_with_distance_loss', module: 'TripletMarginWithDistanceLoss' } },
   predictions: 'anchor embeddings [N, D] (or unbatched [D])',
   targets: 'none: the three inputs anchor, positive, negative',
   inputs: tripletInputs,

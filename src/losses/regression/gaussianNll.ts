@@ -12,12 +12,13 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export const gaussianNll = defineLoss({
   name: 'gaussian_nll',
-  aliases: ['gaussian_nll_loss'],
+  aliases: [],
   family: 'regression',
   summary: 'Gaussian negative log-likelihood: the prediction is a mean, var its variance (heteroscedastic regression).',
   formula: 'ℓ = ½·(log max(var, eps) + (x − y)²/max(var, eps)) (+ ½·log 2π with full)',
   reductionRule: 'mean divides Σℓ by the number of elements of predictions.',
   reference: 'torch.nn.functional.gaussian_nll_loss',
+  libraryNames: { torch: { functional: 'gaussian_nll_loss', module: 'GaussianNLLLoss' } },
   predictions: 'means, any rank ≥ 1',
   targets: 'observed values, same shape as predictions',
   inputs: [

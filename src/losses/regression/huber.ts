@@ -33,6 +33,7 @@ export const huber = defineLoss({
   formula: 'ℓ = ½d² if |d| ≤ δ else δ(|d| − ½δ), d = x − y',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.huber_loss',
+  libraryNames: { torch: { functional: 'huber_loss', module: 'HuberLoss' } },
   predictions: 'real numbers, any rank ≥ 1',
   targets: 'real numbers, same shape as predictions',
   layout: 'elementwise',

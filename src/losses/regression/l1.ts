@@ -14,6 +14,7 @@ export const l1 = defineLoss({
   formula: 'ℓ = |x − y|',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.l1_loss',
+  libraryNames: { torch: { functional: 'l1_loss', module: 'L1Loss' } },
   predictions: 'real numbers, any rank ≥ 1',
   targets: 'real numbers, same shape as predictions',
   layout: 'elementwise',

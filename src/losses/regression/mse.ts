@@ -13,6 +13,7 @@ export const mse = defineLoss({
   formula: 'ℓ = (x − y)²',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.mse_loss',
+  libraryNames: { torch: { functional: 'mse_loss', module: 'MSELoss' } },
   predictions: 'real numbers, any rank ≥ 1',
   targets: 'real numbers, same shape as predictions',
   layout: 'elementwise',

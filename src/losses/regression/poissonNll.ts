@@ -45,6 +45,7 @@ export const poissonNll = defineLoss({
   formula: 'ℓ = exp(x) − y·x if log_input else x − y·log(x + eps); with full, + y·log y − y + ½·log(2πy) where y > 1',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.poisson_nll_loss',
+  libraryNames: { torch: { functional: 'poisson_nll_loss', module: 'PoissonNLLLoss' } },
   predictions: 'log-rates (log_input) or rates ≥ 0, any rank ≥ 1',
   targets: 'counts ≥ 0, same shape as predictions',
   layout: 'elementwise',

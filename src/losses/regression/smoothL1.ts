@@ -34,6 +34,7 @@ export const smoothL1 = defineLoss({
   formula: 'ℓ = ½d²/β if |d| < β else |d| − ½β, d = x − y',
   reductionRule: 'mean divides Σℓ by the number of elements.',
   reference: 'torch.nn.functional.smooth_l1_loss',
+  libraryNames: { torch: { functional: 'smooth_l1_loss', module: 'SmoothL1Loss' } },
   predictions: 'real numbers, any rank ≥ 1',
   targets: 'real numbers, same shape as predictions',
   layout: 'elementwise',
