@@ -8,7 +8,7 @@ const run = promisify(execFile);
 let service: RunningService;
 beforeAll(async () => {
   service = await startService();
-}, 30_000);
+}, 60_000);
 afterAll(() => service?.stop());
 
 test('examples/v2_client.py (standard library + numpy) agrees with POST /loss', async () => {

@@ -30,7 +30,7 @@ afterAll(async () => {
 async function send(req: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within 10 s: ${req.method} ${req.url}`)), 10_000);
+    timer = setTimeout(() => reject(new Error(`no answer within 30 s: ${req.method} ${req.url}`)), 30_000);
   });
   try {
     return await Promise.race([app.inject(req), hang]);

@@ -93,7 +93,7 @@ test('an upload still arriving at SIGTERM finishes within the grace period and i
   expect(JSON.parse(res.body).value).toBe(0.25);
   expect(await exitCode(service).catch(() => service.child.exitCode)).toBe(0);
   await exited;
-}, 30_000);
+}, 60_000);
 
 test('an upload that stalls past the grace period is answered 503 (Connection: close) and the exit is still 0', async () => {
   const service = await startService({ WORKERS: '1', SHUTDOWN_GRACE_SECONDS: '3' });
@@ -115,7 +115,7 @@ test('an upload that stalls past the grace period is answered 503 (Connection: c
   expect(res.headers.connection).toBe('close');
   expect(clientResumed).toBe(false); // answered at the end of the grace, not when the client gave up
   expect(await exited).toBe(0);
-}, 30_000);
+}, 60_000);
 
 test('the stop signal twice at once (npm forwarding it, or a process group) does not cut the drain short; a second one later exits at once with 1', async () => {
   const service = await startService({ WORKERS: '1', SHUTDOWN_GRACE_SECONDS: '20' });
@@ -139,4 +139,4 @@ test('the stop signal twice at once (npm forwarding it, or a process group) does
   service.child.kill('SIGINT');
   expect(await exited).toBe(1);
   await stalled;
-}, 30_000);
+}, 60_000);
