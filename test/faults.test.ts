@@ -31,7 +31,7 @@ describe('deadline', () => {
 
 describe('worker faults', () => {
   test('a worker killed mid-request: that request 500, the next 100 requests 200', async () => {
-    const app = await buildTestApp({ workers: 1, inlineThreshold: 0, requestDeadlineMs: 0 });
+    const app = await buildTestApp({ workers: 1, inlineThreshold: 0 });
     await app.lossPool.ready;
     const pending = app.inject({ method: 'POST', url: '/loss', payload: bigCrossEntropy(400_000) });
     // Wait until the task is running in the worker (the body is decoded first), then kill it.
@@ -55,7 +55,7 @@ describe('overload', () => {
   test('at 4× the pool capacity: 503 with Retry-After for the excess, no timeouts, RSS bounded', async () => {
     // Capacity: 1 worker + 2 queued = 3 tasks at a time; send 12 at once. Binary bodies decode in
     // ~2 ms and compute in ~50 ms, so all 12 reach the pool while the first still runs.
-    const app = await buildTestApp({ workers: 1, inlineThreshold: 0, maxQueue: 2, requestDeadlineMs: 0 });
+    const app = await buildTestApp({ workers: 1, inlineThreshold: 0, maxQueue: 2 });
     await app.lossPool.ready;
     const { logits, labels } = classificationData(200_000, 10);
     const { body, headers } = v2BinaryBody([

@@ -19,7 +19,7 @@ let answered = 0;
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildTestApp({ workers: 2, inlineThreshold: 64, bodyLimit: 64 * 1024, binaryBodyLimit: 256 * 1024, requestDeadlineMs: 5000 });
+  app = await buildTestApp({ workers: 2, inlineThreshold: 64, bodyLimit: 64 * 1024, binaryBodyLimit: 256 * 1024 });
   await app.lossPool.ready;
 });
 afterAll(async () => {

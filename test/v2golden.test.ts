@@ -18,7 +18,10 @@ afterAll(() => app.close());
 type Mode = { binary: boolean; float: 'FP32' | 'FP64' };
 
 function inputsOf(c: GoldenCase, mode: Mode): { inputs: V2Input[]; parameters: Record<string, unknown> } {
-  const { weight, pos_weight, ...scalars } = c.params as Record<string, unknown>;
+  // Array-valued parameters (weight, pos_weight, a per-class alpha, a tuple axis) travel as input
+  // tensors of their name (the protocol's parameters are scalars); the others as parameters.
+  const arrays = Object.entries(c.params).filter(([, v]) => Array.isArray(v));
+  const scalars = Object.fromEntries(Object.entries(c.params).filter(([, v]) => !Array.isArray(v)));
   const { predictions = Object.values(c.inputs)[0], targets } = c.inputs;
   // Class indices (fewer dimensions than predictions, integers) travel as INT64.
   const integerTargets = targets?.data.every(Number.isInteger) === true && targets.shape.length < predictions.shape.length;
@@ -28,9 +31,7 @@ function inputsOf(c: GoldenCase, mode: Mode): { inputs: V2Input[]; parameters: R
   const declared = def === undefined ? [] : tensorInputs(def);
   const integer = (name: string) => (name === 'targets' && integerTargets) || declared.some((i) => i.name === name && i.integer);
   const inputs = Object.entries(c.inputs).map(([name, tensor]) => t(name, tensor, integer(name) ? 'INT64' : mode.float));
-  for (const [name, v] of [['weight', weight], ['pos_weight', pos_weight]] as const) {
-    if (Array.isArray(v)) inputs.push(t(name, flatten(v), mode.float));
-  }
+  for (const [name, v] of arrays) inputs.push(t(name, flatten(v), name === 'axis' ? 'INT64' : mode.float));
   const parameters: Record<string, unknown> = { ...scalars, reduction: c.reduction };
   if (c.regularization) {
     inputs.push(t('parameters', c.regularization.parameters, mode.float));

@@ -690,7 +690,7 @@ export interface operations {
                     loss: "gaussian_nll";
                     /** @description gaussian_nll predictions: the predicted means, any rank ≥ 1. */
                     predictions: number | (number | unknown[])[];
-                    /** @description gaussian_nll targets: the observed values, the shape of predictions. */
+                    /** @description gaussian_nll targets: the observed values: the shape of predictions, or one that broadcasts to it (numpy's rules: [1], a number, [N, 1] against [N, D], …). */
                     targets: number | (number | unknown[])[];
                     /** @description gaussian_nll var: the predicted variances ≥ 0: the shape of predictions, or one per row (that shape with its last dimension 1, or without it). */
                     var: number | (number | unknown[])[];
@@ -931,9 +931,9 @@ export interface operations {
                     /** @default {} */
                     params?: {
                         /** @description Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch. */
-                        weight?: (number | unknown[])[];
+                        weight?: number | (number | unknown[])[];
                         /** @description Weight of the positive term, of any shape that broadcasts to the predictions ([C]: per class in multi-label use); any sign. */
-                        pos_weight?: (number | unknown[])[];
+                        pos_weight?: number | (number | unknown[])[];
                     };
                     /**
                      * @description mean divides Σℓ by the number of elements (weights do not enter the denominator).
@@ -957,7 +957,7 @@ export interface operations {
                     /** @default {} */
                     params?: {
                         /** @description Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch. */
-                        weight?: (number | unknown[])[];
+                        weight?: number | (number | unknown[])[];
                     };
                     /**
                      * @description mean divides Σℓ by the number of elements (weights do not enter the denominator).
@@ -1346,9 +1346,9 @@ export interface operations {
                 } | {
                     /** @enum {string} */
                     loss: "multi_margin" | "multiclass_hinge";
-                    /** @description multi_margin predictions: scores [N, C]. */
+                    /** @description multi_margin predictions: scores [N, C] (or unbatched [C], or a number: one class). */
                     predictions: number | (number | unknown[])[];
-                    /** @description multi_margin targets: class indices [N]: integers in [0, C). */
+                    /** @description multi_margin targets: class indices [N]: integers in [0, C) (a number or [1] when unbatched). */
                     targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
@@ -1381,7 +1381,7 @@ export interface operations {
                 } | {
                     /** @enum {string} */
                     loss: "multilabel_margin";
-                    /** @description multilabel_margin predictions: scores [N, C] (or unbatched [C]). */
+                    /** @description multilabel_margin predictions: scores [N, C] (or unbatched [C], or a number: one class). */
                     predictions: number | (number | unknown[])[];
                     /** @description multilabel_margin targets: class indices, same shape as predictions: each row lists its targets, the first −1 ends the list. */
                     targets: number | (number | unknown[])[];
@@ -1408,8 +1408,8 @@ export interface operations {
                     targets: number | (number | unknown[])[];
                     /** @default {} */
                     params?: {
-                        /** @description Label weights [C], of any sign as in PyTorch. */
-                        weight?: number[];
+                        /** @description Label weights of any shape that broadcasts to the predictions (numpy rules: [C] per label, [N, C] per element, [N, 1] per sample, a number), nested arrays for rank > 1; any sign, as in PyTorch. */
+                        weight?: number | (number | unknown[])[];
                     };
                     /**
                      * @description mean divides Σℓ by N (the labels are averaged within each sample; weights do not enter the denominator).

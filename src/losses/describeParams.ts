@@ -29,9 +29,13 @@ export function paramProperties(def: LossDefinition): Record<string, ParamProper
   return props;
 }
 
-/** Names of the vector parameters (weight, pos_weight): v2 inputs rather than request parameters. */
+const admits = (p: ParamProperty, type: string): boolean => p.type === type || (Array.isArray(p.type) && p.type.includes(type)) || (p.anyOf ?? []).some((q) => admits(q, type));
+
+/** Names of the parameters that may be arrays (weight, pos_weight, a per-class alpha, a tuple
+ *  axis): v2 takes them as input tensors of their name, since the protocol's request parameters
+ *  are scalars (string, number or boolean). */
 export function vectorParams(def: LossDefinition): string[] {
   return Object.entries(paramProperties(def))
-    .filter(([, p]) => p.type === 'array')
+    .filter(([, p]) => admits(p, 'array'))
     .map(([name]) => name);
 }

@@ -12,15 +12,14 @@ export const labelSmoothing = z
   .default(0)
   .meta({ description: 'ε in [0, 1]: targets become (1 − ε)·t + ε/C.' });
 
-/** A non-negative per-class or per-column weight vector. */
 /** Class weights: any finite numbers, zero and negative included, as in PyTorch (a mean whose
  *  weighted denominator is 0 is refused where it is computed). */
 export const weightVector = (what: string) => z.array(z.number()).min(1).optional().meta({ description: what });
 
-/** A weight that broadcasts to the predictions' shape: an array, nested for rank > 1. */
+/** A weight that broadcasts to the predictions' shape: a number (rank 0), or an array, nested for
+ *  rank > 1. */
 export const broadcastWeight = (what: string) =>
   z
-    .array(z.union([z.number(), z.array(z.unknown())]))
-    .min(1)
+    .union([z.number(), z.array(z.union([z.number(), z.array(z.unknown())])).min(1)])
     .optional()
     .meta({ description: what });

@@ -150,10 +150,13 @@ export interface LossDefinition<P = unknown> {
   targetInput?: string | null;
   layout: SampleLayout;
   targetLayout: TargetLayout;
-  /** Row losses: the other shapes PyTorch takes. `unbatched`: predictions [C] with a rank-0
-   *  class index or [C] probabilities; `spatial`: predictions [N, C, d1, …, dk] (class axis 1)
-   *  with targets [N, d1, …, dk] or of the predictions' shape. */
-  shapes?: { unbatched?: boolean; spatial?: boolean };
+  /** The other shapes PyTorch takes. Row losses: `unbatched`, predictions [C] with a rank-0 class
+   *  index or [C] probabilities; `indexOfOne`, unbatched with a class index of shape [1] too
+   *  (per_sample [1], as PyTorch's multi_margin_loss); `scalar`, rank-0 predictions, one sample of
+   *  one class; `spatial`, predictions [N, C, d1, …, dk] (class axis 1) with targets
+   *  [N, d1, …, dk] or of the predictions' shape. Elementwise losses: `broadcastTargets`, targets
+   *  of any shape that broadcasts to the predictions' (numpy's rules, as PyTorch's (x − y)²). */
+  shapes?: { unbatched?: boolean; indexOfOne?: boolean; scalar?: boolean; spatial?: boolean; broadcastTargets?: boolean };
   /** Parameters that broadcast to the predictions' shape (numpy's rules); the kernel reads element
    *  i's value at i % length (validation/broadcastParams.ts). */
   broadcastParams?: readonly string[];

@@ -92,6 +92,8 @@ function finiteFloats(t: ReturnType<typeof tensorOf>, name: string): FloatArray 
 
 function floatVector(t: ReturnType<typeof tensorOf>, name: string): number[] {
   if (t.shape.length !== 1) throw new ServiceError('invalid_tensor', `input '${name}' must have rank 1; got shape [${t.shape.join(', ')}]`, { field: name });
+  // Integer lists (a tuple axis) may come as INT32 or INT64.
+  if (t.data instanceof BigInt64Array || t.data instanceof Int32Array) return Array.from(t.data, Number);
   return Array.from(finiteFloats(t, name));
 }
 
@@ -114,7 +116,7 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
     if (!known.includes(name)) throw unknownInput(def, input.name, known, 'takes the inputs');
     if (tensors.has(name)) throw new ServiceError('invalid_body', `input '${name}' is given twice`, { field: input.name });
     const integer = tensorInputs(def).some((i) => i.name === name && i.integer);
-    const allowed = name === slots.targets ? TARGET_TYPES : integer ? INTEGER_TYPES : FLOAT_TYPES;
+    const allowed = name === slots.targets ? TARGET_TYPES : integer ? INTEGER_TYPES : vectors.includes(name) ? INTEGER_TYPES : FLOAT_TYPES;
     tensors.set(name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
   }
   const missing = tensorInputs(def).find((i) => !tensors.has(i.name) && !i.optional);
@@ -135,14 +137,15 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
     if (key === 'reduction') reduction = value;
     else if (key === 'l1') l1 = value;
     else if (key === 'l2') l2 = value;
-    else if (!isProtocolParam(key)) {
-      if (vectors.includes(key)) throw new ServiceError('invalid_params', `${key} is a tensor: send it as an input named '${key}'`, { field: `params.${key}` });
-      lossParams[key] = value;
-    }
+    // A parameter that may be an array (weight, alpha, axis) comes as an input tensor of its name;
+    // a number, or the list form (an extension), may come here too.
+    else if (!isProtocolParam(key)) lossParams[key] = value;
   }
   for (const v of vectors) {
     const t = tensors.get(v);
-    if (t !== undefined) lossParams[v] = def.broadcastParams?.includes(v) ? nestedFloats(t, v) : floatVector(t, v);
+    if (t === undefined) continue;
+    if (v in lossParams) throw new ServiceError('invalid_body', `${v} is given twice: as an input and as a request parameter`, { field: v });
+    lossParams[v] = def.broadcastParams?.includes(v) ? nestedFloats(t, v) : floatVector(t, v);
   }
   const params = parseLossParams(def, lossParams);
   // The reduction is checked where POST /loss's is, against the loss's own (prepareLossTask.ts).

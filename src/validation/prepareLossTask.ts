@@ -8,7 +8,7 @@ import { byRows, kernelSlots, type FloatArray, type KernelInput, type LossDefini
 import { freshShared, isShared, type LossTask } from '../pool/lossTask.ts';
 import { convertTargets } from '../pool/computeLoss.ts';
 import { assertInputFinite } from './datatypes.ts';
-import { elementCount, sameShape, shapeText, transposeMiddle, type Transposition } from '../losses/layout.ts';
+import { broadcastIndex, broadcastShape, elementCount, sameShape, shapeText, transposeMiddle, type Transposition } from '../losses/layout.ts';
 import { broadcastTo } from './broadcastParams.ts';
 
 export interface TensorView<A> {
@@ -111,11 +111,14 @@ interface KernelLayout {
  *  probabilities: one row) and [N, C, d1, …, dk] (class axis 1: moved last, [N·D, C]). Sequence
  *  losses take [T, N, C] (moved sample-major, [N, T, C]) or unbatched [T, C]. Other losses run
  *  on the request's shapes as they are. */
-function kernelLayout(def: LossDefinition, { predictions, targets, allocateShared }: LossRequestParts): KernelLayout {
+function kernelLayout(def: LossDefinition, { predictions, targets, rawTargets, allocateShared }: LossRequestParts): KernelLayout {
   const p = predictions.shape;
   const t = targets.shape;
   const asRequested = { shape: p, predictions: predictions.data, targetShape: t, targets: targets.data, transpose: null };
-  if (def.layout === 'elementwise') return { ...asRequested, shapes: { gradient: p, perSample: p } };
+  if (def.layout === 'elementwise') {
+    if (def.shapes?.broadcastTargets && !sameShape(t, p)) return { ...asRequested, ...broadcastTargets(def, p, t, rawTargets === undefined ? targets.data : convertedTargets(rawTargets)), shapes: { gradient: p, perSample: p } };
+    return { ...asRequested, shapes: { gradient: p, perSample: p } };
+  }
   if (def.layout === 'sequences') {
     const first = kernelSlots(def).predictions;
     if (p.length === 2) return { ...asRequested, shape: [1, p[0], p[1]], shapes: { gradient: p, perSample: [] } };
@@ -125,15 +128,19 @@ function kernelLayout(def: LossDefinition, { predictions, targets, allocateShare
     return { ...asRequested, shape: [n, steps, c], predictions: transposeMiddle(predictions.data, transpose, true, allocateShared), shapes: { gradient: p, perSample: [n] }, transpose };
   }
   if (p.length === 2) return { ...asRequested, shapes: { gradient: p, perSample: [p[0]] } };
-  if (p.length === 1 && def.shapes?.unbatched) {
-    const probabilities = sameShape(t, p);
+  // Unbatched [C], or rank 0 where the loss takes it (one sample of one class), as one row.
+  if ((p.length === 1 && def.shapes?.unbatched) || (p.length === 0 && def.shapes?.scalar)) {
+    const c = p.length === 0 ? 1 : p[0];
+    const probabilities = def.targetLayout !== 'indices' && (sameShape(t, [c]) || (p.length === 0 && t.length === 0));
+    // A class index of shape [1] where PyTorch takes it: its per-sample value has that shape too.
+    const indexOfOne = !probabilities && def.shapes?.indexOfOne === true && sameShape(t, [1]);
     return {
-      shape: [1, p[0]],
+      shape: [1, c],
       predictions: predictions.data,
       // A rank-0 class index is the one row's; any other shape is refused (as PyTorch does).
-      targetShape: probabilities ? [1, p[0]] : t.length === 0 ? [1] : [-1],
+      targetShape: probabilities ? [1, c] : t.length === 0 || indexOfOne ? [1] : [-1],
       targets: targets.data,
-      shapes: { gradient: p, perSample: [] },
+      shapes: { gradient: p, perSample: indexOfOne ? [1] : [] },
       transpose: null,
     };
   }
@@ -155,6 +162,20 @@ function kernelLayout(def: LossDefinition, { predictions, targets, allocateShare
   const accepted = ['[N, C]', ...(def.shapes?.unbatched ? ['[C]'] : []), ...(def.shapes?.spatial ? ['[N, C, d1, …]'] : [])].join(' or ');
   const first = kernelSlots(def).predictions;
   throw new ServiceError('shape_mismatch', `${def.name} takes ${first} of shape ${accepted}; got ${shapeText(p)}`, { field: first });
+}
+
+/** Targets of another shape than the predictions' that broadcast to it (numpy's rules), expanded
+ *  to it for the kernel; a shape that broadcasts to anything larger is refused. */
+function broadcastTargets(def: LossDefinition, p: number[], t: number[], data: TargetArray): Pick<KernelLayout, 'targets' | 'targetShape'> {
+  const shape = broadcastShape(p, t);
+  if (shape === null || !sameShape(shape, p)) {
+    const result = shape === null ? "they do not broadcast (numpy's rules: aligned from the last dimension, each 1 or equal)" : `they broadcast to ${shapeText(shape)}, larger than predictions`;
+    throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(t)} and predictions ${shapeText(p)}: ${result}; ${def.name} takes targets that broadcast to the predictions' shape`, { field: 'targets' });
+  }
+  const index = broadcastIndex(t, p);
+  const expanded = new (data.constructor as { new (n: number): TargetArray })(index.length);
+  for (let i = 0; i < index.length; i++) expanded[i] = data[index[i]];
+  return { targets: expanded, targetShape: p };
 }
 
 /** An integer input (lengths, labels) as float64, whatever it arrived as; the first element that
@@ -255,7 +276,9 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   const layout = own ?? kernelLayout(def, parts);
   const shape = layout.shape;
   const targetsAreIndices = own?.targetsAreIndices ?? targetsAreClassIndices(def, shape, (layout as KernelLayout).targetShape, parts.predictions.shape, parts.targets.shape);
-  const raw = own === null ? (parts.rawTargets ?? null) : null;
+  // Targets that arrived as INT64 or BOOL are converted where the kernel runs, unless the layout
+  // already made its own array of them (broadcast targets).
+  const raw = own === null && layout.targets === parts.targets.data ? (parts.rawTargets ?? null) : null;
   const params = { ...(parts.params as Record<string, unknown>) };
   for (const name of def.broadcastParams ?? []) if (params[name] !== undefined) params[name] = broadcastTo(params[name], shape, name);
   const input: KernelInput<unknown> = {

@@ -46,7 +46,7 @@ async function drainRuns(how: 'node' | 'npm start') {
   );
   const outcomes: string[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const service = await startService({ WORKERS: '2', INLINE_THRESHOLD: '0', MAX_QUEUE: '64', REQUEST_DEADLINE_MS: '0' }, undefined, '/readyz', { npmStart: how === 'npm start' });
+    const service = await startService({ WORKERS: '2', INLINE_THRESHOLD: '0', MAX_QUEUE: '64' }, undefined, '/readyz', { npmStart: how === 'npm start' });
     const url = `${service.url}/v2/models/cross_entropy/infer`;
     // Warm keep-alive connections first, so that some of the 50 travel on reused sockets.
     await Promise.all(Array.from({ length: 8 }, () => post(url, body, headers)));

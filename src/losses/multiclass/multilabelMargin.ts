@@ -35,11 +35,11 @@ export const multilabelMargin = defineLoss({
   reductionRule: 'mean divides Σℓ by N.',
   reference: 'torch.nn.functional.multilabel_margin_loss',
   libraryNames: { torch: { functional: 'multilabel_margin_loss', module: 'MultiLabelMarginLoss' } },
-  predictions: 'scores [N, C] (or unbatched [C])',
+  predictions: 'scores [N, C] (or unbatched [C], or a number: one class)',
   targets: 'class indices, same shape as predictions: each row lists its targets, the first −1 ends the list',
   layout: 'rows',
   targetLayout: 'same',
-  shapes: { unbatched: true },
+  shapes: { unbatched: true, scalar: true },
   params: noParams,
   checkData: targetLists,
   kernel({ predictions: x, targets: t, cols: C }, lo, hi, { perSample, gradient, gradScale }) {

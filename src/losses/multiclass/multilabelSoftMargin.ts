@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineLoss, type KernelInput, type KernelOutput } from '../types.ts';
-import { perClassLength, targetsInUnitInterval } from '../checks.ts';
-import { weightVector } from '../params.ts';
+import { targetsInUnitInterval } from '../checks.ts';
+import { broadcastWeight } from '../params.ts';
 import { elementwise, classWeights } from '../samples.ts';
 import { rowMeansSimd, rowsFit } from '../simd/simd.ts';
 
@@ -11,9 +11,11 @@ import { rowMeansSimd, rowsFit } from '../simd/simd.ts';
 // since log σ(x) = −softplus(−x) and log σ(−x) = −x − softplus(−x); softplus(−x) =
 // max(−x, 0) + log1p(e^−|x|) never overflows.  dℓ/dx_c = w_c·(σ(x_c) − y_c)/C.
 const params = z.strictObject({
-  weight: weightVector('Label weights [C], of any sign as in PyTorch.'),
+  weight: broadcastWeight('Label weights of any shape that broadcasts to the predictions (numpy rules: [C] per label, [N, C] per element, [N, 1] per sample, a number), nested arrays for rank > 1; any sign, as in PyTorch.'),
 });
-type Params = z.output<typeof params>;
+// After validation the weight is a Float64Array whose entry (r·C + c) % length is element (r, c)'s
+// (broadcastParams.ts).
+type Params = { weight?: Float64Array };
 
 /** The scalar kernel: every form, label weights included. */
 function scalar({ predictions: x, targets: y, cols: C, params: { weight } }: KernelInput<Params>, lo: number, hi: number, { perSample, gradient, gradScale }: KernelOutput): number {
@@ -24,7 +26,7 @@ function scalar({ predictions: x, targets: y, cols: C, params: { weight } }: Ker
     for (let c = 0; c < C; c++) {
       const xi = x[off + c];
       const t = y[off + c];
-      const w = weight === undefined ? 1 : weight[c];
+      const w = weight === undefined ? 1 : weight[(off + c) % weight.length];
       const e = Math.exp(-Math.abs(xi));
       const neg = +(xi < 0);
       acc += w * ((1 - t) * xi + neg * -xi + Math.log1p(e));
@@ -54,8 +56,8 @@ export const multilabelSoftMargin = defineLoss({
   layout: 'rows',
   targetLayout: 'same',
   shapes: { unbatched: true },
-  params,
-  checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
+  params: params as unknown as z.ZodType<Params>,
+  broadcastParams: ['weight'],
   checkData: targetsInUnitInterval,
   // Without label weights: the same sum in WebAssembly SIMD, each label's term being
   // bce_with_logits's (1 − y)·x + softplus(−x) = max(x, 0) − x·y + log1p(e^−|x|) (simd/kernels.c).

@@ -20,10 +20,10 @@ export const gaussianNll = defineLoss({
   reference: 'torch.nn.functional.gaussian_nll_loss',
   libraryNames: { torch: { functional: 'gaussian_nll_loss', module: 'GaussianNLLLoss' } },
   predictions: 'means, any rank ≥ 1',
-  targets: 'observed values, same shape as predictions',
+  targets: "observed values, the shape of predictions or one that broadcasts to it",
   inputs: [
     { name: 'predictions', differentiable: true, description: 'the predicted means, any rank ≥ 1' },
-    { name: 'targets', differentiable: false, description: 'the observed values, the shape of predictions' },
+    { name: 'targets', differentiable: false, description: "the observed values: the shape of predictions, or one that broadcasts to it (numpy's rules: [1], a number, [N, 1] against [N, D], …)" },
     {
       name: 'var',
       differentiable: true,
@@ -34,6 +34,8 @@ export const gaussianNll = defineLoss({
   ],
   layout: 'elementwise',
   targetLayout: 'same',
+  // (x − y)² broadcasts in PyTorch: targets [1], a number, [N, 1] against [N, D], …
+  shapes: { broadcastTargets: true },
   params: z.strictObject({
     full: z.boolean().default(false).meta({ description: 'true: add the constant ½·log 2π.' }),
     eps: z.number().gt(0, { error: 'eps must be > 0' }).default(1e-6).meta({ description: 'The variance is clamped at eps (for stability); > 0.' }),
