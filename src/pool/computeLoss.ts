@@ -33,6 +33,9 @@ export function blockLayout(def: LossDefinition, input: KernelInput<unknown>): {
   return { units, block, blocks: Math.ceil(units / block) };
 }
 
+/** A float64 output, whatever the predictions' datatype (outputLike's `like`). */
+const FLOAT64 = new Float64Array(0);
+
 /** An output array of the predictions' type: on an ordinary buffer, or on a shared one from `allocateShared`. */
 export function outputLike(like: FloatArray, length: number, allocateShared?: (bytes: number) => SharedArrayBuffer): FloatArray {
   const bytes = (like instanceof Float32Array ? 4 : 8) * length;
@@ -240,13 +243,17 @@ export function* phaseChain(task: LossTask, parts: number, allocateShared?: (byt
   if (failed !== undefined) return refused(failed.problem!);
   const { denominator, problem } = denominatorOf(task, checks.map((c) => c.denominators));
   if (problem !== null) return refused(problem);
-  const perSample = task.wantPerSample ? outputLike(task.input.predictions, units, allocateShared) : null;
-  const gradient = task.wantGradient ? outputLike(task.input.predictions, task.input.predictions.length, allocateShared) : null;
+  // Outputs in the predictions' datatype, but those that are worked on after the kernel (per-sample
+  // values weighted, per-row gradients summed: lossTask.ts) stay float64 until then, so that an
+  // FP32 answer is its float64 result rounded once.
+  const like = task.input.predictions;
+  const perSample = task.wantPerSample ? outputLike((task.weighting ?? null) === null ? like : FLOAT64, units, allocateShared) : null;
+  const gradient = task.wantGradient ? outputLike(like, like.length, allocateShared) : null;
   // One gradient per differentiable input beyond the first (margin_ranking's input2, ...).
   const gradients: Record<string, FloatArray> = {};
   if (task.wantGradient) {
     for (const input of kernelSlots(definitionOf(task)).extra) {
-      if (input.differentiable) gradients[input.name] = outputLike(task.input.predictions, task.input.predictions.length, allocateShared);
+      if (input.differentiable) gradients[input.name] = outputLike(task.perRowInputs?.includes(input.name) ? FLOAT64 : like, like.length, allocateShared);
     }
   }
   const gradScale = denominator === 0 ? 0 : 1 / denominator;

@@ -78,15 +78,17 @@ export function taskOutputBytes(task: LossTask): number {
   return outputs * task.input.predictions.byteLength + (task.rawTargets === null ? 0 : task.rawTargets.length * 8);
 }
 
-/** The result in the request's layout: the gradient's swapped axes moved back where they were. */
+/** The result in the request's layout: the gradient's swapped axes moved back where they were,
+ *  per-row gradients summed, per-sample values weighted; what was kept in float64 for the last
+ *  two (computeLoss.ts) rounded once to the predictions' datatype here. */
 export function inRequestLayout(task: LossTask, result: LossResult): LossResult {
   result = withPerRowGradients(task, result);
   const w = task.weighting;
   if (w && result.perSample !== null) {
     const v = result.perSample;
-    const out = new (v.constructor as { new (n: number): FloatArray })(w.index.length);
+    const out = outputOfPredictions(task, w.index.length);
     for (let k = 0; k < out.length; k++) out[k] = w.weights[k] * v[w.index[k]];
-    result = { ...result, perSample: out };
+    result = { ...result, perSample: out, nonFinite: result.nonFinite ?? overflowOf(out, 'per_sample') };
   }
   const t = task.transpose;
   if (t === null || result.gradient === null) return result;
@@ -95,23 +97,37 @@ export function inRequestLayout(task: LossTask, result: LossResult): LossResult 
   return { ...result, gradient: transposeMiddle(result.gradient, t, false), nonFinite };
 }
 
+/** A float array of the predictions' datatype. */
+function outputOfPredictions(task: LossTask, length: number): FloatArray {
+  return task.input.predictions instanceof Float32Array ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** Where a float32 output rounded from float64 overflowed (the kernels' check saw float64). */
+function overflowOf(out: FloatArray, field: string): LossResult['nonFinite'] {
+  if (!(out instanceof Float32Array)) return null;
+  const index = out.findIndex((v) => !Number.isFinite(v));
+  return index < 0 ? null : { field, index, float32: true };
+}
+
 /** Gradients of per-row inputs (expanded along the last dimension for the kernel) summed back to
  *  one value per row, in row order. */
 function withPerRowGradients(task: LossTask, result: LossResult): LossResult {
   if (task.perRowInputs === undefined || task.perRowInputs.length === 0) return result;
   const gradients = { ...result.gradients };
+  let nonFinite = result.nonFinite;
   for (const name of task.perRowInputs) {
     const full = gradients[name];
     if (full === undefined) continue;
     const rows = elementCount(task.shapes.inputs?.[name] ?? []);
     const per = full.length / rows;
-    const summed = new (full.constructor as { new (n: number): FloatArray })(rows);
+    const summed = outputOfPredictions(task, rows);
     for (let r = 0; r < rows; r++) {
       let s = 0;
       for (let j = 0; j < per; j++) s += full[r * per + j];
       summed[r] = s;
     }
     gradients[name] = summed;
+    nonFinite ??= overflowOf(summed, name);
   }
-  return { ...result, gradients };
+  return { ...result, gradients, nonFinite };
 }

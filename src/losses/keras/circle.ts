@@ -49,7 +49,10 @@ function circleKernel({ predictions: x, targets: labels, rows: n, cols: D, param
   };
   const score = (kind: number, d: number) => (kind === 1 ? -gamma * Math.max(m + d, 0) * (m - d) : gamma * Math.max(1 + m - d, 0) * (1 - m - d));
   const slope = (kind: number, d: number) => (kind === 1 ? (m + d > 0 ? 2 * gamma * d : 0) : 1 + m - d > 0 ? -2 * gamma * (1 - d) : 0);
-  out.gradient?.fill(0, lo * D, hi * D);
+  // Every row's gradient gathers a term from every pair it is in: added in float64 (the output's
+  // own buffer when it is float64), and written to a float32 output once at the end.
+  const g = out.gradient === null ? null : out.gradient instanceof Float64Array ? out.gradient : new Float64Array(out.gradient.length);
+  g?.fill(0, lo * D, hi * D);
   let sum = 0;
   for (let i = lo; i < hi; i++) {
     if (w[i] === 0) {
@@ -76,7 +79,6 @@ function circleKernel({ predictions: x, targets: labels, rows: n, cols: D, param
     const v = softplus(z);
     if (out.perSample !== null) out.perSample[i] = v;
     sum += w[i] * v;
-    const g = out.gradient;
     if (g === null) continue;
     const sig = 1 / (1 + Math.exp(-z));
     for (let j = 0; j < n; j++) {
@@ -94,6 +96,7 @@ function circleKernel({ predictions: x, targets: labels, rows: n, cols: D, param
       }
     }
   }
+  if (g !== null && g !== out.gradient) out.gradient!.set(g.subarray(lo * D, hi * D), lo * D);
   return sum;
 }
 

@@ -57,8 +57,8 @@ function scalar({ predictions: x, targets: t, cols: C, targetsAreIndices, params
       if (plain) {
         v = lse - x[off + y];
         if (gradient !== null) {
-          for (let c = 0; c < C; c++) gradient[off + c] = e[c] * inv * gradScale;
-          gradient[off + y] -= gradScale;
+          // p_c − [c = y], each element written once (a float32 output rounds once).
+          for (let c = 0; c < C; c++) gradient[off + c] = c === y ? e[c] * inv * gradScale - gradScale : e[c] * inv * gradScale;
         }
       } else {
         const wy = w(y);

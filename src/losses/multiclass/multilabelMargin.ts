@@ -44,13 +44,15 @@ export const multilabelMargin = defineLoss({
   checkData: targetLists,
   kernel({ predictions: x, targets: t, cols: C }, lo, hi, { perSample, gradient, gradScale }) {
     const isTarget = new Uint8Array(C);
+    // The row's gradient is a sum of ±1/C terms: added in float64, written once.
+    const g = new Float64Array(C);
     let sum = 0;
     for (let r = lo; r < hi; r++) {
       const off = r * C;
       isTarget.fill(0);
+      g.fill(0);
       let count = 0;
       while (count < C && t[off + count] !== -1) isTarget[t[off + count++]] = 1;
-      if (gradient !== null) gradient.fill(0, off, off + C);
       let acc = 0;
       for (let k = 0; k < count; k++) {
         const j = t[off + k];
@@ -59,13 +61,12 @@ export const multilabelMargin = defineLoss({
           const z = 1 - x[off + j] + x[off + i];
           if (z > 0) {
             acc += z;
-            if (gradient !== null) {
-              gradient[off + i] += gradScale / C;
-              gradient[off + j] -= gradScale / C;
-            }
+            g[i] += gradScale / C;
+            g[j] -= gradScale / C;
           }
         }
       }
+      gradient?.set(g, off);
       const v = acc / C;
       sum += v;
       if (perSample !== null) perSample[r] = v;

@@ -1,0 +1,67 @@
+// An FP32 request's outputs are its float64 result rounded once to float32 (README, "Precision"):
+// for every golden case of every loss, its inputs rounded to float32 and sent as Float32Array give
+// outputs equal, element by element, to Math.fround of the outputs of the same values sent as
+// float64. An output accumulated in float32 (two terms added into the output buffer) is off by
+// float32 ulps and fails here.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp } from './support/testApp.ts';
+import { valueCases, type GoldenCase } from './support/golden.ts';
+import { findLoss } from '../src/losses/registry.ts';
+import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
+import type { LossTask } from '../src/pool/lossTask.ts';
+import type { FloatArray } from '../src/losses/types.ts';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildTestApp({ workers: 1 });
+});
+afterAll(() => app.close());
+
+/** The case's task with its float inputs rounded to float32, held as float32 or float64 arrays
+ *  (integer inputs as they are). */
+function task(c: GoldenCase, held: 'float32' | 'float64'): LossTask {
+  const floats = (data: number[]): FloatArray => (held === 'float32' ? Float32Array.from(data) : Float64Array.from(data, (v) => Math.fround(v)));
+  const def = findLoss(c.loss)!;
+  const integer = (data: number[]) => data.every(Number.isInteger) && def.layout !== 'elementwise';
+  return prepareLossTask({
+    def,
+    ...slotTensors(def, (name) => {
+      const t = c.inputs[name];
+      if (t === undefined) return undefined;
+      // Class indices and lengths stay exact; every float input is rounded to float32 first.
+      const data = integer(t.data) && name !== 'predictions' ? Float64Array.from(t.data) : floats(t.data);
+      return { data, shape: t.shape };
+    }),
+    params: def.params.parse(c.params),
+    reduction: c.reduction as LossTask['reduction'],
+    wantPerSample: true,
+    wantGradient: c.reduction !== 'none',
+    regularization: c.regularization ? { l1: c.regularization.l1, l2: c.regularization.l2, parameters: floats(c.regularization.parameters.data) } : null,
+  });
+}
+
+test('every golden case: each FP32 output element is the float32 rounding of the float64 one', () => {
+  const off: string[] = [];
+  let checked = 0;
+  for (const c of valueCases) {
+    const f32 = app.lossPool.runInline(task(c, 'float32'));
+    const f64 = app.lossPool.runInline(task(c, 'float64'));
+    const pairs: [string, FloatArray | null, FloatArray | null][] = [
+      ['per_sample', f32.perSample, f64.perSample],
+      ['gradient', f32.gradient, f64.gradient],
+      ['parameters_gradient', f32.parametersGradient, f64.parametersGradient],
+      ...Object.keys(f64.gradients).map((n) => [`gradient_${n}`, f32.gradients[n], f64.gradients[n]] as [string, FloatArray, FloatArray]),
+    ];
+    if (Math.fround(f32.value) !== Math.fround(f64.value)) off.push(`${c.id} value: ${f32.value} vs ${f64.value}`);
+    for (const [name, a, b] of pairs) {
+      if (b === null) continue;
+      // A float64 array here (parameters_gradient) is rounded once when the answer is written.
+      const i = b.findIndex((v, k) => Math.fround(a![k]) !== Math.fround(v));
+      if (i >= 0) off.push(`${c.id} ${name}[${i}]: ${a![i]} vs fround(${b[i]}) = ${Math.fround(b[i])}`);
+      checked += b.length;
+    }
+  }
+  expect(off).toEqual([]);
+  expect(checked).toBeGreaterThan(10_000);
+});
