@@ -1869,7 +1869,7 @@ export interface operations {
                     loss: "keras.ctc";
                     /** @description keras.ctc predictions: Keras's y_pred: logits [N, T, C] (batch-major). */
                     predictions: number | (number | unknown[])[];
-                    /** @description keras.ctc targets: Keras's y_true: labels [N, S]: integers in [1, C), padded with 0 (the blank). */
+                    /** @description keras.ctc targets: Keras's y_true: labels [N, S]: integers in [0, C), 0 the blank and the padding; a row's labels are its first L entries, L its count of non-zero entries (a 0 among them is a label equal to the blank, as Keras computes it). */
                     targets: number | (number | unknown[])[];
                     /** @description keras.ctc sample_weight: optional weights of the per-sample values: a scalar, [N], [N, 1], or any shape Keras broadcasts against them. */
                     sample_weight?: number | (number | unknown[])[];

@@ -7,8 +7,11 @@ import { KERAS_REDUCTION_RULE, KERAS_REDUCTIONS, kerasInputs, weighting } from '
 
 // Keras's CTC (keras.losses.CTC on the torch backend: log_softmax, then F.ctc_loss with
 // reduction none), in Keras's conventions: predictions are logits [N, T, C], batch-major, every
-// sample uses all T frames; targets [N, S] hold labels with 0 as the blank and the padding, a
-// row's label count is its number of non-zero entries, read from the row's start. Per-sample is
+// sample uses all T frames; targets [N, S] hold labels with 0 as the blank and the padding. Keras
+// takes a row's label count L as its number of non-zero entries and hands the padded rows to the
+// CTC, which reads each row's first L entries: a 0 among them (row [1, 0, 2, 0]: L = 2, labels
+// [1, 0]) is a label equal to the blank, and is computed as PyTorch's ctc_loss computes it (the
+// recursion below allows a skip between two labels that differ, whatever they are). Per-sample is
 // −log p(labels | x), not divided by the label count; Keras's reductions then apply.
 // The forward–backward recursion is PyTorch's (multiclass/ctc.ts, derived there) on
 // lp = x − logsumexp(x) per frame; its gradient exp(lp) − γ is the gradient with respect to the
@@ -28,13 +31,9 @@ function arrange(sent: SentTensors, _params: unknown, reduction: Reduction): Arr
     for (let k = i * S; k < (i + 1) * S; k++) {
       const v = t.data[k];
       if (!Number.isInteger(v) || v < 0 || v >= classes) {
-        return { code: 'class_index_out_of_range', field: 'targets', index: k, detail: `targets[${k}] = ${v}: a label must be an integer in [1, ${classes}) (0 is the blank and the padding)` };
+        return { code: 'class_index_out_of_range', field: 'targets', index: k, detail: `targets[${k}] = ${v}: a label must be an integer in [0, ${classes}) (0 is the blank and the padding)` };
       }
       if (v !== BLANK) lengths[i]++;
-    }
-    // The labels are read from the row's start: a 0 among them would be read as the blank.
-    for (let k = i * S; k < i * S + lengths[i]; k++) {
-      if (t.data[k] === BLANK) return { code: 'target_out_of_domain', field: 'targets', index: k, detail: `targets[${k}] = 0 lies among row ${i}'s labels; 0 is the padding, after the labels` };
     }
   }
   const w = weighting([n], sent.sample_weight, reduction, null);
@@ -67,8 +66,8 @@ export const kerasCtc: LossDefinition = {
   reference: 'keras.losses.CTC (Keras 3.16)',
   libraryNames: { keras: { function: 'ctc', class: 'CTC' } },
   predictions: 'logits [N, T, C] (batch-major)',
-  targets: 'labels [N, S]: integers in [1, C), padded with 0 (the blank)',
-  inputs: kerasInputs('logits [N, T, C] (batch-major)', 'labels [N, S]: integers in [1, C), padded with 0 (the blank)', [-1, -1]).map((i) =>
+  targets: 'labels [N, S]: integers in [0, C), 0 the blank and the padding; row n\'s labels are its first L_n entries, L_n its count of non-zero entries',
+  inputs: kerasInputs('logits [N, T, C] (batch-major)', 'labels [N, S]: integers in [0, C), 0 the blank and the padding; a row\'s labels are its first L entries, L its count of non-zero entries (a 0 among them is a label equal to the blank, as Keras computes it)', [-1, -1]).map((i) =>
     i.name === 'predictions' ? { ...i, metadata: { datatype: 'FP64' as const, shape: [-1, -1, -1], accepts: 'FP32 or FP64; logits [N, T, C]' } } : i,
   ),
   layout: 'rows',
@@ -99,7 +98,20 @@ export const kerasCtc: LossDefinition = {
       const nll = ctcSample(lp, 0, C, sample, scratch, gradient === null ? null : lp, gradScale * w[i]);
       if (perSample !== null) perSample[i] = nll;
       sum += w[i] * nll;
-      if (gradient !== null && Number.isFinite(nll)) gradient.set(lp, base);
+      if (gradient === null || !Number.isFinite(nll)) continue;
+      // The gradient with respect to the logits is g − softmax(x)·Σ_c g_c per frame (Keras's
+      // autograd through log_softmax). PyTorch's g sums to 0 over each frame, so g is the answer,
+      // but for the last frame of a row whose last label equals the blank, where PyTorch's CPU
+      // backward keeps one of the blank's two terms (multiclass/ctc.ts): there the sum is not 0.
+      const L = label_lengths[i];
+      if (L > 0 && targets[label_starts[i] + L - 1] === BLANK) {
+        const last = (T - 1) * C;
+        let g = 0;
+        for (let c = 0; c < C; c++) g += lp[last + c];
+        const lse = logSumExp(x, base + last, C);
+        for (let c = 0; c < C; c++) lp[last + c] -= Math.exp(x[base + last + c] - lse) * g;
+      }
+      gradient.set(lp, base);
     }
     return sum;
   },
@@ -113,7 +125,9 @@ export const kerasCtc: LossDefinition = {
     const [N, T, C] = [4, 5, 4];
     const labels = Array.from({ length: N }, () => {
       const L = 1 + r.int(2);
-      return times(3, (k) => (k < L ? 1 + r.int(C - 1) : 0));
+      const row = times(3, (k) => (k < L ? 1 + r.int(C - 1) : 0));
+      // Now and then a 0 first: the row's labels then begin with a label equal to the blank.
+      return L === 2 && r.int(3) === 0 ? [0, ...row.slice(0, 2)] : row;
     });
     return { inputs: { predictions: tensor(times(N * T * C, () => 1.5 * r.normal()), [N, T, C]), targets: tensor(labels.flat(), [N, 3]), sample_weight: tensor(times(N, () => r.uniform(0, 2)), [N]) }, params: {} };
   },

@@ -201,6 +201,10 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
       const c = label(s);
       posterior[c] = logAddExp(posterior[c], alpha[row + s] + beta[row + s]);
     }
+    // PyTorch's CPU backward sets, not adds, the last frame's two terms (its comment: "a blank and
+    // a non-blank, so we know they are different"): where the last label equals the blank (Keras
+    // hands such labels over, keras/ctc.ts), the blank's term at the last frame is the label's alone.
+    if (t === frames - 1 && L > 0 && label(width - 2) === blank) posterior[blank] = alpha[row + width - 2] + beta[row + width - 2];
     const emit = base + t * C;
     for (let c = 0; c < C; c++) {
       const x = lp[emit + c];

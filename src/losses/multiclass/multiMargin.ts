@@ -3,7 +3,7 @@ import { twoClassMargin } from '../plotSlices.ts';
 import { defineLoss } from '../types.ts';
 import { classIndices, perClassLength } from '../checks.ts';
 import { weightVector } from '../params.ts';
-import { rows, classWeights } from '../samples.ts';
+import { rows, classWeights, tensor, C } from '../samples.ts';
 
 // Row r with target y: z_j = margin - x_y + x_j for each j ≠ y.
 //   ℓ = Σ_{j≠y} w_y·max(0, z_j)^p / C
@@ -58,6 +58,11 @@ export const multiMargin = defineLoss({
   },
   plot: twoClassMargin('index'),
   // Scores on a grid of 0.3 with margin 1.05: no margin term is within 0.15 of its kink.
-  sample: (r) => rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: classWeights(r) }),
+  // A quarter of the time one unbatched sample, its class index of shape [1].
+  sample: (r) => {
+    const s = rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: classWeights(r) });
+    if (r.int(4) !== 0) return s;
+    return { ...s, inputs: { predictions: tensor(s.inputs.predictions.data.slice(0, C), [C]), targets: tensor([r.int(C)], [1]) } };
+  },
   example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [3, 0], params: { p: 1, margin: 1 } },
 });

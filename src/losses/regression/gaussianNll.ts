@@ -62,10 +62,12 @@ export const gaussianNll = defineLoss({
     range: [-3, 3],
     at: (d) => ({ predictions: [d], targets: [0], dPredictions: [1], extra: { var: [1] } }),
   },
-  // Variances above eps (no clamp in the way of the finite differences).
+  // Variances above eps (no clamp in the way of the finite differences); a third of the time
+  // targets that broadcast, one per row ([N, 1]).
   sample: (r) => {
     const s = elementwise(() => r.normal() * 2, (x) => x + r.normal());
-    return { ...s, inputs: { ...s.inputs, var: tensor(times(N * C, () => r.uniform(0.2, 3)), [N, C]) } };
+    const targets = r.int(3) === 0 ? tensor(times(N, () => r.normal() * 2), [N, 1]) : s.inputs.targets;
+    return { ...s, inputs: { ...s.inputs, targets, var: tensor(times(N * C, () => r.uniform(0.2, 3)), [N, C]) } };
   },
   example: { inputs: { predictions: [0.5, 1.8, -0.3], targets: [0.2, 2.0, 0.4], var: [0.25, 1.0, 0.5] }, params: { full: false } },
 });
