@@ -23,7 +23,7 @@ afterAll(() => app.close());
 function task(c: GoldenCase, held: 'float32' | 'float64'): LossTask {
   const floats = (data: number[]): FloatArray => (held === 'float32' ? Float32Array.from(data) : Float64Array.from(data, (v) => Math.fround(v)));
   const def = findLoss(c.loss)!;
-  const integer = (data: number[]) => data.every(Number.isInteger) && def.layout !== 'elementwise';
+  const integer = (data: number[]) => data.every(Number.isInteger) && def.tensors.layout !== 'elementwise';
   return prepareLossTask({
     def,
     ...slotTensors(def, (name) => {

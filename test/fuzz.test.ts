@@ -224,7 +224,7 @@ const edits = fc.oneof(
 type Edit = typeof edits extends fc.Arbitrary<infer E> ? E : never;
 
 function edited(def: (typeof losses)[number], seed: number, edit: Edit): { inputs: Record<string, { data: number[]; shape: number[] } | undefined>; params: Record<string, unknown> } {
-  const sample = def.sample(rng(seed));
+  const sample = def.demo.sample(rng(seed));
   const inputs: Record<string, { data: number[]; shape: number[] } | undefined> = { ...sample.inputs };
   const params = { ...sample.params };
   const names = Object.keys(inputs);

@@ -47,7 +47,7 @@ describe.each(losses.map((def) => [def.name, def] as const))('%s', (_name, def) 
   // Every reduction that answers a gradient (Keras's none answers per_sample alone).
   test.each(reductionsOf(def).filter((r) => r !== 'none'))('gradient of every differentiable input matches central differences (%s)', (reduction) => {
     for (let seed = 1; seed <= 5; seed++) {
-      const sample = def.sample(rng(seed * 7919 + def.name.length));
+      const sample = def.demo.sample(rng(seed * 7919 + def.name.length));
       const result = evaluate(def, sample, null, reduction, true);
       const first = kernelSlots(def).predictions;
       const differentiable = tensorInputs(def).filter((i) => i.differentiable);

@@ -60,12 +60,12 @@ describe("PyTorch's and Keras's names", () => {
   test('every accepted name answers on POST /loss exactly as its loss, and names its model on v2', async () => {
     const canonical = new Map<string, string>();
     for (const def of losses) {
-      const body = { loss: def.name, ...exampleInputs(def), ...(def.example.params ? { params: def.example.params } : {}) };
+      const body = { loss: def.name, ...exampleInputs(def), ...(def.demo.example.params ? { params: def.demo.example.params } : {}) };
       canonical.set(def.name, (await post(body)).body);
     }
     for (const name of lossNames) {
       const def = findLoss(name)!;
-      const body = { loss: name, ...exampleInputs(def), ...(def.example.params ? { params: def.example.params } : {}) };
+      const body = { loss: name, ...exampleInputs(def), ...(def.demo.example.params ? { params: def.demo.example.params } : {}) };
       expect((await post(body)).body, name).toBe(canonical.get(def.name));
       const ready = await app.inject({ url: `/v2/models/${encodeURIComponent(name)}/ready` });
       expect(ready.json(), name).toEqual({ name, ready: true });
@@ -130,7 +130,7 @@ describe('names a person mistypes', () => {
 describe('reduction none', () => {
   test("every PyTorch loss takes it: per_sample alone, as PyTorch's reduction='none'", async () => {
     for (const def of losses.filter((l) => l.family !== 'keras')) {
-      const body = { loss: def.name, ...exampleInputs(def), ...(def.example.params ? { params: def.example.params } : {}) };
+      const body = { loss: def.name, ...exampleInputs(def), ...(def.demo.example.params ? { params: def.demo.example.params } : {}) };
       const none = await post({ ...body, reduction: 'none' });
       expect(none.statusCode, `${def.name}: ${none.body}`).toBe(200);
       const mean = (await post({ ...body, reduction: 'sum', include: ['per_sample'] })).json();

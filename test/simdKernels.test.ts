@@ -101,7 +101,7 @@ function expectAgree(def: LossDefinition, task: LossTask, label: string, { value
 
 describe.each(losses.filter((d) => d.scalarKernel !== undefined).map((d) => [d.name, d] as const))('%s: the SIMD kernel against its scalar reference', (name, def) => {
   test('its sample repeated past several calls, FP64 and FP32, and its edge inputs: value, per_sample and gradient', () => {
-    const sample = def.sample(rng(21));
+    const sample = def.demo.sample(rng(21));
     const tasks: LossTask[] = [];
     // The sample's parameters without those that take the scalar path (weights, PyTorch's
     // smoothing), then as they are, and the logits form where there is one.
@@ -199,7 +199,7 @@ test("the SIMD kernels check the gradient while writing it: every element counte
 test('float32 outputs are narrowed in the module as a Float32Array store narrows: each the fround of the float64 output', () => {
   for (const name of ['bce_with_logits', 'mse', 'multilabel_soft_margin', 'cross_entropy', 'keras.binary_crossentropy', 'categorical_crossentropy']) {
     const def = findLoss(name)!;
-    const sample = def.sample(rng(23));
+    const sample = def.demo.sample(rng(23));
     const k = 1001; // an odd number of repetitions: odd call lengths, a tail of one
     const task = prepareLossTask({
       def,

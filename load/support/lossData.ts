@@ -25,15 +25,15 @@ const f32 = (n: number, f: (i: number) => number) => Float64Array.from({ length:
 
 function classic(def: LossDefinition, elements: number, r: ReturnType<typeof rng>): BenchData | null {
   const tensor = (data: Float64Array, shape: number[], integer = false): BenchTensor => ({ data, shape, integer });
-  if (def.family === 'keras' || def.inputs !== undefined) return null;
-  if (def.layout === 'rows') {
+  if (def.family === 'keras' || def.tensors.inputs !== undefined) return null;
+  if (def.tensors.layout === 'rows') {
     const n = Math.floor(elements / C);
     const shape = [n, C];
     let predictions = f32(n * C, () => r.normal() * 2);
     if (def.name === 'nll') predictions = f32(n * C, () => -r.uniform(0.05, 5));
     if (def.name === 'categorical_crossentropy' || def.name === 'sparse_categorical_crossentropy') predictions = f32(n * C, () => r.uniform(0.01, 1));
     if (def.name === 'multilabel_margin') return null; // lists of labels: from its sample below
-    if (def.targetLayout === 'same') {
+    if (def.tensors.targetLayout === 'same') {
       // one-hot rows (categorical_hinge, categorical_crossentropy, multilabel_soft_margin)
       const t = new Float64Array(n * C);
       for (let i = 0; i < n; i++) t[i * C + r.int(C)] = 1;
@@ -65,8 +65,8 @@ function classic(def: LossDefinition, elements: number, r: ReturnType<typeof rng
  *  null where that is no valid request (sequences are batched on axis 1; circle's cost grows with
  *  the square of the batch). */
 function tiled(def: LossDefinition, elements: number, r: ReturnType<typeof rng>): BenchData | null {
-  if (def.layout === 'sequences' || def.coupledRows) return null;
-  const sample = def.sample(r);
+  if (def.tensors.layout === 'sequences' || def.tensors.coupledRows) return null;
+  const sample = def.demo.sample(r);
   const first = sample.inputs[kernelSlots(def).predictions];
   const batch = first.shape[0];
   const size = first.data.length;
@@ -77,7 +77,7 @@ function tiled(def: LossDefinition, elements: number, r: ReturnType<typeof rng>)
   for (const [name, t] of Object.entries(sample.inputs)) {
     const along = t.shape.length > 0 && t.shape[0] === batch;
     const data = along ? Float64Array.from({ length: t.data.length * k }, (_, i) => t.data[i % t.data.length]) : Float64Array.from(t.data);
-    inputs[name] = { data, shape: along ? [t.shape[0] * k, ...t.shape.slice(1)] : t.shape, integer: integer.has(name) || (name === 'targets' && def.targetLayout === 'indices') };
+    inputs[name] = { data, shape: along ? [t.shape[0] * k, ...t.shape.slice(1)] : t.shape, integer: integer.has(name) || (name === 'targets' && def.tensors.targetLayout === 'indices') };
   }
   return { inputs, params: sample.params, elements: size * k };
 }

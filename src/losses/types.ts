@@ -25,7 +25,7 @@ export type Reduction = 'mean' | 'sum' | 'batchmean' | 'sum_over_batch_size' | '
 export type SampleLayout = 'elementwise' | 'rows' | 'sequences';
 
 /** Whether the kernel runs over rows (one unit per row or sequence) rather than elements. */
-export const byRows = (def: { layout: SampleLayout }) => def.layout !== 'elementwise';
+export const byRows = (def: { tensors: { layout: SampleLayout } }) => def.tensors.layout !== 'elementwise';
 
 /** How `targets` relate to `predictions`, checked before any domain rule.
  *  - `same`: same shape as predictions.
@@ -123,11 +123,8 @@ export interface InputProblem {
   index?: number;
 }
 
-export interface LossDefinition<P = unknown> {
-  name: string;
-  aliases: readonly string[];
-  /** The folder it lies in: PyTorch's losses by kind, Keras's (`keras.*`) apart. */
-  family: 'regression' | 'binary' | 'multiclass' | 'keras';
+/** What the catalog, the OpenAPI descriptions and the docs say of a loss: the same text for all. */
+export interface LossDocs {
   /** One line: what the loss is for. */
   summary: string;
   /** The per-element (or per-sample) formula, as in the spec table. */
@@ -136,12 +133,13 @@ export interface LossDefinition<P = unknown> {
   reductionRule: string;
   /** The reference implementation the golden vectors were computed with. */
   reference: string;
-  /** Its names in the library it follows (PyTorch's function and nn class, Keras's function and
-   *  class): requests may name the loss by any of them, bare or qualified (names.ts). */
-  libraryNames?: LibraryNames;
   /** What predictions and targets must be. */
   predictions: string;
   targets: string;
+}
+
+/** What tensors a loss takes, and how they become the kernel's units (elements or rows). */
+export interface LossTensors<P> {
   /** The tensor inputs by name and in v2 order, when they are not `predictions` and `targets`:
    *  the first one fills the kernel's `predictions` slot, `targetInput` the `targets` slot, and
    *  the others arrive in `input.extra`, each of the first one's shape. */
@@ -160,10 +158,6 @@ export interface LossDefinition<P = unknown> {
   /** Parameters that broadcast to the predictions' shape (numpy's rules); the kernel reads element
    *  i's value at i % length (validation/broadcastParams.ts). */
   broadcastParams?: readonly string[];
-  /** Reductions the loss accepts besides mean and sum (only kl_div: batchmean). */
-  extraReductions?: readonly Reduction[];
-  /** The reductions it accepts instead of mean and sum, the first the default (Keras's five). */
-  reductions?: readonly Reduction[];
   /** How the request's tensors become the kernel's rows, for a loss whose shape rules are its own
    *  (Keras's: squeeze_or_expand, broadcasting, sample_weight): replaces the built-in rules of
    *  `layout`/`targetLayout`. Throws nothing: a problem is returned. */
@@ -171,8 +165,10 @@ export interface LossDefinition<P = unknown> {
   /** Every row's value depends on every row (circle's pairwise similarities): the kernel runs
    *  over all rows at once, in one block, and a request is never split across workers. */
   coupledRows?: boolean;
-  /** Parameters: a strict zod object whose defaults are the spec's. */
-  params: z.ZodType<P>;
+}
+
+/** The checks a request passes before its kernel runs, and what its mean divides by. */
+export interface LossChecks<P> {
   /** O(1) checks of the parameters against the shapes (lengths of vector parameters, ...): on
    *  the main thread, before any compute. Returns the first problem or null. */
   checkParams?(input: KernelInput<P>): InputProblem | null;
@@ -188,12 +184,10 @@ export interface LossDefinition<P = unknown> {
   meanDenominator?(input: KernelInput<P>, lo: number, hi: number): number;
   /** A denominator fixed by the shapes instead (kl_div's batchmean: the first dimension), or null. */
   fixedDenominator?(input: KernelInput<P>, reduction: Reduction): number | null;
-  /** Forward and backward in one pass over units [lo, hi) (elements or rows): writes per_sample
-   *  and gradient when asked and returns Σ per_sample over the range. Pure; float64 maths. */
-  kernel(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
-  /** Where `kernel` runs WebAssembly SIMD (simd/kernels.c) for some or all requests: the same
-   *  formula in scalar JavaScript, its reference (test/simdKernels.test.ts holds one to the other). */
-  scalarKernel?(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
+}
+
+/** How the loss is shown and exercised: its picture, random requests, the docs' example. */
+export interface LossDemo {
   /** How to draw the loss along one axis (GET /losses/{name}/plot.svg): see plotSlices.ts. */
   plot: PlotSlice;
   /** A random valid request away from the loss's kinks (samples.ts): what the gradient test
@@ -203,12 +197,40 @@ export interface LossDefinition<P = unknown> {
   example: { predictions?: unknown[]; targets?: unknown[]; inputs?: Record<string, unknown>; params?: Record<string, unknown> };
 }
 
+/** A loss: who it is, what it says of itself (`docs`), what it takes (`tensors`, `reductions`,
+ *  `params`), what it checks (`checks`), what it computes (`kernel`) and how it is shown and
+ *  exercised (`demo`). */
+export interface LossDefinition<P = unknown> {
+  name: string;
+  aliases: readonly string[];
+  /** The folder it lies in: PyTorch's losses by kind, Keras's (`keras.*`) apart. */
+  family: 'regression' | 'binary' | 'multiclass' | 'keras';
+  /** Its names in the library it follows (PyTorch's function and nn class, Keras's function and
+   *  class): requests may name the loss by any of them, bare or qualified (names.ts). */
+  libraryNames?: LibraryNames;
+  docs: LossDocs;
+  tensors: LossTensors<P>;
+  /** The reductions it accepts, the first the default, when not PyTorch's mean, sum and none
+   *  (kl_div adds batchmean; Keras's losses take Keras's five). */
+  reductions?: readonly Reduction[];
+  /** Parameters: a strict zod object whose defaults are the spec's. */
+  params: z.ZodType<P>;
+  checks?: LossChecks<P>;
+  /** Forward and backward in one pass over units [lo, hi) (elements or rows): writes per_sample
+   *  and gradient when asked and returns Σ per_sample over the range. Pure; float64 maths. */
+  kernel(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
+  /** Where `kernel` runs WebAssembly SIMD (simd/kernels.c) for some or all requests: the same
+   *  formula in scalar JavaScript, its reference (test/simdKernels.test.ts holds one to the other). */
+  scalarKernel?(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
+  demo: LossDemo;
+}
+
 /** A loss's tensor inputs: its declaration's, else predictions (differentiable) and targets. */
 export function tensorInputs(def: LossDefinition): readonly TensorInput[] {
   return (
-    def.inputs ?? [
-      { name: 'predictions', differentiable: true, description: def.predictions },
-      { name: 'targets', differentiable: false, description: def.targets },
+    def.tensors.inputs ?? [
+      { name: 'predictions', differentiable: true, description: def.docs.predictions },
+      { name: 'targets', differentiable: false, description: def.docs.targets },
     ]
   );
 }
@@ -216,13 +238,13 @@ export function tensorInputs(def: LossDefinition): readonly TensorInput[] {
 /** Which input fills which kernel slot (see LossDefinition.inputs). */
 export function kernelSlots(def: LossDefinition): { predictions: string; targets: string | null; extra: readonly TensorInput[] } {
   const inputs = tensorInputs(def);
-  const targets = def.targetInput === undefined ? 'targets' : def.targetInput;
+  const targets = def.tensors.targetInput === undefined ? 'targets' : def.tensors.targetInput;
   return { predictions: inputs[0].name, targets, extra: inputs.slice(1).filter((i) => i.name !== targets) };
 }
 
 /** The example request's tensors by input name. */
 export function exampleInputs(def: LossDefinition): Record<string, unknown> {
-  return def.example.inputs ?? { predictions: def.example.predictions, targets: def.example.targets };
+  return def.demo.example.inputs ?? { predictions: def.demo.example.predictions, targets: def.demo.example.targets };
 }
 
 /** A one-dimensional slice of a loss for its picture: the x-axis (a residual, a margin, a

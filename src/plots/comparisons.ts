@@ -89,7 +89,7 @@ export function comparisonSvg(name: string, points = 201): string {
     yLabel: 'loss',
     series: c.series.map((s) => {
       const def = findLoss(s.loss)!;
-      const curve = lossCurve(s.at ? { ...def, plot: { ...def.plot, at: s.at } } : def, def.params.parse(s.params ?? {}), c.range[0], c.range[1], points);
+      const curve = lossCurve(s.at ? { ...def, demo: { ...def.demo, plot: { ...def.demo.plot, at: s.at } } } : def, def.params.parse(s.params ?? {}), c.range[0], c.range[1], points);
       return { name: s.label, points: curve.loss };
     }),
   });

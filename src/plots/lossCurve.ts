@@ -16,7 +16,7 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
   const curve: Curve = { loss: [], derivative: [] };
   for (let i = 0; i < points; i++) {
     const x = from + ((to - from) * i) / (points - 1);
-    const { predictions, targets, dPredictions, extra = {}, dExtra = {} } = def.plot.at(x);
+    const { predictions, targets, dPredictions, extra = {}, dExtra = {} } = def.demo.plot.at(x);
     const sent: Record<string, NestedNumbers> = { targets, ...extra, [kernelSlots(def).predictions]: predictions };
     try {
       const task = prepareLossTask({

@@ -29,7 +29,7 @@ export function definitionOf(task: LossTask): LossDefinition {
  *  (input.cols: 1 for elementwise losses), units per block, and the number of blocks. */
 export function blockLayout(def: LossDefinition, input: KernelInput<unknown>): { units: number; block: number; blocks: number } {
   const units = byRows(def) ? input.rows : input.predictions.length;
-  const block = def.coupledRows ? Math.max(1, units) : Math.max(1, Math.floor(BLOCK_ELEMENTS / input.cols));
+  const block = def.tensors.coupledRows ? Math.max(1, units) : Math.max(1, Math.floor(BLOCK_ELEMENTS / input.cols));
   return { units, block, blocks: Math.ceil(units / block) };
 }
 
@@ -94,7 +94,7 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
     if (problem === null && task.checkFinite) {
       const p = firstNonFinite(input.predictions, s.predFrom, s.predTo);
       // A loss that arranges its own shapes had its targets checked whole (prepareLossTask.ts).
-      const t = p < 0 && task.rawTargets === null && input.targets.length > 0 && def.arrange === undefined ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
+      const t = p < 0 && task.rawTargets === null && input.targets.length > 0 && def.tensors.arrange === undefined ? firstNonFinite(input.targets, s.targFrom, s.targTo) : -1;
       // Named where the request has it (the kernel may read the first input transposed).
       if (p >= 0) problem = notFinite(slots.predictions, input.predictions, p, task.transpose === null ? p : requestIndex(task.transpose, p));
       else if (t >= 0) problem = notFinite('targets', input.targets, t);
@@ -105,9 +105,9 @@ export function checkBlocks(task: LossTask, b0: number, b1: number): CheckResult
         if (e >= 0) problem = notFinite(name, data, e);
       }
     }
-    problem ??= def.checkData?.(input, lo, hi) ?? null;
+    problem ??= def.checks?.checkData?.(input, lo, hi) ?? null;
     if (problem !== null) return { problem, denominators };
-    denominators[b - b0] = def.meanDenominator ? def.meanDenominator(input, lo, hi) : hi - lo;
+    denominators[b - b0] = def.checks?.meanDenominator ? def.checks?.meanDenominator(input, lo, hi) : hi - lo;
   }
   return { problem: null, denominators };
 }
@@ -117,7 +117,7 @@ export function denominatorOf(task: LossTask, shares: Float64Array[]): { denomin
   if (task.reduction === 'sum' || task.reduction === 'none') return { denominator: 1, problem: null };
   // Fixed by the loss's own arrangement (Keras's): 0 is divide-no-nan, a value of 0.
   if (task.denominator !== undefined && task.denominator !== null) return { denominator: task.denominator, problem: null };
-  const fixed = definitionOf(task).fixedDenominator?.(task.input, task.reduction) ?? null;
+  const fixed = definitionOf(task).checks?.fixedDenominator?.(task.input, task.reduction) ?? null;
   let d = 0;
   if (fixed !== null) d = fixed;
   else for (const part of shares) for (let i = 0; i < part.length; i++) d += part[i];

@@ -143,7 +143,7 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   // (ctc's lengths) go to each worker as copies.
   const splittable = (task: LossTask) =>
     opts.workers > 1 &&
-    !findLoss(task.loss)!.coupledRows &&
+    !findLoss(task.loss)!.tensors.coupledRows &&
     task.input.predictions.length >= SPLIT_THRESHOLD &&
     [task.input.predictions, task.input.targets, task.rawTargets ?? task.input.targets].every((a) => a.length === 0 || isShared(a.buffer));
 

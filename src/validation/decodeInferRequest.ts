@@ -145,7 +145,7 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
     const t = tensors.get(v);
     if (t === undefined) continue;
     if (v in lossParams) throw new ServiceError('invalid_body', `${v} is given twice: as an input and as a request parameter`, { field: v });
-    lossParams[v] = def.broadcastParams?.includes(v) ? nestedFloats(t, v) : floatVector(t, v);
+    lossParams[v] = def.tensors.broadcastParams?.includes(v) ? nestedFloats(t, v) : floatVector(t, v);
   }
   const params = parseLossParams(def, lossParams);
   // The reduction is checked where POST /loss's is, against the loss's own (prepareLossTask.ts).

@@ -58,7 +58,7 @@ export function slotTensors(def: LossDefinition, tensorOf: (name: string) => Ten
 /** The reductions a loss takes, its default first: PyTorch's mean, sum (kl_div's batchmean) and
  *  none, or the loss's own (Keras's five). */
 export function reductionsOf(def: LossDefinition): Reduction[] {
-  return def.reductions ? [...def.reductions] : ['mean', 'sum', ...(def.extraReductions ?? []), 'none'];
+  return [...(def.reductions ?? ['mean', 'sum', 'none'])];
 }
 
 /** Why reduction none cannot answer a gradient (or a regularized value), with what to use instead. */
@@ -75,10 +75,10 @@ export function unreducedRefusal(def: LossDefinition, what: 'gradient' | 'regula
  *  that disagree, naming the shapes as the request sent them. */
 function targetsAreClassIndices(def: LossDefinition, p: readonly number[], t: readonly number[], sentP: readonly number[], sentT: readonly number[]): boolean {
   const indicesOk = byRows(def) && t.length === 1 && t[0] === p[0];
-  if (def.targetLayout === 'none') return false;
+  if (def.tensors.targetLayout === 'none') return false;
   const sameOk = sameShape(p, t);
   const indexShape = sentP.length === 1 ? '[] (a bare number)' : shapeText([sentP[0], ...sentP.slice(2)]);
-  switch (def.targetLayout) {
+  switch (def.tensors.targetLayout) {
     case 'same':
       if (sameOk) return false;
       throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(sentT)} but predictions ${shapeText(sentP)}; ${def.name} needs the same shape (nothing is broadcast)`, { field: 'targets' });
@@ -115,11 +115,11 @@ function kernelLayout(def: LossDefinition, { predictions, targets, rawTargets, a
   const p = predictions.shape;
   const t = targets.shape;
   const asRequested = { shape: p, predictions: predictions.data, targetShape: t, targets: targets.data, transpose: null };
-  if (def.layout === 'elementwise') {
-    if (def.shapes?.broadcastTargets && !sameShape(t, p)) return { ...asRequested, ...broadcastTargets(def, p, t, rawTargets === undefined ? targets.data : convertedTargets(rawTargets)), shapes: { gradient: p, perSample: p } };
+  if (def.tensors.layout === 'elementwise') {
+    if (def.tensors.shapes?.broadcastTargets && !sameShape(t, p)) return { ...asRequested, ...broadcastTargets(def, p, t, rawTargets === undefined ? targets.data : convertedTargets(rawTargets)), shapes: { gradient: p, perSample: p } };
     return { ...asRequested, shapes: { gradient: p, perSample: p } };
   }
-  if (def.layout === 'sequences') {
+  if (def.tensors.layout === 'sequences') {
     const first = kernelSlots(def).predictions;
     if (p.length === 2) return { ...asRequested, shape: [1, p[0], p[1]], shapes: { gradient: p, perSample: [] } };
     if (p.length !== 3) throw new ServiceError('shape_mismatch', `${def.name} takes ${first} of shape [T, N, C] or [T, C]; got ${shapeText(p)}`, { field: first });
@@ -129,11 +129,11 @@ function kernelLayout(def: LossDefinition, { predictions, targets, rawTargets, a
   }
   if (p.length === 2) return { ...asRequested, shapes: { gradient: p, perSample: [p[0]] } };
   // Unbatched [C], or rank 0 where the loss takes it (one sample of one class), as one row.
-  if ((p.length === 1 && def.shapes?.unbatched) || (p.length === 0 && def.shapes?.scalar)) {
+  if ((p.length === 1 && def.tensors.shapes?.unbatched) || (p.length === 0 && def.tensors.shapes?.scalar)) {
     const c = p.length === 0 ? 1 : p[0];
-    const probabilities = def.targetLayout !== 'indices' && (sameShape(t, [c]) || (p.length === 0 && t.length === 0));
+    const probabilities = def.tensors.targetLayout !== 'indices' && (sameShape(t, [c]) || (p.length === 0 && t.length === 0));
     // A class index of shape [1] where PyTorch takes it: its per-sample value has that shape too.
-    const indexOfOne = !probabilities && def.shapes?.indexOfOne === true && sameShape(t, [1]);
+    const indexOfOne = !probabilities && def.tensors.shapes?.indexOfOne === true && sameShape(t, [1]);
     return {
       shape: [1, c],
       predictions: predictions.data,
@@ -144,7 +144,7 @@ function kernelLayout(def: LossDefinition, { predictions, targets, rawTargets, a
       transpose: null,
     };
   }
-  if (p.length >= 3 && def.shapes?.spatial) {
+  if (p.length >= 3 && def.tensors.shapes?.spatial) {
     const [n, c, ...rest] = p;
     const d = elementCount(rest);
     const transpose = { outer: n, a: c, b: d, inner: 1 };
@@ -159,7 +159,7 @@ function kernelLayout(def: LossDefinition, { predictions, targets, rawTargets, a
       transpose,
     };
   }
-  const accepted = ['[N, C]', ...(def.shapes?.unbatched ? ['[C]'] : []), ...(def.shapes?.spatial ? ['[N, C, d1, …]'] : [])].join(' or ');
+  const accepted = ['[N, C]', ...(def.tensors.shapes?.unbatched ? ['[C]'] : []), ...(def.tensors.shapes?.spatial ? ['[N, C, d1, …]'] : [])].join(' or ');
   const first = kernelSlots(def).predictions;
   throw new ServiceError('shape_mismatch', `${def.name} takes ${first} of shape ${accepted}; got ${shapeText(p)}`, { field: first });
 }
@@ -259,7 +259,7 @@ function arranged(def: LossDefinition, parts: LossRequestParts, extra: Record<st
   if (parts.checkFinite) assertInputFinite(targets.data, 'targets');
   const sent: SentTensors = { [slots.predictions]: parts.predictions, ...(slots.targets === null ? {} : { [slots.targets]: targets }) };
   for (const [name, data] of Object.entries(extra)) sent[name] = { data, shape: parts.extra![name].shape };
-  const a = def.arrange!(sent, parts.params, parts.reduction);
+  const a = def.tensors.arrange!(sent, parts.params, parts.reduction);
   if ('code' in a) throw new ServiceError(a.code, a.detail, { field: a.field, index: a.index });
   return a;
 }
@@ -272,7 +272,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   if (reduction === 'none' && parts.wantGradient) throw new ServiceError('invalid_body', unreducedRefusal(def, 'gradient'), { field: 'include' });
   if (reduction === 'none' && parts.regularization !== null) throw new ServiceError('invalid_body', unreducedRefusal(def, 'regularization'), { field: 'regularization' });
   const extras = extraInputs(def, parts);
-  const own = def.arrange ? arranged(def, parts, extras.extra) : null;
+  const own = def.tensors.arrange ? arranged(def, parts, extras.extra) : null;
   const layout = own ?? kernelLayout(def, parts);
   const shape = layout.shape;
   const targetsAreIndices = own?.targetsAreIndices ?? targetsAreClassIndices(def, shape, (layout as KernelLayout).targetShape, parts.predictions.shape, parts.targets.shape);
@@ -280,7 +280,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
   // already made its own array of them (broadcast targets).
   const raw = own === null && layout.targets === parts.targets.data ? (parts.rawTargets ?? null) : null;
   const params = { ...(parts.params as Record<string, unknown>) };
-  for (const name of def.broadcastParams ?? []) if (params[name] !== undefined) params[name] = broadcastTo(params[name], shape, name);
+  for (const name of def.tensors.broadcastParams ?? []) if (params[name] !== undefined) params[name] = broadcastTo(params[name], shape, name);
   const input: KernelInput<unknown> = {
     predictions: layout.predictions,
     // Raw targets are converted into a float64 array of their length, shared if they are.
@@ -296,9 +296,9 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     extra: { ...extras.extra, ...own?.extra },
     sentShapes: { [kernelSlots(def).predictions]: parts.predictions.shape, ...extras.freeShapes },
   };
-  const problem = def.checkParams?.(input) ?? null;
+  const problem = def.checks?.checkParams?.(input) ?? null;
   if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
-  if (def.derive) Object.assign(input.extra, def.derive(input));
+  if (def.checks?.derive) Object.assign(input.extra, def.checks?.derive(input));
   return {
     loss: def.name,
     input,

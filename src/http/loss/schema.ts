@@ -30,11 +30,11 @@ function requestVariant(def: LossDefinition) {
       loss: z.enum([def.name, ...def.aliases]),
       ...tensors,
       params: (def.params as z.ZodObject).prefault({}),
-      reduction: z.enum([first, ...rest]).default(first).meta({ description: def.reductionRule }),
+      reduction: z.enum([first, ...rest]).default(first).meta({ description: def.docs.reductionRule }),
       include: Include,
       regularization: RegularizationRequest.optional(),
     })
-    .meta({ title: def.name, description: `${def.summary} ${def.formula}` });
+    .meta({ title: def.name, description: `${def.docs.summary} ${def.docs.formula}` });
 }
 
 /** One named example per loss: Swagger UI offers them in a list, each ready to execute. */
@@ -43,11 +43,11 @@ function examples() {
     losses.map((def) => [
       def.name,
       {
-        summary: `${def.name}: ${def.summary}`,
+        summary: `${def.name}: ${def.docs.summary}`,
         value: {
           loss: def.name,
           ...exampleInputs(def),
-          ...(def.example.params ? { params: def.example.params } : {}),
+          ...(def.demo.example.params ? { params: def.demo.example.params } : {}),
           reduction: reductionsOf(def)[0],
           include: ['per_sample', 'gradient'],
         },

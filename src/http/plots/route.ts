@@ -39,8 +39,8 @@ export function lossPlotSvg(def: LossDefinition, params: unknown, from: number, 
   const shown = Object.entries(params as Record<string, unknown>).filter(([, v]) => !Array.isArray(v)).map(([k, v]) => `${k}=${v}`).join(', ');
   return renderLineChart({
     title: `${def.name}${shown ? ` (${shown})` : ''}`,
-    subtitle: def.formula,
-    xLabel: def.plot.label,
+    subtitle: def.docs.formula,
+    xLabel: def.demo.plot.label,
     yLabel: 'loss and its derivative',
     series: [
       { name: 'loss', points: curve.loss },
@@ -57,7 +57,7 @@ function explorePage(): string {
   const cards = losses
     .map(
       (def) => `<figure id="${def.name}"><img src="/losses/${def.name}/plot.svg" alt="${def.name}: the loss and its derivative" width="640" height="400" loading="lazy">
-<figcaption><b>${def.name}</b>: ${def.summary} <code>${def.formula}</code> · <a href="/losses/${def.name}">catalog entry</a></figcaption></figure>`,
+<figcaption><b>${def.name}</b>: ${def.docs.summary} <code>${def.docs.formula}</code> · <a href="/losses/${def.name}">catalog entry</a></figcaption></figure>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -84,7 +84,7 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const def = resolveLossName(request.params.name, 'name');
-      const { from = def.plot.range[0], to = def.plot.range[1], points } = request.query;
+      const { from = def.demo.plot.range[0], to = def.demo.plot.range[1], points } = request.query;
       if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
         throw new ServiceError('invalid_body', `the range must be finite with from < to; got from=${from}, to=${to}`, { field: 'from' });
       }

@@ -42,9 +42,9 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
   const anyRank = 'any rank from 1 to 8 (shape [-1] declares rank 1)';
   const predAccepts = `FP32 or FP64; ${rows ? 'shape [N, C]' : anyRank}`;
   const targetAccepts =
-    def.targetLayout === 'same'
+    def.tensors.targetLayout === 'same'
       ? 'FP32, FP64, INT32, INT64 or BOOL; the shape of predictions'
-      : def.targetLayout === 'indices'
+      : def.tensors.targetLayout === 'indices'
         ? 'class indices [N]: INT64, INT32, FP32 or FP64 holding integers'
         : 'class indices [N] (INT64, INT32), or probabilities of the shape of predictions (FP32, FP64)';
   const slots = kernelSlots(def);
@@ -54,7 +54,7 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
     ...(input.metadata !== undefined
       ? { name: input.name, ...input.metadata }
       : input.name === slots.targets
-        ? { name: input.name, datatype: def.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts }
+        ? { name: input.name, datatype: def.tensors.targetLayout === 'same' ? 'FP64' : 'INT64', shape: def.tensors.targetLayout === 'same' ? predShape : [-1], accepts: targetAccepts }
         : { name: input.name, datatype: 'FP64', shape: predShape, accepts: input.name === slots.predictions ? predAccepts : otherAccepts(input.shape) }),
     ...(input.optional ? { optional: true } : {}),
   }));

@@ -49,18 +49,24 @@ export const bceWithLogits = defineLoss({
   name: 'bce_with_logits',
   aliases: ['sigmoid_cross_entropy'],
   family: 'binary',
-  summary: 'Binary cross-entropy on logits, with sigmoid fused in: the stable BCE.',
-  formula: 'ℓ = −w[p_w·y·log σ(x) + (1−y)·log(1−σ(x))]',
-  reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
-  reference: 'torch.nn.functional.binary_cross_entropy_with_logits',
   libraryNames: { torch: { functional: 'binary_cross_entropy_with_logits', module: 'BCEWithLogitsLoss' } },
-  predictions: 'logits (real numbers), any rank ≥ 1',
-  targets: 'values in [0, 1], same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Binary cross-entropy on logits, with sigmoid fused in: the stable BCE.',
+    formula: 'ℓ = −w[p_w·y·log σ(x) + (1−y)·log(1−σ(x))]',
+    reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
+    reference: 'torch.nn.functional.binary_cross_entropy_with_logits',
+    predictions: 'logits (real numbers), any rank ≥ 1',
+    targets: 'values in [0, 1], same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+    broadcastParams: ['weight', 'pos_weight'],
+  },
   params,
-  broadcastParams: ['weight', 'pos_weight'],
-  checkData: targetsInUnitInterval,
+  checks: {
+    checkData: targetsInUnitInterval,
+  },
   // Without weights (the common case): the same formula in WebAssembly SIMD (simd/kernels.c).
   kernel(input, lo, hi, out) {
     const { predictions: x, targets: y, params } = input;
@@ -68,7 +74,9 @@ export const bceWithLogits = defineLoss({
     return scalar(input, lo, hi, out);
   },
   scalarKernel: (input, lo, hi, out) => scalar(input, lo, hi, out),
-  plot: margin([-4, 4]),
-  sample: (r) => elementwise(() => r.normal() * 3, () => r.uniform(), { weight: classWeights(r), pos_weight: classWeights(r, 0.5, 3) }),
-  example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { pos_weight: [2, 1, 1, 1] } },
+  demo: {
+    plot: margin([-4, 4]),
+    sample: (r) => elementwise(() => r.normal() * 3, () => r.uniform(), { weight: classWeights(r), pos_weight: classWeights(r, 0.5, 3) }),
+    example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { pos_weight: [2, 1, 1, 1] } },
+  },
 });

@@ -37,25 +37,33 @@ export const binaryCrossEntropy = defineLoss({
   name: 'binary_cross_entropy',
   aliases: ['bce'],
   family: 'binary',
-  summary: 'Binary cross-entropy on probabilities. Prefer bce_with_logits: it is stable for any logit.',
-  formula: 'ℓ = −w[y·log p + (1−y)·log(1−p)], each log clamped ≥ −100',
-  reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
-  reference: 'torch.nn.functional.binary_cross_entropy',
   libraryNames: { torch: { functional: 'binary_cross_entropy', module: 'BCELoss' } },
-  predictions: 'probabilities in [0, 1], any rank ≥ 1',
-  targets: 'values in [0, 1], same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Binary cross-entropy on probabilities. Prefer bce_with_logits: it is stable for any logit.',
+    formula: 'ℓ = −w[y·log p + (1−y)·log(1−p)], each log clamped ≥ −100',
+    reductionRule: 'mean divides Σℓ by the number of elements (weights do not enter the denominator).',
+    reference: 'torch.nn.functional.binary_cross_entropy',
+    predictions: 'probabilities in [0, 1], any rank ≥ 1',
+    targets: 'values in [0, 1], same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+    broadcastParams: ['weight'],
+  },
   params: z.strictObject({
     weight: broadcastWeight('Rescaling weight of any shape that broadcasts to the predictions (numpy rules: [C] for the last dimension, [N, 1], the full shape, …), nested arrays for rank > 1; any sign, as in PyTorch.'),
   }),
-  broadcastParams: ['weight'],
-  checkData: (input, lo, hi) => predictionsInUnitInterval(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
+  checks: {
+    checkData: (input, lo, hi) => predictionsInUnitInterval(input, lo, hi) ?? targetsInUnitInterval(input, lo, hi),
+  },
   // Without weights (the common case): the same formula in WebAssembly SIMD (simd/kernels.c).
   kernel: (input, lo, hi, out) =>
     input.params.weight === undefined ? elementwiseSimd('binary_cross_entropy', input.predictions, input.targets, lo, hi, out) : scalar(input, lo, hi, out),
   scalarKernel: scalar,
-  plot: probability('predicted probability p (target y = 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
-  sample: (r) => elementwise(() => r.uniform(0.05, 0.95), () => r.uniform(), { weight: classWeights(r) }),
-  example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },
+  demo: {
+    plot: probability('predicted probability p (target y = 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
+    sample: (r) => elementwise(() => r.uniform(0.05, 0.95), () => r.uniform(), { weight: classWeights(r) }),
+    example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },
+  },
 });

@@ -17,26 +17,32 @@ export const cosineEmbedding = defineLoss({
   name: 'cosine_embedding',
   aliases: [],
   family: 'binary',
-  summary: 'Cosine embedding loss: similar pairs align their embeddings, dissimilar ones keep their cosine below the margin.',
-  formula: 'ℓ = 1 − cos(x1, x2) if y = 1, max(0, cos(x1, x2) − margin) if y = −1',
-  reductionRule: 'mean divides Σℓ by N, the number of pairs.',
-  reference: 'torch.nn.functional.cosine_embedding_loss',
   libraryNames: { torch: { functional: 'cosine_embedding_loss', module: 'CosineEmbeddingLoss' } },
-  predictions: 'input1: embeddings [N, D] (or unbatched [D])',
-  targets: '1 (similar) or −1 (dissimilar) per pair: [N] (or a bare number unbatched)',
-  inputs: [
-    { name: 'input1', differentiable: true, description: 'embeddings [N, D] (or unbatched [D])' },
-    { name: 'input2', differentiable: true, description: 'the embeddings they are compared with, the shape of input1' },
-    { name: 'targets', differentiable: false, description: '1 (similar) or −1 (dissimilar) per pair: [N], or a bare number unbatched' },
-  ],
-  targetInput: 'targets',
-  layout: 'rows',
-  targetLayout: 'indices',
-  shapes: { unbatched: true },
+  docs: {
+    summary: 'Cosine embedding loss: similar pairs align their embeddings, dissimilar ones keep their cosine below the margin.',
+    formula: 'ℓ = 1 − cos(x1, x2) if y = 1, max(0, cos(x1, x2) − margin) if y = −1',
+    reductionRule: 'mean divides Σℓ by N, the number of pairs.',
+    reference: 'torch.nn.functional.cosine_embedding_loss',
+    predictions: 'input1: embeddings [N, D] (or unbatched [D])',
+    targets: '1 (similar) or −1 (dissimilar) per pair: [N] (or a bare number unbatched)',
+  },
+  tensors: {
+    inputs: [
+      { name: 'input1', differentiable: true, description: 'embeddings [N, D] (or unbatched [D])' },
+      { name: 'input2', differentiable: true, description: 'the embeddings they are compared with, the shape of input1' },
+      { name: 'targets', differentiable: false, description: '1 (similar) or −1 (dissimilar) per pair: [N], or a bare number unbatched' },
+    ],
+    targetInput: 'targets',
+    layout: 'rows',
+    targetLayout: 'indices',
+    shapes: { unbatched: true },
+  },
   params: z.strictObject({
     margin: z.number().min(-1, { error: 'margin must be in [-1, 1]' }).max(1, { error: 'margin must be in [-1, 1]' }).default(0).meta({ description: 'The cosine a dissimilar pair may reach without loss; in [−1, 1].' }),
   }),
-  checkData: targetsPlusMinusOne,
+  checks: {
+    checkData: targetsPlusMinusOne,
+  },
   kernel({ predictions: x1, targets: y, extra, cols: D, params: { margin } }, lo, hi, { perSample, gradient, gradScale, gradients }) {
     const x2 = extra.input2;
     const g2 = gradients.input2 ?? null;
@@ -66,32 +72,34 @@ export const cosineEmbedding = defineLoss({
     }
     return sum;
   },
-  plot: {
-    axis: 'margin',
-    label: 'cosine c of two unit vectors (a similar pair, y = 1)',
-    range: [-0.95, 0.95],
-    // input1 = (c, √(1 − c²)) against input2 = (1, 0): their cosine is c.
-    at: (c) => {
-      const sine = Math.sqrt(1 - c * c);
-      return { predictions: [[c, sine]], targets: [1], dPredictions: [1, -c / sine], extra: { input2: [[1, 0]] } };
+  demo: {
+    plot: {
+      axis: 'margin',
+      label: 'cosine c of two unit vectors (a similar pair, y = 1)',
+      range: [-0.95, 0.95],
+      // input1 = (c, √(1 − c²)) against input2 = (1, 0): their cosine is c.
+      at: (c) => {
+        const sine = Math.sqrt(1 - c * c);
+        return { predictions: [[c, sine]], targets: [1], dPredictions: [1, -c / sine], extra: { input2: [[1, 0]] } };
+      },
     },
+    // Cosines kept 0.1 or more from the margin 0.2 for the dissimilar pairs.
+    sample: (r) => {
+      const input1 = times(N * C, () => r.normal());
+      const input2 = times(N * C, () => r.normal());
+      const targets = times(N, (i) => {
+        let dot = 0;
+        let a = 0;
+        let b = 0;
+        for (let k = 0; k < C; k++) {
+          dot += input1[i * C + k] * input2[i * C + k];
+          a += input1[i * C + k] ** 2;
+          b += input2[i * C + k] ** 2;
+        }
+        return Math.abs(dot / Math.sqrt(a * b) - 0.2) < 0.1 ? 1 : r.sign();
+      });
+      return { inputs: { input1: tensor(input1, [N, C]), input2: tensor(input2, [N, C]), targets: tensor(targets, [N]) }, params: { margin: 0.2 } };
+    },
+    example: { inputs: { input1: [[1.0, 0.2, -0.5], [0.3, 0.8, 0.1]], input2: [[0.9, 0.1, -0.4], [-0.2, 0.5, 0.9]], targets: [1, -1] }, params: { margin: 0.2 } },
   },
-  // Cosines kept 0.1 or more from the margin 0.2 for the dissimilar pairs.
-  sample: (r) => {
-    const input1 = times(N * C, () => r.normal());
-    const input2 = times(N * C, () => r.normal());
-    const targets = times(N, (i) => {
-      let dot = 0;
-      let a = 0;
-      let b = 0;
-      for (let k = 0; k < C; k++) {
-        dot += input1[i * C + k] * input2[i * C + k];
-        a += input1[i * C + k] ** 2;
-        b += input2[i * C + k] ** 2;
-      }
-      return Math.abs(dot / Math.sqrt(a * b) - 0.2) < 0.1 ? 1 : r.sign();
-    });
-    return { inputs: { input1: tensor(input1, [N, C]), input2: tensor(input2, [N, C]), targets: tensor(targets, [N]) }, params: { margin: 0.2 } };
-  },
-  example: { inputs: { input1: [[1.0, 0.2, -0.5], [0.3, 0.8, 0.1]], input2: [[0.9, 0.1, -0.4], [-0.2, 0.5, 0.9]], targets: [1, -1] }, params: { margin: 0.2 } },
 });

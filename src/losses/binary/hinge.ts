@@ -10,16 +10,22 @@ export const hinge = defineLoss({
   name: 'hinge',
   aliases: [],
   family: 'binary',
-  summary: 'Hinge loss of the support vector machine: zero once the margin y·x reaches 1.',
-  formula: 'ℓ = max(0, 1 − y·x), y ∈ {−1, 1} (0 read as −1)',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'Keras hinge (elementwise, PyTorch-style reduction)',
-  predictions: 'scores (real numbers), any rank ≥ 1',
-  targets: '−1 or 1 (0 is read as −1), same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Hinge loss of the support vector machine: zero once the margin y·x reaches 1.',
+    formula: 'ℓ = max(0, 1 − y·x), y ∈ {−1, 1} (0 read as −1)',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'Keras hinge (elementwise, PyTorch-style reduction)',
+    predictions: 'scores (real numbers), any rank ≥ 1',
+    targets: '−1 or 1 (0 is read as −1), same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: noParams,
-  checkData: targetsSignOrZero,
+  checks: {
+    checkData: targetsSignOrZero,
+  },
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
@@ -34,8 +40,10 @@ export const hinge = defineLoss({
     }
     return sum;
   },
-  plot: margin(),
-  // Margins y·x kept 0.05 or more from 1.
-  sample: (r) => elementwise(() => away(r, 0.1, 2), (x) => (r.uniform() < 0.5 ? 1 : -1) * (Math.abs(Math.abs(x) - 1) < 0.05 ? -1 : 1)),
-  example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+  demo: {
+    plot: margin(),
+    // Margins y·x kept 0.05 or more from 1.
+    sample: (r) => elementwise(() => away(r, 0.1, 2), (x) => (r.uniform() < 0.5 ? 1 : -1) * (Math.abs(Math.abs(x) - 1) < 0.05 ? -1 : 1)),
+    example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+  },
 });

@@ -41,15 +41,19 @@ export const sigmoidFocal = defineLoss({
   name: 'sigmoid_focal',
   aliases: ['focal'],
   family: 'binary',
-  summary: 'Sigmoid focal loss (RetinaNet): BCE-with-logits down-weighted on well-classified examples.',
-  formula: 'ℓ = α_t(1−p_t)^γ · BCE-with-logits(x, y), p_t = σ(x) if y = 1 else 1 − σ(x)',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'torchvision.ops.sigmoid_focal_loss',
   libraryNames: { torch: { functional: 'sigmoid_focal_loss', namespace: 'torchvision.ops' } },
-  predictions: 'logits (real numbers), any rank ≥ 1',
-  targets: '0 or 1, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Sigmoid focal loss (RetinaNet): BCE-with-logits down-weighted on well-classified examples.',
+    formula: 'ℓ = α_t(1−p_t)^γ · BCE-with-logits(x, y), p_t = σ(x) if y = 1 else 1 − σ(x)',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'torchvision.ops.sigmoid_focal_loss',
+    predictions: 'logits (real numbers), any rank ≥ 1',
+    targets: '0 or 1, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: z.strictObject({
     alpha: z
       .union([z.number().min(0).max(1), z.literal(-1)], { error: 'alpha must lie in [0, 1], or be -1 for no alpha weighting' })
@@ -57,12 +61,16 @@ export const sigmoidFocal = defineLoss({
       .meta({ description: 'Weight of the positive class, α_t = α for y = 1 and 1 − α for y = 0; in [0, 1], or −1 for none.' }),
     gamma: z.number().min(0, { error: 'gamma must be ≥ 0' }).default(2.0).meta({ description: 'Focusing exponent γ ≥ 0; 0 gives α-weighted BCE-with-logits.' }),
   }),
-  checkData: targetsZeroOrOne,
+  checks: {
+    checkData: targetsZeroOrOne,
+  },
   // The same formula in WebAssembly SIMD (simd/kernels.c).
   kernel: ({ predictions: x, targets: y, params: { alpha, gamma } }, lo, hi, out) =>
     elementwiseSimd('sigmoid_focal', x, y, lo, hi, out, [alpha, gamma]),
   scalarKernel: scalar,
-  plot: margin([-4, 4]),
-  sample: (r) => elementwise(() => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),
-  example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { alpha: 0.25, gamma: 2 } },
+  demo: {
+    plot: margin([-4, 4]),
+    sample: (r) => elementwise(() => r.normal() * 2, () => r.int(2), { alpha: 0.3, gamma: 1.5 }),
+    example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { alpha: 0.25, gamma: 2 } },
+  },
 });

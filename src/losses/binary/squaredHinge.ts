@@ -9,16 +9,22 @@ export const squaredHinge = defineLoss({
   name: 'squared_hinge',
   aliases: [],
   family: 'binary',
-  summary: 'Squared hinge loss: a smooth hinge that punishes large violations more.',
-  formula: 'ℓ = max(0, 1 − y·x)², y ∈ {−1, 1} (0 read as −1)',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'Keras squared_hinge (elementwise, PyTorch-style reduction)',
-  predictions: 'scores (real numbers), any rank ≥ 1',
-  targets: '−1 or 1 (0 is read as −1), same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Squared hinge loss: a smooth hinge that punishes large violations more.',
+    formula: 'ℓ = max(0, 1 − y·x)², y ∈ {−1, 1} (0 read as −1)',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'Keras squared_hinge (elementwise, PyTorch-style reduction)',
+    predictions: 'scores (real numbers), any rank ≥ 1',
+    targets: '−1 or 1 (0 is read as −1), same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: noParams,
-  checkData: targetsSignOrZero,
+  checks: {
+    checkData: targetsSignOrZero,
+  },
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
@@ -33,7 +39,9 @@ export const squaredHinge = defineLoss({
     }
     return sum;
   },
-  plot: margin(),
-  sample: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
-  example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+  demo: {
+    plot: margin(),
+    sample: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+    example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+  },
 });

@@ -10,16 +10,22 @@ export const zeroOne = defineLoss({
   name: 'zero_one',
   aliases: ['0-1'],
   family: 'binary',
-  summary: 'Zero-one loss: the misclassification count that the other margin losses bound from above.',
-  formula: 'ℓ = 1 if y·x ≤ 0 else 0, y ∈ {−1, 1}',
-  reductionRule: 'mean divides Σℓ by the number of elements (the error rate).',
-  reference: 'the 0-1 loss, written in torch ops as the formula',
-  predictions: 'scores (real numbers), any rank ≥ 1',
-  targets: '−1 or 1, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Zero-one loss: the misclassification count that the other margin losses bound from above.',
+    formula: 'ℓ = 1 if y·x ≤ 0 else 0, y ∈ {−1, 1}',
+    reductionRule: 'mean divides Σℓ by the number of elements (the error rate).',
+    reference: 'the 0-1 loss, written in torch ops as the formula',
+    predictions: 'scores (real numbers), any rank ≥ 1',
+    targets: '−1 or 1, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: noParams,
-  checkData: targetsPlusMinusOne,
+  checks: {
+    checkData: targetsPlusMinusOne,
+  },
   kernel({ predictions: x, targets: y }, lo, hi, { perSample, gradient }) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
@@ -30,7 +36,9 @@ export const zeroOne = defineLoss({
     }
     return sum;
   },
-  plot: margin(),
-  sample: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
-  example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+  demo: {
+    plot: margin(),
+    sample: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
+    example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
+  },
 });

@@ -33,6 +33,6 @@ export const kerasCategoricalHinge = kerasLoss({
   },
   plot: twoClassMargin('one-hot'),
   // The spec's loss's sample: distinct scores on a grid (no ties for the largest), one-hot targets.
-  sample: categoricalHinge.sample,
+  sample: categoricalHinge.demo.sample,
   example: { inputs: { predictions: [[0.8, -0.4, 0.1], [1.5, 0.2, -0.3]], targets: [[1, 0, 0], [0, 1, 0]] } },
 });

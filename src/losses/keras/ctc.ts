@@ -60,22 +60,28 @@ export const kerasCtc: LossDefinition = {
   name: 'keras.ctc',
   aliases: [],
   family: 'keras',
-  summary: "Keras's CTC loss: logits [batch, steps, classes], labels padded with 0 (the blank), every sample over all steps.",
-  formula: 'ℓ_n = −log Σ_{alignments π of the non-zero labels of row n over T steps} Π_t softmax(x[n, t])_{π_t}',
-  reductionRule: KERAS_REDUCTION_RULE,
-  reference: 'keras.losses.CTC (Keras 3.16)',
   libraryNames: { keras: { function: 'ctc', class: 'CTC' } },
-  predictions: 'logits [N, T, C] (batch-major)',
-  targets: 'labels [N, S]: integers in [0, C), 0 the blank and the padding; row n\'s labels are its first L_n entries, L_n its count of non-zero entries',
-  inputs: kerasInputs('logits [N, T, C] (batch-major)', 'labels [N, S]: integers in [0, C), 0 the blank and the padding; a row\'s labels are its first L entries, L its count of non-zero entries (a 0 among them is a label equal to the blank, as Keras computes it)', [-1, -1]).map((i) =>
-    i.name === 'predictions' ? { ...i, metadata: { datatype: 'FP64' as const, shape: [-1, -1, -1], accepts: 'FP32 or FP64; logits [N, T, C]' } } : i,
-  ),
-  layout: 'rows',
-  targetLayout: 'same',
+  docs: {
+    summary: "Keras's CTC loss: logits [batch, steps, classes], labels padded with 0 (the blank), every sample over all steps.",
+    formula: 'ℓ_n = −log Σ_{alignments π of the non-zero labels of row n over T steps} Π_t softmax(x[n, t])_{π_t}',
+    reductionRule: KERAS_REDUCTION_RULE,
+    reference: 'keras.losses.CTC (Keras 3.16)',
+    predictions: 'logits [N, T, C] (batch-major)',
+    targets: 'labels [N, S]: integers in [0, C), 0 the blank and the padding; row n\'s labels are its first L_n entries, L_n its count of non-zero entries',
+  },
+  tensors: {
+    inputs: kerasInputs('logits [N, T, C] (batch-major)', 'labels [N, S]: integers in [0, C), 0 the blank and the padding; a row\'s labels are its first L entries, L its count of non-zero entries (a 0 among them is a label equal to the blank, as Keras computes it)', [-1, -1]).map((i) =>
+      i.name === 'predictions' ? { ...i, metadata: { datatype: 'FP64' as const, shape: [-1, -1, -1], accepts: 'FP32 or FP64; logits [N, T, C]' } } : i,
+    ),
+    layout: 'rows',
+    targetLayout: 'same',
+    arrange,
+  },
   reductions: KERAS_REDUCTIONS,
   params: noParams,
-  arrange,
-  checkData: ({ extra: { frames, label_lengths, label_starts }, targets }, lo, hi) => unalignable(frames, label_lengths, targets, label_starts, lo, hi, 'Keras returns inf'),
+  checks: {
+    checkData: ({ extra: { frames, label_lengths, label_starts }, targets }, lo, hi) => unalignable(frames, label_lengths, targets, label_starts, lo, hi, 'Keras returns inf'),
+  },
   kernel({ predictions: x, targets, shape: [, T, C], extra: { unit_weight: w, label_lengths, label_starts, frames } }, lo, hi, { perSample, gradient, gradScale }) {
     const scratch = ctcScratch(frames, label_lengths, lo, hi, C);
     const lp = new Float64Array(T * C);
@@ -115,32 +121,34 @@ export const kerasCtc: LossDefinition = {
     }
     return sum;
   },
-  plot: {
-    axis: 'prediction',
-    label: 'logit x of the label in each of 3 steps (the blank at 0; target: the one label)',
-    range: [-4, 4],
-    at: (x) => ({ predictions: [[[0, x], [0, x], [0, x]]], targets: [[1]], dPredictions: [0, 1, 0, 1, 0, 1] }),
-  },
-  sample: (r: Random) => {
-    const [N, T, C] = [4, 5, 4];
-    const labels = Array.from({ length: N }, () => {
-      const L = 1 + r.int(2);
-      const row = times(3, (k) => (k < L ? 1 + r.int(C - 1) : 0));
-      // Now and then a 0 first: the row's labels then begin with a label equal to the blank.
-      return L === 2 && r.int(3) === 0 ? [0, ...row.slice(0, 2)] : row;
-    });
-    return { inputs: { predictions: tensor(times(N * T * C, () => 1.5 * r.normal()), [N, T, C]), targets: tensor(labels.flat(), [N, 3]), sample_weight: tensor(times(N, () => r.uniform(0, 2)), [N]) }, params: {} };
-  },
-  example: {
-    inputs: {
-      predictions: [
-        [[0.2, 0.9, -0.4], [0.5, 0.5, -0.3], [-0.2, 0.1, 0.6], [1.1, -0.1, -0.5]],
-        [[0.6, 0.0, 0.2], [0.1, 0.8, -0.4], [0.3, -0.5, 0.8], [0.4, 0.6, -0.2]],
-      ],
-      targets: [
-        [1, 2],
-        [2, 0],
-      ],
+  demo: {
+    plot: {
+      axis: 'prediction',
+      label: 'logit x of the label in each of 3 steps (the blank at 0; target: the one label)',
+      range: [-4, 4],
+      at: (x) => ({ predictions: [[[0, x], [0, x], [0, x]]], targets: [[1]], dPredictions: [0, 1, 0, 1, 0, 1] }),
+    },
+    sample: (r: Random) => {
+      const [N, T, C] = [4, 5, 4];
+      const labels = Array.from({ length: N }, () => {
+        const L = 1 + r.int(2);
+        const row = times(3, (k) => (k < L ? 1 + r.int(C - 1) : 0));
+        // Now and then a 0 first: the row's labels then begin with a label equal to the blank.
+        return L === 2 && r.int(3) === 0 ? [0, ...row.slice(0, 2)] : row;
+      });
+      return { inputs: { predictions: tensor(times(N * T * C, () => 1.5 * r.normal()), [N, T, C]), targets: tensor(labels.flat(), [N, 3]), sample_weight: tensor(times(N, () => r.uniform(0, 2)), [N]) }, params: {} };
+    },
+    example: {
+      inputs: {
+        predictions: [
+          [[0.2, 0.9, -0.4], [0.5, 0.5, -0.3], [-0.2, 0.1, 0.6], [1.1, -0.1, -0.5]],
+          [[0.6, 0.0, 0.2], [0.1, 0.8, -0.4], [0.3, -0.5, 0.8], [0.4, 0.6, -0.2]],
+        ],
+        targets: [
+          [1, 2],
+          [2, 0],
+        ],
+      },
     },
   },
 };

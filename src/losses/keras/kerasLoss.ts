@@ -17,7 +17,7 @@
 import { rowMeansSimd, rowsFit, type ElementwiseKernel, type RowMeans } from '../simd/simd.ts';
 import type { z } from 'zod';
 import { broadcastIndex, broadcastShape, elementCount, shapeText, transposeMiddle } from '../layout.ts';
-import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossDefinition, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
+import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossChecks, LossDefinition, LossDemo, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
 import type { Random, Sample } from '../samples.ts';
 
 export const KERAS_REDUCTIONS: readonly Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'mean_with_sample_weight', 'none'];
@@ -273,8 +273,8 @@ interface KerasSpec<P> {
   /** The axis reduced per sample, targets rewritten, a mask (RowRules); axis −1 by default. */
   rules?: (params: P) => Partial<RowRules>;
   row?: RowFn<P>;
-  checkParams?: LossDefinition<P>['checkParams'];
-  checkData?: LossDefinition<P>['checkData'];
+  checkParams?: LossChecks<P>['checkParams'];
+  checkData?: LossChecks<P>['checkData'];
   /** The SIMD form of the rows for these parameters (`elementwiseRows` for elementwise terms), or
    *  null for `row`; `row` stays the scalar reference the SIMD form is tested against. */
   simd?: (params: P) => SimdRows | null;
@@ -282,7 +282,7 @@ interface KerasSpec<P> {
   coupledKernel?: LossDefinition<P>['kernel'];
   plot: PlotSlice;
   sample(r: Random): Sample;
-  example: LossDefinition['example'];
+  example: LossDemo['example'];
 }
 
 /** A `keras.*` loss over rows, from its per-row formula. */
@@ -294,26 +294,27 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     name,
     aliases: [],
     family: 'keras',
-    summary: spec.summary,
-    formula: spec.formula,
-    reductionRule: KERAS_REDUCTION_RULE,
-    reference: `keras.losses.${spec.className} (Keras 3.16)`,
     libraryNames: { keras: { function: spec.name, class: spec.className } },
-    predictions: spec.predictions,
-    targets: spec.targets,
-    inputs: kerasInputs(spec.predictions, spec.targets, spec.targetRule === 'indices' ? [-1] : null),
-    layout: 'rows',
-    targetLayout: spec.targetRule === 'indices' ? 'indices' : 'same',
+    docs: {
+      summary: spec.summary,
+      formula: spec.formula,
+      reductionRule: KERAS_REDUCTION_RULE,
+      reference: `keras.losses.${spec.className} (Keras 3.16)`,
+      predictions: spec.predictions,
+      targets: spec.targets,
+    },
+    tensors: {
+      inputs: kerasInputs(spec.predictions, spec.targets, spec.targetRule === 'indices' ? [-1] : null),
+      layout: 'rows',
+      targetLayout: spec.targetRule === 'indices' ? 'indices' : 'same',
+      arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, { axis: -1, ...spec.rules?.(params) }),
+      coupledRows: spec.coupledKernel !== undefined,
+    },
     reductions: KERAS_REDUCTIONS,
     params: spec.params,
-    arrange: (sent, params, reduction) => arrangeRows(name, spec.targetRule, sent, reduction, { axis: -1, ...spec.rules?.(params) }),
-    checkParams: spec.checkParams,
-    checkData: spec.checkData,
+    checks: { checkParams: spec.checkParams, checkData: spec.checkData },
     kernel: spec.coupledKernel ?? (spec.simd === undefined ? rows! : simdRows(spec.simd, rows!)),
     scalarKernel: spec.simd === undefined ? undefined : rows,
-    coupledRows: spec.coupledKernel !== undefined,
-    plot: spec.plot,
-    sample: spec.sample,
-    example: spec.example,
+    demo: { plot: spec.plot, sample: spec.sample, example: spec.example },
   };
 }

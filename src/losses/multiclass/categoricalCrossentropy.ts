@@ -30,16 +30,22 @@ export const categoricalCrossentropy = defineLoss({
   name: 'categorical_crossentropy',
   aliases: [],
   family: 'multiclass',
-  summary: "Keras's categorical cross-entropy: one-hot or soft targets, on probabilities or logits.",
-  formula: '−Σ_c t_c·log p_c, p renormalised to sum 1 and clipped to [1e-7, 1−1e-7] when not logits',
-  reductionRule: 'mean divides Σℓ by N.',
-  reference: 'Keras CategoricalCrossentropy',
-  predictions: 'probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits',
-  targets: 'one-hot or probabilities [N, C] in [0, 1]',
-  layout: 'rows',
-  targetLayout: 'same',
+  docs: {
+    summary: "Keras's categorical cross-entropy: one-hot or soft targets, on probabilities or logits.",
+    formula: '−Σ_c t_c·log p_c, p renormalised to sum 1 and clipped to [1e-7, 1−1e-7] when not logits',
+    reductionRule: 'mean divides Σℓ by N.',
+    reference: 'Keras CategoricalCrossentropy',
+    predictions: 'probabilities [N, C] (≥ 0, rows renormalised), or logits [N, C] with from_logits',
+    targets: 'one-hot or probabilities [N, C] in [0, 1]',
+  },
+  tensors: {
+    layout: 'rows',
+    targetLayout: 'same',
+  },
   params,
-  checkData: (input, lo, hi) => targetsInUnitInterval(input, lo, hi) ?? (input.params.from_logits ? null : probabilityRows(input, lo, hi)),
+  checks: {
+    checkData: (input, lo, hi) => targetsInUnitInterval(input, lo, hi) ?? (input.params.from_logits ? null : probabilityRows(input, lo, hi)),
+  },
   // The rows in WebAssembly SIMD (simd/kernels.c: categorical_rows); the scalar loop over
   // categoricalRow stays as the reference.
   kernel(input, lo, hi, out) {
@@ -48,7 +54,9 @@ export const categoricalCrossentropy = defineLoss({
     return categoricalSimd(x, t, C, lo, hi, params.label_smoothing, params.from_logits, out);
   },
   scalarKernel: scalar,
-  plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [[1, 0]], dPredictions: [1, -1] })),
-  sample: (r) => ({ inputs: { predictions: tensor(distributionRows(r), [N, C]), targets: tensor(distributionRows(r), [N, C]) }, params: { label_smoothing: 0.05 } }),
-  example: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [[1, 0, 0], [0, 1, 0]] },
+  demo: {
+    plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [[1, 0]], dPredictions: [1, -1] })),
+    sample: (r) => ({ inputs: { predictions: tensor(distributionRows(r), [N, C]), targets: tensor(distributionRows(r), [N, C]) }, params: { label_smoothing: 0.05 } }),
+    example: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [[1, 0, 0], [0, 1, 0]] },
+  },
 });

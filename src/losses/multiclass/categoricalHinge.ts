@@ -29,18 +29,24 @@ export const categoricalHinge = defineLoss({
   name: 'categorical_hinge',
   aliases: ['crammer_singer'],
   family: 'multiclass',
-  summary: 'Crammer–Singer multi-class hinge: the true score should beat the best wrong score by 1.',
-  formula: 'ℓ = max(0, 1 + max_{j: t_j=0} x_j − Σ_c t_c·x_c)',
-  reductionRule: 'mean divides Σℓ by N.',
-  reference: 'Crammer–Singer, written in torch ops as the formula',
-  predictions: 'scores [N, C], C ≥ 2',
-  targets: 'one-hot [N, C]',
-  layout: 'rows',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Crammer–Singer multi-class hinge: the true score should beat the best wrong score by 1.',
+    formula: 'ℓ = max(0, 1 + max_{j: t_j=0} x_j − Σ_c t_c·x_c)',
+    reductionRule: 'mean divides Σℓ by N.',
+    reference: 'Crammer–Singer, written in torch ops as the formula',
+    predictions: 'scores [N, C], C ≥ 2',
+    targets: 'one-hot [N, C]',
+  },
+  tensors: {
+    layout: 'rows',
+    targetLayout: 'same',
+  },
   params: noParams,
-  checkParams: (input) =>
-    input.cols < 2 ? { code: 'shape_mismatch', field: 'predictions', detail: 'categorical_hinge needs at least 2 classes (predictions [N, C] with C ≥ 2)' } : null,
-  checkData: oneHotRows,
+  checks: {
+    checkParams: (input) =>
+      input.cols < 2 ? { code: 'shape_mismatch', field: 'predictions', detail: 'categorical_hinge needs at least 2 classes (predictions [N, C] with C ≥ 2)' } : null,
+    checkData: oneHotRows,
+  },
   kernel({ predictions: x, targets: t, cols: C }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let r = lo; r < hi; r++) {
@@ -66,18 +72,20 @@ export const categoricalHinge = defineLoss({
     }
     return sum;
   },
-  plot: twoClassMargin('one-hot'),
-  // Distinct scores on a grid (no ties for the largest wrong score) and one-hot targets.
-  sample: (r) => {
-    const predictions: number[] = [];
-    const targets: number[] = [];
-    for (let i = 0; i < N; i++) {
-      const perm = times(C, (c) => c).sort(() => r.uniform() - 0.5);
-      predictions.push(...perm.map((p) => 0.37 * p - 0.5));
-      const y = r.int(C);
-      targets.push(...times(C, (c) => (c === y ? 1 : 0)));
-    }
-    return { inputs: { predictions: tensor(predictions, [N, C]), targets: tensor(targets, [N, C]) }, params: {} };
+  demo: {
+    plot: twoClassMargin('one-hot'),
+    // Distinct scores on a grid (no ties for the largest wrong score) and one-hot targets.
+    sample: (r) => {
+      const predictions: number[] = [];
+      const targets: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const perm = times(C, (c) => c).sort(() => r.uniform() - 0.5);
+        predictions.push(...perm.map((p) => 0.37 * p - 0.5));
+        const y = r.int(C);
+        targets.push(...times(C, (c) => (c === y ? 1 : 0)));
+      }
+      return { inputs: { predictions: tensor(predictions, [N, C]), targets: tensor(targets, [N, C]) }, params: {} };
+    },
+    example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [[1, 0, 0], [0, 0, 1]] },
   },
-  example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [[1, 0, 0], [0, 0, 1]] },
 });

@@ -93,35 +93,41 @@ export const crossEntropy = defineLoss<Params>({
   name: 'cross_entropy',
   aliases: ['categorical_cross_entropy_with_logits', 'softmax_cross_entropy'],
   family: 'multiclass',
-  summary: 'Softmax cross-entropy on logits, with class-index or probability targets.',
-  formula: 'ℓ = −Σ_c w_c·t_c·log softmax(x)_c',
-  reductionRule:
-    'With class-index targets, mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight); with probability targets, by N.',
-  reference: 'torch.nn.functional.cross_entropy',
   libraryNames: { torch: { functional: 'cross_entropy', module: 'CrossEntropyLoss' } },
-  predictions: 'logits [N, C]',
-  targets: 'class indices [N] (integers in [0, C), or ignore_index), or probabilities [N, C] in [0, 1]',
-  layout: 'rows',
-  targetLayout: 'indices-or-same',
-  shapes: { unbatched: true, spatial: true },
+  docs: {
+    summary: 'Softmax cross-entropy on logits, with class-index or probability targets.',
+    formula: 'ℓ = −Σ_c w_c·t_c·log softmax(x)_c',
+    reductionRule:
+      'With class-index targets, mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight); with probability targets, by N.',
+    reference: 'torch.nn.functional.cross_entropy',
+    predictions: 'logits [N, C]',
+    targets: 'class indices [N] (integers in [0, C), or ignore_index), or probabilities [N, C] in [0, 1]',
+  },
+  tensors: {
+    layout: 'rows',
+    targetLayout: 'indices-or-same',
+    shapes: { unbatched: true, spatial: true },
+  },
   params: z.strictObject({
     weight: weightVector('Class weights [C], of any sign as in PyTorch.'),
     ignore_index: z.number().int().default(DEFAULT_IGNORE_INDEX).meta({ description: 'A class-index target equal to this is ignored (class-index targets only).' }),
     label_smoothing: labelSmoothing,
   }),
-  checkParams({ params, targetsAreIndices, cols }) {
-    // As PyTorch: ignore_index means nothing for probability targets, so only its default passes.
-    if (!targetsAreIndices && params.ignore_index !== DEFAULT_IGNORE_INDEX) {
-      return { code: 'invalid_params', field: 'params.ignore_index', detail: 'params.ignore_index applies to class-index targets only; these targets are probabilities [N, C]' };
-    }
-    return perClassLength('weight', params.weight, cols);
-  },
-  checkData: (input, lo, hi) => (input.targetsAreIndices ? classIndices(input, lo, hi, input.params.ignore_index) : targetsInUnitInterval(input, lo, hi)),
-  meanDenominator({ targets, targetsAreIndices, params: { weight, ignore_index } }: KernelInput<Params>, lo, hi) {
-    if (!targetsAreIndices) return hi - lo;
-    let d = 0;
-    for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
-    return d;
+  checks: {
+    checkParams({ params, targetsAreIndices, cols }) {
+      // As PyTorch: ignore_index means nothing for probability targets, so only its default passes.
+      if (!targetsAreIndices && params.ignore_index !== DEFAULT_IGNORE_INDEX) {
+        return { code: 'invalid_params', field: 'params.ignore_index', detail: 'params.ignore_index applies to class-index targets only; these targets are probabilities [N, C]' };
+      }
+      return perClassLength('weight', params.weight, cols);
+    },
+    checkData: (input, lo, hi) => (input.targetsAreIndices ? classIndices(input, lo, hi, input.params.ignore_index) : targetsInUnitInterval(input, lo, hi)),
+    meanDenominator({ targets, targetsAreIndices, params: { weight, ignore_index } }: KernelInput<Params>, lo, hi) {
+      if (!targetsAreIndices) return hi - lo;
+      let d = 0;
+      for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
+      return d;
+    },
   },
   // The same formulas in WebAssembly SIMD (simd/kernels.c): class indices without smoothing
   // (ε = 0: ℓ = w_y·(lse − x_y), dℓ/dx = w_y·(p − [c = y]), the class weight as the row's), and
@@ -136,7 +142,9 @@ export const crossEntropy = defineLoss<Params>({
     return scalar(input, lo, hi, out);
   },
   scalarKernel: scalar,
-  plot: twoClassMargin('index'),
-  sample: (r) => rows(r, () => r.normal() * 2, { weight: classWeights(r), label_smoothing: 0.1 }),
-  example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [0, 1] },
+  demo: {
+    plot: twoClassMargin('index'),
+    sample: (r) => rows(r, () => r.normal() * 2, { weight: classWeights(r), label_smoothing: 0.1 }),
+    example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [0, 1] },
+  },
 });

@@ -233,31 +233,37 @@ export const ctc = defineLoss({
   name: 'ctc',
   aliases: [],
   family: 'multiclass',
-  summary: 'Connectionist temporal classification: the label sequence over every alignment of the frames (speech, handwriting).',
-  formula: 'ℓ_n = −log Σ_{alignments π of targets_n in input_lengths[n] frames} Π_t exp(log_probs[t, n, π_t])',
-  reductionRule: 'mean is (1/N)·Σ_n ℓ_n / max(target_lengths[n], 1); sum adds the ℓ_n.',
-  reference: 'torch.nn.functional.ctc_loss',
   libraryNames: { torch: { functional: 'ctc_loss', module: 'CTCLoss' } },
-  predictions: 'log-probabilities [T, N, C] (or unbatched [T, C])',
-  targets: 'labels, padded [N, S] or concatenated, with input_lengths and target_lengths',
-  inputs,
-  targetInput: null,
-  layout: 'sequences',
-  targetLayout: 'none',
+  docs: {
+    summary: 'Connectionist temporal classification: the label sequence over every alignment of the frames (speech, handwriting).',
+    formula: 'ℓ_n = −log Σ_{alignments π of targets_n in input_lengths[n] frames} Π_t exp(log_probs[t, n, π_t])',
+    reductionRule: 'mean is (1/N)·Σ_n ℓ_n / max(target_lengths[n], 1); sum adds the ℓ_n.',
+    reference: 'torch.nn.functional.ctc_loss',
+    predictions: 'log-probabilities [T, N, C] (or unbatched [T, C])',
+    targets: 'labels, padded [N, S] or concatenated, with input_lengths and target_lengths',
+  },
+  tensors: {
+    inputs,
+    targetInput: null,
+    layout: 'sequences',
+    targetLayout: 'none',
+  },
   params: z.strictObject({
     blank: z.number().int({ error: 'blank must be an integer' }).min(0, { error: 'blank must be ≥ 0' }).default(0).meta({ description: 'The blank class, in [0, C).' }),
     zero_infinity: z.boolean().default(false).meta({ description: 'true: a sample with no alignment (an infinite loss) counts as 0, with a zero gradient.' }),
   }),
-  checkParams: checkCtc,
-  derive({ shape: [n], extra: { target_lengths: tl }, sentShapes = {} }) {
-    // Where sample n's labels start: row n of padded targets, or after the samples before it.
-    const t = sentShapes.targets;
-    const padded = sentShapes.log_probs.length === 2 || t.length === 2;
-    const starts = new Float64Array(n);
-    for (let i = 1; i < n; i++) starts[i] = padded ? i * t[t.length - 1] : starts[i - 1] + tl[i - 1];
-    return { target_starts: starts };
+  checks: {
+    checkParams: checkCtc,
+    derive({ shape: [n], extra: { target_lengths: tl }, sentShapes = {} }) {
+      // Where sample n's labels start: row n of padded targets, or after the samples before it.
+      const t = sentShapes.targets;
+      const padded = sentShapes.log_probs.length === 2 || t.length === 2;
+      const starts = new Float64Array(n);
+      for (let i = 1; i < n; i++) starts[i] = padded ? i * t[t.length - 1] : starts[i - 1] + tl[i - 1];
+      return { target_starts: starts };
+    },
+    checkData: checkAlignments,
   },
-  checkData: checkAlignments,
   kernel({ predictions: lp, shape: [, T, C], extra, params: { blank, zero_infinity } }, lo, hi, { perSample, gradient, gradScale, reduction }) {
     const { input_lengths: il, target_lengths: tl, targets: labels, target_starts: starts } = extra;
     const scratch = ctcScratch(il, tl, lo, hi, C);
@@ -277,47 +283,49 @@ export const ctc = defineLoss({
     }
     return sum;
   },
-  plot: {
-    axis: 'probability',
-    label: 'probability p of the label in each of 3 frames (target: the one label; classes: blank, label)',
-    range: [0.02, 0.98],
-    at: (p) => ({
-      predictions: [0, 1, 2].map(() => [Math.log1p(-p), Math.log(p)]),
-      targets: [1],
-      dPredictions: [0, 1, 2].flatMap(() => [-1 / (1 - p), 1 / p]),
-      extra: { input_lengths: 3, target_lengths: 1 },
-    }),
-  },
-  // Five frames of random log-softmax rows; one or two labels per sample and four or five frames,
-  // so that every target has an alignment. Targets padded or concatenated at random.
-  sample: (r: Random) => {
-    const [T, N, C] = [5, 3, 4];
-    const logProbs = Array.from({ length: T * N }, () => logSoftmax(times(C, () => 1.5 * r.normal()))).flat();
-    const lengths = times(N, () => 1 + r.int(2));
-    const labels = lengths.map((L) => times(2, (k) => (k < L ? 1 + r.int(C - 1) : 1)));
-    const padded = r.uniform() < 0.5;
-    const targets = padded ? tensor(labels.flat(), [N, 2]) : tensor(labels.flatMap((row, i) => row.slice(0, lengths[i])), [lengths.reduce((a, b) => a + b, 0)]);
-    return {
-      inputs: { log_probs: tensor(logProbs, [T, N, C]), targets, input_lengths: tensor(times(N, () => 4 + r.int(2)), [N]), target_lengths: tensor(lengths, [N]) },
-      params: { zero_infinity: r.uniform() < 0.5 },
-    };
-  },
-  example: {
-    inputs: {
-      // Two sequences of 4 frames over the classes (blank, a, b): "ab" and "aa" (a repeat needs a blank between).
-      log_probs: [
-        [logSoftmax([0.2, 0.9, -0.4]), logSoftmax([0.5, 0.5, -0.3])],
-        [logSoftmax([-0.2, 0.1, 0.6]), logSoftmax([1.1, -0.1, -0.5])],
-        [logSoftmax([0.6, 0.0, 0.2]), logSoftmax([0.1, 0.8, -0.4])],
-        [logSoftmax([0.3, -0.5, 0.8]), logSoftmax([0.4, 0.6, -0.2])],
-      ],
-      targets: [
-        [1, 2],
-        [1, 1],
-      ],
-      input_lengths: [4, 4],
-      target_lengths: [2, 2],
+  demo: {
+    plot: {
+      axis: 'probability',
+      label: 'probability p of the label in each of 3 frames (target: the one label; classes: blank, label)',
+      range: [0.02, 0.98],
+      at: (p) => ({
+        predictions: [0, 1, 2].map(() => [Math.log1p(-p), Math.log(p)]),
+        targets: [1],
+        dPredictions: [0, 1, 2].flatMap(() => [-1 / (1 - p), 1 / p]),
+        extra: { input_lengths: 3, target_lengths: 1 },
+      }),
     },
-    params: { blank: 0 },
+    // Five frames of random log-softmax rows; one or two labels per sample and four or five frames,
+    // so that every target has an alignment. Targets padded or concatenated at random.
+    sample: (r: Random) => {
+      const [T, N, C] = [5, 3, 4];
+      const logProbs = Array.from({ length: T * N }, () => logSoftmax(times(C, () => 1.5 * r.normal()))).flat();
+      const lengths = times(N, () => 1 + r.int(2));
+      const labels = lengths.map((L) => times(2, (k) => (k < L ? 1 + r.int(C - 1) : 1)));
+      const padded = r.uniform() < 0.5;
+      const targets = padded ? tensor(labels.flat(), [N, 2]) : tensor(labels.flatMap((row, i) => row.slice(0, lengths[i])), [lengths.reduce((a, b) => a + b, 0)]);
+      return {
+        inputs: { log_probs: tensor(logProbs, [T, N, C]), targets, input_lengths: tensor(times(N, () => 4 + r.int(2)), [N]), target_lengths: tensor(lengths, [N]) },
+        params: { zero_infinity: r.uniform() < 0.5 },
+      };
+    },
+    example: {
+      inputs: {
+        // Two sequences of 4 frames over the classes (blank, a, b): "ab" and "aa" (a repeat needs a blank between).
+        log_probs: [
+          [logSoftmax([0.2, 0.9, -0.4]), logSoftmax([0.5, 0.5, -0.3])],
+          [logSoftmax([-0.2, 0.1, 0.6]), logSoftmax([1.1, -0.1, -0.5])],
+          [logSoftmax([0.6, 0.0, 0.2]), logSoftmax([0.1, 0.8, -0.4])],
+          [logSoftmax([0.3, -0.5, 0.8]), logSoftmax([0.4, 0.6, -0.2])],
+        ],
+        targets: [
+          [1, 2],
+          [1, 1],
+        ],
+        input_lengths: [4, 4],
+        target_lengths: [2, 2],
+      },
+      params: { blank: 0 },
+    },
   },
 });

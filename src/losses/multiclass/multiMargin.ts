@@ -12,23 +12,29 @@ export const multiMargin = defineLoss({
   name: 'multi_margin',
   aliases: ['multiclass_hinge'],
   family: 'multiclass',
-  summary: 'Multi-class margin (hinge) loss: every wrong class should score at least margin below the right one.',
-  formula: 'ℓ = Σ_{j≠y} w_y·max(0, margin − x_y + x_j)^p / C',
-  reductionRule: 'mean divides Σℓ by N (weights do not enter the denominator).',
-  reference: 'torch.nn.functional.multi_margin_loss',
   libraryNames: { torch: { functional: 'multi_margin_loss', module: 'MultiMarginLoss' } },
-  predictions: 'scores [N, C] (or unbatched [C], or a number: one class)',
-  targets: 'class indices [N]: integers in [0, C) (a number or [1] when unbatched)',
-  layout: 'rows',
-  targetLayout: 'indices',
-  shapes: { unbatched: true, indexOfOne: true, scalar: true },
+  docs: {
+    summary: 'Multi-class margin (hinge) loss: every wrong class should score at least margin below the right one.',
+    formula: 'ℓ = Σ_{j≠y} w_y·max(0, margin − x_y + x_j)^p / C',
+    reductionRule: 'mean divides Σℓ by N (weights do not enter the denominator).',
+    reference: 'torch.nn.functional.multi_margin_loss',
+    predictions: 'scores [N, C] (or unbatched [C], or a number: one class)',
+    targets: 'class indices [N]: integers in [0, C) (a number or [1] when unbatched)',
+  },
+  tensors: {
+    layout: 'rows',
+    targetLayout: 'indices',
+    shapes: { unbatched: true, indexOfOne: true, scalar: true },
+  },
   params: z.strictObject({
     p: z.literal([1, 2], { error: 'p must be 1 or 2' }).default(1).meta({ description: 'Exponent of the hinge: 1 or 2.' }),
     margin: z.number().default(1.0).meta({ description: 'The margin.' }),
     weight: weightVector('Class weights [C], of any sign as in PyTorch; w_y scales the row of target y.'),
   }),
-  checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
-  checkData: (input, lo, hi) => classIndices(input, lo, hi),
+  checks: {
+    checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
+    checkData: (input, lo, hi) => classIndices(input, lo, hi),
+  },
   kernel({ predictions: x, targets: t, cols: C, params: { p, margin, weight } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
     for (let r = lo; r < hi; r++) {
@@ -56,13 +62,15 @@ export const multiMargin = defineLoss({
     }
     return sum;
   },
-  plot: twoClassMargin('index'),
-  // Scores on a grid of 0.3 with margin 1.05: no margin term is within 0.15 of its kink.
-  // A quarter of the time one unbatched sample, its class index of shape [1].
-  sample: (r) => {
-    const s = rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: classWeights(r) });
-    if (r.int(4) !== 0) return s;
-    return { ...s, inputs: { predictions: tensor(s.inputs.predictions.data.slice(0, C), [C]), targets: tensor([r.int(C)], [1]) } };
+  demo: {
+    plot: twoClassMargin('index'),
+    // Scores on a grid of 0.3 with margin 1.05: no margin term is within 0.15 of its kink.
+    // A quarter of the time one unbatched sample, its class index of shape [1].
+    sample: (r) => {
+      const s = rows(r, () => 0.3 * (r.int(11) - 5), { p: 2, margin: 1.05, weight: classWeights(r) });
+      if (r.int(4) !== 0) return s;
+      return { ...s, inputs: { predictions: tensor(s.inputs.predictions.data.slice(0, C), [C]), targets: tensor([r.int(C)], [1]) } };
+    },
+    example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [3, 0], params: { p: 1, margin: 1 } },
   },
-  example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [3, 0], params: { p: 1, margin: 1 } },
 });

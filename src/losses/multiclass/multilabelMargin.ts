@@ -30,18 +30,24 @@ export const multilabelMargin = defineLoss({
   name: 'multilabel_margin',
   aliases: [],
   family: 'multiclass',
-  summary: 'Multi-label margin (hinge) loss: every target class should score at least 1 above every other class.',
-  formula: 'ℓ = Σ_{j∈targets} Σ_{i∉targets} max(0, 1 − (x_j − x_i)) / C',
-  reductionRule: 'mean divides Σℓ by N.',
-  reference: 'torch.nn.functional.multilabel_margin_loss',
   libraryNames: { torch: { functional: 'multilabel_margin_loss', module: 'MultiLabelMarginLoss' } },
-  predictions: 'scores [N, C] (or unbatched [C], or a number: one class)',
-  targets: 'class indices, same shape as predictions: each row lists its targets, the first −1 ends the list',
-  layout: 'rows',
-  targetLayout: 'same',
-  shapes: { unbatched: true, scalar: true },
+  docs: {
+    summary: 'Multi-label margin (hinge) loss: every target class should score at least 1 above every other class.',
+    formula: 'ℓ = Σ_{j∈targets} Σ_{i∉targets} max(0, 1 − (x_j − x_i)) / C',
+    reductionRule: 'mean divides Σℓ by N.',
+    reference: 'torch.nn.functional.multilabel_margin_loss',
+    predictions: 'scores [N, C] (or unbatched [C], or a number: one class)',
+    targets: 'class indices, same shape as predictions: each row lists its targets, the first −1 ends the list',
+  },
+  tensors: {
+    layout: 'rows',
+    targetLayout: 'same',
+    shapes: { unbatched: true, scalar: true },
+  },
   params: noParams,
-  checkData: targetLists,
+  checks: {
+    checkData: targetLists,
+  },
   kernel({ predictions: x, targets: t, cols: C }, lo, hi, { perSample, gradient, gradScale }) {
     const isTarget = new Uint8Array(C);
     // The row's gradient is a sum of ±1/C terms: added in float64, written once.
@@ -73,18 +79,20 @@ export const multilabelMargin = defineLoss({
     }
     return sum;
   },
-  plot: twoClassMargin('list'),
-  // Scores on a grid of 0.3 (no pair exactly 1 apart: no kink); each row lists 1 or 2 targets.
-  sample: (r) => {
-    const predictions = times(N * C, () => 0.3 * (r.int(11) - 5) + 0.05);
-    const targets: number[] = [];
-    for (let i = 0; i < N; i++) {
-      const first = r.int(C);
-      const row = [first, r.uniform() < 0.5 ? (first + 1) % C : -1];
-      while (row.length < C) row.push(-1);
-      targets.push(...row);
-    }
-    return { inputs: { predictions: tensor(predictions, [N, C]), targets: tensor(targets, [N, C]) }, params: {} };
+  demo: {
+    plot: twoClassMargin('list'),
+    // Scores on a grid of 0.3 (no pair exactly 1 apart: no kink); each row lists 1 or 2 targets.
+    sample: (r) => {
+      const predictions = times(N * C, () => 0.3 * (r.int(11) - 5) + 0.05);
+      const targets: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const first = r.int(C);
+        const row = [first, r.uniform() < 0.5 ? (first + 1) % C : -1];
+        while (row.length < C) row.push(-1);
+        targets.push(...row);
+      }
+      return { inputs: { predictions: tensor(predictions, [N, C]), targets: tensor(targets, [N, C]) }, params: {} };
+    },
+    example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [[3, 0, -1, 1], [0, -1, 0, 0]] },
   },
-  example: { predictions: [[0.1, 0.2, 0.4, 0.8], [1.2, 0.3, -0.5, 0.1]], targets: [[3, 0, -1, 1], [0, -1, 0, 0]] },
 });

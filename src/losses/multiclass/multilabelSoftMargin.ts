@@ -46,19 +46,25 @@ export const multilabelSoftMargin = defineLoss({
   name: 'multilabel_soft_margin',
   aliases: [],
   family: 'multiclass',
-  summary: 'Multi-label one-versus-all loss: a sigmoid binary cross-entropy per label, averaged over the labels.',
-  formula: 'ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]',
-  reductionRule: 'mean divides Σℓ by N (the labels are averaged within each sample; weights do not enter the denominator).',
-  reference: 'torch.nn.functional.multilabel_soft_margin_loss',
   libraryNames: { torch: { functional: 'multilabel_soft_margin_loss', module: 'MultiLabelSoftMarginLoss' } },
-  predictions: 'logits [N, C] (or unbatched [C])',
-  targets: 'label targets in [0, 1], same shape as predictions',
-  layout: 'rows',
-  targetLayout: 'same',
-  shapes: { unbatched: true },
+  docs: {
+    summary: 'Multi-label one-versus-all loss: a sigmoid binary cross-entropy per label, averaged over the labels.',
+    formula: 'ℓ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)]',
+    reductionRule: 'mean divides Σℓ by N (the labels are averaged within each sample; weights do not enter the denominator).',
+    reference: 'torch.nn.functional.multilabel_soft_margin_loss',
+    predictions: 'logits [N, C] (or unbatched [C])',
+    targets: 'label targets in [0, 1], same shape as predictions',
+  },
+  tensors: {
+    layout: 'rows',
+    targetLayout: 'same',
+    shapes: { unbatched: true },
+    broadcastParams: ['weight'],
+  },
   params: params as unknown as z.ZodType<Params>,
-  broadcastParams: ['weight'],
-  checkData: targetsInUnitInterval,
+  checks: {
+    checkData: targetsInUnitInterval,
+  },
   // Without label weights: the same sum in WebAssembly SIMD, each label's term being
   // bce_with_logits's (1 − y)·x + softplus(−x) = max(x, 0) − x·y + log1p(e^−|x|) (simd/kernels.c).
   kernel(input, lo, hi, out) {
@@ -68,12 +74,14 @@ export const multilabelSoftMargin = defineLoss({
     return scalar(input, lo, hi, out);
   },
   scalarKernel: scalar,
-  plot: {
-    axis: 'margin',
-    label: 'logit x of a present label (one label, y = 1)',
-    range: [-4, 4],
-    at: (x) => ({ predictions: [[x]], targets: [[1]], dPredictions: [1] }),
+  demo: {
+    plot: {
+      axis: 'margin',
+      label: 'logit x of a present label (one label, y = 1)',
+      range: [-4, 4],
+      at: (x) => ({ predictions: [[x]], targets: [[1]], dPredictions: [1] }),
+    },
+    sample: (r) => elementwise(() => r.normal() * 3, () => r.uniform(), { weight: classWeights(r, -1, 2) }),
+    example: { predictions: [[1.2, -0.5, 0.3], [-2.0, 0.8, 1.5]], targets: [[1, 0, 1], [0, 0, 1]], params: { weight: [1, 2, 1] } },
   },
-  sample: (r) => elementwise(() => r.normal() * 3, () => r.uniform(), { weight: classWeights(r, -1, 2) }),
-  example: { predictions: [[1.2, -0.5, 0.3], [-2.0, 0.8, 1.5]], targets: [[1, 0, 1], [0, 0, 1]], params: { weight: [1, 2, 1] } },
 });

@@ -13,26 +13,32 @@ export const nll = defineLoss<Params>({
   name: 'nll',
   aliases: ['negative_log_likelihood'],
   family: 'multiclass',
-  summary: 'Negative log-likelihood of the target class, on log-probabilities.',
-  formula: 'ℓ = −w_y·x_y',
-  reductionRule: 'mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight).',
-  reference: 'torch.nn.functional.nll_loss',
   libraryNames: { torch: { functional: 'nll_loss', module: 'NLLLoss' } },
-  predictions: 'log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch)',
-  targets: 'class indices [N]: integers in [0, C), or ignore_index',
-  layout: 'rows',
-  targetLayout: 'indices',
-  shapes: { unbatched: true, spatial: true },
+  docs: {
+    summary: 'Negative log-likelihood of the target class, on log-probabilities.',
+    formula: 'ℓ = −w_y·x_y',
+    reductionRule: 'mean divides Σℓ by Σ w_{y_i} over the samples that are not ignored (by their count without weight).',
+    reference: 'torch.nn.functional.nll_loss',
+    predictions: 'log-probabilities [N, C] (not checked: any real numbers are accepted, as in PyTorch)',
+    targets: 'class indices [N]: integers in [0, C), or ignore_index',
+  },
+  tensors: {
+    layout: 'rows',
+    targetLayout: 'indices',
+    shapes: { unbatched: true, spatial: true },
+  },
   params: z.strictObject({
     weight: weightVector('Class weights [C], of any sign as in PyTorch.'),
     ignore_index: z.number().int().default(-100).meta({ description: 'A target equal to this is ignored.' }),
   }),
-  checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
-  checkData: (input, lo, hi) => classIndices(input, lo, hi, input.params.ignore_index),
-  meanDenominator({ targets, params: { weight, ignore_index } }: KernelInput<Params>, lo, hi) {
-    let d = 0;
-    for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
-    return d;
+  checks: {
+    checkParams: (input) => perClassLength('weight', input.params.weight, input.cols),
+    checkData: (input, lo, hi) => classIndices(input, lo, hi, input.params.ignore_index),
+    meanDenominator({ targets, params: { weight, ignore_index } }: KernelInput<Params>, lo, hi) {
+      let d = 0;
+      for (let r = lo; r < hi; r++) if (targets[r] !== ignore_index) d += weight === undefined ? 1 : weight[targets[r]];
+      return d;
+    },
   },
   kernel({ predictions: x, targets: t, cols: C, params: { weight, ignore_index } }, lo, hi, { perSample, gradient, gradScale }) {
     let sum = 0;
@@ -52,11 +58,13 @@ export const nll = defineLoss<Params>({
     }
     return sum;
   },
-  plot: probability('predicted probability p of the true class (two classes, log-probabilities sent)', (p) => ({
-    predictions: [[Math.log(p), Math.log(1 - p)]],
-    targets: [0],
-    dPredictions: [1 / p, -1 / (1 - p)],
-  })),
-  sample: (r) => rows(r, () => -r.uniform(0.1, 4), { weight: classWeights(r) }),
-  example: { predictions: [[-0.2, -2.0, -3.1], [-1.9, -0.3, -2.2]], targets: [0, 1] },
+  demo: {
+    plot: probability('predicted probability p of the true class (two classes, log-probabilities sent)', (p) => ({
+      predictions: [[Math.log(p), Math.log(1 - p)]],
+      targets: [0],
+      dPredictions: [1 / p, -1 / (1 - p)],
+    })),
+    sample: (r) => rows(r, () => -r.uniform(0.1, 4), { weight: classWeights(r) }),
+    example: { predictions: [[-0.2, -2.0, -3.1], [-1.9, -0.3, -2.2]], targets: [0, 1] },
+  },
 });

@@ -14,28 +14,32 @@ export const gaussianNll = defineLoss({
   name: 'gaussian_nll',
   aliases: [],
   family: 'regression',
-  summary: 'Gaussian negative log-likelihood: the prediction is a mean, var its variance (heteroscedastic regression).',
-  formula: 'ℓ = ½·(log max(var, eps) + (x − y)²/max(var, eps)) (+ ½·log 2π with full)',
-  reductionRule: 'mean divides Σℓ by the number of elements of predictions.',
-  reference: 'torch.nn.functional.gaussian_nll_loss',
   libraryNames: { torch: { functional: 'gaussian_nll_loss', module: 'GaussianNLLLoss' } },
-  predictions: 'means, any rank ≥ 1',
-  targets: "observed values, the shape of predictions or one that broadcasts to it",
-  inputs: [
-    { name: 'predictions', differentiable: true, description: 'the predicted means, any rank ≥ 1' },
-    { name: 'targets', differentiable: false, description: "the observed values: the shape of predictions, or one that broadcasts to it (numpy's rules: [1], a number, [N, 1] against [N, D], …)" },
-    {
-      name: 'var',
-      differentiable: true,
-      description: 'the predicted variances ≥ 0: the shape of predictions, or one per row (that shape with its last dimension 1, or without it)',
-      shape: 'same-or-per-row',
-      nonNegative: true,
-    },
-  ],
-  layout: 'elementwise',
-  targetLayout: 'same',
-  // (x − y)² broadcasts in PyTorch: targets [1], a number, [N, 1] against [N, D], …
-  shapes: { broadcastTargets: true },
+  docs: {
+    summary: 'Gaussian negative log-likelihood: the prediction is a mean, var its variance (heteroscedastic regression).',
+    formula: 'ℓ = ½·(log max(var, eps) + (x − y)²/max(var, eps)) (+ ½·log 2π with full)',
+    reductionRule: 'mean divides Σℓ by the number of elements of predictions.',
+    reference: 'torch.nn.functional.gaussian_nll_loss',
+    predictions: 'means, any rank ≥ 1',
+    targets: "observed values, the shape of predictions or one that broadcasts to it",
+  },
+  tensors: {
+    inputs: [
+      { name: 'predictions', differentiable: true, description: 'the predicted means, any rank ≥ 1' },
+      { name: 'targets', differentiable: false, description: "the observed values: the shape of predictions, or one that broadcasts to it (numpy's rules: [1], a number, [N, 1] against [N, D], …)" },
+      {
+        name: 'var',
+        differentiable: true,
+        description: 'the predicted variances ≥ 0: the shape of predictions, or one per row (that shape with its last dimension 1, or without it)',
+        shape: 'same-or-per-row',
+        nonNegative: true,
+      },
+    ],
+    layout: 'elementwise',
+    targetLayout: 'same',
+    // (x − y)² broadcasts in PyTorch: targets [1], a number, [N, 1] against [N, D], …
+    shapes: { broadcastTargets: true },
+  },
   params: z.strictObject({
     full: z.boolean().default(false).meta({ description: 'true: add the constant ½·log 2π.' }),
     eps: z.number().gt(0, { error: 'eps must be > 0' }).default(1e-6).meta({ description: 'The variance is clamped at eps (for stability); > 0.' }),
@@ -56,18 +60,20 @@ export const gaussianNll = defineLoss({
     }
     return sum;
   },
-  plot: {
-    axis: 'residual',
-    label: 'residual d = x − y (var = 1)',
-    range: [-3, 3],
-    at: (d) => ({ predictions: [d], targets: [0], dPredictions: [1], extra: { var: [1] } }),
+  demo: {
+    plot: {
+      axis: 'residual',
+      label: 'residual d = x − y (var = 1)',
+      range: [-3, 3],
+      at: (d) => ({ predictions: [d], targets: [0], dPredictions: [1], extra: { var: [1] } }),
+    },
+    // Variances above eps (no clamp in the way of the finite differences); a third of the time
+    // targets that broadcast, one per row ([N, 1]).
+    sample: (r) => {
+      const s = elementwise(() => r.normal() * 2, (x) => x + r.normal());
+      const targets = r.int(3) === 0 ? tensor(times(N, () => r.normal() * 2), [N, 1]) : s.inputs.targets;
+      return { ...s, inputs: { ...s.inputs, targets, var: tensor(times(N * C, () => r.uniform(0.2, 3)), [N, C]) } };
+    },
+    example: { inputs: { predictions: [0.5, 1.8, -0.3], targets: [0.2, 2.0, 0.4], var: [0.25, 1.0, 0.5] }, params: { full: false } },
   },
-  // Variances above eps (no clamp in the way of the finite differences); a third of the time
-  // targets that broadcast, one per row ([N, 1]).
-  sample: (r) => {
-    const s = elementwise(() => r.normal() * 2, (x) => x + r.normal());
-    const targets = r.int(3) === 0 ? tensor(times(N, () => r.normal() * 2), [N, 1]) : s.inputs.targets;
-    return { ...s, inputs: { ...s.inputs, targets, var: tensor(times(N * C, () => r.uniform(0.2, 3)), [N, C]) } };
-  },
-  example: { inputs: { predictions: [0.5, 1.8, -0.3], targets: [0.2, 2.0, 0.4], var: [0.25, 1.0, 0.5] }, params: { full: false } },
 });

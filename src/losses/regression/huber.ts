@@ -29,23 +29,29 @@ export const huber = defineLoss({
   name: 'huber',
   aliases: [],
   family: 'regression',
-  summary: 'Huber loss: squared error near zero, absolute error in the tails.',
-  formula: 'ℓ = ½d² if |d| ≤ δ else δ(|d| − ½δ), d = x − y',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'torch.nn.functional.huber_loss',
   libraryNames: { torch: { functional: 'huber_loss', module: 'HuberLoss' } },
-  predictions: 'real numbers, any rank ≥ 1',
-  targets: 'real numbers, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Huber loss: squared error near zero, absolute error in the tails.',
+    formula: 'ℓ = ½d² if |d| ≤ δ else δ(|d| − ½δ), d = x − y',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'torch.nn.functional.huber_loss',
+    predictions: 'real numbers, any rank ≥ 1',
+    targets: 'real numbers, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: z.strictObject({
     delta: z.number().gt(0, { error: 'delta must be > 0' }).default(1.0).meta({ description: 'δ: where the loss turns from quadratic to linear; > 0.' }),
   }),
   // The same formula in WebAssembly SIMD (simd/kernels.c).
   kernel: ({ predictions: x, targets: y, params: { delta } }, lo, hi, out) => elementwiseSimd('huber', x, y, lo, hi, out, [delta]),
   scalarKernel: scalar,
-  plot: residual(),
-  // Residuals 0.15 or more from delta, where the loss turns linear.
-  sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
-  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { delta: 1.0 } },
+  demo: {
+    plot: residual(),
+    // Residuals 0.15 or more from delta, where the loss turns linear.
+    sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
+    example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { delta: 1.0 } },
+  },
 });

@@ -10,15 +10,19 @@ export const l1 = defineLoss({
   name: 'l1',
   aliases: ['mae', 'mean_absolute_error'],
   family: 'regression',
-  summary: 'Mean absolute error: robust to outliers, median-seeking.',
-  formula: 'ℓ = |x − y|',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'torch.nn.functional.l1_loss',
   libraryNames: { torch: { functional: 'l1_loss', module: 'L1Loss' } },
-  predictions: 'real numbers, any rank ≥ 1',
-  targets: 'real numbers, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Mean absolute error: robust to outliers, median-seeking.',
+    formula: 'ℓ = |x − y|',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'torch.nn.functional.l1_loss',
+    predictions: 'real numbers, any rank ≥ 1',
+    targets: 'real numbers, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: noParams,
   // The same formula in WebAssembly SIMD (simd/kernels.c), which also checks the gradient as it
   // writes it; the loop below is its scalar reference.
@@ -34,7 +38,9 @@ export const l1 = defineLoss({
     }
     return sum;
   },
-  plot: residual(),
-  sample: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2)),
-  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
+  demo: {
+    plot: residual(),
+    sample: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2)),
+    example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
+  },
 });

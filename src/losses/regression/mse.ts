@@ -9,15 +9,19 @@ export const mse = defineLoss({
   name: 'mse',
   aliases: ['mean_squared_error'],
   family: 'regression',
-  summary: 'Mean squared error: the regression loss of least squares.',
-  formula: 'ℓ = (x − y)²',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'torch.nn.functional.mse_loss',
   libraryNames: { torch: { functional: 'mse_loss', module: 'MSELoss' } },
-  predictions: 'real numbers, any rank ≥ 1',
-  targets: 'real numbers, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Mean squared error: the regression loss of least squares.',
+    formula: 'ℓ = (x − y)²',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'torch.nn.functional.mse_loss',
+    predictions: 'real numbers, any rank ≥ 1',
+    targets: 'real numbers, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: noParams,
   // The same formula in WebAssembly SIMD (simd/kernels.c), which also checks the gradient as it
   // writes it; the loop below is its scalar reference.
@@ -33,7 +37,9 @@ export const mse = defineLoss({
     }
     return sum;
   },
-  plot: residual(),
-  sample: (r) => elementwise(() => r.normal() * 2, (x) => x + r.normal()),
-  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
+  demo: {
+    plot: residual(),
+    sample: (r) => elementwise(() => r.normal() * 2, (x) => x + r.normal()),
+    example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
+  },
 });

@@ -41,31 +41,39 @@ export const poissonNll = defineLoss({
   name: 'poisson_nll',
   aliases: ['poisson'],
   family: 'regression',
-  summary: 'Poisson negative log-likelihood, for count targets.',
-  formula: 'ℓ = exp(x) − y·x if log_input else x − y·log(x + eps); with full, + y·log y − y + ½·log(2πy) where y > 1',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'torch.nn.functional.poisson_nll_loss',
   libraryNames: { torch: { functional: 'poisson_nll_loss', module: 'PoissonNLLLoss' } },
-  predictions: 'log-rates (log_input) or rates ≥ 0, any rank ≥ 1',
-  targets: 'counts ≥ 0, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Poisson negative log-likelihood, for count targets.',
+    formula: 'ℓ = exp(x) − y·x if log_input else x − y·log(x + eps); with full, + y·log y − y + ½·log(2πy) where y > 1',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'torch.nn.functional.poisson_nll_loss',
+    predictions: 'log-rates (log_input) or rates ≥ 0, any rank ≥ 1',
+    targets: 'counts ≥ 0, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: z.strictObject({
     log_input: z.boolean().default(true).meta({ description: 'true: predictions are log-rates; false: rates.' }),
     eps: z.number().gt(0, { error: 'eps must be > 0' }).default(1e-8).meta({ description: 'Added to the rate inside the log when log_input is false; > 0.' }),
     full: z.boolean().default(false).meta({ description: "true: add Stirling's term for log(y!) where y > 1 (the full negative log-likelihood)." }),
   }),
-  checkData: (input, lo, hi) => countTargets(input, lo, hi) ?? (input.params.log_input ? null : nonNegativeRates(input, lo, hi)),
+  checks: {
+    checkData: (input, lo, hi) => countTargets(input, lo, hi) ?? (input.params.log_input ? null : nonNegativeRates(input, lo, hi)),
+  },
   // The same formula in WebAssembly SIMD (simd/kernels.c).
   kernel: ({ predictions: x, targets: y, params: { log_input, eps, full } }, lo, hi, out) =>
     elementwiseSimd('poisson_nll', x, y, lo, hi, out, [log_input ? 1 : 0, eps, full ? 1 : 0]),
   scalarKernel: scalar,
-  plot: {
-    axis: 'prediction',
-    label: 'log-rate x (target count y = 2)',
-    range: [-2, 3],
-    at: (x) => ({ predictions: [x], targets: [2], dPredictions: [1] }),
+  demo: {
+    plot: {
+      axis: 'prediction',
+      label: 'log-rate x (target count y = 2)',
+      range: [-2, 3],
+      at: (x) => ({ predictions: [x], targets: [2], dPredictions: [1] }),
+    },
+    sample: (r) => elementwise(() => r.uniform(0.2, 3), () => r.int(6), { log_input: false, eps: 1e-3 }),
+    example: { predictions: [0.5, 1.2, -0.3, 2.0], targets: [2, 3, 0, 7], params: { log_input: true } },
   },
-  sample: (r) => elementwise(() => r.uniform(0.2, 3), () => r.int(6), { log_input: false, eps: 1e-3 }),
-  example: { predictions: [0.5, 1.2, -0.3, 2.0], targets: [2, 3, 0, 7], params: { log_input: true } },
 });

@@ -10,14 +10,18 @@ export const quantile = defineLoss({
   name: 'quantile',
   aliases: ['pinball'],
   family: 'regression',
-  summary: 'Quantile (pinball) loss: its minimiser is the q-quantile of the target.',
-  formula: 'ℓ = max(q·(y − x), (q − 1)·(y − x))',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'pinball loss, written in torch ops as the formula',
-  predictions: 'real numbers, any rank ≥ 1',
-  targets: 'real numbers, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Quantile (pinball) loss: its minimiser is the q-quantile of the target.',
+    formula: 'ℓ = max(q·(y − x), (q − 1)·(y − x))',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'pinball loss, written in torch ops as the formula',
+    predictions: 'real numbers, any rank ≥ 1',
+    targets: 'real numbers, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: z.strictObject({
     q: z.number().gt(0, { error: 'q must lie in the open interval (0, 1)' }).lt(1, { error: 'q must lie in the open interval (0, 1)' })
       .default(0.5).meta({ description: 'The quantile, in the open interval (0, 1); 0.5 is half the l1 loss.' }),
@@ -36,7 +40,9 @@ export const quantile = defineLoss({
     }
     return sum;
   },
-  plot: residual(),
-  sample: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2), { q: 0.3 }),
-  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.5, 7.0], params: { q: 0.9 } },
+  demo: {
+    plot: residual(),
+    sample: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2), { q: 0.3 }),
+    example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.5, 7.0], params: { q: 0.9 } },
+  },
 });

@@ -30,23 +30,29 @@ export const smoothL1 = defineLoss({
   name: 'smooth_l1',
   aliases: [],
   family: 'regression',
-  summary: 'Smooth L1 loss (Fast R-CNN): Huber loss scaled by 1/β.',
-  formula: 'ℓ = ½d²/β if |d| < β else |d| − ½β, d = x − y',
-  reductionRule: 'mean divides Σℓ by the number of elements.',
-  reference: 'torch.nn.functional.smooth_l1_loss',
   libraryNames: { torch: { functional: 'smooth_l1_loss', module: 'SmoothL1Loss' } },
-  predictions: 'real numbers, any rank ≥ 1',
-  targets: 'real numbers, same shape as predictions',
-  layout: 'elementwise',
-  targetLayout: 'same',
+  docs: {
+    summary: 'Smooth L1 loss (Fast R-CNN): Huber loss scaled by 1/β.',
+    formula: 'ℓ = ½d²/β if |d| < β else |d| − ½β, d = x − y',
+    reductionRule: 'mean divides Σℓ by the number of elements.',
+    reference: 'torch.nn.functional.smooth_l1_loss',
+    predictions: 'real numbers, any rank ≥ 1',
+    targets: 'real numbers, same shape as predictions',
+  },
+  tensors: {
+    layout: 'elementwise',
+    targetLayout: 'same',
+  },
   params: z.strictObject({
     beta: z.number().min(0, { error: 'beta must be ≥ 0' }).default(1.0).meta({ description: 'β: width of the quadratic zone; ≥ 0 (0 gives l1).' }),
   }),
   // The same formula in WebAssembly SIMD (simd/kernels.c).
   kernel: ({ predictions: x, targets: y, params: { beta } }, lo, hi, out) => elementwiseSimd('smooth_l1', x, y, lo, hi, out, [beta]),
   scalarKernel: scalar,
-  plot: residual(),
-  // Residuals 0.1 or more from beta.
-  sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.4) : away(r, 0.6, 3)), { beta: 0.5 }),
-  example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { beta: 1.0 } },
+  demo: {
+    plot: residual(),
+    // Residuals 0.1 or more from beta.
+    sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.4) : away(r, 0.6, 3)), { beta: 0.5 }),
+    example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { beta: 1.0 } },
+  },
 });
