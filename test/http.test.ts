@@ -30,6 +30,13 @@ describe('POST /loss answers', () => {
     expect(full).toMatchObject({ value: 3, per_sample: [[1, 2]], gradient: [[1, -1]] });
   });
 
+  test('the answer states the parameters as the request gave them, weights that broadcast included', async () => {
+    const column = (await post({ loss: 'binary_cross_entropy', predictions: [[0.2, 0.7], [0.9, 0.4]], targets: [[0, 1], [1, 0]], params: { weight: [[1], [2]] } })).json();
+    expect(column.params).toEqual({ weight: [[1], [2]] });
+    const scalar = (await post({ loss: 'BCEWithLogitsLoss', predictions: [0.2, -0.7], targets: [0, 1], params: { weight: 2.5, pos_weight: [3, 1] } })).json();
+    expect(scalar.params).toEqual({ weight: 2.5, pos_weight: [3, 1] });
+  });
+
   test('the answer says what the mean divided by: Σ w of the targets that are not ignored', async () => {
     const body = (await post({ loss: 'cross_entropy', predictions: [[1, 2], [3, 4], [5, 6]], targets: [0, -100, 1], params: { weight: [0.5, 2] } })).json();
     expect(body.denominator).toBe(0.5 + 2);

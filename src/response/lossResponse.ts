@@ -25,13 +25,21 @@ export function assertResultFinite(result: LossResult): void {
   });
 }
 
-function* lossResponsePieces(task: LossTask, result: LossResult, regularizationShape: number[] | null, tensor: (data: FloatArray, shape: readonly number[]) => Iterable<string>) {
+/** What the answer states besides the result: the parameters as the request gave them (parsed,
+ *  defaults filled in; the task's hold weights broadcast for the kernel) and the regularization
+ *  parameters' shape. */
+export interface AnswerContext {
+  params: unknown;
+  regularizationShape: number[] | null;
+}
+
+function* lossResponsePieces(task: LossTask, result: LossResult, { params, regularizationShape }: AnswerContext, tensor: (data: FloatArray, shape: readonly number[]) => Iterable<string>) {
   // reduction none (Keras's) answers the per-sample values alone.
   let head = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}"`;
   if (task.reduction !== 'none') head += `,"value":${result.value}`;
   if (task.reduction !== 'sum' && task.reduction !== 'none') head += `,"denominator":${result.denominator}`;
   // Every kernel computes in float64, FP32 inputs included (README: "Precision").
-  yield `${head},"precision":"float64","params":${JSON.stringify(task.input.params)}`;
+  yield `${head},"precision":"float64","params":${JSON.stringify(params)}`;
   if (result.perSample !== null) {
     yield ',"per_sample":';
     yield* tensor(result.perSample, task.shapes.perSample);
@@ -57,8 +65,8 @@ function* lossResponsePieces(task: LossTask, result: LossResult, regularizationS
   yield '}';
 }
 
-export function encodeLossResponse(task: LossTask, result: LossResult, regularizationShape: number[] | null): string | Readable {
+export function encodeLossResponse(task: LossTask, result: LossResult, context: AnswerContext): string | Readable {
   const numbers = (result.perSample?.length ?? 0) + (result.gradient?.length ?? 0) + (result.parametersGradient?.length ?? 0);
-  if (numbers <= STREAM_NUMBERS) return [...lossResponsePieces(task, result, regularizationShape, (d, s) => [encodeJsonTensor(d, s)])].join('');
-  return streamPieces(lossResponsePieces(task, result, regularizationShape, jsonTensorPieces));
+  if (numbers <= STREAM_NUMBERS) return [...lossResponsePieces(task, result, context, (d, s) => [encodeJsonTensor(d, s)])].join('');
+  return streamPieces(lossResponsePieces(task, result, context, jsonTensorPieces));
 }

@@ -48,7 +48,7 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       assertResultFinite(result);
       // The body is JSON text written from the typed arrays (LossResponse documents its shape);
       // Fastify sends a string as is, without the zod serializer.
-      const json = encodeLossResponse(task, result, reg === null ? null : reg.tensor.shape);
+      const json = encodeLossResponse(task, result, { params: body.params, regularizationShape: reg === null ? null : reg.tensor.shape });
       return reply.type('application/json').send(json as unknown as LossResponseBody);
     },
   });
