@@ -1,5 +1,7 @@
 // npm run bench: every benchmark of the performance issue, each beside its anchor in the same
 // run, written to load/RESULTS.md. Loopback only; every run bounded in time and count.
+//   P0  a training loop's pattern: one connection sending P1's request again and again, p50 and
+//       p99 latency timed by the client, vs the bare route and the FastAPI peer
 //   P1  small requests: POST /loss 32x10 cross_entropy vs a bare Fastify route printing the same
 //       352 numbers, and vs FastAPI + uvicorn + PyTorch (autocannon)
 //   P2  large requests: binary v2 end to end vs PyTorch forward+backward in-process (2 threads)
@@ -8,9 +10,11 @@
 //   P4  memory: peak RSS for one 64M-element FP32 binary request vs the payload
 //   kernels: ns per element, forward+backward, ~1M elements, one thread, FP64 and FP32 inputs vs
 //       PyTorch float64 and float32 (1 thread)
+//   --against <commit>: P1 and P2 of an earlier commit (a git worktree) beside the working tree,
+//       in the same run, so that a change's cost is known before it lands
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +131,93 @@ async function p1(service: RunningService) {
     return body;
   } finally {
     await bare.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+/** P0: one connection, one request after another, each timed by the client (a training loop). */
+async function p0(service: RunningService, body: string) {
+  log('P0: one connection, requests back to back');
+  const bare = await startService({}, fileURLToPath(new URL('./bareServer.ts', import.meta.url)), null);
+  const peer = await startFastApiPeer(body);
+  try {
+    const loop = (url: string) => timedLoop(`${url}/loss`, body, JSON_HEADERS, 1, SECONDS);
+    await loop(service.url);
+    await loop(bare.url);
+    const svc = await loop(service.url);
+    const anchor = await loop(bare.url);
+    const fastapi = 'skipped' in peer ? null : (await loop(peer.url), await loop(peer.url));
+    const us = (v: number) => v.toFixed(0);
+    const r = svc.p50us / anchor.p50us;
+    sections.push(
+      `## P0: one connection, requests back to back\n\nP1's request sent on one keep-alive connection, the next when the answer has fully arrived ` +
+        `(a training loop's pattern), for ${SECONDS} s after a warm-up, every request timed with \`process.hrtime\` by the client.\n\n` +
+        `| | req/s | p50 µs | p99 µs |\n|---|---|---|---|\n` +
+        `| service POST /loss | ${svc.rps.toFixed(0)} | ${us(svc.p50us)} | ${us(svc.p99us)} |\n` +
+        `| bare Fastify route | ${anchor.rps.toFixed(0)} | ${us(anchor.p50us)} | ${us(anchor.p99us)} |\n` +
+        (fastapi === null ? `| FastAPI peer | skipped: ${'skipped' in peer ? peer.skipped : ''} | | |\n` : `| FastAPI + uvicorn + PyTorch | ${fastapi.rps.toFixed(0)} | ${us(fastapi.p50us)} | ${us(fastapi.p99us)} |\n`) +
+        `\np50 service / bare: **${r.toFixed(2)}** (target ≤ 1.3: ${verdict(r <= 1.3)}).\n`,
+    );
+    log(`  p50 service ${us(svc.p50us)} µs, bare ${us(anchor.p50us)} µs (${r.toFixed(2)}); p99 ${us(svc.p99us)} vs ${us(anchor.p99us)}`);
+  } finally {
+    await bare.stop();
+    if (!('skipped' in peer)) await peer.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+/** The service of an earlier commit, from a git worktree beside this checkout (its dependencies
+ *  installed with npm ci, or this checkout's when its lockfile is the same). */
+async function startAgainst(commit: string): Promise<{ service: RunningService; sha: string; remove(): void }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const sha = execFileSync('git', ['rev-parse', '--verify', `${commit}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
+  const dir = join(tmpdir(), `loss-service-${sha.slice(0, 12)}`);
+  if (!existsSync(join(dir, 'package.json'))) execFileSync('git', ['worktree', 'add', '--detach', '--force', dir, sha], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(join(dir, 'node_modules'))) {
+    if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(root, 'package-lock.json'), 'utf8')) symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    else execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=dev'], { cwd: dir, stdio: 'ignore' });
+  }
+  const service = await startService(SERVICE_ENV, join(dir, 'src/server.ts'));
+  return { service, sha, remove: () => execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, stdio: 'ignore' }) };
+}
+
+/** P1 and P2 of the working tree and of `commit`, alternating, in one run. */
+async function against(service: RunningService, commit: string, body: string, cases: LargeCase[]) {
+  log(`--against ${commit}`);
+  const other = await startAgainst(commit);
+  try {
+    const run = (url: string) => cannon({ url: `${url}/loss`, body, headers: JSON_HEADERS, connections: 10, duration: SECONDS });
+    await run(service.url);
+    await run(other.service.url);
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      ours.push((await run(service.url)).rps);
+      theirs.push((await run(other.service.url)).rps);
+    }
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const p1Ratio = mean(ours) / mean(theirs);
+    const rows = [`| P1 req/s (two runs each, alternating) | ${ours.map((v) => v.toFixed(0)).join(', ')} | ${theirs.map((v) => v.toFixed(0)).join(', ')} | ${p1Ratio.toFixed(2)}× |`];
+    for (const c of cases) {
+      const time = async (url: string) => {
+        await timedRequest(url, c.request.body, c.request.headers);
+        const times: number[] = [];
+        for (let i = 0; i < 5; i++) times.push((await timedRequest(url, c.request.body, c.request.headers)).ms);
+        return median(times);
+      };
+      const a = await time(`${service.url}/v2/models/${c.loss}/infer`);
+      const b = await time(`${other.service.url}/v2/models/${c.loss}/infer`);
+      rows.push(`| P2 ${c.label}, ms (median of 5) | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)}× faster |`);
+    }
+    sections.push(
+      `## Against ${other.sha.slice(0, 7)}\n\nThe working tree and commit ${other.sha.slice(0, 7)} (a git worktree, its own service process), measured alternately ` +
+        `in this run with the same bodies. P1: req/s of the working tree / ${other.sha.slice(0, 7)}'s (target ≥ 1.2 against 6e81386). P2: how many times faster the working tree is.\n\n` +
+        `| | working tree | ${other.sha.slice(0, 7)} | working tree vs ${other.sha.slice(0, 7)} |\n|---|---|---|---|\n${rows.join('\n')}\n`,
+    );
+    log(`  P1 ${mean(ours).toFixed(0)} vs ${mean(theirs).toFixed(0)} req/s (${p1Ratio.toFixed(2)}×)`);
+  } finally {
+    await other.service.stop();
+    other.remove();
   }
 }
 
@@ -376,14 +467,18 @@ function kernels() {
 }
 
 // ---------------------------------------------------------------------------------------------
-const only = new Set((process.env.BENCH_ONLY ?? 'p1,p2,p3,p4,kernels').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'p0,p1,p2,p3,p4,kernels').split(','));
+const againstAt = process.argv.indexOf('--against');
+const againstCommit = againstAt >= 0 ? process.argv[againstAt + 1] : process.env.BENCH_AGAINST;
 const service = await startService(SERVICE_ENV);
 try {
   let small = smallBody();
+  if (only.has('p0')) await p0(service, small);
   if (only.has('p1')) small = await p1(service);
-  const cases = only.has('p2') || only.has('p3') ? largeCases() : [];
+  const cases = only.has('p2') || only.has('p3') || againstCommit !== undefined ? largeCases() : [];
   if (only.has('p2')) await p2(service, cases);
   if (only.has('p3')) await p3(service, small, cases[0]);
+  if (againstCommit !== undefined) await against(service, againstCommit, small, cases);
 } finally {
   await service.stop();
 }
