@@ -2,7 +2,7 @@
 // pieces: the same text as JSON.stringify, of any length.
 import http from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { encodeJsonTensor, jsonTensorPieces } from '../../src/response/encodeJsonTensor.ts';
+import { encodeJsonTensor, jsonTensorPieces, MIN_CHUNK_CHARS, streamPieces } from '../../src/response/encodeJsonTensor.ts';
 import { buildTestApp, startService, type RunningService } from '../support/testApp.ts';
 
 test('streamed pieces join to exactly the text of JSON.stringify, for ranks 1 to 3 and ragged last pieces', () => {
@@ -18,6 +18,16 @@ beforeAll(async () => {
   service = await startService({ WORKERS: '2' });
 });
 afterAll(() => service.stop());
+
+test('a streamed answer leaves in chunks of at least 64 KiB (but the last), never in frames of a few bytes', async () => {
+  const data = Float64Array.from({ length: 200_000 }, (_, i) => Math.cos(i));
+  const pieces = ['{"a":', ...jsonTensorPieces(data, [100_000, 2]), ',"b":', '1', '}'];
+  const chunks: string[] = [];
+  for await (const chunk of streamPieces(pieces)) chunks.push(chunk.toString());
+  expect(chunks.join('')).toBe(pieces.join(''));
+  expect(chunks.length).toBeGreaterThan(1);
+  for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThanOrEqual(MIN_CHUNK_CHARS);
+});
 
 test('a valid request whose answer (33.6M numbers, over 2^29 characters) exceeds one string: 200, streamed', async () => {
   // cross_entropy over [3.36M, 10] small-integer logits: a 70 MiB body; per_sample and gradient
