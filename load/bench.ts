@@ -146,7 +146,11 @@ async function p0(service: RunningService, body: string) {
     await loop(bare.url);
     const svc = await loop(service.url);
     const anchor = await loop(bare.url);
-    const fastapi = 'skipped' in peer ? null : (await loop(peer.url), await loop(peer.url));
+    let fastapi: Awaited<ReturnType<typeof loop>> | null = null;
+    if (!('skipped' in peer)) {
+      await loop(peer.url); // warm-up
+      fastapi = await loop(peer.url);
+    }
     const us = (v: number) => v.toFixed(0);
     const r = svc.p50us / anchor.p50us;
     sections.push(

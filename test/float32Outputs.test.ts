@@ -9,7 +9,7 @@ import { buildTestApp } from './support/testApp.ts';
 import { valueCases, type GoldenCase } from './support/golden.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
-import type { LossTask } from '../src/pool/lossTask.ts';
+import type { LossTask } from '../src/task/lossTask.ts';
 import type { FloatArray } from '../src/losses/types.ts';
 
 let app: FastifyInstance;

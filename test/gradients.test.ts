@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { losses } from '../src/losses/registry.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
-import { inRequestLayout } from '../src/pool/lossTask.ts';
+import { inRequestLayout } from '../src/pool/taskArrays.ts';
 import { prepareLossTask, reductionsOf, slotTensors } from '../src/validation/prepareLossTask.ts';
 import { kernelSlots, tensorInputs, type LossDefinition, type Reduction } from '../src/losses/types.ts';
 import type { Sample } from '../src/losses/samples.ts';

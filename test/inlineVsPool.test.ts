@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from './support/testApp.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
-import type { LossTask, LossResult } from '../src/pool/lossTask.ts';
+import type { LossTask, LossResult } from '../src/task/lossTask.ts';
 import { valueCases } from './support/golden.ts';
 import { rng } from '../load/support/random.ts';
 

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { findLoss, losses } from '../src/losses/registry.ts';
 import type { LossDefinition } from '../src/losses/types.ts';
-import type { LossTask } from '../src/pool/lossTask.ts';
+import type { LossTask } from '../src/task/lossTask.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
 import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
 import { simdMath, SIMD_CHUNK } from '../src/losses/simd/simd.ts';

@@ -1,7 +1,8 @@
 // Shapes, numpy's broadcasting, and two axes of a tensor swapped, for kernels that read it in another order than the
 // request sent it: [N, C, d…] with the class axis last, [T, N, C] sample-major, Keras's `axis`
 // moved last. The validation layer moves the inputs; the pool moves the gradient back
-// (pool/lossTask.ts).
+// (pool/taskArrays.ts).
+import type { FloatArray } from './types.ts';
 
 /** The number of elements of a shape (1 for rank 0). */
 export const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -92,4 +93,21 @@ export function transposeMiddle<A extends Float32Array | Float64Array>(
     }
   }
   return out;
+}
+
+/** Flat row-major data as nested arrays of `shape` (rank ≥ 1). */
+export function toNestedArray(data: FloatArray, shape: readonly number[]): unknown[] {
+  const rank = shape.length;
+  const build = (depth: number, offset: number, stride: number): unknown[] => {
+    const n = shape[depth];
+    const out = new Array(n);
+    if (depth === rank - 1) {
+      for (let i = 0; i < n; i++) out[i] = data[offset + i];
+    } else {
+      const inner = stride / n;
+      for (let i = 0; i < n; i++) out[i] = build(depth + 1, offset + i * inner, inner);
+    }
+    return out;
+  };
+  return build(0, 0, data.length);
 }

@@ -273,7 +273,7 @@ export interface Arrangement {
   extra: Record<string, FloatArray>;
   /** The answer's shapes: the gradient (the predictions' as sent) and the per-sample values. */
   shapes: { gradient: number[]; perSample: number[] };
-  /** Set when the kernel reads the predictions with two axes swapped (pool/lossTask.ts). */
+  /** Set when the kernel reads the predictions with two axes swapped (pool/taskArrays.ts). */
   transpose: { outer: number; a: number; b: number; inner: number } | null;
   /** The reduction's denominator, fixed by the shapes and weights (null: Σ of meanDenominator). */
   denominator: number | null;

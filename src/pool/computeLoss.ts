@@ -11,7 +11,7 @@ import { regularize } from '../losses/regularization.ts';
 import { spans } from '../losses/checks.ts';
 import { firstNonFinite } from '../losses/math.ts';
 import { byRows, kernelSlots, type FloatArray, type InputProblem, type KernelInput, type LossDefinition, type TargetArray } from '../losses/types.ts';
-import type { LossResult, LossTask } from './lossTask.ts';
+import type { LossResult, LossTask } from '../task/lossTask.ts';
 import { requestIndex } from '../losses/layout.ts';
 
 /** Elements per block: each block's sum is taken, then the block sums are added in order. */

@@ -9,7 +9,8 @@ import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
 import { blockLayout, computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
-import { freshShared, inRequestLayout, isShared, taskBuffers, type LossResult, type LossTask } from './lossTask.ts';
+import { freshShared, inRequestLayout, isShared, taskBuffers } from './taskArrays.ts';
+import type { KernelProgress, LossResult, LossTask } from '../task/lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
 import { startWorkerThreads, type PoolStats, type WorkerThreadsOptions } from './workerThreads.ts';
 
@@ -56,15 +57,6 @@ export interface RunOptions {
   /** Told how a split request's kernel phase advances, so that its answer can leave while later
    *  blocks are computed (streamedInferAnswer.ts). Not called on the other paths. */
   progress?: KernelProgress;
-}
-
-/** A split request's kernel phase as it runs. */
-export interface KernelProgress {
-  /** The checks passed: the kernel phase starts, writing into these outputs. */
-  start(step: Extract<PhaseStep, { phase: 'kernel' }>): void;
-  /** Every element of the first input before `elements` has its gradient (and its units their
-   *  per-sample values). */
-  done(elements: number): void;
 }
 
 /** Ranges per worker in a split request: a worker that finishes early takes the next range, and

@@ -7,22 +7,7 @@
 // simple loop first. (Binary tensors, on the v2 route, skip the text altogether.)
 import { Readable } from 'node:stream';
 import type { FloatArray } from '../losses/types.ts';
-
-export function toNestedArray(data: FloatArray, shape: readonly number[]): unknown[] {
-  const rank = shape.length;
-  const build = (depth: number, offset: number, stride: number): unknown[] => {
-    const n = shape[depth];
-    const out = new Array(n);
-    if (depth === rank - 1) {
-      for (let i = 0; i < n; i++) out[i] = data[offset + i];
-    } else {
-      const inner = stride / n;
-      for (let i = 0; i < n; i++) out[i] = build(depth + 1, offset + i * inner, inner);
-    }
-    return out;
-  };
-  return build(0, 0, data.length);
-}
+import { toNestedArray } from '../losses/layout.ts';
 
 export function encodeJsonTensor(data: FloatArray, shape: readonly number[]): string {
   // A rank-0 tensor is a bare number.

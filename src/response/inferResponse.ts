@@ -2,29 +2,12 @@
 // outputs carry parameters.binary_data_size and their bytes follow the JSON header, in output
 // order, straight from the result's typed arrays (Buffer views: no copy, no JSON).
 import { Readable } from 'node:stream';
-import { tensorInputs, type FloatArray, type LossDefinition } from '../losses/types.ts';
+import type { FloatArray } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
-import type { LossResult, LossTask } from '../pool/lossTask.ts';
-import { elementCount } from '../losses/layout.ts';
+import { gradientOutputs, type AnswerSpec, type LossResult, type LossTask, type OutputName } from '../task/lossTask.ts';
+import { elementCount, toNestedArray } from '../losses/layout.ts';
 
-/** value, per_sample, gradient (or gradient_<input> per differentiable input), parameters_gradient. */
-export type OutputName = string;
-
-/** The gradient outputs of a loss: `gradient` for one differentiable input, else one
- *  `gradient_<input>` each. */
-export function gradientOutputs(def: LossDefinition): { output: string; input: string }[] {
-  const names = tensorInputs(def).filter((i) => i.differentiable).map((i) => i.name);
-  return names.length === 1 ? [{ output: 'gradient', input: names[0] }] : names.map((input) => ({ output: `gradient_${input}`, input }));
-}
-
-/** What the request asked of the answer: its outputs (each JSON or binary), their datatype (the
- *  predictions'), and the regularization parameters' shape. */
-export interface AnswerSpec {
-  datatype: 'FP32' | 'FP64';
-  outputs: { name: OutputName; binary: boolean }[];
-  regularizationShape: number[] | null;
-}
-import { jsonTensorPieces, streamPieces, toNestedArray } from './encodeJsonTensor.ts';
+import { jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
 import { STREAM_NUMBERS } from './lossResponse.ts';
 import { ServiceError } from '../errors/catalog.ts';
 

@@ -1,7 +1,7 @@
 // The JSON answer of POST /loss, written as text straight from the result's typed arrays: one
 // string for a small answer, a stream of pieces for a large one.
 import type { Readable } from 'node:stream';
-import type { LossResult, LossTask } from '../pool/lossTask.ts';
+import type { LossResult, LossTask } from '../task/lossTask.ts';
 import { ServiceError } from '../errors/catalog.ts';
 import { tensorInputs, type FloatArray } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';

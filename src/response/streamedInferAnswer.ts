@@ -11,9 +11,8 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FloatArray } from '../losses/types.ts';
-import type { KernelProgress } from '../pool/lossPool.ts';
-import type { LossResult, LossTask } from '../pool/lossTask.ts';
-import { answerHeader, answerOutputs, bytesOf, outputData, type AnswerSpec } from './inferResponse.ts';
+import type { AnswerSpec, KernelProgress, LossResult, LossTask } from '../task/lossTask.ts';
+import { answerHeader, answerOutputs, bytesOf, outputData } from './inferResponse.ts';
 import { elementCount } from '../losses/layout.ts';
 
 /** Whether the answer can stream: every output binary, led by the first input's gradient, which

@@ -11,9 +11,8 @@ import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
 import { parseRegularizationWeights } from './regularizationWeights.ts';
 
-import { gradientOutputs, type AnswerSpec } from '../response/inferResponse.ts';
-import { elementCount } from '../losses/layout.ts';
-import { toNestedArray } from '../response/encodeJsonTensor.ts';
+import { gradientOutputs, type AnswerSpec } from '../task/lossTask.ts';
+import { elementCount, toNestedArray } from '../losses/layout.ts';
 
 /** Request parameters that belong to the protocol (Triton's reserved names), not to the loss. */
 const PROTOCOL_PARAMS = new Set(['binary_data_output', 'sequence_id', 'sequence_start', 'sequence_end', 'priority', 'timeout', 'headers']);

@@ -5,7 +5,8 @@
 // so both refuse the same requests with the same messages.
 import { ServiceError } from '../errors/catalog.ts';
 import { byRows, kernelSlots, type FloatArray, type KernelInput, type LossDefinition, type Reduction, type SentTensors, type TargetArray } from '../losses/types.ts';
-import { freshShared, isShared, type LossTask } from '../pool/lossTask.ts';
+import { freshShared, isShared } from '../pool/taskArrays.ts';
+import type { LossTask } from '../task/lossTask.ts';
 import { convertTargets } from '../pool/computeLoss.ts';
 import { assertInputFinite } from './datatypes.ts';
 import { broadcastIndex, broadcastShape, elementCount, sameShape, shapeText, transposeMiddle, type Transposition } from '../losses/layout.ts';

@@ -6,7 +6,7 @@ import { losses } from '../../losses/registry.ts';
 import { resolveLossName } from '../../validation/lossRequestNames.ts';
 import { byRows, kernelSlots, tensorInputs, type LossDefinition, type TensorInput } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
-import { gradientOutputs } from '../../response/inferResponse.ts';
+import { gradientOutputs } from '../../task/lossTask.ts';
 import { vectorParams } from '../../losses/describeParams.ts';
 
 export const MODEL_VERSION = '1';

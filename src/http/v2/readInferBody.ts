@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { ServiceError } from '../../errors/catalog.ts';
 import { binaryChunkSizes, parseInferHeader } from '../../validation/decodeInferRequest.ts';
 import type { InferRequestBody } from '../../validation/inferRequest.ts';
-import { freshShared } from '../../pool/lossTask.ts';
+import { freshShared } from '../../pool/taskArrays.ts';
 import { INLINE_PARSE_BYTES, JSON_BYTES_PER_BODY_BYTE, readJsonDocument, type ParseInWorker } from '../../transport/jsonBody.ts';
 import { parseJsonDocument, type JsonDocument, type TakenTensor } from '../../transport/jsonDocument.ts';
 import { JsonScanner } from '../../transport/jsonScan.ts';

@@ -1,56 +1,8 @@
-// What crosses from the validation layer to a kernel, and what comes back. Both are
-// structured-clonable. Typed arrays on ordinary ArrayBuffers cross worker boundaries by transfer;
-// arrays on SharedArrayBuffers (large binary tensors) are shared, so several workers can each
-// take a range of one request.
-import type { FloatArray, InputProblem, KernelInput, Reduction } from '../losses/types.ts';
-import { elementCount, requestIndex, transposeMiddle, type Transposition } from '../losses/layout.ts';
-import type { Regularization } from '../losses/regularization.ts';
-
-export interface LossTask {
-  /** Canonical loss name (registry key). */
-  loss: string;
-  input: KernelInput<unknown>;
-  reduction: Reduction;
-  wantPerSample: boolean;
-  wantGradient: boolean;
-  regularization: Regularization | null;
-  /** True for binary tensors, which may hold NaN or ±Infinity: checked where the kernel runs. */
-  checkFinite: boolean;
-  /** Targets as they arrived when they need converting first (INT64 → float64, BOOL → 0/1): each
-   *  range is converted into input.targets (a Float64Array of the same length) before its checks. */
-  rawTargets: BigInt64Array | Uint8Array | null;
-  /** The shapes of the answer's tensors, as the request gave them (the kernel may see predictions
-   *  [N·D, C] where the request sent [N, C, D]). */
-  shapes: { gradient: number[]; perSample: number[]; inputs?: Record<string, number[]> };
-  /** Extra inputs broadcast along the last dimension for the kernel (one value per row): their
-   *  gradients are summed back along it before the answer. */
-  perRowInputs?: string[];
-  /** Set when the kernel reads the first input with two axes swapped ([N, C, D] → [N, D, C]: the
-   *  class axis last; [T, N, C] → [N, T, C]: sequences sample-major): the gradient is moved back
-   *  before the answer (`transposeMiddle`). */
-  transpose: Transposition | null;
-  /** The reduction's denominator when the loss fixed it from the shapes and weights (Keras's);
-   *  0 means divide-no-nan: the value and gradient are 0. */
-  denominator?: number | null;
-  /** The per-sample answer built from the kernel's row values (Arrangement.weighting). */
-  weighting?: { index: Int32Array; weights: Float64Array } | null;
-}
-
-export interface LossResult {
-  value: number;
-  /** What `mean`/`batchmean` divided Σ per_sample by (1 for `sum`). */
-  denominator: number;
-  perSample: FloatArray | null;
-  gradient: FloatArray | null;
-  /** The gradients with respect to the other differentiable inputs, by input name. */
-  gradients: Record<string, FloatArray>;
-  parametersGradient: Float64Array | null;
-  /** Set when float64 overflowed (e.g. exp of a margin below -709): which output ('value',
-   *  'per_sample', 'gradient' or a differentiable input's name), and where. */
-  nonFinite: { field: string; index?: number; float32?: boolean } | null;
-  /** Set when the data break the loss's domain: the request is refused with a 400. */
-  problem: InputProblem | null;
-}
+// The pool's side of a task (task/lossTask.ts): which buffers it owns and moves, what memory its
+// outputs take, and its result put back in the request's layout.
+import type { FloatArray } from '../losses/types.ts';
+import { elementCount, requestIndex, transposeMiddle } from '../losses/layout.ts';
+import type { LossResult, LossTask } from '../task/lossTask.ts';
 
 export const isShared = (b: ArrayBufferLike): b is SharedArrayBuffer => b instanceof SharedArrayBuffer;
 const owned = (b: ArrayBufferLike): b is ArrayBuffer => !isShared(b);
