@@ -2,7 +2,7 @@
 // within the grace period finish, one that stalls past it gets a 503, and the exit code is 0.
 import { once } from 'node:events';
 import http from 'node:http';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, expect, test, type ExpectStatic } from 'vitest';
 import { startService, type RunningService } from '../support/testApp.ts';
 import { classificationData, v2BinaryBody } from '../../load/support/bodies.ts';
 import { send } from '../support/rawHttp.ts';
@@ -33,7 +33,7 @@ async function exitCode(service: RunningService): Promise<number | null> {
  *  signal goes to npm (which forwards it, as `docker stop` or a process manager would reach it)
  *  in even runs, and to the whole process group (a terminal's Ctrl-C, `kill -- -pgid`: npm and
  *  the service both receive it, and npm forwards its copy too) in odd runs. */
-async function drainRuns(how: 'node' | 'npm start') {
+async function drainRuns(how: 'node' | 'npm start', expect: ExpectStatic) {
   // 40k × 10 FP32 cross_entropy: ~10 ms of kernel each, so 50 keep two workers busy ~0.3 s.
   const { logits, labels } = classificationData(40_000, 10);
   const { body, headers } = v2BinaryBody(
@@ -68,10 +68,11 @@ async function drainRuns(how: 'node' | 'npm start') {
   console.log(`drain under ${how}: ${outcomes.join(', ')}`);
 }
 
-// Each run starts a service (~1 s); npm test runs a few, CI runs 20 of each (DRAIN_RUNS=20).
-test(`SIGTERM with 50 requests in flight, ${RUNS} times, the service started by node: 50 answered 200 each time, none reset, exit 0`, () => drainRuns('node'), 60_000 + RUNS * 15_000);
+// Each run starts a service (~1 s); npm test runs a few, CI runs 20 of each (DRAIN_RUNS=20). The
+// two loops run side by side (each service on its own port), which also loads the machine.
+test.concurrent(`SIGTERM with 50 requests in flight, ${RUNS} times, the service started by node: 50 answered 200 each time, none reset, exit 0`, ({ expect }) => drainRuns('node', expect), 60_000 + RUNS * 15_000);
 
-test(`SIGTERM with 50 requests in flight, ${RUNS} times, the service started by npm start: the same`, () => drainRuns('npm start'), 60_000 + RUNS * 15_000);
+test.concurrent(`SIGTERM with 50 requests in flight, ${RUNS} times, the service started by npm start: the same`, ({ expect }) => drainRuns('npm start', expect), 60_000 + RUNS * 15_000);
 
 test('an upload still arriving at SIGTERM finishes within the grace period and is answered 200; exit 0', async () => {
   const service = await startService({ WORKERS: '1', SHUTDOWN_GRACE_SECONDS: '10' });
