@@ -56,8 +56,10 @@ export async function buildApp(options: AppOptions = {}) {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onSend', async (request, reply) => {
+  // Every answer names its request (set when it arrives: no onSend hook per answer).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   await app.register(errorsPlugin, { bodyLimit: opts.bodyLimit });

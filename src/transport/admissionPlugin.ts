@@ -50,11 +50,15 @@ async function admission(app: FastifyInstance, opts: AdmissionOptions) {
   app.decorate('memoryBudget', budget);
   app.decorateRequest('memory', null);
   app.decorateRequest('jsonTensors', null);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     // 'close' comes when the answer is done or the connection is lost, whichever happens.
     reply.raw.once('close', () => request.memory?.release());
+    done();
   });
-  app.addHook('onResponse', async (request) => request.memory?.release());
+  app.addHook('onResponse', (request, _reply, done) => {
+    request.memory?.release();
+    done();
+  });
 
   // JSON bodies of the REST routes; text/plain goes (POST /loss takes JSON: 415, not 400).
   app.removeContentTypeParser(['application/json', 'text/plain']);

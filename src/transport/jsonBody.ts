@@ -18,6 +18,9 @@ export const INLINE_PARSE_BYTES = 1 << 20;
  *  characters); the scan then sets the reservation to what the document needs. */
 export const JSON_BYTES_PER_BODY_BYTE = 6;
 
+/** Bodies up to this size are admitted without waiting for memory (jsonBody's small path). */
+export const SMALL_BODY_BYTES = 64 * 1024;
+
 /** What a chunked body (no Content-Length) reserves before its first byte. */
 const CHUNKED_START_BYTES = 64 * 1024;
 
@@ -55,8 +58,14 @@ export async function readJsonDocument(stream: Readable, opts: JsonBodyOptions):
   if (contentLength !== null && contentLength > opts.limit) {
     throw new ServiceError('payload_too_large', `the request body exceeds ${opts.limitName} of ${opts.limit} bytes`);
   }
+  // A small body is admitted or refused at once (a counter, no wait: its memory is freed within
+  // milliseconds by others like it); a large one may wait for memory to free up.
   const reservation =
-    contentLength !== null ? await budget.acquire(contentLength * JSON_BYTES_PER_BODY_BYTE, `this ${contentLength}-byte JSON body`) : budget.acquireNow(CHUNKED_START_BYTES);
+    contentLength === null
+      ? budget.acquireNow(CHUNKED_START_BYTES)
+      : contentLength <= SMALL_BODY_BYTES
+        ? budget.acquireNow(contentLength * JSON_BYTES_PER_BODY_BYTE, `this ${contentLength}-byte JSON body`)
+        : await budget.acquire(contentLength * JSON_BYTES_PER_BODY_BYTE, `this ${contentLength}-byte JSON body`);
   opts.hold(reservation);
   const scan = new JsonScanner(opts.what.replace(/^the /, ''));
   const bytes = await readBody(stream, {

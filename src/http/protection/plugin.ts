@@ -37,11 +37,11 @@ async function protection(app: FastifyInstance, opts: ProtectionOptions) {
   if (opts.maxEventLoopDelayMs > 0 || opts.maxRssBytes > 0) {
     const monitor = startPressureMonitor({ ...opts, readings: opts.pressureReadings });
     app.addHook('onClose', async () => monitor.stop());
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       const reason = monitor.reason();
-      if (reason === null || isProbe(request) || path(request) === '/metrics') return;
+      if (reason === null || isProbe(request) || path(request) === '/metrics') return done();
       opts.onShed('pressure');
-      throw new ServiceError('overloaded', `the service is under pressure (${reason === 'rss' ? 'memory' : 'event loop delay'}); retry shortly`, { retryAfter: 1 });
+      done(new ServiceError('overloaded', `the service is under pressure (${reason === 'rss' ? 'memory' : 'event loop delay'}); retry shortly`, { retryAfter: 1 }));
     });
   }
 
