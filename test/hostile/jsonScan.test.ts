@@ -30,3 +30,44 @@ test('the parsed-size estimate grows with containers and values', () => {
   const rows = scanJson(bytes(`[${Array(1000).fill('[0.5]').join(',')}]`));
   expect(rows.parsedBytes(6000)).toBeGreaterThan(flat.parsedBytes(6000) + 1000 * 50);
 });
+
+test('split anywhere, the scan counts what one pass over the document counts (strings, escapes and brackets in them, random documents)', () => {
+  // The count by the grammar: containers and commas outside strings, from the parsed document.
+  const expected = (v: unknown): { containers: number; commas: number } => {
+    if (Array.isArray(v) || (typeof v === 'object' && v !== null)) {
+      const items = Array.isArray(v) ? v : Object.values(v);
+      const inner = items.map(expected);
+      return { containers: 1 + inner.reduce((a, b) => a + b.containers, 0), commas: Math.max(0, items.length - 1) + inner.reduce((a, b) => a + b.commas, 0) };
+    }
+    return { containers: 0, commas: 0 };
+  };
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const strings = ['a', '[', ']{', ',', 'x\\"y', '\\\\', '\\\\"', '"', '\\u005b', '{,}'];
+  const value = (depth: number): unknown => {
+    const k = rand(depth > 4 ? 3 : 5);
+    if (k === 0) return rand(1000) / 7;
+    if (k === 1) return strings[rand(strings.length)];
+    if (k === 2) return null;
+    if (k === 3) return Array.from({ length: rand(4) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: rand(4) }, (_, i) => [`${strings[rand(strings.length)]}${i}`, value(depth + 1)]));
+  };
+  for (let doc = 0; doc < 300; doc++) {
+    const v = value(0);
+    const text = Buffer.from(JSON.stringify(v));
+    const want = expected(v);
+    for (let split = 0; split < 5; split++) {
+      const scanner = new JsonScanner();
+      let at = 0;
+      while (at < text.length) {
+        const next = Math.min(text.length, at + 1 + rand(7));
+        scanner.feed(text.subarray(at, next));
+        at = next;
+      }
+      expect({ containers: scanner.containers, commas: scanner.commas }, text.toString()).toEqual(want);
+    }
+  }
+});
