@@ -1,17 +1,20 @@
 // Imports follow the data path: transport → validation → pool → kernel (losses) → response.
 // A stage may use what comes after it, never what comes before; the routes (src/http), the
 // plots and the entry points compose the stages and may use any of them; the error catalog is
-// for everyone. The task contract (src/task: the task a kernel runs, its result, the answer's
-// outputs) lies below the pool and the response, which both read it, and above the kernels. `npm test` runs this (npm run lint:imports); a back edge fails it.
+// for everyone. The check (src/check: POST /check's search) composes validation, the pool and
+// the kernels, below the routes. The task contract (src/task: the task a kernel runs, its
+// result, the answer's outputs) lies below the pool and the response, which both read it, and
+// above the kernels. `npm test` runs this (npm run lint); a back edge fails it.
 const stage = (name) => `^src/${name}/`;
 
 /** [stage, the stages it must not import] */
 const layers = [
-  ['losses', ['http', 'transport', 'validation', 'pool', 'response', 'plots', 'task']],
-  ['task', ['http', 'transport', 'validation', 'pool', 'response', 'plots']],
-  ['response', ['http', 'transport', 'validation', 'pool', 'plots']],
-  ['pool', ['http', 'transport', 'validation', 'response', 'plots']],
-  ['validation', ['http', 'transport', 'response', 'plots']],
+  ['losses', ['http', 'transport', 'validation', 'pool', 'response', 'plots', 'task', 'check']],
+  ['check', ['http', 'transport', 'response', 'plots']],
+  ['task', ['http', 'transport', 'validation', 'pool', 'response', 'plots', 'check']],
+  ['response', ['http', 'transport', 'validation', 'pool', 'plots', 'check']],
+  ['pool', ['http', 'transport', 'validation', 'response', 'plots', 'check']],
+  ['validation', ['http', 'transport', 'response', 'plots', 'check']],
   ['transport', ['http', 'plots']],
   ['errors', ['http', 'transport', 'validation', 'pool', 'losses', 'response', 'plots', 'task']],
 ];

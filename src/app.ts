@@ -11,6 +11,7 @@ import errorsPlugin, { sendError } from './errors/errorsPlugin.ts';
 import lossPool from './pool/lossPool.ts';
 import docsPlugin from './http/docs/plugin.ts';
 import lossRoute from './http/loss/route.ts';
+import checkRoute from './http/check/route.ts';
 import catalogRoute from './http/catalog/route.ts';
 import healthRoute from './http/health/route.ts';
 import problemsRoute from './http/problems/route.ts';
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions = {}) {
   await app.register(protection, { ...opts, pressureReadings: options.pressureReadings, onShed: (reason) => app.metrics.shed.inc({ reason }) });
   await app.register(docsPlugin);
   await app.register(lossRoute);
+  await app.register(checkRoute);
   await app.register(catalogRoute);
   await app.register(healthRoute);
   await app.register(problemsRoute);

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Is my loss right? Which convention your own loss follows, and where it parts
+         * @description Send what POST /loss takes (the loss you meant, its inputs by name, params, reduction) and `yours`: the value, per-sample values or gradient your own code computed for these inputs. The service computes the named loss, its relatives in the other conventions (PyTorch, Keras), and named departures from them (a clip, a sum where a mean was meant, a ½, logits where probabilities were expected, ...), each by the kernels, and answers which one reproduces your numbers, in one sentence, with the first element where the plain reference differs.
+         */
+        post: operations["checkLoss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/losses": {
         parameters: {
             query?: never;
@@ -463,6 +483,125 @@ export interface components {
             example: {
                 [key: string]: unknown;
             };
+        };
+        CheckComparison: {
+            yours?: number | null;
+            reference?: number | null;
+            max_abs_err: number | null;
+            max_rel_err: number | null;
+            /** @description The largest distance in float64 units in the last place. */
+            max_ulps: number | null;
+            agrees: boolean;
+            /** @description The element where they differ most: flat and per-dimension index, the two numbers, the inputs there. */
+            first_difference?: {
+                index: number;
+                at: number[];
+                yours: number | null;
+                reference: number | null;
+                inputs: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @description Where your numbers first stop being finite. */
+            first_not_finite?: {
+                index: number;
+                at: number[];
+                yours: string;
+            };
+        };
+        /** @description A POST /loss body (the loss, its inputs by name, params, reduction) plus `yours` and `tolerance`. */
+        CheckRequest: {
+            /** @description The loss you meant to implement, by any name /loss takes (mse_loss, keras.losses.BinaryCrossentropy, ...). */
+            loss: string;
+            /** @description The outputs your own code computed for these inputs: at least one. */
+            yours: {
+                /** @description Your reduced loss. */
+                value?: number | null | ("NaN" | "Infinity" | "-Infinity");
+                /** @description Your per-sample values (PyTorch's reduction='none' shape). */
+                per_sample?: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
+                /** @description Your d value / d predictions (losses with one differentiable input), the shape of that input. */
+                gradient?: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
+                /** @description Your gradients by input name (losses with several differentiable inputs). */
+                gradients?: {
+                    [key: string]: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
+                };
+            };
+            /**
+             * @description Two numbers agree when |a − b| ≤ atol + rtol·|b| (b the reference’s).
+             * @default {}
+             */
+            tolerance: {
+                /** @default 0.000001 */
+                rtol: number;
+                /** @default 1e-9 */
+                atol: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        CheckResponse: {
+            /**
+             * @description match: a reference as it is agrees; explained: with one or two hypotheses; unexplained: nothing tried agrees.
+             * @enum {string}
+             */
+            verdict: "match" | "explained" | "unexplained";
+            /** @description The reference that agrees (for unexplained, the closest). */
+            reference: {
+                loss: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                reduction: string;
+            };
+            /** @description The hypotheses applied to it, each with one sentence; empty for match. */
+            explanation: {
+                id: string;
+                params?: {
+                    [key: string]: unknown;
+                };
+                says: string;
+            }[];
+            also_explained_by: {
+                reference: {
+                    loss: string;
+                    params: {
+                        [key: string]: unknown;
+                    };
+                    reduction: string;
+                };
+                explanation: {
+                    id: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                    says: string;
+                }[];
+                tells_apart?: string;
+            }[];
+            /** @description Each output you sent against the answer’s reference. */
+            outputs: {
+                [key: string]: components["schemas"]["CheckComparison"];
+            };
+            /** @description The named loss without hypotheses, and where it differs from yours. */
+            plain_reference: {
+                loss: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                reduction: string;
+                outputs: {
+                    [key: string]: components["schemas"]["CheckComparison"];
+                };
+            };
+            candidates: {
+                loss: string;
+                reduction: string;
+                hypotheses: string[];
+                agrees: {
+                    [key: string]: boolean;
+                };
+                max_rel_err: number | null;
+            }[];
         };
         InferRequest: {
             id?: string;
@@ -2241,6 +2380,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LossResponse"];
+                };
+            };
+            /** @description Problem (400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (413) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (415) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (422) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (503) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request was refused: a malformed request line (400), headers over 16 KiB (431), a body that did not arrive in time (408), or any 4xx of the catalog. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkLoss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckResponse"];
                 };
             };
             /** @description Problem (400) */

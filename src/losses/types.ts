@@ -197,6 +197,22 @@ export interface LossDemo {
   example: { predictions?: unknown[]; targets?: unknown[]; inputs?: Record<string, unknown>; params?: Record<string, unknown> };
 }
 
+/** A loss that computes the same quantity in another library's convention (POST /check tries it
+ *  beside the named loss), with the parameters that make it so. */
+export interface RelatedLoss {
+  loss: string;
+  params?: Record<string, unknown>;
+}
+
+/** How POST /check relates a loss to the others (src/check/). */
+export interface LossCheck {
+  /** The losses of the other conventions with the same meaning. */
+  related?: readonly RelatedLoss[];
+  /** The hypotheses (src/check/hypotheses/) that apply to it besides those that apply to every
+   *  loss. */
+  hypotheses?: readonly string[];
+}
+
 /** A loss: who it is, what it says of itself (`docs`), what it takes (`tensors`, `reductions`,
  *  `params`), what it checks (`checks`), what it computes (`kernel`) and how it is shown and
  *  exercised (`demo`). */
@@ -223,6 +239,8 @@ export interface LossDefinition<P = unknown> {
    *  formula in scalar JavaScript, its reference (test/simdKernels.test.ts holds one to the other). */
   scalarKernel?(input: KernelInput<P>, lo: number, hi: number, out: KernelOutput): number;
   demo: LossDemo;
+  /** What POST /check tries beside it. */
+  check?: LossCheck;
 }
 
 /** A loss's tensor inputs: its declaration's, else predictions (differentiable) and targets. */

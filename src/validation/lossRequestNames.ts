@@ -32,7 +32,7 @@ export function unknownInput(def: LossDefinition, given: string, known: readonly
  * sent under the library's names move to the loss's (in `tensors` too, the decoded tensors by
  * field), and a field the loss does not take is refused with the closest one it does.
  */
-export function resolveLossRequestNames<T>(body: Record<string, unknown>, tensors: Map<string, T> | undefined): LossDefinition {
+export function resolveLossRequestNames<T>(body: Record<string, unknown>, tensors: Map<string, T> | undefined, otherFields: readonly string[] = []): LossDefinition {
   const def = resolveLossName(body.loss, 'loss');
   body.loss = def.name;
   const inputs = tensorInputs(def);
@@ -54,7 +54,7 @@ export function resolveLossRequestNames<T>(body: Record<string, unknown>, tensor
   if (foreign.length > 0 && names.some((n) => !(n in body) && !inputs.find((i) => i.name === n)?.optional)) {
     throw new ServiceError('invalid_body', `${def.name} takes the inputs ${names.join(', ')}, not ${foreign.join(', ')}`);
   }
-  const known = [...REQUEST_FIELDS, ...names];
+  const known = [...REQUEST_FIELDS, ...otherFields, ...names];
   const unknown = Object.keys(body).find((k) => !known.includes(k));
   if (unknown !== undefined) throw unknownInput(def, unknown, known, 'takes the fields');
   return def;

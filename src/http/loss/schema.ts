@@ -17,7 +17,7 @@ export const RegularizationRequest = RegularizationWeights.extend({
 })
   .meta({ id: 'Regularization', description: 'Structural risk added to the value: λ1·Σ|w| + λ2·Σw²; the response then carries parameters_gradient = λ1·sign(w) + 2λ2·w.' });
 
-function requestVariant(def: LossDefinition) {
+export function requestVariant(def: LossDefinition) {
   const [first, ...rest] = reductionsOf(def);
   const tensors = Object.fromEntries(
     tensorInputs(def).map((input) => {

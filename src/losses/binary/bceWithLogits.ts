@@ -79,4 +79,8 @@ export const bceWithLogits = defineLoss({
     sample: (r) => elementwise(() => r.normal() * 3, () => r.uniform(), { weight: classWeights(r), pos_weight: classWeights(r, 0.5, 3) }),
     example: { predictions: [2.2, -1.0, 0.3, -3.5], targets: [1, 0, 1, 0], params: { pos_weight: [2, 1, 1, 1] } },
   },
+  check: {
+    related: [{ loss: 'keras.binary_crossentropy', params: { from_logits: true } }, { loss: 'binary_cross_entropy' }, { loss: 'keras.binary_crossentropy', params: { from_logits: false } }],
+    hypotheses: ['probabilities_as_logits', 'log_base'],
+  },
 });

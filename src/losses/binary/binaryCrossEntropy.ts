@@ -66,4 +66,8 @@ export const binaryCrossEntropy = defineLoss({
     sample: (r) => elementwise(() => r.uniform(0.05, 0.95), () => r.uniform(), { weight: classWeights(r) }),
     example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },
   },
+  check: {
+    related: [{ loss: 'keras.binary_crossentropy', params: { from_logits: false } }, { loss: 'bce_with_logits' }, { loss: 'keras.binary_crossentropy', params: { from_logits: true } }],
+    hypotheses: ['clip', 'eps_in_log', 'no_clamp', 'probabilities_as_logits', 'log_base'],
+  },
 });

@@ -46,4 +46,7 @@ export const hinge = defineLoss({
     sample: (r) => elementwise(() => away(r, 0.1, 2), (x) => (r.uniform() < 0.5 ? 1 : -1) * (Math.abs(Math.abs(x) - 1) < 0.05 ? -1 : 1)),
     example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
   },
+  check: {
+    related: [{ loss: 'keras.hinge' }],
+  },
 });

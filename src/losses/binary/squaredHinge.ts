@@ -44,4 +44,7 @@ export const squaredHinge = defineLoss({
     sample: (r) => elementwise(() => away(r, 0.1, 2), () => r.sign()),
     example: { predictions: [0.8, -0.4, 1.7, -2.0], targets: [1, -1, -1, -1] },
   },
+  check: {
+    related: [{ loss: 'keras.squared_hinge' }],
+  },
 });

@@ -50,4 +50,8 @@ export const kerasBinaryCrossentropy = kerasLoss({
     params: { label_smoothing: 0.1 },
   }),
   example: { inputs: { predictions: [[0.9, 0.2], [0.4, 0.7]], targets: [[1, 0], [0, 1]], sample_weight: [1, 2] }, params: { from_logits: false, label_smoothing: 0 } },
+  check: {
+    related: [{ loss: 'binary_cross_entropy' }, { loss: 'bce_with_logits' }],
+    hypotheses: ['probabilities_as_logits', 'logits_as_probabilities', 'label_smoothing_convention', 'log_base'],
+  },
 });

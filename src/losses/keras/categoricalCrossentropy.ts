@@ -28,4 +28,8 @@ export const kerasCategoricalCrossentropy = kerasLoss({
     params: { label_smoothing: 0.05 },
   }),
   example: { inputs: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [[1, 0, 0], [0, 1, 0]], sample_weight: [1, 0.5] }, params: { from_logits: false } },
+  check: {
+    related: [{ loss: 'categorical_crossentropy' }, { loss: 'cross_entropy' }],
+    hypotheses: ['mean_over_elements', 'probabilities_as_logits', 'logits_as_probabilities', 'label_smoothing_convention', 'log_base'],
+  },
 });

@@ -25,4 +25,7 @@ export const kerasHinge = kerasLoss({
   plot: margin(),
   sample: (r) => kerasSample(r, () => away(r, 0.1, 2), (x) => (Math.abs(Math.abs(x) - 1) < 0.05 ? -Math.sign(x) : r.sign())),
   example: { inputs: { predictions: [[0.8, -0.4], [1.5, 0.2]], targets: [[1, 0], [1, 1]] } },
+  check: {
+    related: [{ loss: 'hinge' }],
+  },
 });

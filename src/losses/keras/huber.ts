@@ -28,4 +28,7 @@ export const kerasHuber = kerasLoss({
   plot: residual(),
   sample: (r) => kerasSample(r, () => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
   example: { inputs: { predictions: [[0.5, 1.8], [-0.3, 0.9]], targets: [[0.2, 3.0], [0.4, 1.0]] }, params: { delta: 1.0 } },
+  check: {
+    related: [{ loss: 'huber' }, { loss: 'smooth_l1' }],
+  },
 });

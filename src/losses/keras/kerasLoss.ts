@@ -17,7 +17,7 @@
 import { rowMeansSimd, rowsFit, type ElementwiseKernel, type RowMeans } from '../simd/simd.ts';
 import type { z } from 'zod';
 import { broadcastIndex, broadcastShape, elementCount, shapeText, transposeMiddle } from '../layout.ts';
-import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossChecks, LossDefinition, LossDemo, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
+import type { Arrangement, FloatArray, InputProblem, KernelOutput, LossCheck, LossChecks, LossDefinition, LossDemo, PlotSlice, Reduction, SentTensors, TargetArray, TensorInput } from '../types.ts';
 import type { Random, Sample } from '../samples.ts';
 
 export const KERAS_REDUCTIONS: readonly Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'mean_with_sample_weight', 'none'];
@@ -283,6 +283,8 @@ interface KerasSpec<P> {
   plot: PlotSlice;
   sample(r: Random): Sample;
   example: LossDemo['example'];
+  /** What POST /check tries beside it (LossDefinition.check). */
+  check?: LossCheck;
 }
 
 /** A `keras.*` loss over rows, from its per-row formula. */
@@ -316,5 +318,6 @@ export function kerasLoss<P>(spec: KerasSpec<P>): LossDefinition<P> {
     kernel: spec.coupledKernel ?? (spec.simd === undefined ? rows! : simdRows(spec.simd, rows!)),
     scalarKernel: spec.simd === undefined ? undefined : rows,
     demo: { plot: spec.plot, sample: spec.sample, example: spec.example },
+    ...(spec.check === undefined ? {} : { check: spec.check }),
   };
 }

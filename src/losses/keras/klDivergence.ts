@@ -30,4 +30,7 @@ export const kerasKlDivergence = kerasLoss({
   plot: probability('predicted probability p of the first of two classes (targets 0.7, 0.3)', (p) => ({ predictions: [[p, 1 - p]], targets: [[0.7, 0.3]], dPredictions: [1, -1] })),
   sample: (r) => ({ inputs: { predictions: tensor(distributionRows(r), [N, C]), targets: tensor(distributionRows(r), [N, C]) }, params: {} }),
   example: { inputs: { predictions: [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3]], targets: [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]] } },
+  check: {
+    related: [{ loss: 'kl_div' }],
+  },
 });

@@ -26,4 +26,7 @@ export const kerasLogCosh = kerasLoss({
   plot: residual(),
   sample: (r) => kerasSample(r, () => r.normal() * 3, (x) => x + r.normal() * 2),
   example: { inputs: { predictions: [[0.5, 1.8], [-0.3, 0.9]], targets: [[0.2, 3.0], [0.4, 1.0]] } },
+  check: {
+    related: [{ loss: 'log_cosh' }],
+  },
 });

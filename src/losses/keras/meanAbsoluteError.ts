@@ -26,4 +26,7 @@ export const kerasMeanAbsoluteError = kerasLoss({
   plot: residual(),
   sample: (r) => kerasSample(r, () => r.normal(), (x) => x + away(r, 0.05, 2)),
   example: { inputs: { predictions: [[0.5, 1.8], [-0.3, 0.9]], targets: [[0.2, 2.0], [0.4, 1.0]], sample_weight: [1, 0.5] } },
+  check: {
+    related: [{ loss: 'l1' }],
+  },
 });

@@ -24,4 +24,7 @@ export const kerasMeanSquaredError = kerasLoss({
   plot: residual(),
   sample: (r) => kerasSample(r, () => r.normal() * 2, (x) => x + r.normal()),
   example: { inputs: { predictions: [[0.5, 1.8], [-0.3, 0.9]], targets: [[0.2, 2.0], [0.4, 1.0]], sample_weight: [1, 0.5] } },
+  check: {
+    related: [{ loss: 'mse' }],
+  },
 });

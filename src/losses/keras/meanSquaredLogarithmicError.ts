@@ -26,4 +26,7 @@ export const kerasMeanSquaredLogarithmicError = kerasLoss({
   plot: residual([-0.9, 3], 1),
   sample: (r) => kerasSample(r, () => r.uniform(0.1, 5), () => r.uniform(0, 5)),
   example: { inputs: { predictions: [[0.5, 1.8], [0.3, 0.9]], targets: [[0.2, 2.0], [0.4, 1.0]], sample_weight: [1, 2] } },
+  check: {
+    related: [{ loss: 'msle' }],
+  },
 });

@@ -28,4 +28,7 @@ export const kerasPoisson = kerasLoss({
   plot: residual([-0.9, 3], 1),
   sample: (r) => kerasSample(r, () => r.uniform(0.2, 3), () => r.int(6)),
   example: { inputs: { predictions: [[0.5, 1.8], [2.3, 0.9]], targets: [[0, 2], [3, 1]] } },
+  check: {
+    related: [{ loss: 'poisson_nll', params: { log_input: false } }],
+  },
 });

@@ -50,4 +50,8 @@ export const kerasSparseCategoricalCrossentropy = kerasLoss<Params>({
   plot: probability('predicted probability p of the true class (two classes)', (p) => ({ predictions: [[p, 1 - p]], targets: [0], dPredictions: [1, -1] })),
   sample: (r) => ({ ...rows(r, () => r.uniform(0.1, 2)), params: { from_logits: r.uniform() < 0.5 } }),
   example: { inputs: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [0, 1], sample_weight: [1, 0.5] }, params: { from_logits: false } },
+  check: {
+    related: [{ loss: 'cross_entropy' }, { loss: 'sparse_categorical_crossentropy' }],
+    hypotheses: ['probabilities_as_logits', 'logits_as_probabilities', 'log_base'],
+  },
 });

@@ -59,4 +59,8 @@ export const categoricalCrossentropy = defineLoss({
     sample: (r) => ({ inputs: { predictions: tensor(distributionRows(r), [N, C]), targets: tensor(distributionRows(r), [N, C]) }, params: { label_smoothing: 0.05 } }),
     example: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [[1, 0, 0], [0, 1, 0]] },
   },
+  check: {
+    related: [{ loss: 'keras.categorical_crossentropy' }, { loss: 'cross_entropy' }],
+    hypotheses: ['mean_over_elements', 'log_base'],
+  },
 });

@@ -147,4 +147,8 @@ export const crossEntropy = defineLoss<Params>({
     sample: (r) => rows(r, () => r.normal() * 2, { weight: classWeights(r), label_smoothing: 0.1 }),
     example: { predictions: [[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]], targets: [0, 1] },
   },
+  check: {
+    related: [{ loss: 'keras.sparse_categorical_crossentropy', params: { from_logits: true } }, { loss: 'keras.categorical_crossentropy', params: { from_logits: true } }, { loss: 'sparse_categorical_crossentropy', params: { from_logits: true } }, { loss: 'nll' }],
+    hypotheses: ['unweighted_denominator', 'softmax_axis', 'probabilities_as_logits', 'label_smoothing_convention', 'mean_over_elements', 'log_base'],
+  },
 });

@@ -69,4 +69,8 @@ export const klDiv = defineLoss({
     sample: (r) => ({ inputs: { predictions: tensor(distributionRows(r).map(Math.log), [N, C]), targets: tensor(distributionRows(r), [N, C]) }, params: {} }),
     example: { predictions: [[-0.36, -1.2, -2.3], [-1.6, -0.29, -2.3]], targets: [[0.7, 0.2, 0.1], [0.2, 0.7, 0.1]], params: { log_target: false } },
   },
+  check: {
+    related: [{ loss: 'keras.kl_divergence' }],
+    hypotheses: ['log_base'],
+  },
 });

@@ -67,4 +67,8 @@ export const nll = defineLoss<Params>({
     sample: (r) => rows(r, () => -r.uniform(0.1, 4), { weight: classWeights(r) }),
     example: { predictions: [[-0.2, -2.0, -3.1], [-1.9, -0.3, -2.2]], targets: [0, 1] },
   },
+  check: {
+    related: [{ loss: 'cross_entropy' }],
+    hypotheses: ['unweighted_denominator'],
+  },
 });

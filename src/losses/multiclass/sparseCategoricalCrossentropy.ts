@@ -52,4 +52,8 @@ export const sparseCategoricalCrossentropy = defineLoss({
     sample: (r) => ({ ...rows(r, () => r.uniform(0.1, 2)), params: { from_logits: r.uniform() < 0.5 } }),
     example: { predictions: [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]], targets: [0, 1] },
   },
+  check: {
+    related: [{ loss: 'keras.sparse_categorical_crossentropy' }, { loss: 'cross_entropy' }],
+    hypotheses: ['log_base'],
+  },
 });

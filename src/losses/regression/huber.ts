@@ -54,4 +54,7 @@ export const huber = defineLoss({
     sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.6) : away(r, 0.9, 3)), { delta: 0.75 }),
     example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { delta: 1.0 } },
   },
+  check: {
+    related: [{ loss: 'smooth_l1' }, { loss: 'keras.huber' }],
+  },
 });

@@ -43,4 +43,7 @@ export const l1 = defineLoss({
     sample: (r) => elementwise(() => r.normal(), (x) => x + away(r, 0.05, 2)),
     example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
   },
+  check: {
+    related: [{ loss: 'keras.mean_absolute_error' }],
+  },
 });

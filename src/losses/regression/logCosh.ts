@@ -45,4 +45,7 @@ export const logCosh = defineLoss({
     sample: (r) => elementwise(() => r.normal() * 3, (x) => x + r.normal() * 2),
     example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
   },
+  check: {
+    related: [{ loss: 'keras.log_cosh' }],
+  },
 });

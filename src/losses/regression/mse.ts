@@ -42,4 +42,7 @@ export const mse = defineLoss({
     sample: (r) => elementwise(() => r.normal() * 2, (x) => x + r.normal()),
     example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0] },
   },
+  check: {
+    related: [{ loss: 'keras.mean_squared_error' }],
+  },
 });

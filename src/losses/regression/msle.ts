@@ -46,4 +46,7 @@ export const msle = defineLoss({
     sample: (r) => elementwise(() => r.uniform(0.1, 5), () => r.uniform(0, 5)),
     example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, 0.5, 2.0, 7.0] },
   },
+  check: {
+    related: [{ loss: 'keras.mean_squared_logarithmic_error' }],
+  },
 });

@@ -76,4 +76,8 @@ export const poissonNll = defineLoss({
     sample: (r) => elementwise(() => r.uniform(0.2, 3), () => r.int(6), { log_input: false, eps: 1e-3 }),
     example: { predictions: [0.5, 1.2, -0.3, 2.0], targets: [2, 3, 0, 7], params: { log_input: true } },
   },
+  check: {
+    related: [{ loss: 'keras.poisson' }],
+    hypotheses: ['log_base'],
+  },
 });

@@ -55,4 +55,7 @@ export const smoothL1 = defineLoss({
     sample: (r) => elementwise(() => r.normal(), (x) => x + (r.uniform() < 0.5 ? away(r, 0.05, 0.4) : away(r, 0.6, 3)), { beta: 0.5 }),
     example: { predictions: [2.5, 0.0, 2.0, 8.0], targets: [3.0, -0.5, 2.0, 7.0], params: { beta: 1.0 } },
   },
+  check: {
+    related: [{ loss: 'huber' }, { loss: 'keras.huber' }],
+  },
 });
