@@ -10,6 +10,8 @@
 //   P4  memory: peak RSS for one 64M-element FP32 binary request vs the payload
 //   kernels: ns per element, forward+backward, ~1M elements, one thread, FP64 and FP32 inputs vs
 //       PyTorch float64 and float32 (1 thread)
+//   check: POST /check on cross_entropy [1000, 10] with a user's own summed loss and gradient
+//       (target: under 200 ms; the check runs on the main thread, one core)
 //   --against <commit>: P1 and P2 of an earlier commit (a git worktree) beside the working tree,
 //       in the same run, so that a change's cost is known before it lands
 import { execFileSync, spawn } from 'node:child_process';
@@ -223,6 +225,42 @@ async function against(service: RunningService, commit: string, body: string, ca
     await other.service.stop();
     other.remove();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+/** POST /check on [1000, 10]: the user's own cross-entropy, summed where the reference averages. */
+async function checkRow(service: RunningService) {
+  log('check: POST /check [1000, 10]');
+  const { logits, labels } = classificationData(1000, 10, 5);
+  const x = Array.from({ length: 1000 }, (_, i) => Array.from(logits.subarray(i * 10, i * 10 + 10)));
+  const y = Array.from(labels, Number);
+  let value = 0;
+  const gradient = x.map((row, i) => {
+    const m = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    value += Math.log(s) + m - row[y[i]];
+    return e.map((v, c) => v / s - (c === y[i] ? 1 : 0));
+  });
+  const body = JSON.stringify({ loss: 'cross_entropy', predictions: x, targets: y, yours: { value, gradient } });
+  const url = `${service.url}/check`;
+  await timedRequest(url, Buffer.from(body), JSON_HEADERS);
+  const times: number[] = [];
+  let answer = '';
+  for (let i = 0; i < 5; i++) {
+    const t = await timedRequest(url, Buffer.from(body), JSON_HEADERS);
+    if (t.status !== 200) throw new Error(`check: ${t.status} ${t.body.subarray(0, 200)}`);
+    times.push(t.ms);
+    const a = JSON.parse(t.body.toString()) as { verdict: string; explanation: { id: string }[] };
+    answer = `${a.verdict} (${a.explanation.map((e) => e.id).join(', ')})`;
+  }
+  const ms = median(times);
+  sections.push(
+    `## POST /check\n\ncross_entropy [1000, 10] with class indices, the user's own loss summed where PyTorch averages (value and gradient sent, ${(body.length / 1024).toFixed(0)} KiB), ` +
+      `end to end over HTTP, median of 5 after a warm-up; the check runs on the main thread (one core).\n\n| request | ms | answer |\n|---|---|---|\n` +
+      `| POST /check [1000, 10] | **${ms.toFixed(0)}** (target < 200: ${verdict(ms < 200)}) | ${answer} |\n`,
+  );
+  log(`  ${ms.toFixed(0)} ms: ${answer}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,7 +509,7 @@ function kernels() {
 }
 
 // ---------------------------------------------------------------------------------------------
-const only = new Set((process.env.BENCH_ONLY ?? 'p0,p1,p2,p3,p4,kernels').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'p0,p1,check,p2,p3,p4,kernels').split(','));
 const againstAt = process.argv.indexOf('--against');
 const againstCommit = againstAt >= 0 ? process.argv[againstAt + 1] : process.env.BENCH_AGAINST;
 const service = await startService(SERVICE_ENV);
@@ -479,6 +517,7 @@ try {
   let small = smallBody();
   if (only.has('p0')) await p0(service, small);
   if (only.has('p1')) small = await p1(service);
+  if (only.has('check')) await checkRow(service);
   const cases = only.has('p2') || only.has('p3') || againstCommit !== undefined ? largeCases() : [];
   if (only.has('p2')) await p2(service, cases);
   if (only.has('p3')) await p3(service, small, cases[0]);

@@ -50,3 +50,10 @@ test('npm run example -- keras-check: a user\'s own BCE, CCE and sparse CCE (sam
   expect(stdout).toContain('keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1)');
   expect(stdout).toContain('all three checks agree');
 }, 60_000);
+
+test('examples/check-my-loss.py: a numpy binary cross-entropy clipped at 1e-12 is explained by POST /check', async () => {
+  const { stdout } = await run('/usr/bin/python3', ['examples/check-my-loss.py'], { env: { ...process.env, LOSS_SERVICE_URL: service.url } });
+  expect(stdout).toContain('verdict: explained (binary_cross_entropy, reduction mean)');
+  expect(stdout).toContain('clip {"eps": 1e-12}: you clip p to [1e-12, 1 − 1e-12] before the log');
+  expect(stdout).toMatch(/parts from yours first at \[0, 0\]: yours 27\.631, reference 34\.5388/);
+}, 60_000);

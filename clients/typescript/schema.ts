@@ -483,6 +483,16 @@ export interface components {
             example: {
                 [key: string]: unknown;
             };
+            /** @description What POST /check tries beside this loss: its relatives in the other conventions, and the hypotheses that apply to it (the universal ones included). */
+            check: {
+                related: {
+                    loss: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+                hypotheses: string[];
+            };
         };
         CheckComparison: {
             yours?: number | null;
@@ -508,100 +518,6 @@ export interface components {
                 at: number[];
                 yours: string;
             };
-        };
-        /** @description A POST /loss body (the loss, its inputs by name, params, reduction) plus `yours` and `tolerance`. */
-        CheckRequest: {
-            /** @description The loss you meant to implement, by any name /loss takes (mse_loss, keras.losses.BinaryCrossentropy, ...). */
-            loss: string;
-            /** @description The outputs your own code computed for these inputs: at least one. */
-            yours: {
-                /** @description Your reduced loss. */
-                value?: number | null | ("NaN" | "Infinity" | "-Infinity");
-                /** @description Your per-sample values (PyTorch's reduction='none' shape). */
-                per_sample?: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
-                /** @description Your d value / d predictions (losses with one differentiable input), the shape of that input. */
-                gradient?: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
-                /** @description Your gradients by input name (losses with several differentiable inputs). */
-                gradients?: {
-                    [key: string]: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
-                };
-            };
-            /**
-             * @description Two numbers agree when |a − b| ≤ atol + rtol·|b| (b the reference’s).
-             * @default {}
-             */
-            tolerance: {
-                /** @default 0.000001 */
-                rtol: number;
-                /** @default 1e-9 */
-                atol: number;
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        CheckResponse: {
-            /**
-             * @description match: a reference as it is agrees; explained: with one or two hypotheses; unexplained: nothing tried agrees.
-             * @enum {string}
-             */
-            verdict: "match" | "explained" | "unexplained";
-            /** @description The reference that agrees (for unexplained, the closest). */
-            reference: {
-                loss: string;
-                params: {
-                    [key: string]: unknown;
-                };
-                reduction: string;
-            };
-            /** @description The hypotheses applied to it, each with one sentence; empty for match. */
-            explanation: {
-                id: string;
-                params?: {
-                    [key: string]: unknown;
-                };
-                says: string;
-            }[];
-            also_explained_by: {
-                reference: {
-                    loss: string;
-                    params: {
-                        [key: string]: unknown;
-                    };
-                    reduction: string;
-                };
-                explanation: {
-                    id: string;
-                    params?: {
-                        [key: string]: unknown;
-                    };
-                    says: string;
-                }[];
-                tells_apart?: string;
-            }[];
-            /** @description Each output you sent against the answer’s reference. */
-            outputs: {
-                [key: string]: components["schemas"]["CheckComparison"];
-            };
-            /** @description The named loss without hypotheses, and where it differs from yours. */
-            plain_reference: {
-                loss: string;
-                params: {
-                    [key: string]: unknown;
-                };
-                reduction: string;
-                outputs: {
-                    [key: string]: components["schemas"]["CheckComparison"];
-                };
-            };
-            candidates: {
-                loss: string;
-                reduction: string;
-                hypotheses: string[];
-                agrees: {
-                    [key: string]: boolean;
-                };
-                max_rel_err: number | null;
-            }[];
         };
         InferRequest: {
             id?: string;
@@ -2445,9 +2361,38 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description A POST /loss body (the loss, its inputs by name, params, reduction) plus `yours` and `tolerance`. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CheckRequest"];
+                "application/json": {
+                    /** @description The loss you meant to implement, by any name /loss takes (mse_loss, keras.losses.BinaryCrossentropy, ...). */
+                    loss: string;
+                    /** @description The outputs your own code computed for these inputs: at least one. */
+                    yours: {
+                        /** @description Your reduced loss. */
+                        value?: number | null | ("NaN" | "Infinity" | "-Infinity");
+                        /** @description Your per-sample values (PyTorch's reduction='none' shape). */
+                        per_sample?: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
+                        /** @description Your d value / d predictions (losses with one differentiable input), the shape of that input. */
+                        gradient?: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
+                        /** @description Your gradients by input name (losses with several differentiable inputs). */
+                        gradients?: {
+                            [key: string]: (number | null | ("NaN" | "Infinity" | "-Infinity")) | unknown[];
+                        };
+                    };
+                    /**
+                     * @description Two numbers agree when |a − b| ≤ atol + rtol·|b| (b the reference’s).
+                     * @default {}
+                     */
+                    tolerance?: {
+                        /** @default 0.000001 */
+                        rtol?: number;
+                        /** @default 1e-9 */
+                        atol?: number;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
             };
         };
         responses: {
@@ -2457,7 +2402,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CheckResponse"];
+                    "application/json": {
+                        /**
+                         * @description match: a reference as it is agrees; explained: with one or two hypotheses; unexplained: nothing tried agrees.
+                         * @enum {string}
+                         */
+                        verdict: "match" | "explained" | "unexplained";
+                        /** @description The reference that agrees (for unexplained, the closest). */
+                        reference: {
+                            loss: string;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            reduction: string;
+                        };
+                        /** @description The hypotheses applied to it, each with one sentence; empty for match. */
+                        explanation: {
+                            id: string;
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            says: string;
+                        }[];
+                        also_explained_by: {
+                            reference: {
+                                loss: string;
+                                params: {
+                                    [key: string]: unknown;
+                                };
+                                reduction: string;
+                            };
+                            explanation: {
+                                id: string;
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                says: string;
+                            }[];
+                            tells_apart?: string;
+                        }[];
+                        /** @description Each output you sent against the answer’s reference. */
+                        outputs: {
+                            [key: string]: components["schemas"]["CheckComparison"];
+                        };
+                        /** @description The named loss without hypotheses, and where it differs from yours. */
+                        plain_reference: {
+                            loss: string;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            reduction: string;
+                            outputs: {
+                                [key: string]: components["schemas"]["CheckComparison"];
+                            };
+                        };
+                        candidates: {
+                            loss: string;
+                            reduction: string;
+                            hypotheses: string[];
+                            agrees: {
+                                [key: string]: boolean;
+                            };
+                            max_rel_err: number | null;
+                        }[];
+                    };
                 };
             };
             /** @description Problem (400) */

@@ -3,7 +3,8 @@
 // the kernels (outputs.ts, hypotheses/); nothing is inferred from a ratio.
 //   tier 0: the named loss (the request's params and reduction), then each related loss of the
 //           other conventions under its default reduction: a "match";
-//   tier 1: one hypothesis on any of those, and the related losses under their other reductions;
+//   tier 1: one hypothesis on any of those;
+//   tier 1.5: the related losses under their other reductions (a "match" with another reduction);
 //   tier 2: two hypotheses (an input one and an output one, or two output ones), for requests of
 //           at most PAIR_ELEMENTS elements.
 // The first tier with an agreeing candidate answers; the others that agree there are the
@@ -11,7 +12,7 @@
 import { findLoss } from '../losses/registry.ts';
 import { tensorInputs, type LossDefinition, type Reduction } from '../losses/types.ts';
 import { reductionsOf } from '../validation/prepareLossTask.ts';
-import { compareAll, type Comparison, type Named, type Tolerance } from './compare.ts';
+import { agreement, compareAll, type Comparison, type Named, type Tolerance, type Verdict } from './compare.ts';
 import { runLoss, type Compute, type Inputs, type Outputs } from './outputs.ts';
 import { hypotheses } from './hypotheses/registry.ts';
 import { memo, type CheckContext, type Hypothesis, type Reference, type Runner } from './hypotheses/hypothesis.ts';
@@ -29,7 +30,7 @@ interface Candidate {
   applied: Applied[];
   hyps: Hypothesis[];
   outputs: Outputs;
-  result: ReturnType<typeof compareAll>;
+  result: Verdict;
   tier: number;
 }
 
@@ -54,12 +55,13 @@ function references(req: CheckRequest): { ref: Reference; tier: number }[] {
     const reductions: Reduction[] = reductionsOf(def).filter((r) => r !== 'none');
     const first = reductions.includes(req.reduction) ? req.reduction : reductions[0];
     out.push({ ref: { def, params, reduction: first }, tier: 0 });
-    for (const r of reductions) if (r !== first) out.push({ ref: { def, params, reduction: r }, tier: 1 });
+    for (const r of reductions) if (r !== first) out.push({ ref: { def, params, reduction: r }, tier: 1.5 });
   }
   return out;
 }
 
-function applicable(def: LossDefinition): Hypothesis[] {
+/** The hypotheses tried on a loss: the universal ones and those it lists. */
+export function hypothesesFor(def: LossDefinition): Hypothesis[] {
   const listed = new Set(def.check?.hypotheses ?? []);
   return hypotheses.filter((h) => h.universal || listed.has(h.id));
 }
@@ -81,7 +83,7 @@ export function checkLoss(req: CheckRequest, compute: Compute): CheckAnswer {
   const consider = (ref: Reference, applied: Applied[], hyps: Hypothesis[], runner: Runner, tier: number) => {
     const outputs = runner(ref.reduction);
     if (outputs === null) return;
-    all.push({ ref, applied, hyps, outputs, result: compareAll(req.yours, outputs, gradientNames(ref.def), req.tolerance, req.inputs), tier });
+    all.push({ ref, applied, hyps, outputs, result: agreement(req.yours, outputs, gradientNames(ref.def), req.tolerance), tier });
   };
 
   const refs = references(req).map(({ ref, tier }) => {
@@ -104,7 +106,7 @@ export function checkLoss(req: CheckRequest, compute: Compute): CheckAnswer {
     const outputVariants: typeof inputVariants = [];
     for (const { ref, tier, ctx, base } of refs) {
       if (tier !== 0) continue;
-      for (const h of applicable(ref.def)) {
+      for (const h of hypothesesFor(ref.def)) {
         for (const v of h.variants(ctx, base)) {
           consider(ref, [{ id: h.id, ...(v.params ? { params: v.params } : {}) }], [h], v.runner, 1);
           (h.stage === 'input' ? inputVariants : outputVariants).push({ ref, ctx, h, params: v.params, runner: v.runner });
@@ -112,9 +114,9 @@ export function checkLoss(req: CheckRequest, compute: Compute): CheckAnswer {
       }
     }
     // Tier 2: pairs, for small requests.
-    if (agreeing(1).length === 0 && elements <= PAIR_ELEMENTS) {
+    if (agreeing(1).length === 0 && agreeing(1.5).length === 0 && elements <= PAIR_ELEMENTS) {
       for (const first of [...inputVariants, ...outputVariants]) {
-        for (const h of applicable(first.ref.def)) {
+        for (const h of hypothesesFor(first.ref.def)) {
           if (h.stage !== 'output' || h.id === first.h.id) continue;
           for (const v of h.variants(first.ctx, first.runner)) {
             const applied = [
@@ -128,7 +130,7 @@ export function checkLoss(req: CheckRequest, compute: Compute): CheckAnswer {
     }
   }
 
-  const winners = [0, 1, 2].map(agreeing).find((list) => list.length > 0) ?? [];
+  const winners = [0, 1, 1.5, 2].map(agreeing).find((list) => list.length > 0) ?? [];
   const closest = [...all].sort((a, b) => a.result.worst - b.result.worst);
   const chosen = winners[0] ?? closest[0];
   const explain = (c: Candidate) => c.applied.map((a, i) => ({ ...a, says: c.hyps[i].says(a.params ?? {}, c.ref) }));
@@ -141,16 +143,18 @@ export function checkLoss(req: CheckRequest, compute: Compute): CheckAnswer {
       const hint = c.hyps.find((h) => h.tellsApart !== undefined)?.tellsApart ?? chosen.hyps.find((h) => h.tellsApart !== undefined)?.tellsApart;
       return { reference: describeRef(c.ref), explanation: explain(c), ...(hint ? { tells_apart: hint } : {}) };
     }),
-    outputs: chosen.result.outputs,
-    plain_reference: { ...describeRef(plain.ref), outputs: plain.result.outputs },
+    outputs: compareAll(req.yours, chosen.outputs, gradientNames(chosen.ref.def), req.tolerance, req.inputs),
+    plain_reference: { ...describeRef(plain.ref), outputs: compareAll(req.yours, plain.outputs, gradientNames(plain.ref.def), req.tolerance, req.inputs) },
+    // The next best, one per reference, reduction and set of hypotheses (their best parameters).
     candidates: closest
       .filter((c) => c !== chosen && !winners.includes(c))
+      .filter((c, i, list) => list.findIndex((d) => d.ref.def === c.ref.def && d.ref.reduction === c.ref.reduction && d.applied.map((a) => a.id).join() === c.applied.map((a) => a.id).join()) === i)
       .slice(0, 5)
       .map((c) => ({
         loss: c.ref.def.name,
         reduction: c.ref.reduction,
         hypotheses: c.applied.map((a) => a.id),
-        agrees: Object.fromEntries(Object.entries(c.result.outputs).map(([k, v]) => [k, v.agrees])),
+        agrees: c.result.each,
         max_rel_err: Number.isFinite(c.result.worst) ? c.result.worst : null,
       })),
   };

@@ -118,17 +118,55 @@ export function named(o: Outputs, gradientNames: readonly string[]): Map<string,
   return m;
 }
 
-/** Every output the user sent against the candidate's; `agrees` when all do. */
-export function compareAll(yours: Named, theirs: Outputs, gradientNames: readonly string[], tolerance: Tolerance, inputs: Inputs) {
+/** Whether two outputs agree and their largest relative error, without the rest of compare():
+ *  the search runs this over every candidate (units in the last place and the worst element are
+ *  worked out for the answer's candidates only). */
+function quick(mine: Tensor | number, theirs: Tensor | number | undefined, tolerance: Tolerance): { agrees: boolean; maxRel: number } {
+  if (theirs === undefined) return { agrees: false, maxRel: Number.POSITIVE_INFINITY };
+  const a = typeof mine === 'number' ? [mine] : mine.data;
+  const b = typeof theirs === 'number' ? [theirs] : theirs.data;
+  if (a.length !== b.length) return { agrees: false, maxRel: Number.POSITIVE_INFINITY };
+  let agrees = true;
+  let maxRel = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (Object.is(x, y)) continue;
+    const abs = Math.abs(x - y);
+    if (!(abs <= tolerance.atol + tolerance.rtol * Math.abs(y))) agrees = false;
+    const rel = abs / Math.abs(y);
+    if (!(rel <= maxRel)) maxRel = Number.isNaN(rel) ? Number.POSITIVE_INFINITY : rel;
+  }
+  return { agrees, maxRel };
+}
+
+export interface Verdict {
+  agrees: boolean;
+  /** The largest relative error over the outputs sent (how close the candidate came). */
+  worst: number;
+  /** Whether each output agrees. */
+  each: Record<string, boolean>;
+}
+
+/** Every output the user sent against the candidate's, quickly: `agrees` when all do. */
+export function agreement(yours: Named, theirs: Outputs, gradientNames: readonly string[], tolerance: Tolerance): Verdict {
   const candidate = named(theirs, gradientNames);
-  const outputs: Record<string, Comparison> = {};
+  const each: Record<string, boolean> = {};
   let agrees = true;
   let worst = 0;
   for (const [name, mine] of yours) {
-    const c = compare(mine, candidate.get(name), tolerance, inputs);
-    outputs[name] = c;
-    if (!c.agrees) agrees = false;
-    worst = Math.max(worst, Number.isNaN(c.max_rel_err) ? Number.POSITIVE_INFINITY : c.max_rel_err);
+    const q = quick(mine, candidate.get(name), tolerance);
+    each[name] = q.agrees;
+    if (!q.agrees) agrees = false;
+    worst = Math.max(worst, q.maxRel);
   }
-  return { outputs, agrees, worst };
+  return { agrees, worst, each };
+}
+
+/** Every output the user sent against the candidate's, in full (for the answer). */
+export function compareAll(yours: Named, theirs: Outputs, gradientNames: readonly string[], tolerance: Tolerance, inputs: Inputs): Record<string, Comparison> {
+  const candidate = named(theirs, gradientNames);
+  const outputs: Record<string, Comparison> = {};
+  for (const [name, mine] of yours) outputs[name] = compare(mine, candidate.get(name), tolerance, inputs);
+  return outputs;
 }

@@ -4,6 +4,7 @@ import { exampleInputs, tensorInputs, type LossDefinition } from '../../losses/t
 import { paramProperties, type ParamProperty } from '../../losses/describeParams.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { libraryNamesOf } from '../../losses/registry.ts';
+import { hypothesesFor } from '../../check/checkLoss.ts';
 
 export const CatalogParameter = z.object({
   name: z.string(),
@@ -34,6 +35,12 @@ export const CatalogEntry = z
       .array(z.object({ name: z.string(), differentiable: z.boolean(), description: z.string() }))
       .meta({ description: 'The tensor inputs, by the names requests give them; the answer has a gradient for each differentiable one.' }),
     example: z.record(z.string(), z.unknown()),
+    check: z
+      .object({
+        related: z.array(z.object({ loss: z.string(), params: z.record(z.string(), z.unknown()).optional() })),
+        hypotheses: z.array(z.string()),
+      })
+      .meta({ description: 'What POST /check tries beside this loss: its relatives in the other conventions, and the hypotheses that apply to it (the universal ones included).' }),
   })
   .meta({ id: 'CatalogEntry' });
 
@@ -91,5 +98,6 @@ export function catalogEntry(def: LossDefinition): z.infer<typeof CatalogEntry> 
     parameters,
     inputs: tensorInputs(def).map((i) => ({ name: i.name, differentiable: i.differentiable, description: i.description })),
     example: { loss: def.name, ...exampleInputs(def), ...(def.demo.example.params ? { params: def.demo.example.params } : {}) },
+    check: { related: (def.check?.related ?? []).map((r) => ({ ...r })), hypotheses: hypothesesFor(def).map((h) => h.id) },
   };
 }

@@ -29,25 +29,38 @@ export const Tolerance = z
 /** The fields /check adds to a POST /loss body. */
 export const CHECK_FIELDS = ['yours', 'tolerance'] as const;
 
-export const CheckRequest = z
-  .looseObject({
-    loss: z.string().meta({ description: 'The loss you meant to implement, by any name /loss takes (mse_loss, keras.losses.BinaryCrossentropy, ...).' }),
-    yours: Yours,
-    tolerance: Tolerance.prefault({}),
-  })
-  // The rest is a POST /loss body, checked by its schema: the same refusals, naming the same fields.
-  .superRefine((body, ctx) => {
-    const { yours: _y, tolerance: _t, ...rest } = body;
-    const parsed = LossRequest.safeParse(rest);
-    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
-  })
-  .transform((body) => {
-    const { yours, tolerance, ...rest } = body;
-    return { request: LossRequest.parse(rest), yours, tolerance };
-  })
-  .meta({
-    id: 'CheckRequest',
+/** The /check body, parsed: the POST /loss request, yours, the tolerance. */
+function checkRequest() {
+  return (
+    z
+      .looseObject({
+        loss: z.string().meta({ description: 'The loss you meant to implement, by any name /loss takes (mse_loss, keras.losses.BinaryCrossentropy, ...).' }),
+        yours: Yours,
+        tolerance: Tolerance.prefault({}),
+      })
+      // The rest is a POST /loss body, checked by its schema: the same refusals, naming the same fields.
+      .superRefine((body, ctx) => {
+        const { yours: _y, tolerance: _t, ...rest } = body;
+        const parsed = LossRequest.safeParse(rest);
+        if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+      })
+      .transform((body) => {
+        const { yours, tolerance, ...rest } = body;
+        return { request: LossRequest.parse(rest), yours, tolerance };
+      })
+  );
+}
+
+/** Parses a /check body (the examples are parsed by it too). */
+export const CheckRequest = checkRequest();
+export type CheckBody = z.output<typeof CheckRequest>;
+
+/** The body as the route documents it, with its examples (one per verdict). */
+export const documentedCheckRequest = (examples: Record<string, { summary: string; value: unknown }>) =>
+  // No id: inline in the operation, where @fastify/swagger turns x-examples into the media's examples.
+  checkRequest().meta({
     description: 'A POST /loss body (the loss, its inputs by name, params, reduction) plus `yours` and `tolerance`.',
+    'x-examples': examples,
   });
 
 const Comparison = z
@@ -69,8 +82,8 @@ const Comparison = z
 const ReferenceRef = z.object({ loss: z.string(), params: z.record(z.string(), z.unknown()), reduction: z.string() });
 const Explanation = z.object({ id: z.string(), params: z.record(z.string(), z.unknown()).optional(), says: z.string() });
 
-export const CheckResponse = z
-  .object({
+const checkResponse = () =>
+  z.object({
     verdict: z.enum(['match', 'explained', 'unexplained']).meta({ description: 'match: a reference as it is agrees; explained: with one or two hypotheses; unexplained: nothing tried agrees.' }),
     reference: ReferenceRef.meta({ description: 'The reference that agrees (for unexplained, the closest).' }),
     explanation: z.array(Explanation).meta({ description: 'The hypotheses applied to it, each with one sentence; empty for match.' }),
@@ -80,5 +93,7 @@ export const CheckResponse = z
     candidates: z.array(
       z.object({ loss: z.string(), reduction: z.string(), hypotheses: z.array(z.string()), agrees: z.record(z.string(), z.boolean()), max_rel_err: z.number().nullable() }),
     ),
-  })
-  .meta({ id: 'CheckResponse' });
+  });
+
+/** The answer as the route documents it, with the service's answers to the examples. */
+export const documentedCheckResponse = (examples: Record<string, { summary: string; value: unknown }>) => checkResponse().meta({ 'x-examples': examples });
