@@ -51,6 +51,15 @@ const X: M = [
   [-0.7, 0.1, 0.9, -0.3],
 ];
 const Y = [3, 1, 0];
+/** Regression predictions and targets. */
+const XR: M = [
+  [1, 2],
+  [3, 4],
+];
+const YR: M = [
+  [0.5, 1],
+  [2, 5],
+];
 
 async function explained(payload: Record<string, unknown>, ids: string[], params?: Record<string, unknown>[]) {
   const res = await check(payload);
@@ -65,14 +74,7 @@ async function explained(payload: Record<string, unknown>, ids: string[], params
 
 describe('each hypothesis, from a user implementation with exactly that departure', () => {
   test('sum_instead_of_mean: mse summed', async () => {
-    const x = [
-      [1, 2],
-      [3, 4],
-    ];
-    const y = [
-      [0.5, 1],
-      [2, 5],
-    ];
+    const [x, y] = [XR, YR];
     const per = map2(x, (v, i, j) => (v - y[i][j]) ** 2);
     await explained({ loss: 'mse', predictions: x, targets: y, yours: { value: sum2(per), gradient: map2(x, (v, i, j) => 2 * (v - y[i][j])) } }, ['sum_instead_of_mean']);
   });
@@ -186,14 +188,7 @@ describe('each hypothesis, from a user implementation with exactly that departur
   });
 
   test('half_factor: ½·mse', async () => {
-    const x = [
-      [1, 2],
-      [3, 4],
-    ];
-    const y = [
-      [0.5, 1],
-      [2, 5],
-    ];
+    const [x, y] = [XR, YR];
     const per = map2(x, (v, i, j) => 0.5 * (v - y[i][j]) ** 2);
     await explained({ loss: 'mse', predictions: x, targets: y, yours: { value: sum2(per) / 4, per_sample: per, gradient: map2(x, (v, i, j) => (v - y[i][j]) / 4) } }, ['half_factor'], [{ factor: 0.5 }]);
   });
