@@ -50,7 +50,11 @@ const onStopSignal = (signal: NodeJS.Signals) => {
 };
 for (const signal of STOP_SIGNALS) process.on(signal, onStopSignal);
 
-await app.listen({ port: config.PORT, host: config.HOST });
+const address = await app.listen({ port: config.PORT, host: config.HOST });
+// Where a person starts: the API's documentation and the pictures (Fastify's own line has the
+// address alone). The address as a browser on this host would open it.
+const base = address.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://127.0.0.1:');
+app.log.info({ docs: `${base}/docs`, explore: `${base}/explore`, check: `${base}/check` }, `loss service ready: Swagger UI at ${base}/docs, the losses as pictures at ${base}/explore`);
 app.log.info(
   {
     memoryLimitBytes: memoryLimitBytes(),

@@ -131,5 +131,11 @@ test('PyTorch and Keras beside each other: BCE near p = 0 and the categorical hi
   expect(drawnAt(hinge.get('categorical_hinge')!, -2.1)).toBeCloseTo(0, 1);
   expect(drawnAt(hinge.get('keras.categorical_hinge')!, -2.1)).toBeCloseTo(1, 1);
   expect((await get('/plots/gaussian-nll.svg')).statusCode).toBe(200);
-  expect((await get('/plots/nope.svg')).statusCode).toBe(400);
+  expect((await get('/plots/nope.svg')).statusCode).toBe(404);
+});
+
+test('an unknown comparison is a 404 problem that lists the comparisons', async () => {
+  const res = await app.inject({ method: 'GET', url: '/plots/nope.svg' });
+  expect(res.statusCode).toBe(404);
+  expect(res.json()).toMatchObject({ code: 'not_found', field: 'name', detail: expect.stringMatching(/margin, bce-near-0/) });
 });

@@ -2778,8 +2778,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Which comparison. */
-                name: "margin" | "bce-near-0" | "bce-near-1" | "categorical-hinge" | "gaussian-nll";
+                /** @description Which comparison: margin, bce-near-0, bce-near-1, categorical-hinge, gaussian-nll. */
+                name: string;
             };
             cookie?: never;
         };
@@ -2794,8 +2794,8 @@ export interface operations {
                     "image/svg+xml": string;
                 };
             };
-            /** @description Problem (400) */
-            400: {
+            /** @description Problem (404) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

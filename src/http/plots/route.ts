@@ -97,10 +97,16 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
       summary: 'Losses compared on one axis: margin losses, PyTorch and Keras near their clips, Gaussian NLL at several variances',
       operationId: 'plotComparison',
       tags: ['explore'],
-      params: z.object({ name: z.enum(Object.keys(comparisons) as [string, ...string[]]).meta({ description: 'Which comparison.' }) }),
-      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(400) },
+      params: z.object({ name: z.string().meta({ description: `Which comparison: ${Object.keys(comparisons).join(', ')}.` }) }),
+      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(404) },
     },
-    handler: async (request, reply) => reply.type('image/svg+xml').send(comparisonSvg(request.params.name)),
+    handler: async (request, reply) => {
+      // An unknown picture is not found (404), not a malformed request.
+      if (!Object.hasOwn(comparisons, request.params.name)) {
+        throw new ServiceError('not_found', `no comparison named ${JSON.stringify(request.params.name.slice(0, 80))}; the comparisons are ${Object.keys(comparisons).join(', ')}`, { field: 'name' });
+      }
+      return reply.type('image/svg+xml').send(comparisonSvg(request.params.name));
+    },
   });
   app.get('/explore', {
     schema: { summary: 'Every loss as a picture (HTML)', operationId: 'explore', tags: ['explore'], response: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } } },
