@@ -26,15 +26,43 @@ test('GET /openapi.json serves OpenAPI 3.1 with the loss routes', async () => {
   expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/loss', '/losses', '/losses/{name}', '/healthz', '/readyz']));
 });
 
-test('POST /loss has one example per loss, each answered 200', async () => {
+test("POST /loss has one example per loss, and the document's answer to each is the service's answer", async () => {
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
   const examples = doc.paths['/loss'].post.requestBody.content['application/json'].examples as Record<string, { value: unknown }>;
+  const answers = doc.paths['/loss'].post.responses['200'].content['application/json'].examples as Record<string, { value: unknown }>;
   expect(Object.keys(examples).sort()).toEqual(losses.map((l) => l.name).sort());
+  expect(Object.keys(answers).sort()).toEqual(Object.keys(examples).sort());
   for (const [name, { value }] of Object.entries(examples)) {
     const res = await app.inject({ method: 'POST', url: '/loss', payload: value as object });
     expect(res.statusCode, `${name}: ${res.body}`).toBe(200);
-    expect(typeof res.json().value).toBe('number');
+    expect(answers[name].value, name).toEqual(res.json());
   }
+});
+
+test("POST /loss's documented problems are the service's refusals", async () => {
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  const documented = (status: number) => {
+    const { request_id: _, ...rest } = doc.paths['/loss'].post.responses[status].content['application/problem+json'].examples[status].value;
+    return rest;
+  };
+  const refused = async (payload: string, contentType = 'application/json') => {
+    const res = await app.inject({ method: 'POST', url: '/loss', payload, headers: { 'content-type': contentType } });
+    const { request_id: _, ...rest } = res.json();
+    return { status: res.statusCode, rest };
+  };
+  const cases: [number, string, string?][] = [
+    [400, JSON.stringify({ loss: 'mse', predictions: [1, 2, 3], targets: [1, 2] })],
+    [415, 'x', 'text/plain'],
+    [422, JSON.stringify({ loss: 'exponential', predictions: [800], targets: [-1] })],
+  ];
+  for (const [status, payload, type] of cases) {
+    const { status: got, rest } = await refused(payload, type);
+    expect(got).toBe(status);
+    expect(rest, String(status)).toEqual(documented(status));
+  }
+  // 413 and 503 depend on the limits the service runs with: their kinds are the catalog's.
+  expect(documented(413).code).toBe('payload_too_large');
+  expect(documented(503).code).toBe('overloaded');
 });
 
 test('Swagger UI is served at /docs', async () => {

@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Compute a loss, its per-sample values and its gradient
-         * @description Send predictions and targets as nested JSON arrays. The answer holds the reduced value and, when asked in `include`, the per-sample values (PyTorch's reduction='none') and the gradient d value / d predictions. Every refusal is application/problem+json whose detail names the field and the first bad element. Pick an example per loss below.
+         * @description Send the loss's tensor inputs by name as nested JSON arrays: `predictions` and `targets` for most losses; `input1`, `input2`, `targets` (margin_ranking, cosine_embedding); `anchor`, `positive`, `negative` (the triplet losses); `predictions`, `targets`, `var` (gaussian_nll); `log_probs`, `targets`, `input_lengths`, `target_lengths` (ctc); an optional `sample_weight` (the keras.* losses). GET /losses/{name} lists each loss's inputs. The answer holds the reduced value and, when asked in `include`, the per-sample values (PyTorch's reduction='none') and the gradient with respect to each differentiable input. Every refusal is application/problem+json whose detail names the field and the first bad element. Pick an example per loss below.
          */
         post: operations["computeLoss"];
         delete?: never;

@@ -12,7 +12,7 @@ function dottedPath(instancePath: string): string {
     .join('');
 }
 
-const unsupportedMediaType = (contentType: string | undefined) =>
+export const unsupportedMediaType = (contentType: string | undefined) =>
   new ServiceError(
     'unsupported_media_type',
     `unsupported Content-Type ${JSON.stringify(contentType ?? '')}: send application/json (the v2 infer route also takes application/octet-stream)`,

@@ -31,9 +31,16 @@ export const Problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
-/** Response entries for the error statuses a route can answer with. */
-export function problemResponses(...statuses: number[]) {
+/** Response entries for the error statuses a route can answer with; `examples` gives a real
+ *  problem document for some of them. */
+export function problemResponses(statuses: number[], examples: Record<number, { summary: string; value: unknown }> = {}) {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: `Problem (${s})`, content: { 'application/problem+json': { schema: Problem } } }]),
+    statuses.map((s) => [
+      s,
+      {
+        description: `Problem (${s})`,
+        content: { 'application/problem+json': { schema: Problem, ...(examples[s] ? { examples: { [String(s)]: examples[s] } } : {}) } },
+      },
+    ]),
   );
 }

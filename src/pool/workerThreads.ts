@@ -27,6 +27,9 @@ export interface PoolStats {
 }
 
 const QUEUE_FULL = /Task queue is at limit|No task queue available/;
+
+/** The refusal of a task that finds the queue full. */
+export const queueFull = (maxQueue: number) => new ServiceError('overloaded', `the compute queue is full (${maxQueue} waiting); retry shortly`, { retryAfter: 1 });
 const WORKER_DIED = /worker exited|terminated|ERR_WORKER/i;
 const WORKER_OUT_OF_MEMORY = /memory limit|out of memory/i;
 
@@ -76,7 +79,7 @@ export function startWorkerThreads(opts: WorkerThreadsOptions, log: FastifyBaseL
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       if (QUEUE_FULL.test(message)) {
         stats.queueFull++;
-        throw new ServiceError('overloaded', `the compute queue is full (${opts.maxQueue} waiting); retry shortly`, { retryAfter: 1 });
+        throw queueFull(opts.maxQueue);
       }
       if (signal?.aborted || /AbortError|aborted/.test(message)) {
         stats.timedOut++;

@@ -27,7 +27,7 @@ const catalogRoute: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getLoss',
       tags: ['catalog'],
       params: z.object({ name: z.string().meta({ description: 'Loss name or alias.' }) }),
-      response: { 200: CatalogEntry, ...problemResponses(404) },
+      response: { 200: CatalogEntry, ...problemResponses([404]) },
     },
     handler: async (request) => {
       return byName.get(resolveLossName(request.params.name, 'name').name)!;

@@ -21,7 +21,7 @@ const checkRoute: FastifyPluginAsyncZod = async (app) => {
         'kernels, and answers which one reproduces your numbers, in one sentence, with the first element where the plain reference differs.',
       tags: ['check'],
       body: documentedCheckRequest(checkExamples.requests),
-      response: { 200: documentedCheckResponse(checkExamples.answers), ...problemResponses(400, 413, 415, 422, 503) },
+      response: { 200: documentedCheckResponse(checkExamples.answers), ...problemResponses([400, 413, 415, 422, 503]) },
     },
     preValidation: async (request) => {
       const body = request.body as Record<string, unknown> | undefined;

@@ -18,6 +18,22 @@ export const serviceInfo = {
 
 const zodTransform = createJsonSchemaTransform({ zodToJsonConfig: { override: describeTensors } });
 
+type MediaRecord = Record<string, { examples?: unknown } & Record<string, unknown>>;
+
+/** A response's media `examples` (problemResponses gives some) survive the zod transform, which
+ *  keeps only each media's schema. */
+function withMediaExamples<T extends { schema: object }>(route: { schema?: object }, out: T): T {
+  const declared = (route.schema as { response?: Record<string, { content?: MediaRecord }> } | undefined)?.response ?? {};
+  const transformed = (out.schema as { response?: Record<string, { content?: MediaRecord }> }).response ?? {};
+  for (const [status, response] of Object.entries(declared)) {
+    for (const [type, media] of Object.entries(response?.content ?? {})) {
+      const target = transformed[status]?.content?.[type];
+      if (media.examples !== undefined && target !== undefined) target.examples = media.examples;
+    }
+  }
+  return out;
+}
+
 /** The v2 infer body is the JSON request, alone or followed by binary tensor chunks. */
 function withBinaryInferBody<T extends { schema: object; url: string }>(out: T): T {
   const schema = out.schema as Record<string, unknown>;
@@ -60,7 +76,7 @@ async function docsPlugin(app: FastifyInstance) {
         { name: 'errors', description: 'What each problem type means' },
       ],
     },
-    transform: (route) => withBinaryInferBody(zodTransform(route)),
+    transform: (route) => withBinaryInferBody(withMediaExamples(route, zodTransform(route))),
     transformObject: (input) => tidyDocument(transformObject(input) as OpenApiJson) as ReturnType<typeof transformObject>,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { tryItOutEnabled: false, displayRequestDuration: true } });

@@ -52,8 +52,32 @@ function keepUsedSchemas(doc: Json): Json {
   return { ...doc, paths: renameRefs(doc.paths, rename), components: { ...doc.components, schemas: kept } };
 }
 
+/** Examples declared on a named schema (x-examples) belong to the operations that use it: moved
+ *  to each media object whose schema refers to it (the generator leaves them in the component). */
+function examplesToMedia(doc: Json): void {
+  const schemas: Json = doc.components?.schemas ?? {};
+  const moved = new Set<string>();
+  for (const item of Object.values<Json>(doc.paths ?? {})) {
+    for (const operation of Object.values<Json>(item)) {
+      if (typeof operation !== 'object' || operation === null) continue;
+      const media = [...Object.values<Json>(operation.requestBody?.content ?? {}), ...Object.values<Json>(operation.responses ?? {}).flatMap((r) => Object.values<Json>(r?.content ?? {}))];
+      for (const m of media) {
+        const ref: unknown = m?.schema?.$ref;
+        if (typeof ref !== 'string' || !ref.startsWith(REF)) continue;
+        const name = ref.slice(REF.length);
+        const examples = schemas[name]?.['x-examples'];
+        if (examples === undefined) continue;
+        m.examples ??= examples;
+        moved.add(name);
+      }
+    }
+  }
+  for (const name of moved) delete schemas[name]['x-examples'];
+}
+
 export function tidyDocument(doc: Json, problemSchemaRef = `${REF}Problem`): Json {
   const tidy = keepUsedSchemas(doc);
+  examplesToMedia(tidy);
   for (const [path, item] of Object.entries<Json>(tidy.paths ?? {})) {
     for (const operation of Object.values<Json>(item)) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;

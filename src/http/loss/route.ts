@@ -8,6 +8,7 @@ import { resolveLossRequestNames } from '../../validation/lossRequestNames.ts';
 import { assertResultFinite, encodeLossResponse } from '../../response/lossResponse.ts';
 import { problemResponses } from '../schemas.ts';
 import { LossRequest, LossResponse, type LossResponseBody } from './schema.ts';
+import { lossExamples } from './examples.ts';
 
 const lossRoute: FastifyPluginAsyncZod = async (app) => {
   app.post('/loss', {
@@ -15,12 +16,15 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
       summary: 'Compute a loss, its per-sample values and its gradient',
       operationId: 'computeLoss',
       description:
-        'Send predictions and targets as nested JSON arrays. The answer holds the reduced value and, when asked in `include`, ' +
-        "the per-sample values (PyTorch's reduction='none') and the gradient d value / d predictions. " +
+        "Send the loss's tensor inputs by name as nested JSON arrays: `predictions` and `targets` for most losses; `input1`, `input2`, `targets` " +
+        '(margin_ranking, cosine_embedding); `anchor`, `positive`, `negative` (the triplet losses); `predictions`, `targets`, `var` (gaussian_nll); ' +
+        "`log_probs`, `targets`, `input_lengths`, `target_lengths` (ctc); an optional `sample_weight` (the keras.* losses). GET /losses/{name} lists each loss's inputs. " +
+        'The answer holds the reduced value and, when asked in `include`, ' +
+        "the per-sample values (PyTorch's reduction='none') and the gradient with respect to each differentiable input. " +
         'Every refusal is application/problem+json whose detail names the field and the first bad element. Pick an example per loss below.',
       tags: ['loss'],
       body: LossRequest,
-      response: { 200: LossResponse, ...problemResponses(400, 413, 415, 422, 503) },
+      response: { 200: LossResponse, ...problemResponses([400, 413, 415, 422, 503], lossExamples.problems) },
     },
     // Names first (validation/lossRequestNames.ts): the loss by any name it answers to, inputs by
     // the library's argument names, and a mistyped name answered with the closest ones.

@@ -2,8 +2,9 @@
 // loss's parameters, defaults, ranges and reductions are checked by zod and shown in OpenAPI.
 import { z } from 'zod';
 import { losses } from '../../losses/registry.ts';
-import { exampleInputs, tensorInputs, type LossDefinition } from '../../losses/types.ts';
+import { tensorInputs, type LossDefinition } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
+import { lossExamples } from './examples.ts';
 import { JsonTensor } from '../schemas.ts';
 import { RegularizationWeights } from '../../validation/regularizationWeights.ts';
 
@@ -37,25 +38,6 @@ export function requestVariant(def: LossDefinition) {
     .meta({ title: def.name, description: `${def.docs.summary} ${def.docs.formula}` });
 }
 
-/** One named example per loss: Swagger UI offers them in a list, each ready to execute. */
-function examples() {
-  return Object.fromEntries(
-    losses.map((def) => [
-      def.name,
-      {
-        summary: `${def.name}: ${def.docs.summary}`,
-        value: {
-          loss: def.name,
-          ...exampleInputs(def),
-          ...(def.demo.example.params ? { params: def.demo.example.params } : {}),
-          reduction: reductionsOf(def)[0],
-          include: ['per_sample', 'gradient'],
-        },
-      },
-    ]),
-  );
-}
-
 const variants = losses.map(requestVariant);
 
 export const LossRequest = z
@@ -67,7 +49,8 @@ export const LossRequest = z
       return 'loss is required: a loss name from GET /losses';
     },
   })
-  .meta({ 'x-examples': examples() });
+  // One named example per loss: Swagger UI offers them in a list, each ready to execute.
+  .meta({ 'x-examples': lossExamples.requests });
 
 export const LossResponse = z
   .object({
@@ -92,6 +75,7 @@ export const LossResponse = z
       .meta({ description: 'Losses with several differentiable inputs (margin_ranking: input1, input2): d value / d input, each of its input\'s shape. Only when include has gradient.' }),
     parameters_gradient: JsonTensor.optional().meta({ description: 'd value / d regularization.parameters, when regularization is given.' }),
   })
-  .meta({ id: 'LossResponse' });
+  // Each example's answer, computed by the service (examples.ts).
+  .meta({ id: 'LossResponse', 'x-examples': lossExamples.answers });
 
 export type LossResponseBody = z.output<typeof LossResponse>;

@@ -80,7 +80,7 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
       tags: ['explore'],
       params: z.object({ name: z.string() }),
       querystring: PlotQuery,
-      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(400, 404) },
+      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses([400, 404]) },
     },
     handler: async (request, reply) => {
       const def = resolveLossName(request.params.name, 'name');
@@ -98,7 +98,7 @@ const plotsRoute: FastifyPluginAsyncZod = async (app) => {
       operationId: 'plotComparison',
       tags: ['explore'],
       params: z.object({ name: z.string().meta({ description: `Which comparison: ${Object.keys(comparisons).join(', ')}.` }) }),
-      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses(404) },
+      response: { 200: { description: 'The picture', content: { 'image/svg+xml': { schema: z.string() } } }, ...problemResponses([404]) },
     },
     handler: async (request, reply) => {
       // An unknown picture is not found (404), not a malformed request.

@@ -13,7 +13,7 @@ const problemsRoute: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getProblemType',
       tags: ['errors'],
       params: z.object({ code: z.string() }),
-      response: { 200: ProblemKind, ...problemResponses(404) },
+      response: { 200: ProblemKind, ...problemResponses([404]) },
     },
     handler: async (request) => {
       const code = request.params.code;
