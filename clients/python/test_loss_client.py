@@ -17,14 +17,72 @@ class LossClientTest(unittest.TestCase):
         self.labels = rng.integers(0, 5, size=64).astype(np.int64)
 
     def test_json_loss(self):
-        answer = self.client.loss("mse", [1, 2, 3], [1, 2, 5], include=["gradient"])
-        self.assertEqual(answer["value"], 4 / 3)
-        self.assertEqual(answer["gradient"], [0, 0, -4 / 3])
+        for answer in (self.client.loss("mse", [1, 2, 3], [1, 2, 5], include=["gradient"]),
+                       self.client.loss("MSELoss", predictions=np.array([1, 2, 3.0]), targets=[1, 2, 5], include=["gradient"])):
+            self.assertEqual(answer["value"], 4 / 3)
+            self.assertEqual(answer["gradient"].tolist(), [0, 0, -4 / 3])
+            answer["gradient"][0] = 1.0  # the caller's own array
+            self.assertEqual(answer["gradient"].dtype, np.float64)
+
+    def test_every_input_by_name(self):
+        rng = np.random.default_rng(2)
+        a, p, n = (rng.normal(size=(8, 4)) for _ in range(3))
+        answer = self.client.loss("triplet_margin", anchor=a, positive=p, negative=n, params={"margin": 0.5}, include=["gradient"])
+        # PyTorch's formula: max(d(a, p) - d(a, n) + margin, 0) with d(x, y) = ||x - y + 1e-6||_2, the mean
+        d = lambda x, y: np.linalg.norm(x - y + 1e-6, axis=1)  # noqa: E731
+        self.assertAlmostEqual(answer["value"], np.maximum(d(a, p) - d(a, n) + 0.5, 0).mean(), places=14)
+        self.assertEqual(sorted(answer["gradients"]), ["anchor", "negative", "positive"])
+        self.assertEqual(answer["gradients"]["anchor"].shape, (8, 4))
+
+        mu, y, var = rng.normal(size=6), rng.normal(size=6), rng.uniform(0.5, 2, size=6)
+        answer = self.client.loss("gaussian_nll", predictions=mu, targets=y, var=var, include=["gradient", "per_sample"])
+        per_sample = 0.5 * (np.log(var) + (mu - y) ** 2 / var)  # full=False, var over eps=1e-6
+        np.testing.assert_allclose(answer["per_sample"], per_sample, rtol=1e-14)
+        np.testing.assert_allclose(answer["gradients"]["var"], 0.5 * (1 / var - (mu - y) ** 2 / var ** 2) / 6, rtol=1e-13)
+
+        y_true, y_pred, w = rng.integers(0, 2, size=(5, 3)).astype(float), rng.uniform(size=(5, 3)), rng.uniform(size=5)
+        answer = self.client.loss("keras.binary_crossentropy", y_true=y_true, y_pred=y_pred, sample_weight=w)
+        eps = 1e-7  # Keras 3: clip to [eps, 1 - eps], the mean over the last axis, weighted, / batch
+        q = np.clip(y_pred, eps, 1 - eps)
+        rows = -(y_true * np.log(q) + (1 - y_true) * np.log(1 - q)).mean(axis=-1)
+        self.assertAlmostEqual(answer["value"], (rows * w).sum() / 5, places=12)
+
+        unreduced = self.client.loss("mse_loss", predictions=[1.0, 2.0], targets=[0.0, 0.0], reduction="none")
+        self.assertIsNone(unreduced.get("value"))
+        self.assertEqual(unreduced["per_sample"].tolist(), [1.0, 4.0])
+
+    def test_problem_fields(self):
+        with self.assertRaises(LossServiceError) as refused:
+            self.client.loss("mse", predictions=[1, 2, 3], targets=[1, 2])
+        e = refused.exception
+        self.assertEqual((e.status, e.code, e.field), (400, "shape_mismatch", "targets"))
+        self.assertIn("shape", e.detail)
+        self.assertTrue(e.request_id)
+        with self.assertRaises(LossServiceError) as refused:
+            self.client.loss("triplet_margin", predictions=[1.0], targets=[1.0])
+        self.assertEqual(refused.exception.status, 400)
+        self.assertIn("anchor", refused.exception.detail)
+
+    def test_names_are_quoted(self):
+        for name in ("no such/model", "a?b#c", "ü ö"):
+            with self.assertRaises(LossServiceError) as refused:
+                self.client.model_metadata(name)
+            self.assertEqual(refused.exception.status, 404, name)
+        self.assertEqual(self.client.model_metadata("keras.binary_crossentropy")["name"], "keras.binary_crossentropy")
+
+    def test_check_my_loss(self):
+        p, y = np.array([0.9, 0.2, 0.6, 0.3]), np.array([1.0, 0.0, 1.0, 0.0])
+        mine = float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum())  # a sum where PyTorch takes the mean
+        answer = self.client.check("binary_cross_entropy", {"value": mine}, predictions=p, targets=y)
+        self.assertEqual(answer["verdict"], "explained")
+        self.assertEqual([h["id"] for h in answer["explanation"]], ["sum_instead_of_mean"])
+        self.assertEqual(self.client.check("binary_cross_entropy", {"value": mine / 4}, predictions=p, targets=y)["verdict"], "match")
 
     def test_binary_and_json_infer_agree(self):
         binary = self.client.infer("cross_entropy", {"predictions": self.logits, "targets": self.labels})
         as_json = self.client.infer("cross_entropy", {"predictions": self.logits, "targets": self.labels}, binary=False)
         self.assertEqual(binary["gradient"].dtype, np.float32)
+        self.assertTrue(binary["gradient"].flags.writeable)
         np.testing.assert_array_equal(binary["gradient"], as_json["gradient"])
         self.assertEqual(binary["parameters"]["reduction"], "mean")
 
