@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createLossClient } from '../../clients/typescript/index.ts';
+import { createLossClient, LossServiceError } from '../../clients/typescript/index.ts';
 import { startService, type RunningService } from '../support/testApp.ts';
 
 let service: RunningService;
@@ -52,4 +52,31 @@ test('v2: model config, infer (JSON), and the health body', async () => {
   expect(infer.data?.outputs[0]).toMatchObject({ name: 'value', data: [4 / 3] });
   const live = await client.GET('/v2/health/live');
   expect(live.data).toEqual({ live: true });
+});
+
+test('loss(name, inputs): each loss by its own input names, typed per loss; a refusal is a LossServiceError', async () => {
+  const client = createLossClient(service.url, { apiKey: 'k-test' });
+  const triplet = await client.loss('triplet_margin', {
+    anchor: [[0, 0]],
+    positive: [[3, 4]],
+    negative: [[0, 1]],
+    params: { margin: 1 },
+    include: ['gradient'],
+  });
+  // max(||a − p + 1e-6|| − ||a − n + 1e-6|| + 1, 0) = 5 − 1 + 1, to the eps
+  expect(triplet.value).toBeCloseTo(5, 5);
+  expect(Object.keys(triplet.gradients ?? {}).sort()).toEqual(['anchor', 'negative', 'positive']);
+  const nll = await client.loss('gaussian_nll', { predictions: [1, 2], targets: [1, 4], var: [1, 2] });
+  expect(nll.value).toBeCloseTo((0.5 * (0 + 0) + 0.5 * (Math.log(2) + 4 / 2)) / 2, 14);
+  const keras = await client.loss('keras.binary_crossentropy', { targets: [[1, 0]], predictions: [[0.5, 0.5]], sample_weight: [2] });
+  expect(keras.value).toBeCloseTo(2 * Math.log(2), 6);
+  const error = await client.loss('mse', { predictions: [1, 2], targets: [1] }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(LossServiceError);
+  expect(error).toMatchObject({ status: 400, code: 'shape_mismatch', field: 'targets' });
+  // Typed per loss (tsc checks this file): another loss's input names do not compile.
+  // @ts-expect-error triplet_margin takes anchor, positive and negative
+  const wrong = () => client.loss('triplet_margin', { predictions: [1], targets: [1] });
+  expect(typeof wrong).toBe('function');
+  const check = await client.check('mse', { predictions: [1, 2], targets: [0, 0], yours: { value: 5 } });
+  expect(check.verdict).toBe('explained');
 });
