@@ -23,7 +23,9 @@ function drawnSeries(svg: string): Map<string, [number, number][]> {
   const toY = (py: number) => yd0 + ((py - yr0) / (yr1 - yr0)) * (yd1 - yd0);
   const out = new Map<string, [number, number][]>();
   for (const m of svg.matchAll(/<polyline data-series="([^"]+)"[^>]* points="([^"]*)"/g)) {
-    out.set(m[1], m[2].split(' ').filter(Boolean).map((p) => p.split(',').map(Number)).map(([px, py]) => [toX(px), toY(py)]));
+    // A series is drawn as several polylines where it jumps or leaves the scale: its points, in order.
+    const points = m[2].split(' ').filter(Boolean).map((p) => p.split(',').map(Number)).map(([px, py]) => [toX(px), toY(py)] as [number, number]);
+    out.set(m[1], [...(out.get(m[1]) ?? []), ...points]);
   }
   return out;
 }
@@ -138,4 +140,54 @@ test('an unknown comparison is a 404 problem that lists the comparisons', async 
   const res = await app.inject({ method: 'GET', url: '/plots/nope.svg' });
   expect(res.statusCode).toBe(404);
   expect(res.json()).toMatchObject({ code: 'not_found', field: 'name', detail: expect.stringMatching(/margin, bce-near-0/) });
+});
+
+/** Each polyline of a series as its own list of points (in values, like drawnSeries). */
+function drawnPieces(svg: string, series: string): [number, number][][] {
+  const g = /data-x-domain="([^"]+)" data-y-domain="([^"]+)" data-x-range="([^"]+)" data-y-range="([^"]+)"/.exec(svg)!;
+  const [xd0, xd1, yd0, yd1, xr0, xr1, yr0, yr1] = [g[1], g[2], g[3], g[4]].flatMap((s) => s.split(',').map(Number));
+  const pieces: [number, number][][] = [];
+  for (const m of svg.matchAll(/<polyline data-series="([^"]+)"[^>]* points="([^"]*)"/g)) {
+    if (m[1] !== series) continue;
+    pieces.push(m[2].split(' ').filter(Boolean).map((p) => p.split(',').map(Number)).map(([px, py]) => [xd0 + ((px - xr0) / (xr1 - xr0)) * (xd1 - xd0), yd0 + ((py - yr0) / (yr1 - yr0)) * (yd1 - yd0)]));
+  }
+  return pieces;
+}
+
+test('a jump is not joined: triplet_margin\'s derivative breaks at 2 (from −1 to 0), the 0-1 loss at 0', async () => {
+  const triplet = (await get('/losses/triplet_margin/plot.svg')).body;
+  const pieces = drawnPieces(triplet, 'derivative');
+  expect(pieces.length).toBeGreaterThanOrEqual(2);
+  const tol = pixelInY(triplet);
+  for (const piece of pieces) {
+    // No drawn segment goes from −1 to 0: within a piece, consecutive points differ by little.
+    for (let i = 1; i < piece.length; i++) expect(Math.abs(piece[i][1] - piece[i - 1][1])).toBeLessThan(0.5);
+  }
+  const right = pieces.find((p) => p[0][0] >= 1.9)!;
+  expect(Math.abs(right[0][1])).toBeLessThanOrEqual(tol); // the margin met: 0 after x = 2
+  const zeroOne = drawnPieces((await get('/losses/zero_one/plot.svg')).body, 'loss');
+  expect(zeroOne.length).toBe(2);
+  expect(zeroOne[0].every(([, y]) => Math.abs(y - 1) < 1e-9)).toBe(true);
+  expect(zeroOne[1].every(([, y]) => Math.abs(y) < 1e-9)).toBe(true);
+});
+
+test('values off the scale are not drawn along its edge: a marker says where the derivative leaves it', async () => {
+  for (const name of ['keras.binary_crossentropy', 'nll']) {
+    const svg = (await get(`/losses/${name}/plot.svg`)).body;
+    const markers = [...svg.matchAll(/<path data-off-scale="(above|below)" data-series="([^"]+)" data-x="([^"]+)"/g)];
+    expect(markers.length, name).toBeGreaterThan(0);
+    expect(markers.every((m) => m[1] === 'below' && m[2] === 'derivative')).toBe(true);
+    expect(svg).toContain('off the scale');
+    // −1/p at p = 0.01 is −100: the drawn derivative starts where it comes into the window, on its edge.
+    const [lo] = /data-y-domain="([^"]+)"/.exec(svg)![1].split(',').map(Number);
+    const first = drawnPieces(svg, 'derivative')[0];
+    expect(first[0][0]).toBeGreaterThan(0.02);
+    expect(first[0][1]).toBeGreaterThanOrEqual(lo);
+    const below = first.filter(([, y]) => y <= lo + pixelInY(svg));
+    expect(below.length).toBeLessThanOrEqual(1);
+    expect(Number(markers[0][3])).toBeCloseTo(first[0][0], 3); // to the drawn pixel
+  }
+  // A loss whose values are all large keeps them: MAPE from 0 to 300 and its ±100 slope, whole.
+  const mape = (await get('/losses/keras.mean_absolute_percentage_error/plot.svg')).body;
+  expect(mape).not.toContain('data-off-scale');
 });

@@ -1,8 +1,10 @@
 // A line chart as a standalone SVG document: axes with "nice" ticks (d3-scale), labels, a
-// legend, one polyline per series. The plot area carries its mapping in data attributes
-// (data-x-domain, data-y-domain, data-x-range, data-y-range) so that a reader (and the tests) can
-// turn drawn points back into values.
+// legend, each series as the polylines of its continuous pieces inside the window (segments.ts:
+// jumps are not joined, values off the scale end at the edge with a marker). The plot area
+// carries its mapping in data attributes (data-x-domain, data-y-domain, data-x-range,
+// data-y-range) so that a reader (and the tests) can turn drawn points back into values.
 import { scaleLinear } from 'd3-scale';
+import { clipToWindow, splitAtJumps, type OffScale, type Point } from './segments.ts';
 
 export interface Series {
   name: string;
@@ -20,8 +22,9 @@ export interface ChartOptions {
   series: Series[];
   width?: number;
   height?: number;
-  /** y values beyond this window are clipped (a loss that explodes must not flatten the rest). */
-  yClip?: [number, number];
+  /** y values beyond this window are not drawn (a loss that explodes must not flatten the rest);
+   *  'robust' takes it from the values themselves (robustWindow). */
+  yClip?: [number, number] | 'robust';
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -29,27 +32,61 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 const tickLabel = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
 
+/** A window that shows the bulk of the values at full height: the 5th to the 95th percentile of
+ *  all of them, and 0, widened by half that span on each side, never wider than the values.
+ *  A derivative that runs to −100 near p = 0 (−1/p) leaves it; a loss from 0 to 300 stays whole. */
+export function robustWindow(values: number[]): [number, number] {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return [-1, 1];
+  const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * (v.length - 1)))];
+  const lo = Math.min(q(0.05), 0);
+  const hi = Math.max(q(0.95), 0);
+  const pad = (hi - lo) / 2;
+  return [Math.max(v[0], lo - pad), Math.min(v.at(-1)!, hi + pad)];
+}
+
 export function renderLineChart(opts: ChartOptions): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 400;
-  // The legend sits right of the plot: room for its longest name (about 7 px a character at 12 px).
-  const legendWidth = Math.max(...opts.series.map((s) => s.name.length), 8) * 7 + 50;
-  const margin = { top: opts.subtitle ? 56 : 40, right: legendWidth, bottom: 50, left: 64 };
-  const plotW = width - margin.left - margin.right;
-  const plotH = height - margin.top - margin.bottom;
 
-  const clip = (y: number) => (opts.yClip ? Math.min(Math.max(y, opts.yClip[0]), opts.yClip[1]) : y);
-  const all = opts.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
-  const xs = all.map(([x]) => x);
-  const ys = all.map(([, y]) => clip(y));
+  const finite = opts.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+  const window = opts.yClip === 'robust' ? robustWindow(finite.map(([, y]) => y)) : opts.yClip;
+  const [clipLo, clipHi] = window ?? [-Infinity, Infinity];
+  const clip = (y: number) => Math.min(Math.max(y, clipLo), clipHi);
+  const span = finite.length ? Math.max(...finite.map(([, y]) => clip(y))) - Math.min(...finite.map(([, y]) => clip(y))) : 1;
+  // Each series: its continuous pieces, cut to the window.
+  const drawn = opts.series.map((s) => {
+    const runs: Point[][] = [];
+    const offScale: OffScale[] = [];
+    for (const piece of splitAtJumps(s.points, span)) {
+      const cut = window ? clipToWindow(piece, clipLo, clipHi) : { runs: [piece], offScale: [] };
+      runs.push(...cut.runs);
+      offScale.push(...cut.offScale);
+    }
+    return { runs, offScale };
+  });
+  const all = drawn.flatMap((d) => d.runs.flat());
+  const xs = finite.map(([x]) => x);
+  const ys = all.map(([, y]) => y);
+  const anyOff = drawn.some((d) => d.offScale.length > 0);
   const xMin = xs.length ? Math.min(...xs) : 0;
   const xMax = xs.length ? Math.max(...xs) : 1;
   let yMin = ys.length ? Math.min(...ys, 0) : 0;
   let yMax = ys.length ? Math.max(...ys) : 1;
+  // A marker sits on the window's edge: the edge is inside the chart.
+  for (const m of drawn.flatMap((d) => d.offScale)) {
+    if (m.edge === 'above') yMax = Math.max(yMax, clipHi);
+    else yMin = Math.min(yMin, clipLo);
+  }
   if (yMax - yMin < 1e-12) {
     yMin -= 1;
     yMax += 1;
   }
+  // The legend sits right of the plot: room for its longest name (about 7 px a character at 12 px).
+  const legendWidth = Math.max(...opts.series.map((s) => s.name.length), anyOff ? 16 : 8) * 7 + 50;
+  const margin = { top: opts.subtitle ? 56 : 40, right: legendWidth, bottom: 50, left: 64 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
   const x = scaleLinear().domain([xMin, xMax]).range([0, plotW]);
   const y = scaleLinear().domain([yMin, yMax]).nice(8).range([plotH, 0]);
   const [yLo, yHi] = y.domain();
@@ -61,8 +98,9 @@ export function renderLineChart(opts: ChartOptions): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(opts.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${margin.left + plotW / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(opts.title)}</text>`,
-    ...(opts.subtitle ? [`<text x="${margin.left + plotW / 2}" y="40" text-anchor="middle" font-size="12" fill="#444">${escapeXml(opts.subtitle)}</text>`] : []),
+    // A long title (a loss with many parameters) is set smaller rather than cut by the frame.
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="${Math.min(15, (width - 16) / (0.62 * opts.title.length)).toFixed(1)}" font-weight="bold">${escapeXml(opts.title)}</text>`,
+    ...(opts.subtitle ? [`<text x="${width / 2}" y="40" text-anchor="middle" font-size="${Math.min(12, (width - 16) / (0.55 * opts.subtitle.length)).toFixed(1)}" fill="#444">${escapeXml(opts.subtitle)}</text>`] : []),
     `<g transform="translate(${margin.left},${margin.top})" data-x-domain="${xMin},${xMax}" data-y-domain="${yLo},${yHi}" data-x-range="0,${plotW}" data-y-range="${plotH},0">`,
   );
   // Grid, ticks and tick labels.
@@ -81,16 +119,23 @@ export function renderLineChart(opts: ChartOptions): string {
   parts.push(`<line x1="0" x2="0" y1="0" y2="${plotH}" stroke="black"/>`, `<line x1="0" x2="${plotW}" y1="${plotH}" y2="${plotH}" stroke="black"/>`);
   if (yLo < 0 && yHi > 0) parts.push(`<line x1="0" x2="${plotW}" y1="${y(0).toFixed(2)}" y2="${y(0).toFixed(2)}" stroke="#888"/>`);
   if (xMin < 0 && xMax > 0) parts.push(`<line x1="${x(0).toFixed(2)}" x2="${x(0).toFixed(2)}" y1="0" y2="${plotH}" stroke="#888"/>`);
-  // Series.
+  // Series: a polyline per continuous piece, a triangle pointing out where one leaves the scale.
   opts.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    const pts = s.points
-      .filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py))
-      .map(([px, py]) => `${x(px).toFixed(2)},${y(clip(py)).toFixed(2)}`)
-      .join(' ');
-    parts.push(
-      `<polyline data-series="${escapeXml(s.name)}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts}"/>`,
-    );
+    const name = escapeXml(s.name);
+    for (const run of drawn[i].runs) {
+      const pts = run.map(([px, py]) => `${x(px).toFixed(2)},${y(py).toFixed(2)}`).join(' ');
+      parts.push(`<polyline data-series="${name}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts}"/>`);
+    }
+    for (const m of drawn[i].offScale) {
+      const px = x(m.x);
+      const py = y(m.edge === 'above' ? clipHi : clipLo);
+      const tip = m.edge === 'above' ? -7 : 7;
+      const bound = m.edge === 'above' ? `above ${tickLabel(clipHi)}` : `below ${tickLabel(clipLo)}`;
+      parts.push(
+        `<path data-off-scale="${m.edge}" data-series="${name}" data-x="${m.x}" fill="${color}" d="M${(px - 5).toFixed(2)},${py.toFixed(2)} L${(px + 5).toFixed(2)},${py.toFixed(2)} L${px.toFixed(2)},${(py + tip).toFixed(2)} Z"><title>${name} goes ${bound} at x = ${tickLabel(m.x)}: off the scale</title></path>`,
+      );
+    }
   });
   parts.push('</g>');
   // Axis labels.
@@ -108,6 +153,14 @@ export function renderLineChart(opts: ChartOptions): string {
       `<text x="${lx + 30}" y="${ly}" dy="0.32em">${escapeXml(s.name)}</text>`,
     );
   });
+  if (anyOff) {
+    const ly = margin.top + 10 + opts.series.length * 20 + 6;
+    const lx = margin.left + plotW + 16;
+    parts.push(
+      `<text data-legend="off-scale" x="${lx}" y="${ly}" dy="0.32em" fill="#444">▲▼ off the scale</text>`,
+      `<text x="${lx}" y="${ly + 16}" dy="0.32em" fill="#444">(beyond ${Number(clipLo.toPrecision(3))} … ${Number(clipHi.toPrecision(3))})</text>`,
+    );
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

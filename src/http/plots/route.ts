@@ -46,7 +46,7 @@ export function lossPlotSvg(def: LossDefinition, params: unknown, from: number, 
       { name: 'loss', points: curve.loss },
       { name: 'derivative', points: curve.derivative, dashed: true },
     ],
-    yClip: [-20, 20],
+    yClip: 'robust',
   });
 }
 
