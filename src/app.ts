@@ -20,6 +20,7 @@ import metricsPlugin from './http/metrics/plugin.ts';
 import protection from './http/protection/plugin.ts';
 import lifecycle from './http/lifecycle.ts';
 import plotsRoute from './http/plots/route.ts';
+import exploreRoute from './http/explore/route.ts';
 import admission from './transport/admissionPlugin.ts';
 import compression from './http/compression.ts';
 import { defaultBudgetBytes, heapLimitMiB } from './transport/memoryBudget.ts';
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions = {}) {
   await app.register(healthRoute);
   await app.register(problemsRoute);
   await app.register(plotsRoute);
+  await app.register(exploreRoute);
   await app.register(v2Routes, { binaryBodyLimit: opts.binaryBodyLimit, jsonBodyLimit: opts.bodyLimit });
   return app;
 }

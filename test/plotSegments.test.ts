@@ -41,3 +41,9 @@ test('the robust window keeps the bulk and a whole loss, and leaves a spike out'
   expect(hi).toBe(-1); // never wider than the values (the chart adds its 0 line itself)
   expect(robustWindow([0, 100, 200, 300])).toEqual([0, 300]);
 });
+
+test('a jump through one sample on it splits on both sides, the sample alone', () => {
+  const sign = splitAtJumps(grid((x) => Math.sign(x), -1, 1, 21), 2);
+  expect(sign.map((p) => p.length)).toEqual([10, 1, 10]);
+  expect(sign[1]).toEqual([[0, 0]]);
+});

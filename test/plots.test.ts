@@ -105,11 +105,50 @@ test('bad parameters, ranges and names are problems', async () => {
   expect((await get('/losses/nope/plot.svg')).statusCode).toBe(404);
 });
 
-test('/explore shows every loss picture and every comparison', async () => {
+test('/explore carries every loss (controls, counterpart) and every story; its script is served', async () => {
   const res = await get('/explore');
   expect(res.headers['content-type']).toMatch(/^text\/html/);
-  for (const l of losses) expect(res.body).toContain(`src="/losses/${l.name}/plot.svg"`);
+  const model = JSON.parse(/<script type="application\/json" id="explore-model">([\s\S]*?)<\/script>/.exec(res.body)![1]);
+  expect(model.map((l: { name: string }) => l.name)).toEqual(losses.map((l) => l.name));
+  const huber = model.find((l: { name: string }) => l.name === 'huber');
+  expect(huber.controls).toEqual([expect.objectContaining({ name: 'delta', kind: 'number', default: 1, slider: [expect.any(Number), 4, expect.any(Number)] })]);
+  expect(huber.counterpart).toEqual({ loss: 'keras.huber', params: {} });
+  // A counterpart only where the two share the axis: cross_entropy (logit margin) and Keras's (probability) do not.
+  expect(model.find((l: { name: string }) => l.name === 'cross_entropy').counterpart).toBeNull();
   for (const name of ['margin', 'bce-near-0', 'bce-near-1', 'categorical-hinge', 'gaussian-nll']) expect(res.body).toContain(`src="/plots/${name}.svg"`);
+  const script = await get('/explore/explore.js');
+  expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+  expect(script.body).toContain('explore-model');
+});
+
+test('/plots/compare.svg: the chosen losses with their parameters, shared by name or given to one as k.name', async () => {
+  const res = await get('/plots/compare.svg?losses=huber,keras.huber,mse&delta=0.5&derivative=true&from=-2&to=2&points=401');
+  expect(res.statusCode).toBe(200);
+  expect(XMLValidator.validate(res.body)).toBe(true);
+  const series = drawnSeries(res.body);
+  expect([...series.keys()]).toEqual(['huber', 'huber derivative', 'keras.huber', 'keras.huber derivative', 'mse', 'mse derivative']);
+  const tol = pixelInY(res.body);
+  for (const d of [-1.5, 0.25, 1.2]) {
+    const { value } = await lossAt('huber', [d], [0], { delta: 0.5 });
+    expect(Math.abs(drawnAt(series.get('huber')!, d) - value)).toBeLessThanOrEqual(tol);
+    expect(Math.abs(drawnAt(series.get('keras.huber')!, d) - value)).toBeLessThanOrEqual(tol); // delta reached both
+  }
+  const own = drawnSeries((await get('/plots/compare.svg?losses=huber,keras.huber&2.delta=2&from=-2&to=2&points=401')).body);
+  expect(drawnAt(own.get('huber')!, 1.5)).toBeCloseTo(1.5 - 0.5, 1); // delta 1: |d| − ½
+  expect(drawnAt(own.get('keras.huber')!, 1.5)).toBeCloseTo(0.5 * 1.5 ** 2, 1); // delta 2: ½d²
+  expect((await get('/plots/compare.svg?losses=huber,mse&gamma=2')).json()).toMatchObject({ status: 400, field: 'gamma' });
+  expect((await get('/plots/compare.svg?losses=huber&3.delta=2')).json()).toMatchObject({ status: 400, field: '3.delta' });
+  expect((await get('/plots/compare.svg?losses=a,b,c,d')).json()).toMatchObject({ status: 400, field: 'losses' });
+  expect((await get('/plots/compare.svg?losses=hubr')).json()).toMatchObject({ status: 404, detail: expect.stringMatching(/huber/) });
+});
+
+test("a value alone between two jumps is a dot: l1's derivative sign(0) = 0 at 0", async () => {
+  const svg = (await get('/losses/l1/plot.svg')).body;
+  const pieces = drawnPieces(svg, 'derivative');
+  expect(pieces.length).toBe(2);
+  expect(pieces[0].every(([, y]) => Math.abs(y + 1) < 1e-9)).toBe(true);
+  expect(pieces[1].every(([, y]) => Math.abs(y - 1) < 1e-9)).toBe(true);
+  expect(svg).toMatch(/<circle data-series="derivative" data-x="0"/);
 });
 
 test('PyTorch and Keras beside each other: BCE near p = 0 and the categorical hinge, drawn where their kernels put them', async () => {

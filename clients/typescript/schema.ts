@@ -152,6 +152,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/plots/compare.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Two or three losses of your choice on one chart, each with its parameters
+         * @description Each loss is drawn along its own slice (GET /losses/{name}/plot.svg says which) over the first loss's x range unless from/to are given.
+         */
+        get: operations["plotCompare"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/plots/{name}.svg": {
         parameters: {
             query?: never;
@@ -176,7 +196,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every loss as a picture (HTML) */
+        /** Explore the losses (HTML): an index with a search, each loss with its parameters as controls, PyTorch and Keras over each other, comparisons */
         get: operations["explore"];
         put?: never;
         post?: never;
@@ -2731,6 +2751,64 @@ export interface operations {
             path: {
                 name: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Problem (400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request was refused: a malformed request line (400), headers over 16 KiB (431), a body that did not arrive in time (408), or any 4xx of the catalog. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    plotCompare: {
+        parameters: {
+            query: {
+                /** @description Two or three losses (one is allowed), comma-separated: huber,keras.huber. */
+                losses: string;
+                /** @description true: each derivative too, dashed in its loss's colour. */
+                derivative?: "true" | "false";
+                /** @description Start of the x range (default: the loss's own). */
+                from?: number;
+                /** @description End of the x range. */
+                to?: number;
+                /** @description Samples along x. */
+                points?: number;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

@@ -29,12 +29,18 @@ export function splitAtJumps(points: Point[], windowSpan: number): Point[][] {
   const steps = pts.slice(1).map(([x], i) => x - pts[i][0]);
   const dx = [...steps].sort((a, b) => a - b)[steps.length >> 1];
   const dy = (i: number) => (i < 0 || i >= pts.length - 1 ? 0 : Math.abs(pts[i + 1][1] - pts[i][1]));
+  const visible = (i: number) => dy(i) > VISIBLE * windowSpan;
+  const jumps = new Set<number>();
+  for (let i = 0; i < pts.length - 1; i++) {
+    if (visible(i) && dy(i) > JUMP_RATIO * Math.max(dy(i - 1), dy(i + 1))) jumps.add(i);
+    // A jump through one sample on it (l1's derivative: −1, then sign(0) = 0 at 0, then 1): two
+    // large steps side by side, each many times the steps outside them. The sample between is a
+    // piece of its own (drawn as a dot: the value the loss takes there).
+    if (visible(i) && visible(i + 1) && Math.min(dy(i), dy(i + 1)) > JUMP_RATIO * Math.max(dy(i - 1), dy(i + 2))) jumps.add(i).add(i + 1);
+  }
   const pieces: Point[][] = [[pts[0]]];
   for (let i = 0; i < pts.length - 1; i++) {
-    const gap = steps[i] > 1.5 * dx;
-    const step = dy(i);
-    const jump = step > VISIBLE * windowSpan && step > JUMP_RATIO * Math.max(dy(i - 1), dy(i + 1));
-    if (gap || jump) pieces.push([]);
+    if (steps[i] > 1.5 * dx || jumps.has(i)) pieces.push([]);
     pieces.at(-1)!.push(pts[i + 1]);
   }
   return pieces;

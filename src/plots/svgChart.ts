@@ -8,6 +8,12 @@ import { clipToWindow, splitAtJumps, type OffScale, type Point } from './segment
 
 export interface Series {
   name: string;
+  /** false: not in the legend (a derivative drawn dashed in its loss's colour, say). */
+  legend?: boolean;
+  /** Line width (default 2) and opacity: a wide pale line under a thin one shows two curves
+   *  that coincide. */
+  width?: number;
+  opacity?: number;
   points: [number, number][];
   dashed?: boolean;
   color?: string;
@@ -25,6 +31,8 @@ export interface ChartOptions {
   /** y values beyond this window are not drawn (a loss that explodes must not flatten the rest);
    *  'robust' takes it from the values themselves (robustWindow). */
   yClip?: [number, number] | 'robust';
+  /** A line of text under the legend's entries. */
+  legendNote?: string;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -83,7 +91,7 @@ export function renderLineChart(opts: ChartOptions): string {
     yMax += 1;
   }
   // The legend sits right of the plot: room for its longest name (about 7 px a character at 12 px).
-  const legendWidth = Math.max(...opts.series.map((s) => s.name.length), anyOff ? 16 : 8) * 7 + 50;
+  const legendWidth = Math.max(...opts.series.filter((s) => s.legend !== false).map((s) => s.name.length), anyOff ? 16 : 8, (opts.legendNote?.length ?? 0) - 4) * 7 + 50;
   const margin = { top: opts.subtitle ? 56 : 40, right: legendWidth, bottom: 50, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
@@ -123,9 +131,16 @@ export function renderLineChart(opts: ChartOptions): string {
   opts.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const name = escapeXml(s.name);
+    const width = s.width ?? 2;
+    const look = `stroke="${color}" stroke-width="${width}"${s.opacity ? ` stroke-opacity="${s.opacity}"` : ''}`;
     for (const run of drawn[i].runs) {
+      if (run.length === 1) {
+        // A value alone between two jumps (l1's derivative sign(0) = 0 at 0): a dot.
+        parts.push(`<circle data-series="${name}" data-x="${run[0][0]}" cx="${x(run[0][0]).toFixed(2)}" cy="${y(run[0][1]).toFixed(2)}" r="${width + 1}" fill="${color}"${s.opacity ? ` fill-opacity="${s.opacity}"` : ''}/>`);
+        continue;
+      }
       const pts = run.map(([px, py]) => `${x(px).toFixed(2)},${y(py).toFixed(2)}`).join(' ');
-      parts.push(`<polyline data-series="${name}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts}"/>`);
+      parts.push(`<polyline data-series="${name}" fill="none" ${look}${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts}"/>`);
     }
     for (const m of drawn[i].offScale) {
       const px = x(m.x);
@@ -143,22 +158,25 @@ export function renderLineChart(opts: ChartOptions): string {
     `<text x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
     `<text transform="translate(16,${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`,
   );
-  // Legend.
-  opts.series.forEach((s, i) => {
-    const color = s.color ?? PALETTE[i % PALETTE.length];
-    const ly = margin.top + 10 + i * 20;
-    const lx = margin.left + plotW + 16;
+  // Legend: the series that are in it, then the notes.
+  const inLegend = opts.series.map((s, i) => ({ s, color: s.color ?? PALETTE[i % PALETTE.length] })).filter(({ s }) => s.legend !== false);
+  const lx = margin.left + plotW + 16;
+  inLegend.forEach(({ s, color }, k) => {
+    const ly = margin.top + 10 + k * 20;
     parts.push(
-      `<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+      `<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="${s.width ?? 2}"${s.opacity ? ` stroke-opacity="${s.opacity}"` : ''}${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
       `<text x="${lx + 30}" y="${ly}" dy="0.32em">${escapeXml(s.name)}</text>`,
     );
   });
+  let noteY = margin.top + 10 + inLegend.length * 20 + 6;
+  if (opts.legendNote) {
+    parts.push(`<text x="${lx}" y="${noteY}" dy="0.32em" fill="#444">${escapeXml(opts.legendNote)}</text>`);
+    noteY += 22;
+  }
   if (anyOff) {
-    const ly = margin.top + 10 + opts.series.length * 20 + 6;
-    const lx = margin.left + plotW + 16;
     parts.push(
-      `<text data-legend="off-scale" x="${lx}" y="${ly}" dy="0.32em" fill="#444">▲▼ off the scale</text>`,
-      `<text x="${lx}" y="${ly + 16}" dy="0.32em" fill="#444">(beyond ${Number(clipLo.toPrecision(3))} … ${Number(clipHi.toPrecision(3))})</text>`,
+      `<text data-legend="off-scale" x="${lx}" y="${noteY}" dy="0.32em" fill="#444">▲▼ off the scale</text>`,
+      `<text x="${lx}" y="${noteY + 16}" dy="0.32em" fill="#444">(beyond ${Number(clipLo.toPrecision(3))} … ${Number(clipHi.toPrecision(3))})</text>`,
     );
   }
   parts.push('</svg>');

@@ -11,7 +11,7 @@ import { tensorInputs, type LossDefinition } from '../losses/types.ts';
 const REQUEST_FIELDS = ['loss', 'params', 'reduction', 'include', 'regularization'];
 
 /** The loss called `name`, or a 4xx naming the closest names (`field`: where the name was). */
-export function resolveLossName(name: unknown, field: 'loss' | 'model' | 'name'): LossDefinition {
+export function resolveLossName(name: unknown, field: 'loss' | 'model' | 'name' | 'losses'): LossDefinition {
   if (name === undefined) throw new ServiceError('unknown_loss', `${field} is required: a loss name from GET /losses`, { field });
   if (typeof name !== 'string') throw new ServiceError('unknown_loss', `${field} must be a loss name (a string), not ${name === null ? 'null' : typeof name}`, { field });
   const def = findLoss(name);

@@ -62,7 +62,7 @@ export const binaryCrossEntropy = defineLoss({
     input.params.weight === undefined ? elementwiseSimd('binary_cross_entropy', input.predictions, input.targets, lo, hi, out) : scalar(input, lo, hi, out),
   scalarKernel: scalar,
   demo: {
-    plot: probability('predicted probability p (target y = 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
+    plot: probability('predicted probability p (target 1)', (p) => ({ predictions: [p], targets: [1], dPredictions: [1] })),
     sample: (r) => elementwise(() => r.uniform(0.05, 0.95), () => r.uniform(), { weight: classWeights(r) }),
     example: { predictions: [0.9, 0.2, 0.6, 0.05], targets: [1, 0, 1, 0] },
   },

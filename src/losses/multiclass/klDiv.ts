@@ -61,7 +61,9 @@ export const klDiv = defineLoss({
   kernel: ({ predictions: x, targets: y, params: { log_target } }, lo, hi, out) => elementwiseSimd('kl_div', x, y, lo, hi, out, [log_target ? 1 : 0]),
   scalarKernel: scalar,
   demo: {
-    plot: probability('predicted probability p of class 0 (target [0.7, 0.3], log-probabilities sent)', (p) => ({
+    // The axis of keras.kl_divergence's (the same label: /explore draws them over each other); the
+    // input is sent as log-probabilities, as kl_div takes it.
+    plot: probability('predicted probability p of the first of two classes (targets 0.7, 0.3)', (p) => ({
       predictions: [[Math.log(p), Math.log(1 - p)]],
       targets: [[0.7, 0.3]],
       dPredictions: [1 / p, -1 / (1 - p)],
