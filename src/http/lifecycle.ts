@@ -36,6 +36,10 @@ export interface DrainReport {
 
 /** A connection with no request and no new byte for this long is closed during a drain. */
 const QUIET_MS = 300;
+/** ... but a connection that has not sent its first request yet is waited for this long (within
+ *  the grace period): a client connected to send one, and on a busy machine its write can come
+ *  well after its connect (closing it at 300 ms reset such a request in CI: ECONNRESET). */
+const FIRST_REQUEST_MS = 5000;
 /** Descriptors kept for the process itself (workers, logs, /proc reads, the listening socket). */
 const RESERVED_FDS = 128;
 
@@ -56,6 +60,8 @@ export function defaultMaxConnections(): number {
 
 interface Tracked {
   active: number;
+  /** Requests it has carried. */
+  served: number;
   bytesRead: number;
   quietSince: number;
 }
@@ -75,7 +81,7 @@ async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; b
     }
   });
   app.server.on('connection', (socket: Socket) => {
-    sockets.set(socket, { active: 0, bytesRead: 0, quietSince: Date.now() });
+    sockets.set(socket, { active: 0, served: 0, bytesRead: 0, quietSince: Date.now() });
     socket.once('close', () => sockets.delete(socket));
   });
 
@@ -87,7 +93,10 @@ async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; b
   app.addHook('onRequest', (request, reply, done) => {
     inFlight.add(reply);
     const t = sockets.get(request.raw.socket);
-    if (t !== undefined) t.active++;
+    if (t !== undefined) {
+      t.active++;
+      t.served++;
+    }
     reply.raw.once('close', () => {
       inFlight.delete(reply);
       if (t !== undefined) {
@@ -123,7 +132,7 @@ async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; b
         if (socket.bytesRead !== t.bytesRead) {
           t.bytesRead = socket.bytesRead;
           t.quietSince = now;
-        } else if (now - t.quietSince >= QUIET_MS) socket.destroy();
+        } else if (now - t.quietSince >= (t.served === 0 ? FIRST_REQUEST_MS : QUIET_MS)) socket.destroy();
       }
       if (sockets.size === 0 && now - lastConnection >= QUIET_MS) {
         if (!app.server.listening) break;
