@@ -58,7 +58,7 @@ test('/explore: the index by family and its search, the stories loaded', async (
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${base}/explore`, { waitUntil: 'networkidle' });
   expect(await page.locator('#index li').count()).toBe(losses.length);
-  expect(await page.locator('#index section h3').allTextContents()).toEqual([expect.stringMatching(/^Regression/), expect.stringMatching(/^Binary/), expect.stringMatching(/^Multi-class/), expect.stringMatching(/^Keras/)]);
+  expect(await page.locator('#index section h3').allTextContents()).toEqual([expect.stringMatching(/^Regression/), expect.stringMatching(/^Binary/), expect.stringMatching(/^Multi-class/), expect.stringMatching(/^Keras/), expect.stringMatching(/^scikit-learn/)]);
   const images = page.locator('#view img');
   expect(await images.count()).toBe(Object.keys(comparisons).length);
   for (let i = 0; i < (await images.count()); i++) {

@@ -1,5 +1,6 @@
 // GET /losses serves every loss of the spec (test/fixtures/spec/losses.md: its PyTorch tables, Parts
-// 1 and 2, and its Keras table, Part 3), generated from the same declarations as the kernels.
+// 1 and 2, and its Keras table, Part 3; sklearn.md: Part 4), generated from the same declarations
+// as the kernels.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +11,10 @@ const spec = readFileSync(new URL('./fixtures/spec/losses.md', import.meta.url),
  *  "| `keras.huber` | Huber |" (the class name is the alias, `keras.Huber`). */
 const specLosses = [...spec.matchAll(/^\| `([a-z_0-9.]+)`(?: \(alias `([a-z_0-9]+)`\))? \|(?: ([A-Z][A-Za-z]+) \|)?/gm)]
   .map((m) => ({ name: m[1], alias: m[2] ?? (m[1].startsWith('keras.') ? `keras.${m[3]}` : undefined) }));
+
+/** Part 4's first column: "| `sklearn.log_loss` |", several names in one cell too. */
+const sklearnSpec = readFileSync(new URL('./fixtures/spec/sklearn.md', import.meta.url), 'utf8');
+const sklearnNames = [...sklearnSpec.matchAll(/^\| (`sklearn\.[a-z_0-9]+`(?:, `sklearn\.[a-z_0-9]+`)*) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((n) => n[1]));
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -22,9 +27,22 @@ test("the spec's tables are read: names, each once", () => {
   expect(new Set(specLosses.map((l) => l.name)).size).toBe(specLosses.length);
 });
 
-test('GET /losses lists every loss of the spec, with its aliases and library names', async () => {
+test("Part 4's table is read: scikit-learn's 20 functions", () => {
+  expect(sklearnNames).toHaveLength(20);
+  expect(sklearnNames).toContain('sklearn.mean_tweedie_deviance');
+});
+
+test('GET /losses lists every loss of Parts 1-3, with its aliases and library names, and scikit-learn\'s of Part 4 as sklearn.<function>', async () => {
   const { losses } = (await app.inject({ method: 'GET', url: '/losses' })).json() as { losses: { name: string; aliases: string[]; library_names: string[] }[] };
-  expect(losses.map((l) => l.name).sort()).toEqual(specLosses.map((l) => l.name).sort());
+  const names = losses.map((l) => l.name);
+  expect(names.filter((n) => !n.startsWith('sklearn.')).sort()).toEqual(specLosses.map((l) => l.name).sort());
+  // Part 4 is being built (issue 22): every sklearn.* served is one of its functions, by both names.
+  const sklearn = losses.filter((l) => l.name.startsWith('sklearn.'));
+  expect(sklearn.length).toBeGreaterThan(0);
+  for (const l of sklearn) {
+    expect(sklearnNames).toContain(l.name);
+    expect(l.library_names).toEqual([l.name.replace(/^sklearn\./, 'sklearn.metrics.')]);
+  }
   for (const { name, alias } of specLosses) {
     const entry = losses.find((l) => l.name === name)!;
     if (alias) expect([...entry.aliases, ...entry.library_names]).toContain(alias);

@@ -6,7 +6,7 @@ import { buildTestApp } from './support/testApp.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
 import type { LossTask, LossResult } from '../src/task/lossTask.ts';
-import { valueCases } from './support/golden.ts';
+import { includeOf, valueCases } from './support/golden.ts';
 import { rng } from '../load/support/random.ts';
 
 let app: FastifyInstance;
@@ -24,8 +24,8 @@ function goldenTask(c: (typeof valueCases)[number]): LossTask {
     ...slotTensors(def, (name) => (c.inputs[name] === undefined ? undefined : { data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape })),
     params: def.params.parse(c.params),
     reduction: c.reduction as LossTask['reduction'],
-    wantPerSample: true,
-    wantGradient: c.reduction !== 'none',
+    wantPerSample: includeOf(c).includes('per_sample'),
+    wantGradient: includeOf(c).includes('gradient'),
     regularization: c.regularization ? { l1: c.regularization.l1, l2: c.regularization.l2, parameters: Float64Array.from(c.regularization.parameters.data) } : null,
   });
 }
@@ -39,6 +39,7 @@ const bytes = (a: ArrayBufferView | null) => (a === null ? null : Buffer.from(a.
 
 function expectSameBits(a: LossResult, b: LossResult) {
   expect(Object.is(a.value, b.value), `${a.value} vs ${b.value}`).toBe(true);
+  expect(bytes(a.values ?? null)).toBe(bytes(b.values ?? null));
   expect(bytes(a.perSample)).toBe(bytes(b.perSample));
   expect(bytes(a.gradient)).toBe(bytes(b.gradient));
   expect(bytes(a.parametersGradient)).toBe(bytes(b.parametersGradient));

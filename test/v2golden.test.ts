@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from './support/testApp.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { tensorInputs } from '../src/losses/types.ts';
-import { closeTo, errorCases, flatten, valueCases, type GoldenCase, type GoldenTensor } from './support/golden.ts';
+import { closeTo, errorCases, flatten, valueCases, valueList, type GoldenCase, type GoldenTensor } from './support/golden.ts';
 import { inferRequest, parseInferResponse, type V2Datatype, type V2Input } from '../load/support/v2client.ts';
 
 let app: FastifyInstance;
@@ -78,9 +78,12 @@ describe.each(modes)('golden value cases via v2 infer, %s', (_label, mode) => {
     for (const o of outputs.values()) expect(o.datatype).toBe(mode.float);
     // reduction none: per_sample alone.
     if (exp.value === undefined) expect([...outputs.keys()]).toEqual(['per_sample']);
-    else expect(matches(outputs.get('value')!.data, { shape: [1], data: [exp.value] }, c, mode), 'value').toBeNull();
-    expect(outputs.get('per_sample')!.shape).toEqual(exp.per_sample.shape);
-    expect(matches(outputs.get('per_sample')!.data, exp.per_sample, c, mode), 'per_sample').toBeNull();
+    else expect(matches(outputs.get('value')!.data, { shape: [valueList(exp.value).length], data: valueList(exp.value) }, c, mode), 'value').toBeNull();
+    if (exp.per_sample === undefined) expect(outputs.has('per_sample')).toBe(false);
+    else {
+      expect(outputs.get('per_sample')!.shape).toEqual(exp.per_sample.shape);
+      expect(matches(outputs.get('per_sample')!.data, exp.per_sample, c, mode), 'per_sample').toBeNull();
+    }
     // One differentiable input: output `gradient`; several: `gradient_<input>`.
     const gradients = exp.gradients ?? {};
     const names = Object.keys(gradients);

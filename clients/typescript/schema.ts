@@ -477,7 +477,7 @@ export interface components {
             /** @description The loss's names in the library it follows, in every form code writes them (mse_loss, MSELoss, torch.nn.functional.mse_loss, F.mse_loss, torch.nn.MSELoss, nn.MSELoss; keras.losses.Huber, tf.keras.losses.huber, ...): requests may use any. */
             library_names: string[];
             /** @enum {string} */
-            family: "regression" | "binary" | "multiclass" | "keras";
+            family: "regression" | "binary" | "multiclass" | "keras" | "sklearn";
             summary: string;
             formula: string;
             reduction_rule: string;
@@ -594,8 +594,8 @@ export interface components {
             loss: string;
             /** @enum {string} */
             reduction: "mean" | "sum" | "batchmean" | "sum_over_batch_size" | "mean_with_sample_weight" | "none";
-            /** @description The reduced loss, plus the regularization term when given. Absent for reduction none (Keras), which answers per_sample alone. */
-            value?: number;
+            /** @description The reduced loss, plus the regularization term when given. Absent for reduction none (Keras), which answers per_sample alone. An array, one per output, for scikit-learn's multioutput="raw_values". */
+            value?: number | number[];
             /** @description What mean (or batchmean) divided Σ per_sample by: the number of elements or rows, Σ w_{y_i} over the targets that are not ignore_index (cross_entropy and nll with class indices; without weights, the count of those targets), or the first dimension (batchmean). Absent for sum. */
             denominator?: number;
             /**
@@ -2299,6 +2299,69 @@ export interface operations {
                      * @enum {string}
                      */
                     reduction?: "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_absolute_error";
+                    /** @description sklearn.mean_absolute_error predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_absolute_error targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_absolute_error sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                    };
+                    /**
+                     * @description scikit-learn's: each output's score is the mean of its per-sample terms (weighted by sample_weight: Σ w·ℓ / Σ w), then the outputs' scores are combined as multioutput says (uniform_average: their mean).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_squared_error";
+                    /** @description sklearn.mean_squared_error predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_squared_error targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_squared_error sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                        /**
+                         * @description false: the root mean squared error (each output's square root, then combined).
+                         * @default true
+                         */
+                        squared?: boolean;
+                    };
+                    /**
+                     * @description scikit-learn's: each output's score is the mean of its per-sample terms (weighted by sample_weight: Σ w·ℓ / Σ w), then the outputs' scores are combined as multioutput says (uniform_average: their mean).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
                     /**
                      * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
                      * @default []

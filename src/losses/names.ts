@@ -12,6 +12,8 @@ export interface LibraryNames {
   torch?: { functional: string; module?: string; namespace?: 'torch.nn.functional' | 'torchvision.ops' };
   /** Keras 3: `function` and `class` in keras.losses. */
   keras?: { function: string; class: string };
+  /** scikit-learn: `function` in sklearn.metrics (the loss's own name is sklearn.<function>). */
+  sklearn?: { function: string };
 }
 
 /** Every spelling of a library's names that user code writes. */
@@ -29,6 +31,8 @@ export function libraryNameForms(names: LibraryNames | undefined): string[] {
     // No bare forms: `categorical_crossentropy` unprefixed is the spec's (PyTorch-style) loss.
     for (const n of [keras.function, keras.class]) forms.push(`keras.${n}`, `keras.losses.${n}`, `tf.keras.losses.${n}`);
   }
+  const sklearn = names?.sklearn;
+  if (sklearn !== undefined) forms.push(`sklearn.metrics.${sklearn.function}`);
   return forms;
 }
 

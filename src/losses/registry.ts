@@ -5,7 +5,7 @@ import type { LossDefinition } from './types.ts';
 import { closestNames, libraryNameForms } from './names.ts';
 
 /** The family folders, in catalog order. */
-const FAMILIES: readonly LossDefinition['family'][] = ['regression', 'binary', 'multiclass', 'keras'];
+const FAMILIES: readonly LossDefinition['family'][] = ['regression', 'binary', 'multiclass', 'keras', 'sklearn'];
 
 const isLoss = (v: unknown): v is LossDefinition =>
   typeof v === 'object' && v !== null && typeof (v as LossDefinition).name === 'string' && typeof (v as LossDefinition).kernel === 'function';

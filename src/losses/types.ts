@@ -73,6 +73,12 @@ export interface KernelOutput {
    *  its datatype) while it is still in the module's memory: how many elements they checked, and
    *  the first bad one's index (−1: none). kernelBlocks scans what they did not check. */
   gradientChecked?: { count: number; first: number };
+  /** Set by a coupled kernel whose value is a vector (scikit-learn's multioutput="raw_values": one
+   *  value per output); the kernel's returned sum is then not the value. */
+  values?: Float64Array | null;
+  /** Set by a coupled kernel that finds, computing, that the request has no answer (a score
+   *  scikit-learn returns as NaN): the request is refused with it. */
+  problem?: InputProblem | null;
 }
 
 /** A tensor input of a loss, by the name requests give it. */
@@ -115,6 +121,8 @@ export interface InputProblem {
     | 'invalid_params'
     | 'invalid_tensor'
     | 'undefined_mean'
+    /** An output the loss cannot give for this request (include: per_sample of a median). */
+    | 'invalid_body'
     /** Well formed, but the value is infinite (ctc: no alignment exists): 422. */
     | 'result_not_finite';
   /** Absent when no one field is at fault (a weighted mean whose weights add up to 0). */
@@ -184,6 +192,9 @@ export interface LossChecks<P> {
   meanDenominator?(input: KernelInput<P>, lo: number, hi: number): number;
   /** A denominator fixed by the shapes instead (kl_div's batchmean: the first dimension), or null. */
   fixedDenominator?(input: KernelInput<P>, reduction: Reduction): number | null;
+  /** Outputs the loss cannot give for these parameters (a median has no per-sample terms, a count
+   *  no gradient, a vector of values no one gradient): the refusal, or null. */
+  refuseOutputs?(params: P, want: { perSample: boolean; gradient: boolean }): InputProblem | null;
 }
 
 /** How the loss is shown and exercised: its picture, random requests, the docs' example. */
@@ -220,7 +231,7 @@ export interface LossDefinition<P = unknown> {
   name: string;
   aliases: readonly string[];
   /** The folder it lies in: PyTorch's losses by kind, Keras's (`keras.*`) apart. */
-  family: 'regression' | 'binary' | 'multiclass' | 'keras';
+  family: 'regression' | 'binary' | 'multiclass' | 'keras' | 'sklearn';
   /** Its names in the library it follows (PyTorch's function and nn class, Keras's function and
    *  class): requests may name the loss by any of them, bare or qualified (names.ts). */
   libraryNames?: LibraryNames;
@@ -290,7 +301,7 @@ export interface Arrangement {
   /** Arrays the kernel reads besides (Keras: `unit_weight`, each row's weight). */
   extra: Record<string, FloatArray>;
   /** The answer's shapes: the gradient (the predictions' as sent) and the per-sample values. */
-  shapes: { gradient: number[]; perSample: number[] };
+  shapes: { gradient: number[]; perSample: number[]; value?: number[] };
   /** Set when the kernel reads the predictions with two axes swapped (pool/taskArrays.ts). */
   transpose: { outer: number; a: number; b: number; inner: number } | null;
   /** The reduction's denominator, fixed by the shapes and weights (null: Σ of meanDenominator). */

@@ -1,7 +1,7 @@
 // A loss and its derivative along its plot slice, computed by the same kernels as POST /loss
 // (prepareLossTask + computeLoss, inline: these are one-sample requests).
 import { computeLoss } from '../pool/computeLoss.ts';
-import { prepareLossTask, slotTensors } from '../validation/prepareLossTask.ts';
+import { prepareLossTask, reductionsOf, slotTensors } from '../validation/prepareLossTask.ts';
 import { kernelSlots, type LossDefinition, type NestedNumbers } from '../losses/types.ts';
 import { decodeJsonTensor } from '../validation/decodeJsonTensor.ts';
 
@@ -23,7 +23,8 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
         def,
         ...slotTensors(def, (name) => (sent[name] === undefined ? undefined : decodeJsonTensor(sent[name], name))),
         params,
-        reduction: 'sum',
+        // The sum of one sample is its value; a loss without sum (scikit-learn's) gives its own.
+        reduction: reductionsOf(def).includes('sum') ? 'sum' : reductionsOf(def)[0],
         wantPerSample: false,
         wantGradient: true,
         regularization: null,

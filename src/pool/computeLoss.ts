@@ -10,7 +10,7 @@ import { findLoss } from '../losses/registry.ts';
 import { regularize } from '../losses/regularization.ts';
 import { spans } from '../losses/checks.ts';
 import { firstNonFinite } from '../losses/math.ts';
-import { byRows, kernelSlots, type FloatArray, type InputProblem, type KernelInput, type LossDefinition, type TargetArray } from '../losses/types.ts';
+import { byRows, kernelSlots, type FloatArray, type InputProblem, type KernelInput, type KernelOutput, type LossDefinition, type TargetArray } from '../losses/types.ts';
 import type { LossResult, LossTask } from '../task/lossTask.ts';
 import { requestIndex } from '../losses/layout.ts';
 
@@ -141,6 +141,9 @@ export function denominatorOf(task: LossTask, shares: Float64Array[]): { denomin
 
 export interface KernelResult {
   sums: Float64Array;
+  /** A coupled kernel's vector value, and its refusal (KernelOutput.values, .problem). */
+  values?: Float64Array | null;
+  problem?: InputProblem | null;
   /** The first non-finite gradient element in the range: which gradient ('gradient', or an
    *  extra input's name) and where; null if none. */
   nonFinite: { field: string; index: number } | null;
@@ -160,12 +163,14 @@ export function kernelBlocks(
   const { units, block } = blockLayout(def, input);
   // The SIMD kernels check the gradient as they write it (KernelOutput.gradientChecked).
   const checked = { count: 0, first: -1 };
-  const out = { perSample, gradient, gradScale, gradients, reduction: task.reduction, gradientChecked: checked };
+  const out: KernelOutput = { perSample, gradient, gradScale, gradients, reduction: task.reduction, gradientChecked: checked, values: null, problem: null };
   const sums = new Float64Array(Math.max(0, b1 - b0));
   for (let b = b0; b < b1; b++) {
     const lo = b * block;
     sums[b - b0] = def.kernel(input, lo, Math.min(units, lo + block), out);
+    if (out.problem) return { sums, nonFinite: null, problem: out.problem };
   }
+  if (out.values) return { sums, values: out.values, ...nonFiniteIn(gradient, gradients) };
   // The gradient elements of these blocks: predictions' span of units [b0·block, b1·block).
   const from = b0 * block * input.cols;
   const to = Math.min(units, b1 * block) * input.cols;
@@ -177,6 +182,16 @@ export function kernelBlocks(
   return { sums, nonFinite: null };
 }
 
+/** The first non-finite element of the gradients (a coupled kernel's, which checks none itself). */
+function nonFiniteIn(gradient: FloatArray | null, gradients: Record<string, FloatArray | null>): { nonFinite: KernelResult['nonFinite'] } {
+  for (const [field, g] of [['gradient', gradient] as const, ...Object.entries(gradients)]) {
+    if (g === null) continue;
+    const index = firstNonFinite(g, 0, g.length);
+    if (index >= 0) return { nonFinite: { field, index } };
+  }
+  return { nonFinite: null };
+}
+
 export function finishLoss(
   task: LossTask,
   denominator: number,
@@ -185,7 +200,14 @@ export function finishLoss(
   gradient: FloatArray | null,
   gradients: Record<string, FloatArray>,
   nonFiniteGradient: { field: string; index: number } | null,
+  values: Float64Array | null = null,
 ): LossResult {
+  if (values !== null) {
+    // A vector value (raw_values): each element must be a number JSON can carry.
+    const bad = firstNonFinite(values, 0, values.length);
+    const nonFinite = bad >= 0 ? { field: 'value', index: bad } : (nonFiniteGradient ?? null);
+    return { value: Number.NaN, values, denominator, perSample, gradient, gradients, parametersGradient: null, nonFinite, problem: null };
+  }
   let total = 0;
   for (const part of sums) for (let i = 0; i < part.length; i++) total += part[i];
   let value = denominator === 1 ? total : denominator === 0 ? 0 : total / denominator;
@@ -258,8 +280,10 @@ export function* phaseChain(task: LossTask, parts: number, allocateShared?: (byt
   }
   const gradScale = denominator === 0 ? 0 : 1 / denominator;
   const kernels = (yield { phase: 'kernel', ranges, denominator, gradScale, perSample, gradient, gradients }) as KernelResult[];
+  const refusal = kernels.find((r) => r.problem)?.problem;
+  if (refusal) return refused(refusal);
   const nonFinite = kernels.find((r) => r.nonFinite !== null)?.nonFinite ?? null;
-  return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, gradients, nonFinite);
+  return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, gradients, nonFinite, kernels.find((r) => r.values)?.values ?? null);
 }
 
 /** Runs one phase step over its ranges in this thread. */

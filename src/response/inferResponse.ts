@@ -39,7 +39,7 @@ export interface EncodedInferResponse {
 function outputShape(name: OutputName, task: LossTask, decoded: AnswerSpec): number[] {
   switch (name) {
     case 'value':
-      return [1];
+      return task.shapes.value ?? [1];
     case 'per_sample':
       return task.shapes.perSample;
     case 'gradient':
@@ -62,8 +62,10 @@ function gradientInput(name: OutputName, task: LossTask): { input: string; first
 export function outputData(name: OutputName, task: LossTask, result: LossResult, decoded: AnswerSpec): FloatArray {
   const asOutputType = (a: FloatArray): FloatArray => (decoded.datatype === 'FP32' && !(a instanceof Float32Array) ? Float32Array.from(a) : a);
   switch (name) {
-    case 'value':
-      return decoded.datatype === 'FP32' ? Float32Array.of(result.value) : Float64Array.of(result.value);
+    case 'value': {
+      const values = result.values ?? [result.value];
+      return decoded.datatype === 'FP32' ? Float32Array.from(values) : Float64Array.from(values);
+    }
     case 'per_sample':
       return result.perSample!;
     case 'gradient':

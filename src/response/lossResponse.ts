@@ -36,7 +36,8 @@ export interface AnswerContext {
 function* lossResponsePieces(task: LossTask, result: LossResult, { params, regularizationShape }: AnswerContext, tensor: (data: FloatArray, shape: readonly number[]) => Iterable<string>) {
   // reduction none (Keras's) answers the per-sample values alone.
   let head = `{"loss":${JSON.stringify(task.loss)},"reduction":"${task.reduction}"`;
-  if (task.reduction !== 'none') head += `,"value":${result.value}`;
+  // A vector value (scikit-learn's raw_values) as an array of the outputs.
+  if (task.reduction !== 'none') head += `,"value":${result.values ? `[${result.values.join(',')}]` : result.value}`;
   if (task.reduction !== 'sum' && task.reduction !== 'none') head += `,"denominator":${result.denominator}`;
   // Every kernel computes in float64, FP32 inputs included (README: "Precision").
   yield `${head},"precision":"float64","params":${JSON.stringify(params)}`;

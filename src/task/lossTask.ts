@@ -24,7 +24,7 @@ export interface LossTask {
   rawTargets: BigInt64Array | Uint8Array | null;
   /** The shapes of the answer's tensors, as the request gave them (the kernel may see predictions
    *  [N·D, C] where the request sent [N, C, D]). */
-  shapes: { gradient: number[]; perSample: number[]; inputs?: Record<string, number[]> };
+  shapes: { gradient: number[]; perSample: number[]; inputs?: Record<string, number[]>; value?: number[] };
   /** Extra inputs broadcast along the last dimension for the kernel (one value per row): their
    *  gradients are summed back along it before the answer. */
   perRowInputs?: string[];
@@ -41,6 +41,9 @@ export interface LossTask {
 
 export interface LossResult {
   value: number;
+  /** A value that is a vector (scikit-learn's multioutput="raw_values"), of shape shapes.value:
+   *  then `value` is not used. */
+  values?: Float64Array | null;
   /** What `mean`/`batchmean` divided Σ per_sample by (1 for `sum`). */
   denominator: number;
   perSample: FloatArray | null;

@@ -159,7 +159,11 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   const gradients = gradientOutputs(def).map((g) => g.output);
   // reduction none: the per-sample values alone.
   const available = reduction === 'none' ? ['per_sample'] : ['value', 'per_sample', ...gradients, ...(regTensor === undefined ? [] : ['parameters_gradient'])];
-  const outputs = (header.outputs ?? available.map((name) => ({ name, parameters: undefined }))).map((o) => {
+  // By default, the outputs the loss gives for these parameters (a median has no per-sample
+  // values; scikit-learn's raw_values no one gradient); asked for by name, they are refused.
+  const gives = (want: { perSample: boolean; gradient: boolean }) => (def.checks?.refuseOutputs?.(params as never, want) ?? null) === null;
+  const byDefault = available.filter((n) => (n === 'per_sample' ? gives({ perSample: true, gradient: false }) : gradients.includes(n) ? gives({ perSample: false, gradient: true }) : true));
+  const outputs = (header.outputs ?? byDefault.map((name) => ({ name, parameters: undefined }))).map((o) => {
     if (reduction === 'none' && (gradients.includes(o.name) || o.name === 'parameters_gradient')) {
       throw new ServiceError('invalid_body', `output '${o.name}': ${unreducedRefusal(def, o.name === 'parameters_gradient' ? 'regularization' : 'gradient')}`, { field: o.name });
     }

@@ -297,6 +297,8 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     extra: { ...extras.extra, ...own?.extra },
     sentShapes: { [kernelSlots(def).predictions]: parts.predictions.shape, ...extras.freeShapes },
   };
+  const refusal = def.checks?.refuseOutputs?.(parts.params, { perSample: parts.wantPerSample, gradient: parts.wantGradient }) ?? null;
+  if (refusal !== null) throw new ServiceError(refusal.code, refusal.detail, { field: refusal.field, index: refusal.index });
   const problem = def.checks?.checkParams?.(input) ?? null;
   if (problem !== null) throw new ServiceError(problem.code, problem.detail, { field: problem.field, index: problem.index });
   if (def.checks?.derive) Object.assign(input.extra, def.checks?.derive(input));

@@ -15,8 +15,12 @@ export interface GoldenCase {
   /** Every tensor input, by the loss's input names (format loss-golden/2). */
   inputs: Record<string, GoldenTensor>;
   regularization?: { l1: number; l2: number; parameters: GoldenTensor };
-  /** Keras's reduction none pins per_sample alone: no value, no gradients. */
-  expected?: { value?: number; per_sample: GoldenTensor; gradients?: Record<string, GoldenTensor>; parameters_gradient?: GoldenTensor };
+  /** The outputs the case asks for besides the value, where not per_sample and gradient (the
+   *  scikit-learn cases: what scikit-learn computes). */
+  include?: string[];
+  /** Keras's reduction none pins per_sample alone: no value, no gradients. scikit-learn's
+   *  multioutput="raw_values" value is a list; its metrics without per-sample terms have none. */
+  expected?: { value?: number | number[]; per_sample?: GoldenTensor; gradients?: Record<string, GoldenTensor>; parameters_gradient?: GoldenTensor };
   expect_error?: number;
   why?: string;
   field?: string;
@@ -33,9 +37,10 @@ const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/gold
 const pytorch = read('cases.json');
 const project = read('project_cases.json');
 const keras = read('keras_cases.json');
+const sklearn = read('sklearn_cases.json');
 
-export const goldenFormats = [pytorch.meta.format, project.meta.format, keras.meta.format];
-export const goldenCases = [...pytorch.cases, ...project.cases, ...keras.cases];
+export const goldenFormats = [pytorch.meta.format, project.meta.format, keras.meta.format, sklearn.meta.format];
+export const goldenCases = [...pytorch.cases, ...project.cases, ...keras.cases, ...sklearn.cases];
 export const valueCases = goldenCases.filter((c) => c.expected !== undefined);
 export const errorCases = goldenCases.filter((c) => c.expect_error !== undefined);
 export const tolerance = pytorch.meta.tolerance;
@@ -71,6 +76,15 @@ export function mismatch(actual: { data: number[]; shape: number[] }, expected: 
   return null;
 }
 
+/** What a case asks for besides the value: its own `include`, else per_sample and gradient
+ *  (reduction none answers per_sample alone: a gradient needs a scalar, a 400). */
+export function includeOf(c: GoldenCase): string[] {
+  return c.include ?? (c.reduction === 'none' ? ['per_sample'] : ['per_sample', 'gradient']);
+}
+
+/** The value as a list (a raw_values vector, or one number). */
+export const valueList = (v: number | number[]) => (Array.isArray(v) ? v : [v]);
+
 /** The POST /loss body of a golden case: every input at the top level under its name. */
 export function lossRequestBody(c: GoldenCase): Record<string, unknown> {
   return {
@@ -78,8 +92,7 @@ export function lossRequestBody(c: GoldenCase): Record<string, unknown> {
     ...Object.fromEntries(Object.entries(c.inputs).map(([name, t]) => [name, nest(t.data, t.shape)])),
     params: c.params,
     reduction: c.reduction,
-    // reduction none answers per_sample alone (a gradient needs a scalar: a 400).
-    include: c.reduction === 'none' ? ['per_sample'] : ['per_sample', 'gradient'],
+    include: includeOf(c),
     ...(c.regularization
       ? { regularization: { l1: c.regularization.l1, l2: c.regularization.l2, parameters: nest(c.regularization.parameters.data, c.regularization.parameters.shape) } }
       : {}),

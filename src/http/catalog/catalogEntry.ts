@@ -21,7 +21,7 @@ export const CatalogEntry = z
     library_names: z
       .array(z.string())
       .meta({ description: "The loss's names in the library it follows, in every form code writes them (mse_loss, MSELoss, torch.nn.functional.mse_loss, F.mse_loss, torch.nn.MSELoss, nn.MSELoss; keras.losses.Huber, tf.keras.losses.huber, ...): requests may use any." }),
-    family: z.enum(['regression', 'binary', 'multiclass', 'keras']),
+    family: z.enum(['regression', 'binary', 'multiclass', 'keras', 'sklearn']),
     summary: z.string(),
     formula: z.string(),
     reduction_rule: z.string(),

@@ -7,7 +7,7 @@
 const model = JSON.parse(document.getElementById('explore-model').textContent);
 const byName = new Map(model.map((l) => [l.name, l]));
 const $ = (id) => document.getElementById(id);
-const FAMILIES = { regression: 'Regression', binary: 'Binary classification', multiclass: 'Multi-class and embeddings', keras: 'Keras' };
+const FAMILIES = { regression: 'Regression', binary: 'Binary classification', multiclass: 'Multi-class and embeddings', keras: 'Keras', sklearn: 'scikit-learn' };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -14,7 +14,7 @@ export type Control =
 export interface ExploreLoss {
   name: string;
   family: string;
-  library: 'PyTorch' | 'Keras' | 'classic';
+  library: 'PyTorch' | 'Keras' | 'scikit-learn' | 'classic';
   aliases: string[];
   summary: string;
   formula: string;
@@ -29,6 +29,7 @@ const SAFE = 2 ** 52; // an integer schema's ±MAX_SAFE_INTEGER bounds say nothi
 
 function libraryOf(def: LossDefinition): ExploreLoss['library'] {
   if (def.name.startsWith('keras.')) return 'Keras';
+  if (def.family === 'sklearn') return 'scikit-learn';
   return def.docs.reference?.startsWith('torch') ? 'PyTorch' : 'classic';
 }
 

@@ -56,7 +56,13 @@ export const LossResponse = z
   .object({
     loss: z.string().meta({ description: 'Canonical name of the loss (aliases resolved).' }),
     reduction: z.enum(['mean', 'sum', 'batchmean', 'sum_over_batch_size', 'mean_with_sample_weight', 'none']),
-    value: z.number().optional().meta({ description: 'The reduced loss, plus the regularization term when given. Absent for reduction none (Keras), which answers per_sample alone.' }),
+    value: z
+      .union([z.number(), z.array(z.number())])
+      .optional()
+      .meta({
+        description:
+          "The reduced loss, plus the regularization term when given. Absent for reduction none (Keras), which answers per_sample alone. An array, one per output, for scikit-learn's multioutput=\"raw_values\".",
+      }),
     denominator: z
       .number()
       .optional()
