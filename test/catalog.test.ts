@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from './support/testApp.ts';
+import { includeGiven } from './support/golden.ts';
+import { findLoss } from '../src/losses/registry.ts';
 
 const spec = readFileSync(new URL('./fixtures/spec/losses.md', import.meta.url), 'utf8');
 /** First-column names of the spec's tables: "| `mse` |", "| `l1` (alias `mae`) |", or Keras's
@@ -70,7 +72,8 @@ test('GET /losses/{unknown} is a 404 problem that names the closest losses', asy
 test("every loss's catalog example computes with status 200", async () => {
   const { losses } = (await app.inject({ method: 'GET', url: '/losses' })).json() as { losses: { example: Record<string, unknown> }[] };
   for (const { example } of losses) {
-    const res = await app.inject({ method: 'POST', url: '/loss', payload: { ...example, include: ['per_sample', 'gradient'] } });
+    const include = includeGiven(findLoss(String(example.loss))!, example.params);
+    const res = await app.inject({ method: 'POST', url: '/loss', payload: { ...example, include } });
     expect(res.statusCode, `${example.loss}: ${res.body}`).toBe(200);
   }
 });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from './support/testApp.ts';
+import { includeGiven } from './support/golden.ts';
 import { losses } from '../src/losses/registry.ts';
 import { exampleInputs, tensorInputs } from '../src/losses/types.ts';
 
@@ -236,7 +237,7 @@ describe('references as they are', () => {
   test("every loss's own outputs for its example are a match with that loss", async () => {
     for (const def of losses) {
       const body = { loss: def.name, ...exampleInputs(def), ...(def.demo.example.params ? { params: def.demo.example.params } : {}) };
-      const own = await app.inject({ method: 'POST', url: '/loss', payload: { ...body, include: ['per_sample', 'gradient'] } });
+      const own = await app.inject({ method: 'POST', url: '/loss', payload: { ...body, include: includeGiven(def, def.demo.example.params) } });
       expect(own.statusCode, `${def.name}: ${own.body}`).toBe(200);
       const o = own.json();
       const several = tensorInputs(def).filter((i) => i.differentiable).length > 1;
@@ -273,6 +274,21 @@ describe('references as they are', () => {
 });
 
 describe('refusals and findings', () => {
+  test("outputs a scikit-learn metric does not give are refused where sent, naming yours' field", async () => {
+    const base = { loss: 'sklearn.median_absolute_error', predictions: [2.5, 0, 2, 8], targets: [3, -0.5, 2, 7] };
+    const terms = await check({ ...base, yours: { value: 0.5, per_sample: [0.5, 0.5, 0, 1] } });
+    expect(terms.statusCode).toBe(400);
+    expect(terms.json()).toMatchObject({ field: 'yours.per_sample', detail: expect.stringMatching(/^yours\.per_sample: .*no per-sample values/) });
+    const raw = { loss: 'sklearn.mean_squared_error', predictions: [[1, 2], [3, 4]], targets: [[1, 1], [1, 1]], params: { multioutput: 'raw_values' } };
+    const vector = await check({ ...raw, yours: { value: 2 } });
+    expect(vector.json()).toMatchObject({ status: 400, field: 'yours.value' });
+    const grad = await check({ ...raw, yours: { gradient: [[0, 1], [2, 3]] } });
+    expect(grad.json()).toMatchObject({ status: 400, field: 'yours.gradient', detail: expect.stringMatching(/raw_values/) });
+    // The value alone is compared (the median's value is 0.5).
+    const value = (await check({ ...base, yours: { value: 0.5 } })).json();
+    expect(value.verdict).toBe('match');
+  });
+
   test('a request /loss refuses is refused the same way, naming the same field', async () => {
     const body = { loss: 'binary_cross_entropy', predictions: [0.5, 1.5], targets: [1, 0] };
     const loss = (await app.inject({ method: 'POST', url: '/loss', payload: body })).json();

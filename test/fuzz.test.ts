@@ -11,7 +11,7 @@ import { paramProperties, vectorParams } from '../src/losses/describeParams.ts';
 import { tensorInputs } from '../src/losses/types.ts';
 import { rng } from '../load/support/random.ts';
 import { inferRequest, type V2Input } from '../load/support/v2client.ts';
-import { nest } from './support/golden.ts';
+import { includeGiven, nest } from './support/golden.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const share = (f: number) => Math.max(1, Math.round(RUNS * f));
@@ -250,7 +250,7 @@ test(`declared inputs: ${share(0.3)} samples of every loss, as is or with one ed
     fc.asyncProperty(fc.constantFrom(...losses), fc.integer({ min: 1, max: 1e6 }), edits, fc.boolean(), async (def, seed, edit, binary) => {
       const { inputs, params } = edited(def, seed, edit);
       const present = Object.entries(inputs).filter((e): e is [string, { data: number[]; shape: number[] }] => e[1] !== undefined);
-      const body = { loss: def.name, ...Object.fromEntries(present.map(([n, t]) => [n, nest(t.data, t.shape)])), params, include: ['per_sample', 'gradient'] };
+      const body = { loss: def.name, ...Object.fromEntries(present.map(([n, t]) => [n, nest(t.data, t.shape)])), params, include: includeGiven(def, params) };
       const rest = await send({ method: 'POST', url: '/loss', payload: body });
       checkAnswer('/loss', rest);
       if (edit.kind === 'none') expect(rest.statusCode, rest.body).toBe(200);

@@ -77,7 +77,9 @@ describe('a streamed binary answer', () => {
     expect(events[0]).toBe(`start ${n} ${n}`);
     expect(events.at(-1)).toBe('resolved');
     const done = events.slice(1, -1).map((e) => Number(e.split(' ')[1]));
-    expect(done.length).toBeGreaterThan(2);
+    // One report per growth of the finished prefix: as many as the ranges when they finish in
+    // order, fewer when a later range finishes first (a busy machine), never none.
+    expect(done.length).toBeGreaterThanOrEqual(1);
     expect(done.at(-1)).toBe(n);
     for (let i = 1; i < done.length; i++) expect(done[i]).toBeGreaterThan(done[i - 1]);
     expect(result.value).toBe(1);

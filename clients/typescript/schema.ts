@@ -2307,6 +2307,153 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "sklearn.d2_absolute_error_score";
+                    /** @description sklearn.d2_absolute_error_score predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.d2_absolute_error_score targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.d2_absolute_error_score sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                    };
+                    /**
+                     * @description scikit-learn's: each output's D², combined as multioutput says.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.d2_pinball_score";
+                    /** @description sklearn.d2_pinball_score predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.d2_pinball_score targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.d2_pinball_score sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description α in [0, 1]: the quantile the loss is minimised at (0.5: half the absolute error).
+                         * @default 0.5
+                         */
+                        alpha?: number;
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                    };
+                    /**
+                     * @description scikit-learn's: each output's D², combined as multioutput says.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.d2_tweedie_score";
+                    /** @description sklearn.d2_tweedie_score predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.d2_tweedie_score targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.d2_tweedie_score sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The Tweedie power: ≤ 0 (0: normal), 1 (Poisson), in (1, 2) (compound Poisson-gamma), 2 (gamma), > 2 (2: gamma, 3: inverse Gaussian).
+                         * @default 0
+                         */
+                        power?: number;
+                    };
+                    /**
+                     * @description scikit-learn's: 1 − the mean deviance of the predictions over that of the targets' mean; one output.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.explained_variance_score";
+                    /** @description sklearn.explained_variance_score predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.explained_variance_score targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.explained_variance_score sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", "variance_weighted", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average" | "variance_weighted") | number[];
+                        /**
+                         * @description true: constant targets score 1 (perfect predictions) or 0 instead of NaN or −∞ (scikit-learn ≥ 1.1).
+                         * @default true
+                         */
+                        force_finite?: boolean;
+                    };
+                    /**
+                     * @description scikit-learn's: each output's explained variance, combined as multioutput says (variance_weighted: weighted by each output's target variance).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.max_error";
+                    /** @description sklearn.max_error predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.max_error targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description scikit-learn's: the maximum of |y − ŷ| over the samples.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "sklearn.mean_absolute_error";
                     /** @description sklearn.mean_absolute_error predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
                     predictions: number | (number | unknown[])[];
@@ -2324,6 +2471,115 @@ export interface operations {
                     };
                     /**
                      * @description scikit-learn's: each output's score is the mean of its per-sample terms (weighted by sample_weight: Σ w·ℓ / Σ w), then the outputs' scores are combined as multioutput says (uniform_average: their mean).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_absolute_percentage_error";
+                    /** @description sklearn.mean_absolute_percentage_error predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_absolute_percentage_error targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_absolute_percentage_error sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                    };
+                    /**
+                     * @description scikit-learn's: each output's score is the mean of its per-sample terms (weighted by sample_weight: Σ w·ℓ / Σ w), then the outputs' scores are combined as multioutput says (uniform_average: their mean).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_gamma_deviance";
+                    /** @description sklearn.mean_gamma_deviance predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_gamma_deviance targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_gamma_deviance sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description scikit-learn's: the mean of the per-sample unit deviances (weighted by sample_weight: Σ w·d / Σ w); one output.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_pinball_loss";
+                    /** @description sklearn.mean_pinball_loss predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_pinball_loss targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_pinball_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description α in [0, 1]: the quantile the loss is minimised at (0.5: half the absolute error).
+                         * @default 0.5
+                         */
+                        alpha?: number;
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                    };
+                    /**
+                     * @description scikit-learn's: each output's score is the mean of its per-sample terms (weighted by sample_weight: Σ w·ℓ / Σ w), then the outputs' scores are combined as multioutput says (uniform_average: their mean).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_poisson_deviance";
+                    /** @description sklearn.mean_poisson_deviance predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_poisson_deviance targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_poisson_deviance sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description scikit-learn's: the mean of the per-sample unit deviances (weighted by sample_weight: Σ w·d / Σ w); one output.
                      * @default mean
                      * @enum {string}
                      */
@@ -2358,6 +2614,132 @@ export interface operations {
                     };
                     /**
                      * @description scikit-learn's: each output's score is the mean of its per-sample terms (weighted by sample_weight: Σ w·ℓ / Σ w), then the outputs' scores are combined as multioutput says (uniform_average: their mean).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_squared_log_error";
+                    /** @description sklearn.mean_squared_log_error predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_squared_log_error targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_squared_log_error sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                        /**
+                         * @description false: the root (each output's square root, then combined).
+                         * @default true
+                         */
+                        squared?: boolean;
+                    };
+                    /**
+                     * @description scikit-learn's: each output's score is the mean of its per-sample terms (weighted by sample_weight: Σ w·ℓ / Σ w), then the outputs' scores are combined as multioutput says (uniform_average: their mean).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.mean_tweedie_deviance";
+                    /** @description sklearn.mean_tweedie_deviance predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.mean_tweedie_deviance targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.mean_tweedie_deviance sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The Tweedie power: ≤ 0 (0: normal), 1 (Poisson), in (1, 2) (compound Poisson-gamma), 2 (gamma), > 2 (2: gamma, 3: inverse Gaussian).
+                         * @default 0
+                         */
+                        power?: number;
+                    };
+                    /**
+                     * @description scikit-learn's: the mean of the per-sample unit deviances (weighted by sample_weight: Σ w·d / Σ w); one output.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.median_absolute_error";
+                    /** @description sklearn.median_absolute_error predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.median_absolute_error targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.median_absolute_error sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average") | number[];
+                    };
+                    /**
+                     * @description scikit-learn's: each output's median of |y − ŷ| (with sample_weight, the weighted 50th percentile: the element where the cumulative weight reaches half), then the outputs' scores combined as multioutput says.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.r2_score";
+                    /** @description sklearn.r2_score predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.r2_score targets: scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.r2_score sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description How the outputs' scores of a 2-D request are combined: "raw_values", "uniform_average", "variance_weighted", or an array of one weight per output (np.average's weights). raw_values answers a value per output.
+                         * @default uniform_average
+                         */
+                        multioutput?: ("raw_values" | "uniform_average" | "variance_weighted") | number[];
+                        /**
+                         * @description true: constant targets score 1 (perfect predictions) or 0 instead of NaN or −∞ (scikit-learn ≥ 1.1).
+                         * @default true
+                         */
+                        force_finite?: boolean;
+                    };
+                    /**
+                     * @description scikit-learn's: each output's R², combined as multioutput says (variance_weighted: weighted by each output's Σ w·(y − ȳ)²).
                      * @default mean
                      * @enum {string}
                      */

@@ -2,7 +2,7 @@
 // values and one gradient per differentiable input, computed by the kernels exactly as POST /loss
 // computes them, in float64.
 import { ServiceError } from '../errors/catalog.ts';
-import { tensorInputs, type FloatArray, type LossDefinition, type Reduction } from '../losses/types.ts';
+import { outputsGiven, tensorInputs, type FloatArray, type LossDefinition, type Reduction } from '../losses/types.ts';
 import { prepareLossTask, slotTensors } from '../validation/prepareLossTask.ts';
 import { parseLossParams } from '../validation/lossParams.ts';
 import type { LossResult, LossTask } from '../task/lossTask.ts';
@@ -34,16 +34,18 @@ const copy = (t: Tensor): Tensor => ({ data: Float64Array.from(t.data), shape: [
 const f64 = (a: FloatArray | null | undefined, shape: number[]): Tensor | undefined => (a == null ? undefined : { data: Float64Array.from(a), shape });
 
 /** `def` with `params` and `reduction` on `inputs`, or null where it refuses them (its domain,
- *  its shapes). Every output is asked for; the inputs are copied (kernels may take them). */
+ *  its shapes). Every output it gives is asked for; the inputs are copied (kernels may take them). */
 export function runLoss(def: LossDefinition, params: Record<string, unknown>, reduction: Reduction, inputs: Inputs, compute: Compute): Outputs | null {
   try {
+    const parsed = parseLossParams(def, params);
+    const given = outputsGiven(def, parsed);
     const task = prepareLossTask({
       def,
       ...slotTensors(def, (name) => (inputs[name] === undefined ? undefined : copy(inputs[name]))),
-      params: parseLossParams(def, params),
+      params: parsed,
       reduction,
-      wantPerSample: true,
-      wantGradient: reduction !== 'none',
+      wantPerSample: given.perSample,
+      wantGradient: reduction !== 'none' && given.gradient,
       regularization: null,
     });
     const result = compute(task);

@@ -254,6 +254,13 @@ export interface LossDefinition<P = unknown> {
   check?: LossCheck;
 }
 
+/** Which of per_sample and gradient the loss gives for these parameters (both, unless its
+ *  `checks.refuseOutputs` refuses one: a median has no per-sample terms, raw_values no gradient). */
+export function outputsGiven<P>(def: LossDefinition<P>, params: P): { perSample: boolean; gradient: boolean } {
+  const gives = (want: { perSample: boolean; gradient: boolean }) => (def.checks?.refuseOutputs?.(params, want) ?? null) === null;
+  return { perSample: gives({ perSample: true, gradient: false }), gradient: gives({ perSample: false, gradient: true }) };
+}
+
 /** A loss's tensor inputs: its declaration's, else predictions (differentiable) and targets. */
 export function tensorInputs(def: LossDefinition): readonly TensorInput[] {
   return (

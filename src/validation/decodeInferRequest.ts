@@ -2,7 +2,7 @@
 // LossRequestParts that POST /loss builds, so both routes share every check and message.
 import { ServiceError } from '../errors/catalog.ts';
 import { unknownInput } from './lossRequestNames.ts';
-import { kernelSlots, tensorInputs, type FloatArray, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
+import { kernelSlots, outputsGiven, tensorInputs, type FloatArray, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
 import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from './inferRequest.ts';
 import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, INTEGER_TYPES, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
@@ -161,8 +161,8 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   const available = reduction === 'none' ? ['per_sample'] : ['value', 'per_sample', ...gradients, ...(regTensor === undefined ? [] : ['parameters_gradient'])];
   // By default, the outputs the loss gives for these parameters (a median has no per-sample
   // values; scikit-learn's raw_values no one gradient); asked for by name, they are refused.
-  const gives = (want: { perSample: boolean; gradient: boolean }) => (def.checks?.refuseOutputs?.(params as never, want) ?? null) === null;
-  const byDefault = available.filter((n) => (n === 'per_sample' ? gives({ perSample: true, gradient: false }) : gradients.includes(n) ? gives({ perSample: false, gradient: true }) : true));
+  const given = outputsGiven(def, params);
+  const byDefault = available.filter((n) => (n === 'per_sample' ? given.perSample : gradients.includes(n) ? given.gradient : true));
   const outputs = (header.outputs ?? byDefault.map((name) => ({ name, parameters: undefined }))).map((o) => {
     if (reduction === 'none' && (gradients.includes(o.name) || o.name === 'parameters_gradient')) {
       throw new ServiceError('invalid_body', `output '${o.name}': ${unreducedRefusal(def, o.name === 'parameters_gradient' ? 'regularization' : 'gradient')}`, { field: o.name });

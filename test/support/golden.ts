@@ -1,5 +1,6 @@
 // Reading the golden vectors (test/fixtures/golden/: README.md says where each file comes from).
 import { readFileSync } from 'node:fs';
+import { outputsGiven, type LossDefinition } from '../../src/losses/types.ts';
 
 export interface GoldenTensor {
   shape: number[];
@@ -80,6 +81,14 @@ export function mismatch(actual: { data: number[]; shape: number[] }, expected: 
  *  (reduction none answers per_sample alone: a gradient needs a scalar, a 400). */
 export function includeOf(c: GoldenCase): string[] {
   return c.include ?? (c.reduction === 'none' ? ['per_sample'] : ['per_sample', 'gradient']);
+}
+
+/** per_sample and gradient where the loss gives them for these parameters (a median has no
+ *  per-sample values, raw_values no gradient); both where the parameters are not valid. */
+export function includeGiven(def: LossDefinition, params: unknown): string[] {
+  const parsed = def.params.safeParse(params ?? {});
+  const given = parsed.success ? outputsGiven(def, parsed.data) : { perSample: true, gradient: true };
+  return [...(given.perSample ? ['per_sample'] : []), ...(given.gradient ? ['gradient'] : [])];
 }
 
 /** The value as a list (a raw_values vector, or one number). */

@@ -2,7 +2,7 @@
 // outputs in the shapes the loss gives them, then the search (src/check/checkLoss.ts). The route
 // answers requests with it; the OpenAPI document's examples are answered by it too.
 import { findLoss } from '../../losses/registry.ts';
-import { tensorInputs } from '../../losses/types.ts';
+import { outputsGiven, tensorInputs } from '../../losses/types.ts';
 import { ServiceError } from '../../errors/catalog.ts';
 import type { DecodedTensor } from '../../validation/decodeJsonTensor.ts';
 import { prepareLossTask, slotTensors, unreducedRefusal } from '../../validation/prepareLossTask.ts';
@@ -29,16 +29,27 @@ export function answerCheck({ request: body, yours, tolerance }: CheckBody, tens
   // Refused as POST /loss refuses it: the named loss on these inputs, computed as it is.
   const wantsGradient = yours.gradient !== undefined || yours.gradients !== undefined;
   if (wantsGradient && body.reduction === 'none') throw new ServiceError('invalid_body', `yours.gradient: ${unreducedRefusal(def, 'gradient')}`, { field: 'yours.gradient' });
+  // Outputs the loss does not give for these parameters (a median's per-sample values, a vector
+  // value's gradient) are refused where the user sent them, asked for nowhere else.
+  const given = outputsGiven(def, body.params as never);
+  const refusal = def.checks?.refuseOutputs?.(body.params as never, { perSample: yours.per_sample !== undefined, gradient: wantsGradient }) ?? null;
+  if (refusal !== null) {
+    const field = yours.per_sample !== undefined && !given.perSample ? 'yours.per_sample' : yours.gradient !== undefined ? 'yours.gradient' : 'yours.gradients';
+    throw new ServiceError(refusal.code, `${field}: ${refusal.detail}`, { field });
+  }
   const task = prepareLossTask({
     def,
     ...slotTensors(def, (name) => (inputs[name] === undefined ? undefined : { data: Float64Array.from(inputs[name].data), shape: inputs[name].shape })),
     params: body.params,
     reduction: body.reduction,
-    wantPerSample: true,
-    wantGradient: body.reduction !== 'none',
+    wantPerSample: given.perSample,
+    wantGradient: body.reduction !== 'none' && given.gradient,
     regularization: null,
   });
-  compute(task);
+  const result = compute(task);
+  if (result.values != null && yours.value !== undefined) {
+    throw new ServiceError('invalid_body', `yours.value: ${def.name} answers a value per output here (multioutput "raw_values"); POST /check compares one value: ask for "uniform_average" or output weights`, { field: 'yours.value' });
+  }
   // Your outputs, in the shapes the loss gives them for these inputs.
   const named: Named = new Map();
   const mine: Outputs = {};

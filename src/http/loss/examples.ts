@@ -3,7 +3,7 @@
 // the same code as the route when the app is built (a few milliseconds), so that the document
 // shows what the service says and the drift test sees any change of it.
 import { losses } from '../../losses/registry.ts';
-import { exampleInputs, type LossDefinition } from '../../losses/types.ts';
+import { exampleInputs, outputsGiven, type LossDefinition } from '../../losses/types.ts';
 import { ServiceError } from '../../errors/catalog.ts';
 import { problemJson } from '../../errors/render.ts';
 import { unsupportedMediaType } from '../../errors/toServiceError.ts';
@@ -18,13 +18,19 @@ import { defaultOptions } from '../../config.ts';
 
 type Example = { summary: string; value: unknown };
 
+/** per_sample and gradient, less those the loss does not give (a median has no per-sample values). */
+function includeFor(def: LossDefinition): string[] {
+  const given = outputsGiven(def, def.params.parse(def.demo.example.params ?? {}));
+  return [...(given.perSample ? ['per_sample'] : []), ...(given.gradient ? ['gradient'] : [])];
+}
+
 function request(def: LossDefinition): Record<string, unknown> {
   return {
     loss: def.name,
     ...exampleInputs(def),
     ...(def.demo.example.params ? { params: def.demo.example.params } : {}),
     reduction: reductionsOf(def)[0],
-    include: ['per_sample', 'gradient'],
+    include: includeFor(def),
   };
 }
 

@@ -181,7 +181,7 @@ export interface OutputScores {
   problem?: InputProblem;
 }
 
-export interface RegressionSpec<P extends { multioutput?: Multioutput }> {
+export interface RegressionSpec<P> {
   /** scikit-learn's function name: the loss is sklearn.<function>. */
   function: string;
   summary: string;
@@ -191,16 +191,18 @@ export interface RegressionSpec<P extends { multioutput?: Multioutput }> {
   reductionRule: string;
   /** Per-sample terms: the reason there are none (a median, a maximum, a ratio), or null. */
   noTerms: string | null;
+  /** false: the function takes no sample_weight (max_error). */
+  sampleWeight?: false;
   rules?: (params: P) => RegressionRules;
   outputs(columns: Columns, params: P, want: { terms: boolean; gradient: boolean }): OutputScores;
   demo: LossDemo;
   check?: LossCheck;
 }
 
-const multioutputOf = (params: { multioutput?: Multioutput }): Multioutput => params.multioutput ?? 'uniform_average';
+const multioutputOf = (params: unknown): Multioutput => (params as { multioutput?: Multioutput }).multioutput ?? 'uniform_average';
 
 /** The coupled kernel: the outputs' scores combined as multioutput says. */
-function regressionKernel<P extends { multioutput?: Multioutput }>(spec: RegressionSpec<P>) {
+function regressionKernel<P>(spec: RegressionSpec<P>) {
   return (input: KernelInput<P>, _lo: number, _hi: number, out: KernelOutput): number => {
     const cols = columnsOf(input as KernelInput<unknown>);
     const r = spec.outputs(cols, input.params, { terms: out.perSample !== null, gradient: out.gradient !== null });
@@ -229,7 +231,7 @@ function regressionKernel<P extends { multioutput?: Multioutput }>(spec: Regress
   };
 }
 
-export function regressionMetric<P extends { multioutput?: Multioutput }>(spec: RegressionSpec<P>): LossDefinition<P> {
+export function regressionMetric<P>(spec: RegressionSpec<P>): LossDefinition<P> {
   const name = `sklearn.${spec.function}`;
   return {
     name,
@@ -245,7 +247,7 @@ export function regressionMetric<P extends { multioutput?: Multioutput }>(spec: 
       targets: regressionInputs[1].description,
     },
     tensors: {
-      inputs: regressionInputs,
+      inputs: spec.sampleWeight === false ? regressionInputs.slice(0, 2) : regressionInputs,
       layout: 'elementwise',
       targetLayout: 'same',
       arrange: (sent, params) => arrangeRegression(name, sent, multioutputOf(params), spec.rules?.(params)),
@@ -278,7 +280,7 @@ export function meanOfTerms<P>(
   term: (y: number, p: number, params: P) => number,
   dTerm: (y: number, p: number, params: P) => number,
   finish?: (params: P) => { score(mean: number): number; slope(mean: number): number } | null,
-): RegressionSpec<P & { multioutput?: Multioutput }>['outputs'] {
+): RegressionSpec<P>['outputs'] {
   return ({ n, outputs, y, p, w }, params, want) => {
     const scores = new Float64Array(outputs);
     const terms: Float64Array[] = [];
