@@ -104,9 +104,12 @@ export interface TensorInput {
   gradientConvention?: 'logits';
   /** The request may leave it out (Keras's sample_weight). */
   optional?: boolean;
+  /** Class labels as scikit-learn takes them: numbers, booleans or strings (JSON strings, v2
+   *  BYTES); the loss's `arrange` reads them from the sent tensor's `labels`. */
+  labels?: boolean;
   /** What the v2 model metadata declares for it when not the loss's usual (FP64, the first
    *  input's shape): the most common datatype and shape, −1 for free dimensions, and the rest. */
-  metadata?: { datatype: 'FP64' | 'INT64'; shape: number[]; accepts: string };
+  metadata?: { datatype: 'FP64' | 'INT64' | 'BYTES'; shape: number[]; accepts: string };
 }
 
 /** Why a request cannot be computed, found by a loss's own checks. The validation layer turns
@@ -294,8 +297,9 @@ export interface PlotSlice {
   at(x: number): { predictions: NestedNumbers; targets: NestedNumbers; dPredictions: number[]; extra?: Record<string, NestedNumbers>; dExtra?: Record<string, number[]> };
 }
 
-/** The request's tensors by input name, as sent (optional inputs may be absent). */
-export type SentTensors = Record<string, { data: FloatArray | TargetArray; shape: number[] } | undefined>;
+/** The request's tensors by input name, as sent; a label input's strings and booleans in `labels`
+ *  (validation/decodeJsonTensor.ts). */
+export type SentTensors = Record<string, { data: FloatArray | TargetArray; shape: number[]; labels?: readonly (string | number | boolean)[] } | undefined>;
 
 /** What a loss's `arrange` makes of the request: the kernel's view ([rows, cols] and the data in
  *  that order), the answer's shapes, and how the per-sample values are weighted and reduced. */

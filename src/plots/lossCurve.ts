@@ -3,7 +3,7 @@
 import { computeLoss } from '../pool/computeLoss.ts';
 import { prepareLossTask, reductionsOf, slotTensors } from '../validation/prepareLossTask.ts';
 import { kernelSlots, type LossDefinition, type NestedNumbers } from '../losses/types.ts';
-import { decodeJsonTensor } from '../validation/decodeJsonTensor.ts';
+import { decodeLossInput } from '../validation/decodeJsonTensor.ts';
 
 export interface Curve {
   loss: [number, number][];
@@ -21,7 +21,7 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
     try {
       const task = prepareLossTask({
         def,
-        ...slotTensors(def, (name) => (sent[name] === undefined ? undefined : decodeJsonTensor(sent[name], name))),
+        ...slotTensors(def, (name) => (sent[name] === undefined ? undefined : decodeLossInput(def, name, sent[name]))),
         params,
         // The sum of one sample is its value; a loss without sum (scikit-learn's) gives its own.
         reduction: reductionsOf(def).includes('sum') ? 'sum' : reductionsOf(def)[0],

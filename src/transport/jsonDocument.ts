@@ -11,11 +11,11 @@
 // are refused in the same order as before (the schema first, then each tensor).
 import sjson from 'secure-json-parse';
 import { ServiceError } from '../errors/catalog.ts';
-import { decodeJsonTensor, type TakenData, type TakenTensor } from '../validation/decodeJsonTensor.ts';
+import { decodeJsonTensor, NON_FINITE_TOKEN, type TakenData, type TakenTensor } from '../validation/decodeJsonTensor.ts';
 
 export type { TakenData, TakenTensor, TensorProblem } from '../validation/decodeJsonTensor.ts';
 import { BYTES_PER_ELEMENT, fromJsonData, type Datatype } from '../validation/datatypes.ts';
-import { losses } from '../losses/registry.ts';
+import { findLoss, losses } from '../losses/registry.ts';
 import { tensorInputs } from '../losses/types.ts';
 import { elementCount } from '../losses/layout.ts';
 
@@ -34,6 +34,8 @@ interface Slot {
   path: string;
   holder: Record<string, unknown>;
   key: string;
+  /** A label input (scikit-learn's y_true): strings and booleans allowed. */
+  labels?: boolean;
 }
 
 /** Every name a loss gives a tensor input (predictions, targets, input1, anchor, ..., and the
@@ -44,8 +46,11 @@ const TENSOR_NAMES = [...new Set(losses.flatMap((def) => tensorInputs(def).flatM
 function lossSlots(body: unknown): Slot[] {
   if (!isObject(body)) return [];
   const slots: Slot[] = [];
+  // The loss's label inputs, by any name the request may give them.
+  const def = typeof body.loss === 'string' ? findLoss(body.loss) : undefined;
+  const labelNames = def === undefined ? [] : tensorInputs(def).filter((i) => i.labels).flatMap((i) => (i.alsoNamed === undefined ? [i.name] : [i.name, i.alsoNamed]));
   // Arrays, and bare numbers (rank-0 tensors).
-  for (const key of TENSOR_NAMES) if (Array.isArray(body[key]) || typeof body[key] === 'number') slots.push({ path: key, holder: body, key });
+  for (const key of TENSOR_NAMES) if (Array.isArray(body[key]) || typeof body[key] === 'number') slots.push({ path: key, holder: body, key, labels: labelNames.includes(key) });
   const reg = body.regularization;
   if (isObject(reg) && (Array.isArray(reg.parameters) || typeof reg.parameters === 'number')) slots.push({ path: 'regularization.parameters', holder: reg, key: 'parameters' });
   return slots;
@@ -66,7 +71,7 @@ const isShape = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) =
 function take(kind: DocumentKind, slot: Slot): TakenTensor | null {
   const raw = slot.holder[slot.key];
   try {
-    if (kind === 'loss') return decodeJsonTensor(raw, slot.path);
+    if (kind === 'loss') return decodeJsonTensor(raw, slot.path, slot.labels);
     // v2: converted to the input's declared datatype here, off the main thread for large bodies.
     // An input whose shape or datatype is malformed keeps its data: the infer decoder refuses it.
     const { shape, datatype, name } = slot.holder;
@@ -79,6 +84,42 @@ function take(kind: DocumentKind, slot: Slot): TakenTensor | null {
   }
 }
 
+const TOKENS = ['NaN', 'Infinity', '-Infinity'];
+
+/** A body that is JSON but for NaN, Infinity or -Infinity where a number goes (Python's json.dumps
+ *  writes them): its value with each such token as a string the tensor decoders refuse by name
+ *  and index (NON_FINITE_TOKEN), so the user learns which element it is. Undefined when the body
+ *  holds none of them outside strings, or is not JSON even with them replaced. Runs only after
+ *  JSON.parse failed: a well-formed body never pays for it. */
+function withNonFiniteTokens(bytes: Uint8Array): unknown {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const out: string[] = [];
+  let from = 0;
+  let found = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skipped whole, escapes included.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      continue;
+    }
+    if (c !== 0x4e && c !== 0x49 && c !== 0x2d) continue; // N, I, -
+    const token = TOKENS.find((t) => text.startsWith(t, i));
+    if (token === undefined) continue;
+    out.push(text.slice(from, i), JSON.stringify(NON_FINITE_TOKEN + token));
+    from = i + token.length;
+    i = from - 1;
+    found = true;
+  }
+  if (!found) return undefined;
+  out.push(text.slice(from));
+  try {
+    return sjson.parse(out.join(''), undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses a JSON document (`what` names it in errors) and takes its tensors out. */
 export function parseJsonDocument(bytes: Uint8Array, kind: DocumentKind, what = 'the body'): JsonDocument {
   if (bytes.byteLength === 0) throw new ServiceError('invalid_body', `${what} is empty; send a JSON object`);
@@ -87,7 +128,8 @@ export function parseJsonDocument(bytes: Uint8Array, kind: DocumentKind, what = 
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
-    throw new ServiceError('invalid_body', `${what} is not valid JSON: ${(err as Error).message}`);
+    value = withNonFiniteTokens(bytes);
+    if (value === undefined) throw new ServiceError('invalid_body', `${what} is not valid JSON: ${(err as Error).message}`);
   }
   const tensors = new Map<string, TakenTensor>();
   for (const slot of kind === 'loss' ? lossSlots(value) : inferSlots(value)) {

@@ -3,23 +3,36 @@
 // (its nested path and its flat index). JSON cannot hold NaN, but a literal past float64's
 // range (1e400) parses to ±Infinity: it is refused here, named by its tensor and index.
 import { ServiceError, type ProblemCode } from '../errors/catalog.ts';
-import type { FloatArray, TargetArray } from '../losses/types.ts';
+import { tensorInputs, type FloatArray, type LossDefinition, type TargetArray } from '../losses/types.ts';
 
 export const MAX_RANK = 8;
 
+
+/** NaN, Infinity and -Infinity as Python's json writes them are not JSON: a body that holds them
+ *  is read again with each one as a string that starts with this character (jsonDocument.ts),
+ *  so that the tensor and the index are named. */
+export const NON_FINITE_TOKEN = '\u0000';
 
 /** The refusal of a literal past float64's range, which JSON.parse turns into ±Infinity. */
 const notFinite = (where: string, k: number, x: number, field: string) =>
   new ServiceError('invalid_tensor', `${where} is outside float64's finite range (JSON.parse makes it ${x}); tensors must hold finite numbers`, { field, index: k });
 
+/** A class label as JSON sends it: scikit-learn's labels may be strings or booleans. */
+export type Label = string | number | boolean;
+
 export interface DecodedTensor {
   data: Float64Array;
   shape: number[];
+  /** Set when a label input (TensorInput.labels) holds strings or booleans: every element as
+   *  sent, flat and row-major (`data` then holds the numbers, NaN where a label is not one). */
+  labels?: Label[];
 }
 
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v) : typeof v);
 
-export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
+/** `allowLabels`: the tensor is a label input (scikit-learn's y_true): strings and booleans are
+ *  kept in `labels` instead of refused. */
+export function decodeJsonTensor(value: unknown, field: string, allowLabels = false): DecodedTensor {
   // A rank-0 tensor is a bare number.
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw notFinite(field, 0, value, field);
@@ -41,6 +54,7 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
   const rank = shape.length;
   const path: number[] = [];
   let k = 0;
+  let labels: Label[] | undefined;
   const where = () => `${field}${path.map((i) => `[${i}]`).join('')}`;
 
   const fill = (arr: unknown[], depth: number): void => {
@@ -51,9 +65,21 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
       for (let i = 0; i < arr.length; i++) {
         const x = arr[i];
         if (typeof x !== 'number') {
+          if (typeof x === 'string' && x.startsWith(NON_FINITE_TOKEN)) {
+            path.push(i);
+            throw new ServiceError('invalid_tensor', `${where()} (flat index ${k}) is ${x.slice(1)} (a token Python's json writes, not JSON); tensors must hold finite numbers`, { field, index: k });
+          }
+          if (allowLabels && (typeof x === 'string' || typeof x === 'boolean')) {
+            // The labels so far were numbers: kept as they are, then every element from here on.
+            if (labels === undefined) labels = [...data.subarray(0, k)];
+            labels.push(x);
+            data[k++] = typeof x === 'boolean' ? Number(x) : Number.NaN;
+            continue;
+          }
           path.push(i);
           throw new ServiceError('invalid_tensor', `${where()} (flat index ${k}) is ${describe(x)}, not a number`, { field, index: k });
         }
+        if (labels !== undefined) labels.push(x);
         if (!Number.isFinite(x)) {
           // JSON has no NaN or Infinity, but a literal such as 1e400 parses to Infinity.
           path.push(i);
@@ -74,9 +100,14 @@ export function decodeJsonTensor(value: unknown, field: string): DecodedTensor {
     }
   };
   fill(value, 0);
-  return { data, shape };
+  return labels === undefined ? { data, shape } : { data, shape, labels };
 }
 
+
+/** A loss's input `name` from JSON: labels allowed where the loss declares a label input. */
+export function decodeLossInput(def: LossDefinition, name: string, value: unknown): DecodedTensor {
+  return decodeJsonTensor(value, name, tensorInputs(def).some((i) => i.name === name && i.labels === true));
+}
 
 /** A refusal, as plain data (it crosses from a worker). */
 export interface TensorProblem {

@@ -1,7 +1,8 @@
 // The OpenAPI document's examples of POST /check, one per verdict, each with the service's own
 // answer: computed by the check itself when the app is built (a few milliseconds), so that the
 // document shows what the service says, and the drift test sees any change of it.
-import { decodeJsonTensor } from '../../validation/decodeJsonTensor.ts';
+import { decodeLossInput } from '../../validation/decodeJsonTensor.ts';
+import { findLoss } from '../../losses/registry.ts';
 import { computeLoss } from '../../pool/computeLoss.ts';
 import { inRequestLayout } from '../../pool/taskArrays.ts';
 import { ServiceError } from '../../errors/catalog.ts';
@@ -43,7 +44,7 @@ function answer(sent: Record<string, unknown>): unknown {
   const body = { ...sent };
   resolveLossRequestNames(body, undefined, CHECK_FIELDS);
   const parsed = CheckRequest.parse(body);
-  return answerCheck(parsed, (name) => (body[name] === undefined ? undefined : decodeJsonTensor(body[name], name)), (task) => {
+  return answerCheck(parsed, (name) => (body[name] === undefined ? undefined : decodeLossInput(findLoss(parsed.request.loss)!, name, body[name])), (task) => {
     const result = computeLoss(task);
     if (result.problem !== null) throw new ServiceError(result.problem.code, result.problem.detail);
     return inRequestLayout(task, result);

@@ -7,7 +7,7 @@ import { exampleInputs, outputsGiven, type LossDefinition } from '../../losses/t
 import { ServiceError } from '../../errors/catalog.ts';
 import { problemJson } from '../../errors/render.ts';
 import { unsupportedMediaType } from '../../errors/toServiceError.ts';
-import { decodeJsonTensor } from '../../validation/decodeJsonTensor.ts';
+import { decodeLossInput } from '../../validation/decodeJsonTensor.ts';
 import { prepareLossTask, reductionsOf, slotTensors } from '../../validation/prepareLossTask.ts';
 import { computeLoss } from '../../pool/computeLoss.ts';
 import { inRequestLayout } from '../../pool/taskArrays.ts';
@@ -39,7 +39,7 @@ function answer(def: LossDefinition, body: Record<string, unknown>): unknown {
   const params = def.params.parse(body.params ?? {});
   const task = prepareLossTask({
     def,
-    ...slotTensors(def, (name) => (body[name] === undefined ? undefined : decodeJsonTensor(body[name], name))),
+    ...slotTensors(def, (name) => (body[name] === undefined ? undefined : decodeLossInput(def, name, body[name]))),
     params,
     reduction: (body.reduction as never) ?? reductionsOf(def)[0],
     // The route's defaults (LossRequest): no extra outputs unless include asks for them.
