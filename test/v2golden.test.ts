@@ -30,8 +30,13 @@ function inputsOf(c: GoldenCase, mode: Mode): { inputs: V2Input[]; parameters: R
   const def = findLoss(c.loss);
   const declared = def === undefined ? [] : tensorInputs(def);
   const integer = (name: string) => (name === 'targets' && integerTargets) || declared.some((i) => i.name === name && i.integer);
-  const inputs = Object.entries(c.inputs).map(([name, tensor]) => t(name, tensor, integer(name) ? 'INT64' : mode.float));
-  for (const [name, v] of arrays) inputs.push(t(name, flatten(v), name === 'axis' ? 'INT64' : mode.float));
+  // Class labels that are strings travel as BYTES, booleans as BOOL (scikit-learn's y_true).
+  const labelType = (tensor: GoldenTensor): V2Datatype | null => (tensor.data.some((v) => typeof v === 'string') ? 'BYTES' : tensor.data.some((v) => typeof v === 'boolean') ? 'BOOL' : null);
+  const inputs = Object.entries(c.inputs).map(([name, tensor]) => t(name, tensor, labelType(tensor) ?? (integer(name) ? 'INT64' : mode.float)));
+  for (const [name, v] of arrays) {
+    const flat = flatten(v);
+    inputs.push(t(name, flat, labelType(flat) ?? (name === 'axis' ? 'INT64' : mode.float)));
+  }
   const parameters: Record<string, unknown> = { ...scalars, reduction: c.reduction };
   if (c.regularization) {
     inputs.push(t('parameters', c.regularization.parameters, mode.float));
@@ -75,7 +80,9 @@ describe.each(modes)('golden value cases via v2 infer, %s', (_label, mode) => {
     const { json, outputs } = parseInferResponse(res.rawPayload, res.headers);
     expect(json).toMatchObject({ model_name: c.loss, id: c.id });
     const exp = c.expected!;
-    for (const o of outputs.values()) expect(o.datatype).toBe(mode.float);
+    // Outputs in the predictions' datatype; predictions that are labels (zero_one_loss) answer FP64.
+    const labelPredictions = tensorInputs(findLoss(c.loss)!).some((i) => i.name === 'predictions' && i.labels);
+    for (const o of outputs.values()) expect(o.datatype).toBe(labelPredictions ? 'FP64' : mode.float);
     // reduction none: per_sample alone.
     if (exp.value === undefined) expect([...outputs.keys()]).toEqual(['per_sample']);
     else expect(matches(outputs.get('value')!.data, { shape: [valueList(exp.value).length], data: valueList(exp.value) }, c, mode), 'value').toBeNull();

@@ -2307,6 +2307,35 @@ export interface operations {
                     regularization?: components["schemas"]["Regularization"];
                 } | {
                     /** @enum {string} */
+                    loss: "sklearn.brier_score_loss";
+                    /** @description sklearn.brier_score_loss predictions: scikit-learn's y_prob: the positive class's probabilities in [0, 1], [N] or [N, 1]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.brier_score_loss targets: scikit-learn's y_true: binary labels [N] (numbers, booleans or strings). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.brier_score_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The positive class (a number, boolean or string). null: 1 where y_true is {0, 1}, {−1, 1} or one of them; else the greater of two numeric labels; string labels need it.
+                         * @default null
+                         */
+                        pos_label?: string | number | boolean | null;
+                    };
+                    /**
+                     * @description scikit-learn's: the (weighted) mean of the per-sample squared differences (np.average).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
                     loss: "sklearn.d2_absolute_error_score";
                     /** @description sklearn.d2_absolute_error_score predictions: scikit-learn's y_pred: the estimates, [N] or [N, outputs]. */
                     predictions: number | (number | unknown[])[];
@@ -2421,6 +2450,97 @@ export interface operations {
                     };
                     /**
                      * @description scikit-learn's: each output's explained variance, combined as multioutput says (variance_weighted: weighted by each output's target variance).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.hamming_loss";
+                    /** @description sklearn.hamming_loss predictions: scikit-learn's y_pred: predicted labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.hamming_loss targets: scikit-learn's y_true: true labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.hamming_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: Record<string, never>;
+                    /**
+                     * @description scikit-learn's: the (weighted) mean over the samples of the fraction of their labels that are wrong.
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.hinge_loss";
+                    /** @description sklearn.hinge_loss predictions: scikit-learn's pred_decision: decision values [N] or [N, 1] (binary), [N, C] (multiclass, columns in the classes' sorted order). */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.hinge_loss targets: scikit-learn's y_true: class labels [N] (numbers, booleans or strings). */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.hinge_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description The classes (multiclass: pred_decision's columns in their sorted order); null: y_true's.
+                         * @default null
+                         */
+                        labels?: (string | number | boolean)[] | null;
+                    };
+                    /**
+                     * @description scikit-learn's: the (weighted) mean of the per-sample hinge losses (np.average).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.log_loss";
+                    /** @description sklearn.log_loss predictions: scikit-learn's y_pred: probabilities [N, C] (columns in the classes' sorted order), or [N] the positive class's. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.log_loss targets: scikit-learn's y_true: class labels [N] (numbers, booleans or strings) or a label indicator [N, C]. */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.log_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description Probabilities are clipped to [eps, 1 − eps]; "auto": the machine epsilon of the predictions' dtype (float64: 2.22e-16; float32 on v2 FP32: 1.19e-7).
+                         * @default auto
+                         */
+                        eps?: "auto" | number;
+                        /**
+                         * @description true: the (weighted) mean over the samples; false: their (weighted) sum.
+                         * @default true
+                         */
+                        normalize?: boolean;
+                        /**
+                         * @description The classes, when y_true does not hold them all (numbers, booleans or strings); null: y_true's.
+                         * @default null
+                         */
+                        labels?: (string | number | boolean)[] | null;
+                    };
+                    /**
+                     * @description scikit-learn's _weighted_sum: with normalize the (weighted) mean of the per-sample losses, without it their (weighted) sum.
                      * @default mean
                      * @enum {string}
                      */
@@ -2740,6 +2860,35 @@ export interface operations {
                     };
                     /**
                      * @description scikit-learn's: each output's R², combined as multioutput says (variance_weighted: weighted by each output's Σ w·(y − ȳ)²).
+                     * @default mean
+                     * @enum {string}
+                     */
+                    reduction?: "mean";
+                    /**
+                     * @description Extra outputs: per_sample (the unreduced loss) and gradient (d value / d each differentiable input, of its shape).
+                     * @default []
+                     */
+                    include?: ("per_sample" | "gradient")[];
+                    regularization?: components["schemas"]["Regularization"];
+                } | {
+                    /** @enum {string} */
+                    loss: "sklearn.zero_one_loss";
+                    /** @description sklearn.zero_one_loss predictions: scikit-learn's y_pred: predicted labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
+                    predictions: number | (number | unknown[])[];
+                    /** @description sklearn.zero_one_loss targets: scikit-learn's y_true: true labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
+                    targets: number | (number | unknown[])[];
+                    /** @description sklearn.zero_one_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
+                    sample_weight?: number | (number | unknown[])[];
+                    /** @default {} */
+                    params?: {
+                        /**
+                         * @description true: the fraction of misclassified samples; false: their number (weighted: the weight of the misclassified samples).
+                         * @default true
+                         */
+                        normalize?: boolean;
+                    };
+                    /**
+                     * @description scikit-learn's: 1 − accuracy_score, the (weighted) fraction of wrong samples with normalize, else their (weighted) count.
                      * @default mean
                      * @enum {string}
                      */

@@ -3,20 +3,33 @@
 // binary responses the way tritonclient does. The one builder of v2 bodies, for the tests and
 // the benchmarks alike.
 
-export type V2Datatype = 'FP32' | 'FP64' | 'INT32' | 'INT64' | 'BOOL';
+export type V2Datatype = 'FP32' | 'FP64' | 'INT32' | 'INT64' | 'BOOL' | 'BYTES';
 
 export interface V2Input {
   name: string;
   shape: number[];
   datatype: V2Datatype;
-  /** Numbers, or (binary inputs) a typed array of the datatype whose bytes are sent as they are. */
-  data: number[] | ArrayBufferView;
+  /** Numbers (booleans for BOOL, strings for BYTES), or (binary inputs) a typed array of the
+   *  datatype whose bytes are sent as they are. */
+  data: number[] | boolean[] | string[] | ArrayBufferView;
   binary: boolean;
 }
 
-const SIZES: Record<V2Datatype, number> = { FP32: 4, FP64: 8, INT32: 4, INT64: 8, BOOL: 1 };
+const SIZES: Record<Exclude<V2Datatype, 'BYTES'>, number> = { FP32: 4, FP64: 8, INT32: 4, INT64: 8, BOOL: 1 };
 
-export function encodeTensor(data: number[], datatype: V2Datatype): Buffer {
+/** Binary tensor data: BYTES elements each a 4-byte little-endian length and its UTF-8 bytes. */
+export function encodeTensor(values: number[] | boolean[] | string[], datatype: V2Datatype): Buffer {
+  if (datatype === 'BYTES') {
+    return Buffer.concat(
+      (values as string[]).map((v) => {
+        const utf8 = Buffer.from(v, 'utf8');
+        const length = Buffer.alloc(4);
+        length.writeUInt32LE(utf8.length);
+        return Buffer.concat([length, utf8]);
+      }),
+    );
+  }
+  const data = (values as (number | boolean)[]).map(Number);
   const buf = Buffer.alloc(data.length * SIZES[datatype]);
   data.forEach((v, i) => {
     if (datatype === 'FP32') buf.writeFloatLE(v, i * 4);
@@ -28,7 +41,7 @@ export function encodeTensor(data: number[], datatype: V2Datatype): Buffer {
   return buf;
 }
 
-export function decodeTensor(buf: Buffer, datatype: V2Datatype): number[] {
+export function decodeTensor(buf: Buffer, datatype: Exclude<V2Datatype, 'BYTES'>): number[] {
   const n = buf.length / SIZES[datatype];
   return Array.from({ length: n }, (_, i) =>
     datatype === 'FP32' ? buf.readFloatLE(i * 4) : datatype === 'FP64' ? buf.readDoubleLE(i * 8) : datatype === 'INT32' ? buf.readInt32LE(i * 4) : Number(buf.readBigInt64LE(i * 8)),

@@ -87,7 +87,9 @@ function outputTensor(name: OutputName, task: LossTask, result: LossResult, deco
 export function answerOutputs(task: LossTask, decoded: AnswerSpec): AnswerSpec['outputs'] {
   const { outputs } = decoded;
   if (!outputs.every((o) => o.binary)) return outputs;
-  const lead = gradientOutputs(findLoss(task.loss)!)[0].output;
+  // A loss without a differentiable input (zero_one_loss: labels) has no gradient to lead with.
+  const lead = gradientOutputs(findLoss(task.loss)!)[0]?.output;
+  if (lead === undefined) return outputs;
   return [...outputs.filter((o) => o.name === lead), ...outputs.filter((o) => o.name !== lead)];
 }
 

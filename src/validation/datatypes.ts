@@ -12,6 +12,34 @@ export const TARGET_TYPES: readonly Datatype[] = ['FP32', 'FP64', 'INT32', 'INT6
 /** Integer inputs (lengths, labels): integer datatypes, or floats that hold integers. */
 export const INTEGER_TYPES: readonly Datatype[] = ['INT64', 'INT32', 'FP64', 'FP32'];
 
+/** Class labels (scikit-learn's y_true; TensorInput.labels): strings as BYTES, booleans, numbers. */
+export const LABEL_TYPES = ['BYTES', 'BOOL', 'INT32', 'INT64', 'FP32', 'FP64'] as const;
+
+/** A BYTES tensor's elements as strings: JSON strings, or binary elements each a 4-byte
+ *  little-endian length and that many UTF-8 bytes (the protocol's encoding). */
+export function bytesElements(name: string, count: number, json: unknown, chunk: Uint8Array | undefined): string[] {
+  if (chunk === undefined) {
+    if (!Array.isArray(json)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array of strings for BYTES`, { field: name });
+    const flat = json.flat(Infinity) as unknown[];
+    if (flat.length !== count) throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
+    const bad = flat.findIndex((v) => typeof v !== 'string');
+    if (bad >= 0) throw new ServiceError('invalid_tensor', `input '${name}': BYTES element ${bad} is ${flat[bad] === null ? 'null' : typeof flat[bad]}, not a string`, { field: name, index: bad });
+    return flat as string[];
+  }
+  const out: string[] = [];
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let at = 0;
+  while (at < chunk.byteLength) {
+    if (at + 4 > chunk.byteLength) throw new ServiceError('bad_tensor_encoding', `input '${name}': BYTES element ${out.length} is cut short (its 4-byte length runs past the data)`, { field: name, index: out.length });
+    const length = view.getUint32(at, true);
+    if (at + 4 + length > chunk.byteLength) throw new ServiceError('bad_tensor_encoding', `input '${name}': BYTES element ${out.length} says ${length} bytes but the data ends first`, { field: name, index: out.length });
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset + at + 4, length).toString('utf8'));
+    at += 4 + length;
+  }
+  if (out.length !== count) throw new ServiceError('bad_tensor_encoding', `input '${name}': the BYTES data holds ${out.length} elements but its shape holds ${count}`, { field: name });
+  return out;
+}
+
 /** This machine must be little-endian for typed arrays to view the wire bytes as they are. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 if (!LITTLE_ENDIAN) throw new Error('the binary tensor path assumes a little-endian host');

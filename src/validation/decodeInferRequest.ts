@@ -5,7 +5,7 @@ import { unknownInput } from './lossRequestNames.ts';
 import { kernelSlots, outputsGiven, tensorInputs, type FloatArray, type LossDefinition, type Reduction, type TargetArray } from '../losses/types.ts';
 import { vectorParams } from '../losses/describeParams.ts';
 import { InferRequest, type InferRequestBody } from './inferRequest.ts';
-import { assertInputFinite, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, INTEGER_TYPES, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
+import { assertInputFinite, bytesElements, BYTES_PER_ELEMENT, FLOAT_TYPES, fromJsonData, INTEGER_TYPES, LABEL_TYPES, TARGET_TYPES, viewBinary, type Datatype } from './datatypes.ts';
 import { unreducedRefusal, reductionsOf, slotTensors, type LossRequestParts } from './prepareLossTask.ts';
 import type { TakenTensor } from './decodeJsonTensor.ts';
 import { parseLossParams } from './lossParams.ts';
@@ -82,6 +82,21 @@ function tensorOf(
   return { data, shape, datatype, binary: chunk !== undefined };
 }
 
+/** A label input (scikit-learn's y_true): BYTES as strings, BOOL and numbers as float64, all
+ *  converted here (they are small), so that the loss reads them as POST /loss's labels. */
+function labelTensor(input: InferRequestBody['inputs'][number], chunk: Uint8Array | undefined, decoded: TakenTensor | undefined): ReturnType<typeof tensorOf> & { labels?: string[] | boolean[] } {
+  const { name, shape } = input;
+  if (input.datatype === 'BYTES') {
+    if (chunk !== undefined && input.data !== undefined) throw new ServiceError('bad_tensor_encoding', `input '${name}' has both binary_data_size and data`, { field: name });
+    const labels = bytesElements(name, elementCount(shape), input.data, chunk);
+    return { data: new Float64Array(labels.length).fill(Number.NaN), labels, shape, datatype: 'FP64', binary: chunk !== undefined };
+  }
+  const t = tensorOf(input, chunk, LABEL_TYPES.filter((d) => d !== 'BYTES'), decoded);
+  const numbers = Float64Array.from(t.data as ArrayLike<number | bigint>, Number);
+  if (t.binary) assertInputFinite(numbers, name);
+  return { ...t, data: numbers, datatype: 'FP64', ...(t.datatype === 'BOOL' ? { labels: Array.from(numbers, Boolean) } : {}) };
+}
+
 /** A small float tensor (weight, pos_weight, the regularization's parameters), checked here. */
 function finiteFloats(t: ReturnType<typeof tensorOf>, name: string): FloatArray {
   const data = t.data as FloatArray;
@@ -114,7 +129,13 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
     const name = tensorInputs(def).find((i) => i.alsoNamed === input.name)?.name ?? input.name;
     if (!known.includes(name)) throw unknownInput(def, input.name, known, 'takes the inputs');
     if (tensors.has(name)) throw new ServiceError('invalid_body', `input '${name}' is given twice`, { field: input.name });
-    const integer = tensorInputs(def).some((i) => i.name === name && i.integer);
+    const declared = tensorInputs(def).find((i) => i.name === name);
+    // Labels: a label input, or a list parameter of labels (scikit-learn's labels) sent as BYTES or BOOL.
+    if (declared?.labels || (vectors.includes(name) && (input.datatype === 'BYTES' || input.datatype === 'BOOL'))) {
+      tensors.set(name, labelTensor(input, chunk, jsonData?.get(index)));
+      continue;
+    }
+    const integer = declared?.integer === true;
     const allowed = name === slots.targets ? TARGET_TYPES : integer ? INTEGER_TYPES : vectors.includes(name) ? INTEGER_TYPES : FLOAT_TYPES;
     tensors.set(name, tensorOf(input, chunk, allowed, jsonData?.get(index)));
   }
@@ -124,7 +145,7 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
   }
   // The kernel's slots by the declaration (validation/prepareLossTask.ts); targets that arrived as
   // INT64 or BOOL travel as rawTargets, converted where the kernel runs.
-  const { predictions, targets, extra } = slotTensors(def, (name) => tensors.get(name) as { data: FloatArray; shape: number[] } | undefined);
+  const { predictions, targets, extra } = slotTensors(def, (name) => tensors.get(name) as { data: FloatArray; shape: number[]; labels?: string[] | boolean[] } | undefined);
 
   // Request parameters: reduction, l1/l2, protocol flags, and the loss's scalar parameters.
   const requestParams = header.parameters ?? {};
@@ -144,7 +165,9 @@ export function decodeInferRequest(def: LossDefinition, { header, chunks, jsonDa
     const t = tensors.get(v);
     if (t === undefined) continue;
     if (v in lossParams) throw new ServiceError('invalid_body', `${v} is given twice: as an input and as a request parameter`, { field: v });
-    lossParams[v] = def.tensors.broadcastParams?.includes(v) ? nestedFloats(t, v) : floatVector(t, v);
+    const labels = (t as { labels?: string[] | boolean[] }).labels;
+    if (labels !== undefined) lossParams[v] = labels;
+    else lossParams[v] = def.tensors.broadcastParams?.includes(v) ? nestedFloats(t, v) : floatVector(t, v);
   }
   const params = parseLossParams(def, lossParams);
   // The reduction is checked where POST /loss's is, against the loss's own (prepareLossTask.ts).

@@ -15,6 +15,8 @@ import { broadcastTo } from './broadcastParams.ts';
 export interface TensorView<A> {
   data: A;
   shape: number[];
+  /** A label input's strings and booleans as sent (TensorInput.labels). */
+  labels?: readonly (string | number | boolean)[];
 }
 
 export interface LossRequestParts {
@@ -257,7 +259,8 @@ function arranged(def: LossDefinition, parts: LossRequestParts, extra: Record<st
   const slots = kernelSlots(def);
   const targets = parts.rawTargets === undefined ? parts.targets : { data: convertedTargets(parts.rawTargets), shape: parts.targets.shape };
   // Its targets need not match the predictions element for element: checked whole, here.
-  if (parts.checkFinite) assertInputFinite(targets.data, 'targets');
+  // (Labels that are strings have no number to check: the loss reads them from `labels`.)
+  if (parts.checkFinite && (targets as TensorView<TargetArray>).labels === undefined) assertInputFinite(targets.data, 'targets');
   const sent: SentTensors = { [slots.predictions]: parts.predictions, ...(slots.targets === null ? {} : { [slots.targets]: targets }) };
   for (const [name, data] of Object.entries(extra)) sent[name] = { data, shape: parts.extra![name].shape };
   const a = def.tensors.arrange!(sent, parts.params, parts.reduction);

@@ -4,6 +4,7 @@ import { outputsGiven, type LossDefinition } from '../../src/losses/types.ts';
 
 export interface GoldenTensor {
   shape: number[];
+  /** Numbers; scikit-learn's class labels may be strings or booleans. */
   data: number[];
 }
 

@@ -32,7 +32,7 @@ function binarized(y: Labels, given: readonly LabelValue[] | null): { k: number;
   const classes = multilabel ? times(fitOn.shape[1], (c) => c) : uniqueLabels(fitOn.values);
   if (classes.length === 1) {
     return given === null
-      ? problem('invalid_tensor', 'targets', `y_true contains only one label (${showLabels(classes)}); give the classes in params.labels (scikit-learn's ValueError)`)
+      ? problem('invalid_tensor', 'targets', `targets (y_true) hold only one label (${showLabels(classes)}); give the classes in params.labels (scikit-learn's ValueError)`)
       : problem('invalid_params', 'params.labels', `params.labels must hold at least two classes for log_loss, got ${showLabels(classes)} (scikit-learn's ValueError)`);
   }
   const yType = typeOfTarget(y);
