@@ -43,7 +43,9 @@ function logSoftmaxRows(x: Float64Array, cols: number): Float64Array {
   return out;
 }
 
-describe.each(losses.map((def) => [def.name, def] as const))('%s', (_name, def) => {
+const differentiableLosses = losses.filter((def) => tensorInputs(def).some((i) => i.differentiable));
+
+describe.each(differentiableLosses.map((def) => [def.name, def] as const))('%s', (_name, def) => {
   // Every reduction that answers a gradient (Keras's none answers per_sample alone).
   test.each(reductionsOf(def).filter((r) => r !== 'none'))('gradient of every differentiable input matches central differences (%s)', (reduction) => {
     for (let seed = 1; seed <= 5; seed++) {
@@ -75,4 +77,13 @@ describe.each(losses.map((def) => [def.name, def] as const))('%s', (_name, def) 
       }
     }
   });
+});
+
+// Losses of labels alone (scikit-learn's zero_one_loss, hamming_loss) are piecewise constant:
+// they refuse a gradient, saying why, and their value does not move with a small step.
+test.each(losses.filter((def) => !differentiableLosses.includes(def)).map((def) => [def.name, def] as const))('%s refuses a gradient and gives its value', (_name, def) => {
+  const sample = def.demo.sample(rng(11));
+  const params = def.params.parse(sample.params);
+  expect(def.checks?.refuseOutputs?.(params, { perSample: false, gradient: true })?.detail).toMatch(/no gradient: .*piecewise constant/);
+  expect(Number.isFinite(evaluate(def, sample, null, reductionsOf(def)[0], false).value)).toBe(true);
 });

@@ -6,7 +6,7 @@ import { buildTestApp } from './support/testApp.ts';
 import { findLoss } from '../src/losses/registry.ts';
 import { prepareLossTask, slotTensors } from '../src/validation/prepareLossTask.ts';
 import type { LossTask, LossResult } from '../src/task/lossTask.ts';
-import { includeOf, valueCases } from './support/golden.ts';
+import { includeOf, labelView, valueCases } from './support/golden.ts';
 import { rng } from '../load/support/random.ts';
 
 let app: FastifyInstance;
@@ -21,7 +21,7 @@ function goldenTask(c: (typeof valueCases)[number]): LossTask {
   const def = findLoss(c.loss)!;
   return prepareLossTask({
     def,
-    ...slotTensors(def, (name) => (c.inputs[name] === undefined ? undefined : { data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape })),
+    ...slotTensors(def, (name) => (c.inputs[name] === undefined ? undefined : (labelView(c.inputs[name]) ?? { data: Float64Array.from(c.inputs[name].data), shape: c.inputs[name].shape }))),
     params: def.params.parse(c.params),
     reduction: c.reduction as LossTask['reduction'],
     wantPerSample: includeOf(c).includes('per_sample'),

@@ -2311,7 +2311,7 @@ export interface operations {
                     /** @description sklearn.brier_score_loss predictions: scikit-learn's y_prob: the positive class's probabilities in [0, 1], [N] or [N, 1]. */
                     predictions: number | (number | unknown[])[];
                     /** @description sklearn.brier_score_loss targets: scikit-learn's y_true: binary labels [N] (numbers, booleans or strings). */
-                    targets: number | (number | unknown[])[];
+                    targets: (number | string | boolean | unknown[])[];
                     /** @description sklearn.brier_score_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
                     sample_weight?: number | (number | unknown[])[];
                     /** @default {} */
@@ -2464,9 +2464,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "sklearn.hamming_loss";
                     /** @description sklearn.hamming_loss predictions: scikit-learn's y_pred: predicted labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
-                    predictions: number | (number | unknown[])[];
+                    predictions: (number | string | boolean | unknown[])[];
                     /** @description sklearn.hamming_loss targets: scikit-learn's y_true: true labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
-                    targets: number | (number | unknown[])[];
+                    targets: (number | string | boolean | unknown[])[];
                     /** @description sklearn.hamming_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
                     sample_weight?: number | (number | unknown[])[];
                     /** @default {} */
@@ -2489,7 +2489,7 @@ export interface operations {
                     /** @description sklearn.hinge_loss predictions: scikit-learn's pred_decision: decision values [N] or [N, 1] (binary), [N, C] (multiclass, columns in the classes' sorted order). */
                     predictions: number | (number | unknown[])[];
                     /** @description sklearn.hinge_loss targets: scikit-learn's y_true: class labels [N] (numbers, booleans or strings). */
-                    targets: number | (number | unknown[])[];
+                    targets: (number | string | boolean | unknown[])[];
                     /** @description sklearn.hinge_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
                     sample_weight?: number | (number | unknown[])[];
                     /** @default {} */
@@ -2518,7 +2518,7 @@ export interface operations {
                     /** @description sklearn.log_loss predictions: scikit-learn's y_pred: probabilities [N, C] (columns in the classes' sorted order), or [N] the positive class's. */
                     predictions: number | (number | unknown[])[];
                     /** @description sklearn.log_loss targets: scikit-learn's y_true: class labels [N] (numbers, booleans or strings) or a label indicator [N, C]. */
-                    targets: number | (number | unknown[])[];
+                    targets: (number | string | boolean | unknown[])[];
                     /** @description sklearn.log_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
                     sample_weight?: number | (number | unknown[])[];
                     /** @default {} */
@@ -2874,9 +2874,9 @@ export interface operations {
                     /** @enum {string} */
                     loss: "sklearn.zero_one_loss";
                     /** @description sklearn.zero_one_loss predictions: scikit-learn's y_pred: predicted labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
-                    predictions: number | (number | unknown[])[];
+                    predictions: (number | string | boolean | unknown[])[];
                     /** @description sklearn.zero_one_loss targets: scikit-learn's y_true: true labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]. */
-                    targets: number | (number | unknown[])[];
+                    targets: (number | string | boolean | unknown[])[];
                     /** @description sklearn.zero_one_loss sample_weight: optional weights of the samples, [N] (null or absent: every sample weighs 1). */
                     sample_weight?: number | (number | unknown[])[];
                     /** @default {} */

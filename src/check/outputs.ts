@@ -10,6 +10,8 @@ import type { LossResult, LossTask } from '../task/lossTask.ts';
 export interface Tensor {
   data: Float64Array;
   shape: number[];
+  /** Class labels as sent (scikit-learn's strings and booleans: TensorInput.labels). */
+  labels?: readonly (string | number | boolean)[];
 }
 
 export interface Outputs {
@@ -30,7 +32,7 @@ export type Inputs = Record<string, Tensor>;
 /** Reductions that divide Σ per-sample values (a mean of some kind). */
 export const isMean = (r: Reduction) => r !== 'sum' && r !== 'none';
 
-const copy = (t: Tensor): Tensor => ({ data: Float64Array.from(t.data), shape: [...t.shape] });
+const copy = (t: Tensor): Tensor => ({ data: Float64Array.from(t.data), shape: [...t.shape], ...(t.labels === undefined ? {} : { labels: t.labels }) });
 const f64 = (a: FloatArray | null | undefined, shape: number[]): Tensor | undefined => (a == null ? undefined : { data: Float64Array.from(a), shape });
 
 /** `def` with `params` and `reduction` on `inputs`, or null where it refuses them (its domain,

@@ -6,15 +6,24 @@ const TENSOR_MARK = 'x-tensor';
 
 /** zod → JSON Schema hook: a tensor's items are numbers or (nested) arrays of numbers. */
 export function describeTensors(ctx: { jsonSchema: Record<string, unknown> }) {
-  if (ctx.jsonSchema[TENSOR_MARK] !== true) return;
+  const mark = ctx.jsonSchema[TENSOR_MARK];
+  if (mark !== true && mark !== 'labels') return;
   delete ctx.jsonSchema[TENSOR_MARK];
-  ctx.jsonSchema.items = { anyOf: [{ type: 'number' }, { type: 'array', items: {} }] };
+  const elements = mark === 'labels' ? [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }] : [{ type: 'number' }];
+  ctx.jsonSchema.items = { anyOf: [...elements, { type: 'array', items: {} }] };
 }
 
 /** A JSON tensor. Its elements are checked by decodeJsonTensor (one pass that also flattens it
  *  and names the first bad element), so the schema only says what it is. */
 export const JsonTensor = z.union([z.number(), z.array(z.unknown()).meta({ [TENSOR_MARK]: true })]).meta({
   description: 'A tensor as nested arrays of numbers (row-major; rank = nesting depth, 1 to 8), or a bare number for rank 0. Every dimension ≥ 0, no ragged rows.',
+});
+
+/** A tensor of class labels (scikit-learn's y_true): numbers, booleans or strings, nested as a
+ *  tensor is (decodeJsonTensor keeps the strings and booleans of a label input). */
+export const JsonLabels = z.array(z.unknown()).meta({
+  [TENSOR_MARK]: 'labels',
+  description: 'Class labels as nested arrays of numbers, booleans or strings (not strings mixed with numbers), row-major: [N] labels or an [N, L] indicator.',
 });
 
 export const Problem = z

@@ -27,5 +27,13 @@ export const twoClassMargin = (targets: 'index' | 'one-hot' | 'list'): PlotSlice
   at: (m) => ({ predictions: [[m, 0]], targets: { index: [0], 'one-hot': [[1, 0]], list: [[0, -1]] }[targets], dPredictions: [1, 0] }),
 });
 
+/** A predicted label round(x) against the true label 0 (scikit-learn's label metrics): a step. */
+export const predictedLabel: PlotSlice = {
+  axis: 'prediction',
+  label: 'predicted label ŷ = round(x) (true label 0)',
+  range: [-2, 2],
+  at: (x) => ({ predictions: [Math.round(x) + 0], targets: [0], dPredictions: [0] }),
+};
+
 /** Predicted probability p of the true class. */
 export const probability = (label: string, at: PlotSlice['at']): PlotSlice => ({ axis: 'probability', label, range: [0.01, 0.99], at });

@@ -2,7 +2,7 @@
 // (prepareLossTask + computeLoss, inline: these are one-sample requests).
 import { computeLoss } from '../pool/computeLoss.ts';
 import { prepareLossTask, reductionsOf, slotTensors } from '../validation/prepareLossTask.ts';
-import { kernelSlots, type LossDefinition, type NestedNumbers } from '../losses/types.ts';
+import { kernelSlots, outputsGiven, type LossDefinition, type NestedNumbers } from '../losses/types.ts';
 import { decodeLossInput } from '../validation/decodeJsonTensor.ts';
 
 export interface Curve {
@@ -14,6 +14,8 @@ export interface Curve {
  *  take (outside its domain, or overflowing float64) are left out. */
 export function lossCurve(def: LossDefinition, params: unknown, from: number, to: number, points: number): Curve {
   const curve: Curve = { loss: [], derivative: [] };
+  // A loss of labels alone (zero_one_loss) has no derivative to draw.
+  const given = outputsGiven(def, params);
   for (let i = 0; i < points; i++) {
     const x = from + ((to - from) * i) / (points - 1);
     const { predictions, targets, dPredictions, extra = {}, dExtra = {} } = def.demo.plot.at(x);
@@ -26,15 +28,16 @@ export function lossCurve(def: LossDefinition, params: unknown, from: number, to
         // The sum of one sample is its value; a loss without sum (scikit-learn's) gives its own.
         reduction: reductionsOf(def).includes('sum') ? 'sum' : reductionsOf(def)[0],
         wantPerSample: false,
-        wantGradient: true,
+        wantGradient: given.gradient,
         regularization: null,
       });
       const result = computeLoss(task);
       if (result.nonFinite !== null) continue;
+      curve.loss.push([x, result.value]);
+      if (!given.gradient) continue;
       let slope = 0;
       for (let k = 0; k < dPredictions.length; k++) slope += result.gradient![k] * dPredictions[k];
       for (const [name, d] of Object.entries(dExtra)) for (let k = 0; k < d.length; k++) slope += result.gradients[name][k] * d[k];
-      curve.loss.push([x, result.value]);
       curve.derivative.push([x, slope]);
     } catch {
       // outside the loss's domain at this x (e.g. a rate below 0): no point

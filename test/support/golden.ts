@@ -92,6 +92,15 @@ export function includeGiven(def: LossDefinition, params: unknown): string[] {
   return [...(given.perSample ? ['per_sample'] : []), ...(given.gradient ? ['gradient'] : [])];
 }
 
+/** A tensor of scikit-learn's labels that are not all numbers, as the JSON decoder gives it
+ *  (numbers, booleans as 0/1, NaN for strings; every element as sent in `labels`); else null. */
+export function labelView(t: GoldenTensor): { data: Float64Array; shape: number[]; labels: (string | number | boolean)[] } | null {
+  const raw = t.data as unknown[];
+  if (raw.every((v) => typeof v === 'number')) return null;
+  const labels = raw as (string | number | boolean)[];
+  return { data: Float64Array.from(labels, (v) => (typeof v === 'string' ? Number.NaN : Number(v))), shape: t.shape, labels };
+}
+
 /** The value as a list (a raw_values vector, or one number). */
 export const valueList = (v: number | number[]) => (Array.isArray(v) ? v : [v]);
 

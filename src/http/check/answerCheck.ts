@@ -24,7 +24,7 @@ export function answerCheck({ request: body, yours, tolerance }: CheckBody, tens
     if (t.data.length > CHECK_MAX_ELEMENTS) {
       throw new ServiceError('payload_too_large', `${name} has ${t.data.length} elements; POST /check searches inputs of up to ${CHECK_MAX_ELEMENTS} elements per tensor (POST /loss takes any size)`, { field: name });
     }
-    inputs[name] = { data: Float64Array.from(t.data), shape: [...t.shape] };
+    inputs[name] = { data: Float64Array.from(t.data), shape: [...t.shape], ...(t.labels === undefined ? {} : { labels: t.labels }) };
   }
   // Refused as POST /loss refuses it: the named loss on these inputs, computed as it is.
   const wantsGradient = yours.gradient !== undefined || yours.gradients !== undefined;
@@ -39,7 +39,7 @@ export function answerCheck({ request: body, yours, tolerance }: CheckBody, tens
   }
   const task = prepareLossTask({
     def,
-    ...slotTensors(def, (name) => (inputs[name] === undefined ? undefined : { data: Float64Array.from(inputs[name].data), shape: inputs[name].shape })),
+    ...slotTensors(def, (name) => (inputs[name] === undefined ? undefined : { ...inputs[name], data: Float64Array.from(inputs[name].data) })),
     params: body.params,
     reduction: body.reduction,
     wantPerSample: given.perSample,

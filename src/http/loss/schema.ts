@@ -5,7 +5,7 @@ import { losses } from '../../losses/registry.ts';
 import { tensorInputs, type LossDefinition } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { lossExamples } from './examples.ts';
-import { JsonTensor } from '../schemas.ts';
+import { JsonLabels, JsonTensor } from '../schemas.ts';
 import { RegularizationWeights } from '../../validation/regularizationWeights.ts';
 
 export const Include = z
@@ -22,7 +22,7 @@ export function requestVariant(def: LossDefinition) {
   const [first, ...rest] = reductionsOf(def);
   const tensors = Object.fromEntries(
     tensorInputs(def).map((input) => {
-      const tensor = JsonTensor.meta({ description: `${def.name} ${input.name}: ${input.description}.` });
+      const tensor = (input.labels ? JsonLabels : JsonTensor).meta({ description: `${def.name} ${input.name}: ${input.description}.` });
       return [input.name, input.optional ? tensor.optional() : tensor];
     }),
   );

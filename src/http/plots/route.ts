@@ -90,11 +90,9 @@ export function lossPlotSvg(def: LossDefinition, params: unknown, from: number, 
     title: `${def.name}${shown ? ` (${shown})` : ''}`,
     subtitle: def.docs.formula,
     xLabel: def.demo.plot.label,
-    yLabel: 'loss and its derivative',
-    series: [
-      { name: 'loss', points: curve.loss },
-      { name: 'derivative', points: curve.derivative, dashed: true },
-    ],
+    // A loss of labels alone (zero_one_loss) is piecewise constant: no derivative is drawn.
+    yLabel: curve.derivative.length > 0 ? 'loss and its derivative' : 'loss (piecewise constant: no derivative)',
+    series: [{ name: 'loss', points: curve.loss }, ...(curve.derivative.length > 0 ? [{ name: 'derivative', points: curve.derivative, dashed: true }] : [])],
     yClip: 'robust',
   });
 }

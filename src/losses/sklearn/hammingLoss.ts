@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { margin } from '../plotSlices.ts';
+import { predictedLabel } from '../plotSlices.ts';
 import { N, tensor, times } from '../samples.ts';
 import { classificationMetric, dot, weightedMean } from './classificationMetric.ts';
 import { sum } from './regressionMetric.ts';
@@ -38,7 +38,7 @@ export const sklearnHammingLoss = classificationMetric<Record<string, never>>({
     return (w === null ? sum(wrong) : dot(wrong, w)) / (n * cols * weightAverage);
   },
   demo: {
-    plot: margin(),
+    plot: predictedLabel,
     sample: (r) => {
       const labels = r.uniform() < 0.5 ? 1 : 3;
       const y = times(N * labels, () => (labels === 1 ? r.int(3) : r.int(2)));

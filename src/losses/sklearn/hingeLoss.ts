@@ -93,7 +93,8 @@ export const sklearnHingeLoss = classificationMetric<Params>({
     return value;
   },
   demo: {
-    plot: margin(),
+    // Two samples, labels [1, −1], decisions [m, −m]: both margins are m.
+    plot: { ...margin(), label: 'margin m = y·f (y_true [1, −1], pred_decision [m, −m])', at: (m) => ({ predictions: [m, -m], targets: [1, -1], dPredictions: [1, -1] }) },
     sample: (r) => {
       const c = r.uniform() < 0.5 ? 1 : 3;
       const f = times(N * c, () => r.normal() * 2);

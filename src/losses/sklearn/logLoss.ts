@@ -125,7 +125,8 @@ export const sklearnLogLoss = classificationMetric<Params>({
     return value;
   },
   demo: {
-    plot: probability('predicted probability p of the true class (labels [0, 1], y = 1)', (x) => ({ predictions: [x], targets: [1], dPredictions: [1], extra: {} })),
+    // Two samples, labels [1, 0], positive-class probabilities [p, 1 − p]: the mean is −log p.
+    plot: probability('predicted probability p of the true class (y_true [1, 0], y_pred [p, 1 − p])', (x) => ({ predictions: [x, 1 - x], targets: [1, 0], dPredictions: [1, -1] })),
     sample: (r) => {
       const c = r.uniform() < 0.5 ? 1 : 3;
       const rows = Array.from({ length: N }, () => {

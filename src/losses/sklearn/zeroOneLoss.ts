@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { margin } from '../plotSlices.ts';
+import { predictedLabel } from '../plotSlices.ts';
 import { N, tensor, times } from '../samples.ts';
 import { classificationMetric, dot } from './classificationMetric.ts';
 import { sum } from './regressionMetric.ts';
@@ -55,7 +55,7 @@ export const sklearnZeroOneLoss = classificationMetric<Params>({
     return w === null ? n - sum(right) : sum(w) - dot(right, w);
   },
   demo: {
-    plot: margin(),
+    plot: predictedLabel,
     sample: (r) => {
       const y = times(N, () => r.int(3));
       const inputs: Record<string, { data: number[]; shape: number[] }> = { predictions: tensor(y.map((v) => (r.uniform() < 0.4 ? (v + 1) % 3 : v)), [N]), targets: tensor(y, [N]) };
