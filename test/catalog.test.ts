@@ -38,11 +38,10 @@ test('GET /losses lists every loss of Parts 1-3, with its aliases and library na
   const { losses } = (await app.inject({ method: 'GET', url: '/losses' })).json() as { losses: { name: string; aliases: string[]; library_names: string[] }[] };
   const names = losses.map((l) => l.name);
   expect(names.filter((n) => !n.startsWith('sklearn.')).sort()).toEqual(specLosses.map((l) => l.name).sort());
-  // Part 4 is being built (issue 22): every sklearn.* served is one of its functions, by both names.
+  // Part 4: every one of its functions, and nothing else, by both names.
   const sklearn = losses.filter((l) => l.name.startsWith('sklearn.'));
-  expect(sklearn.length).toBeGreaterThan(0);
+  expect(sklearn.map((l) => l.name).sort()).toEqual([...sklearnNames].sort());
   for (const l of sklearn) {
-    expect(sklearnNames).toContain(l.name);
     expect(l.library_names).toEqual([l.name.replace(/^sklearn\./, 'sklearn.metrics.')]);
   }
   for (const { name, alias } of specLosses) {

@@ -47,6 +47,8 @@ export function resolveLossRequestNames<T>(body: Record<string, unknown>, tensor
       tensors.delete(other);
     }
   }
+  // An optional input sent as null is left out (scikit-learn's sample_weight=None).
+  for (const input of inputs) if (input.optional && body[input.name] === null) delete body[input.name];
   const names = inputs.map((i) => i.name);
   const sentTensors = Object.keys(body).filter((k) => tensors?.has(k) === true);
   const foreign = sentTensors.filter((k) => !names.includes(k));
