@@ -155,22 +155,28 @@ test("a value alone between two jumps is a dot: l1's derivative sign(0) = 0 at 0
   expect(svg).toMatch(/<circle data-series="derivative" data-x="0"/);
 });
 
-test('PyTorch and Keras beside each other: BCE near p = 0 and the categorical hinge, drawn where their kernels put them', async () => {
+test('PyTorch, Keras and scikit-learn beside each other: BCE near p = 0 and the categorical hinge, drawn where their kernels put them', async () => {
   const bce = await get('/plots/bce-near-0.svg');
   expect(XMLValidator.validate(bce.body)).toBe(true);
   const series = drawnSeries(bce.body);
   const tol = pixelInY(bce.body);
-  // Sampled points: 201 over [−12, 0], every 0.06.
-  for (const x of [-11.1, -9, -6, -3, -0.48]) {
+  // Sampled points: 201 over [−18, 0], every 0.09.
+  for (const x of [-11.07, -9, -6.03, -3.06, -0.45]) {
     const p = 10 ** x;
     for (const [loss, label] of [['binary_cross_entropy', 'PyTorch binary_cross_entropy'], ['keras.binary_crossentropy', 'keras.binary_crossentropy']]) {
       const { value } = await lossAt(loss, [p], [1]);
       expect(Math.abs(drawnAt(series.get(label)!, x) - value), `${loss} at p = 1e${x}`).toBeLessThanOrEqual(tol);
     }
+    const logLoss = (await app.inject({ method: 'POST', url: '/loss', payload: { loss: 'sklearn.log_loss', targets: [1, 0], predictions: [p, 1 - p] } })).json();
+    expect(Math.abs(drawnAt(series.get('sklearn.log_loss')!, x) - logLoss.value), `log_loss at p = 1e${x}`).toBeLessThanOrEqual(tol);
   }
-  // Below 1e-7 Keras's clip holds the loss at −log 1e-7 while PyTorch's keeps growing.
-  expect(drawnAt(series.get('keras.binary_crossentropy')!, -11.1)).toBeCloseTo(-Math.log(1e-7), 1);
-  expect(drawnAt(series.get('PyTorch binary_cross_entropy')!, -11.1)).toBeCloseTo(11.1 * Math.LN10, 1);
+  // Below 1e-7 Keras's clip holds the loss at −log 1e-7 while PyTorch's keeps growing; below
+  // 2.2e-16 scikit-learn's clip holds it at −log 2^−52.
+  expect(drawnAt(series.get('keras.binary_crossentropy')!, -11.07)).toBeCloseTo(-Math.log(1e-7), 1);
+  expect(drawnAt(series.get('PyTorch binary_cross_entropy')!, -11.07)).toBeCloseTo(11.07 * Math.LN10, 1);
+  expect(drawnAt(series.get('sklearn.log_loss')!, -11.07)).toBeCloseTo(11.07 * Math.LN10, 1);
+  expect(drawnAt(series.get('sklearn.log_loss')!, -17.1)).toBeCloseTo(-Math.log(2 ** -52), 1);
+  expect(drawnAt(series.get('PyTorch binary_cross_entropy')!, -17.1)).toBeCloseTo(17.1 * Math.LN10, 1);
   const hinge = drawnSeries((await get('/plots/categorical-hinge.svg')).body);
   // 201 points over [−3, 1.5]: −2.1 is one of them.
   expect(drawnAt(hinge.get('categorical_hinge')!, -2.1)).toBeCloseTo(0, 1);

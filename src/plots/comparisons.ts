@@ -41,24 +41,27 @@ export const comparisons: Record<string, Comparison> = {
     ],
   },
   'bce-near-0': {
-    title: 'Binary cross-entropy near p = 0: PyTorch and Keras',
+    title: 'Binary cross-entropy near p = 0: PyTorch, Keras and scikit-learn',
     caption:
-      'binary_cross_entropy (PyTorch) grows as −log p until its clamp at −100; keras.binary_crossentropy clips p to 1e-7 first, so it stops at −log 1e-7 ≈ 16.1 and its gradient is 0 below.',
+      'binary_cross_entropy (PyTorch) grows as −log p until its clamp at −100; keras.binary_crossentropy clips p to 1e-7 first, so it stops at −log 1e-7 ≈ 16.1 and its gradient is 0 below; sklearn.log_loss clips to float64\'s epsilon (eps="auto": 2.2e-16, float32\'s 1.2e-7 for FP32 inputs) and stops at 36.04.',
     xLabel: 'log10 of the predicted probability p (target 1)',
-    range: [-12, 0],
+    range: [-18, 0],
     series: [
       { label: 'PyTorch binary_cross_entropy', loss: 'binary_cross_entropy', at: (x) => ({ predictions: [probabilityExponent(x)], targets: [1], dPredictions: [Math.LN10 * probabilityExponent(x)] }) },
       { label: 'keras.binary_crossentropy', loss: 'keras.binary_crossentropy', at: (x) => ({ predictions: [probabilityExponent(x)], targets: [1], dPredictions: [Math.LN10 * probabilityExponent(x)] }) },
+      // Labels [1, 0] with probabilities [p, 1 − p]: both samples cost −log p, so the mean is it.
+      { label: 'sklearn.log_loss', loss: 'sklearn.log_loss', at: (x) => ({ predictions: [probabilityExponent(x), 1 - probabilityExponent(x)], targets: [1, 0], dPredictions: [Math.LN10 * probabilityExponent(x), -Math.LN10 * probabilityExponent(x)] }) },
     ],
   },
   'bce-near-1': {
-    title: 'Binary cross-entropy near p = 1: PyTorch and Keras',
-    caption: 'With target 0, a confident wrong p = 1 − 10^x: PyTorch follows −log(1 − p) to its clamp at 100, Keras stops at 16.1 (p clipped to 1 − 1e-7).',
+    title: 'Binary cross-entropy near p = 1: PyTorch, Keras and scikit-learn',
+    caption: 'With target 0, a confident wrong p = 1 − 10^x: PyTorch follows −log(1 − p) to its clamp at 100, Keras stops at 16.1 (p clipped to 1 − 1e-7), scikit-learn where 1 − p rounds to float64\'s epsilon.',
     xLabel: 'log10 of 1 − p, p the predicted probability (target 0)',
-    range: [-12, 0],
+    range: [-18, 0],
     series: [
       { label: 'PyTorch binary_cross_entropy', loss: 'binary_cross_entropy', at: (x) => ({ predictions: [1 - probabilityExponent(x)], targets: [0], dPredictions: [-Math.LN10 * probabilityExponent(x)] }) },
       { label: 'keras.binary_crossentropy', loss: 'keras.binary_crossentropy', at: (x) => ({ predictions: [1 - probabilityExponent(x)], targets: [0], dPredictions: [-Math.LN10 * probabilityExponent(x)] }) },
+      { label: 'sklearn.log_loss', loss: 'sklearn.log_loss', at: (x) => ({ predictions: [1 - probabilityExponent(x), probabilityExponent(x)], targets: [0, 1], dPredictions: [-Math.LN10 * probabilityExponent(x), Math.LN10 * probabilityExponent(x)] }) },
     ],
   },
   'categorical-hinge': {

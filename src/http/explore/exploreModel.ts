@@ -70,10 +70,9 @@ function controlsOf(def: LossDefinition): Control[] {
 }
 
 function counterpartOf(def: LossDefinition): ExploreLoss['counterpart'] {
-  const keras = (d: LossDefinition) => d.name.startsWith('keras.');
   for (const related of def.check?.related ?? []) {
     const other = losses.find((d) => d.name === related.loss);
-    if (other === undefined || keras(other) === keras(def)) continue;
+    if (other === undefined || libraryOf(other) === libraryOf(def)) continue;
     if (other.demo.plot.label !== def.demo.plot.label) continue;
     return { loss: other.name, params: { ...(related.params ?? {}) } };
   }

@@ -125,8 +125,9 @@ export const sklearnLogLoss = classificationMetric<Params>({
     return value;
   },
   demo: {
-    // Two samples, labels [1, 0], positive-class probabilities [p, 1 − p]: the mean is −log p.
-    plot: probability('predicted probability p of the true class (y_true [1, 0], y_pred [p, 1 − p])', (x) => ({ predictions: [x, 1 - x], targets: [1, 0], dPredictions: [1, -1] })),
+    // Two samples, labels [1, 0], positive-class probabilities [p, 1 − p]: the mean is −log p, the
+    // loss of p with target 1 (the binary cross-entropies' slice, so that they draw over it).
+    plot: probability('predicted probability p (target 1)', (x) => ({ predictions: [x, 1 - x], targets: [1, 0], dPredictions: [1, -1] })),
     sample: (r) => {
       const c = r.uniform() < 0.5 ? 1 : 3;
       const rows = Array.from({ length: N }, () => {
