@@ -202,18 +202,26 @@ class LossClient:
 
     def infer(self, model, inputs, parameters=None, outputs=None, binary=True):
         """POST /v2/models/{model}/infer. `inputs` maps input names to arrays (their dtype gives
-        the datatype: float32, float64, int32, int64, bool). With `binary` (default) the tensors go
+        the datatype: float32, float64, int32, int64, bool; strings as BYTES). With `binary` (default) the tensors go
         as binary data after the JSON header and come back the same way. Returns a dict of output
         name -> numpy array, plus the answer's `parameters` under the key "parameters"."""
         arrays = {name: np.ascontiguousarray(a) for name, a in inputs.items()}
         for name, a in arrays.items():
+            if a.dtype.kind in "US":
+                continue  # strings (scikit-learn's class labels): BYTES
             if a.dtype not in _DATATYPES:
                 raise TypeError(f"input {name!r}: dtype {a.dtype} has no protocol datatype; use one of {sorted(map(str, _DATATYPES))}")
         header = {"inputs": [], "parameters": dict(parameters or {})}
         chunks = []
         for name, a in arrays.items():
-            entry = {"name": name, "shape": list(a.shape), "datatype": _DATATYPES[a.dtype]}
-            if binary:
+            strings = a.dtype.kind in "US"
+            entry = {"name": name, "shape": list(a.shape), "datatype": "BYTES" if strings else _DATATYPES[a.dtype]}
+            if binary and strings:
+                # The protocol's BYTES: each element a 4-byte little-endian length, then its UTF-8 bytes.
+                data = b"".join(len(b).to_bytes(4, "little") + b for b in (str(v).encode() for v in a.ravel()))
+                entry["parameters"] = {"binary_data_size": len(data)}
+                chunks.append(data)
+            elif binary:
                 data = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()  # little-endian, row-major
                 entry["parameters"] = {"binary_data_size": len(data)}
                 chunks.append(data)

@@ -51,6 +51,20 @@ class LossClientTest(unittest.TestCase):
         self.assertIsNone(unreduced.get("value"))
         self.assertEqual(unreduced["per_sample"].tolist(), [1.0, 4.0])
 
+    def test_scikit_learn_labels_as_scikit_learn_takes_them(self):
+        from sklearn import metrics  # Debian's python3-sklearn, the reference
+        y = np.array(["spam", "ham", "eggs", "spam", "ham"])
+        p = np.random.default_rng(3).dirichlet(np.ones(3), size=5)
+        w = np.array([1.0, 2.0, 0.5, 1.0, 3.0])
+        expected = metrics.log_loss(y, p, sample_weight=w)
+        answer = self.client.loss("sklearn.metrics.log_loss", y_true=y, y_pred=p, sample_weight=w, include=["per_sample"])
+        self.assertAlmostEqual(answer["value"], expected, delta=1e-12 * expected)
+        for binary in (True, False):
+            out = self.client.infer("sklearn.log_loss", {"predictions": p, "targets": y, "sample_weight": w}, binary=binary)
+            self.assertAlmostEqual(float(out["value"][0]), expected, delta=1e-12 * expected)
+        self.assertEqual(self.client.loss("sklearn.zero_one_loss", y, np.array(["spam", "ham", "ham", "eggs", "ham"]), params={"normalize": False})["value"],
+                         metrics.zero_one_loss(y, ["spam", "ham", "ham", "eggs", "ham"], normalize=False))
+
     def test_problem_fields(self):
         with self.assertRaises(LossServiceError) as refused:
             self.client.loss("mse", predictions=[1, 2, 3], targets=[1, 2])

@@ -30,7 +30,7 @@ test('clients/python: python3 -m unittest test_loss_client passes', async () => 
     cwd: clientDir,
     env: { ...process.env, LOSS_SERVICE_URL: service.url },
   });
-  expectUnittestOk(stderr, 9);
+  expectUnittestOk(stderr, 10);
 }, 60_000);
 
 test('clients/python: pip installs it offline into a venv, and the installed module passes the same tests', async () => {
@@ -50,7 +50,7 @@ test('clients/python: pip installs it offline into a venv, and the installed mod
     const { stdout } = await run(python, ['-c', 'import loss_client; print(loss_client.__file__)'], { cwd: tests });
     expect(stdout).toContain(join(dir, 'venv'));
     const { stderr } = await run(python, ['-m', 'unittest', 'test_loss_client'], { cwd: tests, env: { ...process.env, LOSS_SERVICE_URL: service.url } });
-    expectUnittestOk(stderr, 9);
+    expectUnittestOk(stderr, 10);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
