@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { N, tensor, times } from '../samples.ts';
-import { classificationMetric, problem, scoreWeights, weightedMean } from './classificationMetric.ts';
+import { classificationMetric, scoreWeights, weightedMean } from './classificationMetric.ts';
+import { isProblem, problem } from './sklearnFunction.ts';
 import { column, labelValue, readLabels, showLabels, typeOfTarget, uniqueLabels, type LabelValue } from './labels.ts';
 import type { FloatArray, InputProblem } from '../types.ts';
 
@@ -14,7 +15,6 @@ const params = z.strictObject({
 });
 type Params = z.infer<typeof params>;
 
-const isProblem = (v: unknown): v is InputProblem => typeof v === 'object' && v !== null && 'code' in v;
 
 /** _check_pos_label_consistency, with brier_score_loss's fallback to the greater numeric class. */
 function positive(classes: readonly LabelValue[], kind: 'number' | 'string', given: LabelValue | null): LabelValue | InputProblem {

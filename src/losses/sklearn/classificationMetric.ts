@@ -9,10 +9,11 @@
 // The kernel is coupled (one block): a metric's refusals depend on every label (the classes).
 // The arrangement hands the kernel numbers only: class indices, indicators, ±1 or label codes.
 import type { z } from 'zod';
-import { sum } from './regressionMetric.ts';
+import { dot, sum } from './numpy.ts';
+import { arrangeLabelPairs } from './labels.ts';
+import { isProblem, problem, sampleWeightInput, sampleWeights, sklearnIdentity, weightsSumToZero } from './sklearnFunction.ts';
 import type { Arrangement, InputProblem, KernelInput, KernelOutput, LossCheck, LossDefinition, LossDemo, SentTensors, TensorInput } from '../types.ts';
 
-export const problem = (code: InputProblem['code'], field: string | undefined, detail: string, index?: number): InputProblem => ({ code, field, detail, index });
 
 export interface ClassificationSpec<P> {
   /** scikit-learn's function name: the loss is sklearn.<function>. */
@@ -39,15 +40,6 @@ export interface ClassificationSpec<P> {
   check?: LossCheck;
 }
 
-/** The sample weights: [N] (check_consistent_length), or null. */
-export function sampleWeights(sent: SentTensors, n: number): Float64Array | null | InputProblem {
-  const w = sent.sample_weight;
-  if (w === undefined) return null;
-  if (w.shape.length !== 1) return problem('shape_mismatch', 'sample_weight', `sample_weight has shape [${w.shape.join(', ')}]; it must be [N], one weight per sample (scikit-learn: "Sample weights must be 1D array")`);
-  if (w.shape[0] !== n) return problem('shape_mismatch', 'sample_weight', `sample_weight has ${w.shape[0]} weights for ${n} samples (scikit-learn: "Found input variables with inconsistent numbers of samples")`);
-  return Float64Array.from(w.data);
-}
-
 /** check_consistent_length of targets and predictions (their first dimensions). */
 export function consistentLength(sent: SentTensors, predictions: string): InputProblem | null {
   const y = sent.targets!.shape[0] ?? 1;
@@ -61,15 +53,8 @@ export function consistentLength(sent: SentTensors, predictions: string): InputP
 export function weightedMean(scores: Float64Array, w: Float64Array | null): number | InputProblem {
   if (w === null) return sum(scores) / scores.length;
   const total = sum(w);
-  if (total === 0) return problem('undefined_mean', 'sample_weight', "sample_weight adds up to 0: no weighted mean exists (np.average: \"Weights sum to zero, can't be normalized\")");
+  if (total === 0) return weightsSumToZero();
   return dot(scores, w) / total;
-}
-
-/** Σ a·b, pairwise. */
-export function dot(a: Float64Array, b: Float64Array): number {
-  const ab = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) ab[i] = a[i] * b[i];
-  return sum(ab);
 }
 
 /** _weighted_sum: the (weighted) mean with normalize, else the (weighted) sum. */
@@ -88,7 +73,17 @@ export function scoreWeights(n: number, w: Float64Array | null, normalize: boole
   return out;
 }
 
-const isProblem = (v: unknown): v is InputProblem => typeof v === 'object' && v !== null && 'code' in v && 'detail' in v;
+
+/** The declaration of a loss of two label tensors (zero_one_loss, hamming_loss): y_pred and
+ *  y_true as labels, no gradient. */
+export const LABEL_PAIRS = {
+  predictionsName: 'y_pred',
+  predictionsDescription: "scikit-learn's y_pred: predicted labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]",
+  targetsDescription: "scikit-learn's y_true: true labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]",
+  predictionLabels: true,
+  noGradient: 'it is piecewise constant in the predictions (labels): its derivative is 0 wherever it exists',
+  arrange: arrangeLabelPairs,
+} as const;
 
 export function classificationMetric<P>(spec: ClassificationSpec<P>): LossDefinition<P> {
   const name = `sklearn.${spec.function}`;
@@ -109,28 +104,16 @@ export function classificationMetric<P>(spec: ClassificationSpec<P>): LossDefini
       description: spec.targetsDescription,
       metadata: { datatype: 'BYTES', shape: [-1], accepts: 'BYTES (strings), BOOL or numbers' },
     },
-    {
-      name: 'sample_weight',
-      differentiable: false,
-      optional: true,
-      shape: 'free',
-      description: 'optional weights of the samples, [N] (null or absent: every sample weighs 1)',
-      metadata: { datatype: 'FP64', shape: [-1], accepts: 'FP32 or FP64, optional: [N]' },
-    },
+    sampleWeightInput,
   ];
   return {
-    name,
-    aliases: [],
-    family: 'sklearn',
-    libraryNames: { sklearn: { function: spec.function } },
-    docs: {
+    ...sklearnIdentity(spec.function, {
       summary: spec.summary,
       formula: spec.formula,
       reductionRule: spec.reductionRule,
-      reference: `sklearn.metrics.${spec.function} (scikit-learn 1.2.1)`,
       predictions: spec.predictionsDescription,
       targets: spec.targetsDescription,
-    },
+    }),
     tensors: {
       inputs,
       layout: 'rows',

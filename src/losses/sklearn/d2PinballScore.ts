@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { regressionMetric, multioutputParam, average, sum, type Columns, type OutputScores } from './regressionMetric.ts';
+import { regressionMetric, multioutputParam, type Columns, type OutputScores } from './regressionMetric.ts';
+import { average, sum } from './numpy.ts';
 import { regressionSample } from './regressionSamples.ts';
 import { fewSamples, assembleScores } from './scores.ts';
 import { percentile, weightedPercentile } from './statistics.ts';

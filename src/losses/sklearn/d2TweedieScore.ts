@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { regressionMetric, average, sum } from './regressionMetric.ts';
+import { regressionMetric } from './regressionMetric.ts';
+import { average, sum } from './numpy.ts';
 import { tweedieDeviance, tweedieSlope } from './statistics.ts';
 import { powerParam, tweedieRules, tweedieSample } from './tweedie.ts';
 import { fewSamples } from './scores.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { regressionMetric, multioutputParam, average } from './regressionMetric.ts';
-import { regressionSample } from './regressionSamples.ts';
-import { assembleScores } from './scores.ts';
+import { regressionMetric, multioutputParam } from './regressionMetric.ts';
+import { average } from './numpy.ts';
+import { assembleScores, varianceScoreDemo } from './scores.ts';
 import { forceFinite } from './r2Score.ts';
 
 // With r = y − ŷ: score = 1 − avg_w((r − r̄)²) / avg_w((y − ȳ)²); d score/dŷ_i = 2 w_i (r_i − r̄) / (Σw · den)
@@ -32,9 +32,5 @@ export const sklearnExplainedVarianceScore = regressionMetric({
       : undefined;
     return { scores: assembled.scores, gradients, varianceWeights: den.some((d) => d !== 0) ? den : null };
   },
-  demo: {
-    plot: { axis: 'prediction', label: 'prediction ŷ₀ of the first of targets [0, 1, 2] (the others exact)', range: [-3, 3], at: (x) => ({ predictions: [x, 1, 2], targets: [0, 1, 2], dPredictions: [1, 0, 0] }) },
-    sample: (r) => regressionSample(r, () => r.normal() * 2, (x) => x + r.normal()),
-    example: { predictions: [2.5, 0.0, 2, 8], targets: [3, -0.5, 2, 7] },
-  },
+  demo: varianceScoreDemo,
 });

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { predictedLabel } from '../plotSlices.ts';
 import { N, tensor, times } from '../samples.ts';
-import { classificationMetric, dot, weightedMean } from './classificationMetric.ts';
-import { sum } from './regressionMetric.ts';
-import { checkTargets } from './labels.ts';
-import type { InputProblem } from '../types.ts';
+import { classificationMetric, weightedMean, LABEL_PAIRS } from './classificationMetric.ts';
+import { dot } from './numpy.ts';
+import { sum } from './numpy.ts';
 
-const isProblem = (v: unknown): v is InputProblem => typeof v === 'object' && v !== null && 'code' in v;
 
 // One label per sample: the (weighted) fraction of wrong labels, np.average(y ≠ ŷ, weights=w).
 // Multilabel [N, L]: Σ_i w_i·d_i / (N·L·mean(w)), d_i the row's wrong labels (N·L unweighted);
@@ -17,16 +15,7 @@ export const sklearnHammingLoss = classificationMetric<Record<string, never>>({
   formula: 'ℓ_i = (1/L)·Σ_l 1[ŷ_il ≠ y_il]; value = Σ w·ℓ / Σ w (one label: L = 1); multilabel Σ w_i·d_i / (N·L·mean w)',
   params: z.strictObject({}),
   reductionRule: "scikit-learn's: the (weighted) mean over the samples of the fraction of their labels that are wrong.",
-  predictionsName: 'y_pred',
-  predictionsDescription: "scikit-learn's y_pred: predicted labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]",
-  targetsDescription: "scikit-learn's y_true: true labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]",
-  predictionLabels: true,
-  noGradient: 'it is piecewise constant in the predictions (labels): its derivative is 0 wherever it exists',
-  arrange: (sent) => {
-    const t = checkTargets(sent);
-    if (isProblem(t)) return t;
-    return { shape: [t.n, t.columns], predictions: t.p, targets: t.y, targetsAreIndices: false };
-  },
+  ...LABEL_PAIRS,
   compute: ({ predictions: p, targets: y, rows: n, cols }, w, terms) => {
     const wrong = new Float64Array(n);
     for (let i = 0; i < n; i++) {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { margin } from '../plotSlices.ts';
 import { N, tensor, times } from '../samples.ts';
-import { classificationMetric, problem, scoreWeights, weightedMean } from './classificationMetric.ts';
+import { classificationMetric, scoreWeights, weightedMean } from './classificationMetric.ts';
+import { isProblem, problem } from './sklearnFunction.ts';
 import { classIndices, column, labelValue, readLabels, showLabels, uniqueLabels, type LabelValue } from './labels.ts';
-import type { FloatArray, InputProblem } from '../types.ts';
+import type { FloatArray } from '../types.ts';
 
 const label = z.union([z.string(), z.number(), z.boolean()]);
 const params = z.strictObject({
@@ -11,7 +12,6 @@ const params = z.strictObject({
 });
 type Params = z.infer<typeof params>;
 
-const isProblem = (v: unknown): v is InputProblem => typeof v === 'object' && v !== null && 'code' in v;
 
 /** LabelBinarizer(neg_label=−1).fit_transform(y_true)[:, 0]: ±1 for two classes (+1 the greater),
  *  −1 for one, and for more (only when `labels` names two or fewer) +1 where y is the first. */

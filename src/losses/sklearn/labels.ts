@@ -4,6 +4,7 @@
 // strings by code point. type_of_target decides what a label array is: binary (at most two
 // values), multiclass, continuous (a float that is not an integer), multilabel-indicator (2-D,
 // more than one column, at most two integral values) or a multioutput form no metric here takes.
+import { problem } from './sklearnFunction.ts';
 import type { InputProblem, SentTensors } from '../types.ts';
 
 export type LabelValue = number | string;
@@ -17,7 +18,6 @@ export interface Labels {
 
 export type TargetType = 'binary' | 'multiclass' | 'continuous' | 'multilabel-indicator' | 'multiclass-multioutput' | 'continuous-multioutput' | 'unknown';
 
-const problem = (code: InputProblem['code'], field: string | undefined, detail: string, index?: number): InputProblem => ({ code, field, detail, index });
 
 /** The values of a sent label tensor, or the refusal of strings mixed with numbers. */
 export function readLabels(t: NonNullable<SentTensors[string]>, field: string): Labels | InputProblem {
@@ -119,4 +119,12 @@ export function checkTargets(sent: SentTensors): { multilabel: boolean; n: numbe
   if (multilabel && y.shape[1] !== p.shape[1]) return problem('shape_mismatch', 'predictions', `targets have ${y.shape[1]} labels per sample and predictions ${p.shape[1]} (scikit-learn: "inconsistent shapes")`);
   const classes = uniqueLabels([...y.values, ...p.values]);
   return { multilabel, n: y.shape[0], columns: multilabel ? y.shape[1] : 1, y: labelCodes(y.values, classes), p: labelCodes(p.values, classes) };
+}
+
+/** The kernel's view of two label tensors (zero_one_loss, hamming_loss): [N, L] codes, y_pred
+ *  in the predictions slot, y_true in the targets. */
+export function arrangeLabelPairs(sent: SentTensors): { shape: number[]; predictions: Float64Array; targets: Float64Array; targetsAreIndices: false } | InputProblem {
+  const t = checkTargets(sent);
+  if ('code' in t) return t;
+  return { shape: [t.n, t.columns], predictions: t.p, targets: t.y, targetsAreIndices: false };
 }

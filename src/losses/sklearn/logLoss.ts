@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { probability } from '../plotSlices.ts';
 import { N, tensor, times } from '../samples.ts';
-import { classificationMetric, problem, scoreWeights, weightedSum } from './classificationMetric.ts';
+import { classificationMetric, scoreWeights, weightedSum } from './classificationMetric.ts';
+import { isProblem, problem } from './sklearnFunction.ts';
 import { classIndices, column, labelValue, readLabels, showLabels, typeOfTarget, uniqueLabels, type Labels, type LabelValue } from './labels.ts';
 import type { FloatArray, InputProblem } from '../types.ts';
 
@@ -16,7 +17,6 @@ const params = z.strictObject({
 });
 type Params = z.infer<typeof params>;
 
-const isProblem = (v: unknown): v is InputProblem => typeof v === 'object' && v !== null && 'code' in v;
 
 /** LabelBinarizer().fit(labels or y_true).transform(y_true), with the binary column appended as
  *  log_loss appends it: each sample's indicator row over the K classes. */

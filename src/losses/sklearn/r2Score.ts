@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { regressionMetric, multioutputParam, average, type Columns } from './regressionMetric.ts';
-import { regressionSample } from './regressionSamples.ts';
-import { assembleScores, fewSamples } from './scores.ts';
+import { regressionMetric, multioutputParam, type Columns } from './regressionMetric.ts';
+import { average } from './numpy.ts';
+import { assembleScores, fewSamples, varianceScoreDemo } from './scores.ts';
 
 export const forceFinite = z.boolean().default(true).meta({ description: 'true: constant targets score 1 (perfect predictions) or 0 instead of NaN or −∞ (scikit-learn ≥ 1.1).' });
 
@@ -34,9 +34,5 @@ export const sklearnR2Score = regressionMetric({
       : undefined;
     return { scores: assembled.scores, gradients, varianceWeights: den.some((d) => d !== 0) ? den : null };
   },
-  demo: {
-    plot: { axis: 'prediction', label: 'prediction ŷ₀ of the first of targets [0, 1, 2] (the others exact)', range: [-3, 3], at: (x) => ({ predictions: [x, 1, 2], targets: [0, 1, 2], dPredictions: [1, 0, 0] }) },
-    sample: (r) => regressionSample(r, () => r.normal() * 2, (x) => x + r.normal()),
-    example: { predictions: [2.5, 0.0, 2, 8], targets: [3, -0.5, 2, 7] },
-  },
+  demo: varianceScoreDemo,
 });

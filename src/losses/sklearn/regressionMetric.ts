@@ -12,6 +12,8 @@
 // runs. Its sums are numpy's pairwise sums (math below), so that values agree with scikit-learn's
 // to the last bits or nearly: the golden cases hold them to 1e-12 relative.
 import { z } from 'zod';
+import { average, sum } from './numpy.ts';
+import { isProblem, problem, sampleWeightInput, sampleWeights, sklearnIdentity } from './sklearnFunction.ts';
 import type { Arrangement, InputProblem, KernelInput, KernelOutput, LossCheck, LossDefinition, LossDemo, SentTensors, TensorInput } from '../types.ts';
 
 export type MultioutputName = 'raw_values' | 'uniform_average' | 'variance_weighted';
@@ -43,17 +45,8 @@ export const regressionInputs: readonly TensorInput[] = [
     description: "scikit-learn's y_true: the true values, the shape of predictions ([N] and [N, 1] are one output either way)",
     metadata: { datatype: 'FP64', shape: [-1], accepts: 'FP32, FP64, INT32 or INT64; [N] or [N, outputs]' },
   },
-  {
-    name: 'sample_weight',
-    differentiable: false,
-    optional: true,
-    shape: 'free',
-    description: 'optional weights of the samples, [N] (null or absent: every sample weighs 1)',
-    metadata: { datatype: 'FP64', shape: [-1], accepts: 'FP32 or FP64, optional: [N]' },
-  },
+  sampleWeightInput,
 ];
-
-const problem = (code: InputProblem['code'], field: string | undefined, detail: string, index?: number): InputProblem => ({ code, field, detail, index });
 
 export interface RegressionRules {
   /** Only one output (max_error, the Tweedie deviances): scikit-learn's "Multioutput not supported". */
@@ -86,12 +79,8 @@ export function arrangeRegression(name: string, sent: SentTensors, multioutput: 
     if (multioutput.length !== outputs) return problem('invalid_params', 'params.multioutput', `params.multioutput: ${multioutput.length} weights for ${outputs} outputs; there must be one per output`);
     if (sum(Float64Array.from(multioutput)) === 0) return problem('invalid_params', 'params.multioutput', "params.multioutput: the weights add up to 0 (np.average: \"Weights sum to zero, can't be normalized\")");
   }
-  const w = sent.sample_weight;
-  if (w !== undefined) {
-    if (w.shape.length !== 1) return problem('shape_mismatch', 'sample_weight', `sample_weight has shape [${w.shape.join(', ')}]; it must be [N], one weight per sample (scikit-learn: "Sample weights must be 1D array")`);
-    if (w.shape[0] !== n) return problem('shape_mismatch', 'sample_weight', `sample_weight has ${w.shape[0]} weights for ${n} samples (scikit-learn: "Found input variables with inconsistent numbers of samples")`);
-    if (sum(Float64Array.from(w.data)) === 0) return problem('undefined_mean', 'sample_weight', "sample_weight adds up to 0: no weighted mean exists (np.average: \"Weights sum to zero, can't be normalized\")");
-  }
+  const w = sampleWeights(sent, n, true);
+  if (isProblem(w)) return w;
   const domain = rules.domain?.(y.data, p.data) ?? null;
   if (domain !== null) return domain;
   return {
@@ -99,7 +88,7 @@ export function arrangeRegression(name: string, sent: SentTensors, multioutput: 
     predictions: p.data as Arrangement['predictions'],
     targets: Float64Array.from(y.data),
     targetsAreIndices: false,
-    extra: w === undefined ? {} : { sample_weight: Float64Array.from(w.data) },
+    extra: w === null ? {} : { sample_weight: w },
     shapes: { gradient: p.shape, perSample: p.shape, ...(multioutput === 'raw_values' ? { value: [outputs] } : {}) },
     transpose: null,
     denominator: 1,
@@ -111,38 +100,6 @@ export function arrangeRegression(name: string, sent: SentTensors, multioutput: 
 export function firstOutside(data: ArrayLike<number>, ok: (v: number) => boolean, code: InputProblem['code'], field: string, detail: (v: number, i: number) => string): InputProblem | null {
   for (let i = 0; i < data.length; i++) if (!ok(data[i])) return problem(code, field, detail(data[i], i), i);
   return null;
-}
-
-// ---- numpy's arithmetic --------------------------------------------------------------------
-
-/** numpy's pairwise summation (pairwise_sum in loops_utils.h): blocks of 128 added eight-wide,
- *  halves added recursively, so that sums agree with numpy's bit for bit or nearly. */
-export function sum(a: ArrayLike<number>, from = 0, to = a.length): number {
-  const n = to - from;
-  if (n < 8) {
-    let s = 0;
-    for (let i = from; i < to; i++) s += a[i];
-    return s;
-  }
-  if (n <= 128) {
-    const r = [a[from], a[from + 1], a[from + 2], a[from + 3], a[from + 4], a[from + 5], a[from + 6], a[from + 7]];
-    let i = from + 8;
-    for (; i < to - (n % 8); i += 8) for (let k = 0; k < 8; k++) r[k] += a[i + k];
-    let s = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
-    for (; i < to; i++) s += a[i];
-    return s;
-  }
-  let half = Math.floor(n / 2);
-  half -= half % 8;
-  return sum(a, from, from + half) + sum(a, from + half, to);
-}
-
-/** np.average(values, weights=w): Σ w·v / Σ w (the mean without weights). */
-export function average(values: Float64Array, w: Float64Array | null): number {
-  if (w === null) return sum(values) / values.length;
-  const wv = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) wv[i] = values[i] * w[i];
-  return sum(wv) / sum(w);
 }
 
 // ---- the data by output --------------------------------------------------------------------
@@ -234,18 +191,13 @@ function regressionKernel<P>(spec: RegressionSpec<P>) {
 export function regressionMetric<P>(spec: RegressionSpec<P>): LossDefinition<P> {
   const name = `sklearn.${spec.function}`;
   return {
-    name,
-    aliases: [],
-    family: 'sklearn',
-    libraryNames: { sklearn: { function: spec.function } },
-    docs: {
+    ...sklearnIdentity(spec.function, {
       summary: spec.summary,
       formula: spec.formula,
       reductionRule: spec.reductionRule,
-      reference: `sklearn.metrics.${spec.function} (scikit-learn 1.2.1)`,
       predictions: regressionInputs[0].description,
       targets: regressionInputs[1].description,
-    },
+    }),
     tensors: {
       inputs: spec.sampleWeight === false ? regressionInputs.slice(0, 2) : regressionInputs,
       layout: 'elementwise',

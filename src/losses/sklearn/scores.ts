@@ -1,6 +1,7 @@
 // What the scores share (r², explained variance, D²): 1 − numerator/denominator per output, with
 // scikit-learn's rules for the cases where that ratio is not a number.
-import type { InputProblem } from '../types.ts';
+import type { InputProblem, LossDemo } from '../types.ts';
+import { regressionSample } from './regressionSamples.ts';
 
 export const fewSamples = (what: string): InputProblem => ({
   code: 'result_not_finite',
@@ -36,3 +37,11 @@ export function assembleScores(num: Float64Array, den: Float64Array, forceFinite
   }
   return { scores, valid };
 }
+
+/** How r² and the explained variance are shown: the first prediction moving, the others exact
+ *  (targets [0, 1, 2]), so the score falls from 1 as the prediction leaves its target. */
+export const varianceScoreDemo: LossDemo = {
+  plot: { axis: 'prediction', label: 'prediction ŷ₀ of the first of targets [0, 1, 2] (the others exact)', range: [-3, 3], at: (x) => ({ predictions: [x, 1, 2], targets: [0, 1, 2], dPredictions: [1, 0, 0] }) },
+  sample: (r) => regressionSample(r, () => r.normal() * 2, (x) => x + r.normal()),
+  example: { predictions: [2.5, 0.0, 2, 8], targets: [3, -0.5, 2, 7] },
+};

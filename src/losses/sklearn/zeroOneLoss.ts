@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { predictedLabel } from '../plotSlices.ts';
 import { N, tensor, times } from '../samples.ts';
-import { classificationMetric, dot } from './classificationMetric.ts';
-import { sum } from './regressionMetric.ts';
-import { checkTargets } from './labels.ts';
-import type { InputProblem } from '../types.ts';
+import { classificationMetric, LABEL_PAIRS } from './classificationMetric.ts';
+import { dot, sum } from './numpy.ts';
+import { weightsSumToZero } from './sklearnFunction.ts';
 
 const params = z.strictObject({
   normalize: z.boolean().default(true).meta({ description: 'true: the fraction of misclassified samples; false: their number (weighted: the weight of the misclassified samples).' }),
 });
 type Params = z.infer<typeof params>;
 
-const isProblem = (v: unknown): v is InputProblem => typeof v === 'object' && v !== null && 'code' in v;
 
 /** Whether each sample is right: its label, or (multilabel) every label of its row. */
 export function exactMatches(y: ArrayLike<number>, p: ArrayLike<number>, n: number, columns: number): Float64Array {
@@ -33,23 +31,14 @@ export const sklearnZeroOneLoss = classificationMetric<Params>({
   formula: 'ℓ_i = 1[ŷ_i ≠ y_i] (multilabel: the whole row); value = 1 − Σ w·(1 − ℓ) / Σ w (normalize) or Σ w − Σ w·(1 − ℓ)',
   params,
   reductionRule: "scikit-learn's: 1 − accuracy_score, the (weighted) fraction of wrong samples with normalize, else their (weighted) count.",
-  predictionsName: 'y_pred',
-  predictionsDescription: "scikit-learn's y_pred: predicted labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]",
-  targetsDescription: "scikit-learn's y_true: true labels [N] (numbers, booleans or strings) or a multilabel indicator [N, L]",
-  predictionLabels: true,
-  noGradient: 'it is piecewise constant in the predictions (labels): its derivative is 0 wherever it exists',
-  arrange: (sent) => {
-    const t = checkTargets(sent);
-    if (isProblem(t)) return t;
-    return { shape: [t.n, t.columns], predictions: t.p, targets: t.y, targetsAreIndices: false };
-  },
+  ...LABEL_PAIRS,
   compute: ({ predictions, targets, rows: n, cols, params: { normalize } }, w, terms) => {
     const right = exactMatches(targets, predictions, n, cols);
     for (let i = 0; i < n; i++) terms[i] = 1 - right[i];
     if (normalize) {
       if (w === null) return 1 - sum(right) / n;
       const total = sum(w);
-      if (total === 0) return { code: 'undefined_mean', field: 'sample_weight', detail: "sample_weight adds up to 0: no weighted mean exists (np.average: \"Weights sum to zero, can't be normalized\")" };
+      if (total === 0) return weightsSumToZero();
       return 1 - dot(right, w) / total;
     }
     return w === null ? n - sum(right) : sum(w) - dot(right, w);
