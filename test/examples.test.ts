@@ -17,6 +17,15 @@ test('examples/v2_client.py (standard library + numpy) agrees with POST /loss', 
   expect(stdout).toContain('OK: v2 binary FP32 agrees with POST /loss');
 }, 60_000);
 
+test('examples/sklearn-metrics.py: scikit-learn\'s log_loss, brier_score_loss, zero_one_loss, r2_score and mean_pinball_loss equal the service\'s', async () => {
+  // Debian's python3 with python3-numpy and python3-sklearn (installed by .ci/run).
+  const { stdout } = await run('/usr/bin/python3', ['examples/sklearn-metrics.py'], { env: { ...process.env, LOSS_SERVICE_URL: service.url } });
+  expect(stdout).not.toContain('DIFFERENT');
+  expect(stdout.match(/^(log_loss|brier_score_loss|zero_one_loss|r2_score|mean_pinball_loss)\(/gm)).toHaveLength(6);
+  expect(stdout).toMatch(/^costliest emails \(weighted log loss\): #\d+/m);
+  expect(stdout).toContain('OK: the service agrees with scikit-learn');
+}, 60_000);
+
 const example = (name: string) => run(process.execPath, ['examples/run.ts', name], { env: { ...process.env, LOSS_SERVICE_URL: service.url } });
 
 test('npm run example -- train-two-layer: the network learns XOR through POST /loss', async () => {
