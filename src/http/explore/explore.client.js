@@ -161,9 +161,9 @@ function showLoss(name, values) {
             redraw();
           },
         }),
-        el('label', { for: 'overlay', class: 'plain', text: `draw ${loss.counterpart.loss} over it (${loss.library === 'Keras' ? 'PyTorch' : 'Keras'}), derivatives dashed` }),
+        el('label', { for: 'overlay', class: 'plain', text: `draw ${loss.counterpart.loss} over it (${byName.get(loss.counterpart.loss)?.library ?? 'another library'}), derivatives dashed` }),
       )
-    : el('p', { class: 'note', text: 'No loss of the other library shares this axis.' });
+    : el('p', { class: 'note', text: 'No loss of another library shares this axis.' });
   view.replaceChildren(
     el('h2', { text: loss.name }),
     el('p', { class: 'summary', text: `${loss.summary} ` }, el('a', { href: `/losses/${encodeURIComponent(loss.name)}`, text: 'catalog entry' })),

@@ -94,7 +94,8 @@ export const sklearnHingeLoss = classificationMetric<Params>({
   },
   demo: {
     // Two samples, labels [1, −1], decisions [m, −m]: both margins are m.
-    plot: { ...margin(), label: 'margin m = y·f (y_true [1, −1], pred_decision [m, −m])', at: (m) => ({ predictions: [m, -m], targets: [1, -1], dPredictions: [1, -1] }) },
+    // (The mean of the two is the loss at margin m with target 1: the margin losses' slice.)
+    plot: { ...margin(), at: (m) => ({ predictions: [m, -m], targets: [1, -1], dPredictions: [1, -1] }) },
     sample: (r) => {
       const c = r.uniform() < 0.5 ? 1 : 3;
       const f = times(N * c, () => r.normal() * 2);
@@ -110,7 +111,7 @@ export const sklearnHingeLoss = classificationMetric<Params>({
     },
     example: { targets: ['cat', 'dog', 'bird', 'dog'], predictions: [[0.2, 1.5, -0.3], [-0.5, 0.1, 1.2], [1.1, 0.4, 0.3], [0.0, 0.2, 0.9]] },
   },
-  check: { related: [{ loss: 'multi_margin' }] },
+  check: { related: [{ loss: 'hinge' }, { loss: 'multi_margin' }] },
 });
 
 const away = (r: { uniform(lo?: number, hi?: number): number; sign(): number }) => r.sign() * r.uniform(0.2, 1);
