@@ -218,6 +218,8 @@ const edits = fc.oneof(
   fc.record({ kind: fc.constant('element' as const), input: fc.nat(), at: fc.nat(), value: fc.oneof(interesting, fc.constantFrom(0.5, -1, 1e9, 2 ** 53 + 2)) }),
   fc.record({ kind: fc.constant('shape' as const), input: fc.nat(), how: fc.constantFrom('drop-last', 'add-one', 'shorter', 'transpose') }),
   fc.record({ kind: fc.constant('missing' as const), input: fc.nat() }),
+  // A class label where a number was: scikit-learn's label inputs take it, every other input refuses it.
+  fc.record({ kind: fc.constant('element' as const), input: fc.nat(), at: fc.nat(), value: fc.constantFrom<number | string | boolean>('spam', '', 'é', 'NaN', '__proto__', true, false) }),
   fc.record({ kind: fc.constant('bare' as const), input: fc.nat(), value: interesting }),
   fc.record({ kind: fc.constant('param' as const), name: fc.constantFrom(...paramNames), value: fc.oneof(interesting, junk, fc.array(interesting, { maxLength: 5 })) }),
 );
@@ -234,7 +236,8 @@ function edited(def: (typeof losses)[number], seed: number, edit: Edit): { input
   const t = inputs[name]!;
   if (edit.kind === 'missing') inputs[name] = undefined;
   else if (edit.kind === 'bare') inputs[name] = { data: [edit.value], shape: [] };
-  else if (edit.kind === 'element' && t.data.length > 0) inputs[name] = { ...t, data: t.data.map((v, i) => (i === edit.at % t.data.length ? edit.value : v)) };
+  // (A label edit puts a string or boolean among the numbers: typed as numbers, sent as it is.)
+  else if (edit.kind === 'element' && t.data.length > 0) inputs[name] = { ...t, data: t.data.map((v, i) => (i === edit.at % t.data.length ? edit.value : v)) as number[] };
   else if (edit.kind === 'shape') {
     const s = t.shape;
     if (edit.how === 'drop-last' && s.length > 0) inputs[name] = { data: t.data.slice(0, t.data.length / (s[s.length - 1] || 1)), shape: s.slice(0, -1) };
@@ -258,13 +261,14 @@ test(`declared inputs: ${share(0.3)} samples of every loss, as is or with one ed
       // v2: vector parameters travel as inputs; integer inputs as INT64 (as the metadata declares).
       const vectors = vectorParams(def);
       const declared = tensorInputs(def);
-      const v2Inputs: V2Input[] = present.map(([n, t]) => ({
-        name: n,
-        shape: t.shape,
-        datatype: declared.some((i) => i.name === n && i.integer) && t.data.every(Number.isSafeInteger) ? 'INT64' : 'FP64',
-        data: t.data,
-        binary,
-      }));
+      // Tensors holding a label travel as BYTES (a string among them) or BOOL (booleans).
+      const labelType = (data: unknown[]) => (data.some((v) => typeof v === 'string') ? 'BYTES' : data.some((v) => typeof v === 'boolean') ? 'BOOL' : null);
+      const v2Inputs: V2Input[] = present.map(([n, t]) => {
+        const labels = labelType(t.data);
+        if (labels === 'BYTES') return { name: n, shape: t.shape, datatype: 'BYTES', data: t.data.map(String), binary };
+        if (labels === 'BOOL') return { name: n, shape: t.shape, datatype: 'BOOL', data: t.data.map(Boolean), binary };
+        return { name: n, shape: t.shape, datatype: declared.some((i) => i.name === n && i.integer) && t.data.every(Number.isSafeInteger) ? 'INT64' : 'FP64', data: t.data, binary };
+      });
       const scalars: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(params)) {
         if (vectors.includes(k) && Array.isArray(v) && v.every((x) => typeof x === 'number')) v2Inputs.push({ name: k, shape: [v.length], datatype: 'FP64', data: v as number[], binary });
