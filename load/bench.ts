@@ -32,7 +32,7 @@ import { losses } from '../src/losses/registry.ts';
 import { computeLoss } from '../src/pool/computeLoss.ts';
 import { SharedBufferPool } from '../src/pool/bufferPool.ts';
 import { prepareLossTask, reductionsOf, slotTensors } from '../src/validation/prepareLossTask.ts';
-import { kernelSlots } from '../src/losses/types.ts';
+import { kernelSlots, tensorInputs } from '../src/losses/types.ts';
 import { rng } from './support/random.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -65,6 +65,18 @@ function pytorch(loss: string, threads: number, repeats: number, pred: Float32Ar
     targetShape.join(','),
     pred instanceof Float64Array ? 'float64' : 'float32',
   ];
+  return JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 300_000 })) as { median_ms: number; min_ms: number; value: number };
+}
+
+/** PyTorch's forward and backward of a loss of several inputs (NAMED in pytorch_reference.py):
+ *  each input by the service's name, in float32 or float64 (integer ones as int64), the gradient
+ *  taken with respect to the `grad` ones. */
+function pytorchNamed(loss: string, repeats: number, inputs: { name: string; data: Float32Array | Float64Array | BigInt64Array; shape: number[]; grad: boolean }[], params: Record<string, unknown>) {
+  const dtype = (d: Float32Array | Float64Array | BigInt64Array) => (d instanceof BigInt64Array ? 'int64' : d instanceof Float64Array ? 'float64' : 'float32');
+  const spec = { inputs: inputs.map((i) => ({ name: i.name, file: writeTensor(`${i.name}.bin`, i.data), dtype: dtype(i.data), shape: i.shape, grad: i.grad })), params };
+  const specFile = join(tmp, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  const args = [fileURLToPath(new URL('./pytorch_reference.py', import.meta.url)), loss, '1', String(repeats), '--named', specFile];
   return JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 300_000 })) as { median_ms: number; min_ms: number; value: number };
 }
 
@@ -448,6 +460,9 @@ async function p4() {
 // ---------------------------------------------------------------------------------------------
 const TORCH_LOSSES = new Set(['mse', 'l1', 'huber', 'smooth_l1', 'poisson_nll', 'binary_cross_entropy', 'bce_with_logits', 'logistic', 'sigmoid_focal', 'cross_entropy', 'nll', 'kl_div', 'multi_margin', 'hinge_embedding', 'multilabel_soft_margin']);
 
+/** PyTorch's losses of several inputs (pytorch_reference.py's NAMED). */
+const TORCH_NAMED = new Set(['gaussian_nll', 'cosine_embedding', 'margin_ranking', 'triplet_margin', 'triplet_margin_with_distance', 'multilabel_margin']);
+
 function kernels() {
   log('kernel table');
   const ELEMENTS = 1_000_000;
@@ -483,6 +498,19 @@ function kernels() {
     };
     const ns = { f64: time(false), f32: time(true) };
     const cells = { f64: ['—', '—'], f32: ['—', '—'] };
+    if (TORCH_NAMED.has(def.name)) {
+      // Float inputs in the column's dtype, integer ones (multilabel_margin's label lists) as int64.
+      for (const dtype of ['f64', 'f32'] as const) {
+        const inputs = tensorInputs(def).map((input) => {
+          const t = data.inputs[input.name];
+          const integer = def.name === 'multilabel_margin' && input.name === 'targets';
+          return { name: input.name, shape: t.shape, grad: input.differentiable, data: integer ? BigInt64Array.from(t.data, (v) => BigInt(v)) : dtype === 'f64' ? t.data : Float32Array.from(t.data) };
+        });
+        const pt = pytorchNamed(def.name, 5, inputs, def.params.parse(data.params) as Record<string, unknown>);
+        const tns = (pt.median_ms * 1e6) / data.elements;
+        cells[dtype] = [tns.toFixed(1), `${(ns[dtype] / tns).toFixed(2)}×`];
+      }
+    }
     if (TORCH_LOSSES.has(def.name)) {
       const pred = data.inputs.predictions;
       const target = data.inputs.targets;

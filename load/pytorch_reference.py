@@ -2,8 +2,12 @@
 """Times a loss's forward and backward in PyTorch, in-process, on tensors the benchmark wrote.
 
 Usage: pytorch_reference.py LOSS THREADS REPEATS PRED_FILE PRED_SHAPE TARGET_FILE TARGET_DTYPE TARGET_SHAPE [PRED_DTYPE]
+       pytorch_reference.py LOSS THREADS REPEATS --named SPEC_JSON
 Shapes are comma-separated; files are raw little-endian: predictions float32 (or float64 with
-PRED_DTYPE float64), targets float32 (cast to the predictions' dtype) or int64.
+PRED_DTYPE float64), targets float32 (cast to the predictions' dtype) or int64. With --named, the
+losses of several inputs: SPEC_JSON is {"inputs": [{"name", "file", "dtype" (float32, float64,
+int64), "shape", "grad"}], "params": {...}}, each input passed to the function by name and the
+gradient taken with respect to those with "grad".
 Prints one JSON line: {"loss", "threads", "median_ms", "min_ms", "value"}.
 Uses Debian's python3-torch (run with /usr/bin/python3).
 """
@@ -50,9 +54,46 @@ LOSSES = {
 }
 
 
+# Losses of several inputs, by the service's input and parameter names.
+NAMED = {
+    "gaussian_nll": lambda a, k: F.gaussian_nll_loss(a["predictions"], a["targets"], a["var"], full=k.get("full", False), eps=k.get("eps", 1e-6)),
+    "cosine_embedding": lambda a, k: F.cosine_embedding_loss(a["input1"], a["input2"], a["targets"], margin=k.get("margin", 0.0)),
+    "margin_ranking": lambda a, k: F.margin_ranking_loss(a["input1"], a["input2"], a["targets"], margin=k.get("margin", 0.0)),
+    "triplet_margin": lambda a, k: F.triplet_margin_loss(a["anchor"], a["positive"], a["negative"], margin=k.get("margin", 1.0), p=k.get("p", 2), eps=k.get("eps", 1e-6), swap=k.get("swap", False)),
+    "triplet_margin_with_distance": lambda a, k: F.triplet_margin_with_distance_loss(a["anchor"], a["positive"], a["negative"], margin=k.get("margin", 1.0), swap=k.get("swap", False)),
+    "multilabel_margin": lambda a, k: F.multilabel_margin_loss(a["predictions"], a["targets"]),
+}
+
+
+def named(loss, repeats, spec_file):
+    with open(spec_file) as f:
+        spec = json.load(f)
+    dtypes = {"float32": "<f4", "float64": "<f8", "int64": "<i8"}
+    base = {i["name"]: torch.from_numpy(np.fromfile(i["file"], dtype=dtypes[i["dtype"]]).reshape(tuple(i["shape"]))) for i in spec["inputs"]}
+    grads = [i["name"] for i in spec["inputs"] if i["grad"]]
+    times, value = [], None
+    for i in range(int(repeats) + 1):
+        args = {k: (v.clone().requires_grad_(True) if k in grads else v) for k, v in base.items()}
+        start = time.perf_counter()
+        out = NAMED[loss](args, spec["params"])
+        out.backward()
+        elapsed = (time.perf_counter() - start) * 1000
+        value = float(out)
+        if i > 0:
+            times.append(elapsed)
+    times.sort()
+    return times, value
+
+
 def main():
     # kl_div's 'mean' warns that it will change; the service's kl_div mean is PyTorch 1.13's.
     warnings.filterwarnings("ignore", category=UserWarning)
+    if len(sys.argv) > 4 and sys.argv[4] == "--named":
+        loss, threads, repeats = sys.argv[1:4]
+        torch.set_num_threads(int(threads))
+        times, value = named(loss, repeats, sys.argv[5])
+        print(json.dumps({"loss": loss, "threads": int(threads), "median_ms": times[len(times) // 2], "min_ms": times[0], "value": value}))
+        return
     loss, threads, repeats, pred_file, pred_shape, target_file, target_dtype, target_shape = sys.argv[1:9]
     pred_dtype = sys.argv[9] if len(sys.argv) > 9 else "float32"
     torch.set_num_threads(int(threads))
