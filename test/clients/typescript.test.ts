@@ -70,6 +70,9 @@ test('loss(name, inputs): each loss by its own input names, typed per loss; a re
   expect(nll.value).toBeCloseTo((0.5 * (0 + 0) + 0.5 * (Math.log(2) + 4 / 2)) / 2, 14);
   const keras = await client.loss('keras.binary_crossentropy', { targets: [[1, 0]], predictions: [[0.5, 0.5]], sample_weight: [2] });
   expect(keras.value).toBeCloseTo(2 * Math.log(2), 6);
+  // scikit-learn's labels as strings: ['ham', 'spam'] sorted, so the column of 'spam' is 1.
+  const logLoss = await client.loss('sklearn.log_loss', { targets: ['spam', 'ham'], predictions: [[0.2, 0.8], [0.6, 0.4]] });
+  expect(logLoss.value).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 14);
   const error = await client.loss('mse', { predictions: [1, 2], targets: [1] }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LossServiceError);
   expect(error).toMatchObject({ status: 400, code: 'shape_mismatch', field: 'targets' });
