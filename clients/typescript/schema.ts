@@ -2409,7 +2409,7 @@ export interface operations {
                     /** @default {} */
                     params?: {
                         /**
-                         * @description The Tweedie power: ≤ 0 (0: normal), 1 (Poisson), in (1, 2) (compound Poisson-gamma), 2 (gamma), > 2 (2: gamma, 3: inverse Gaussian).
+                         * @description The Tweedie power: ≤ 0 (0: normal), 1 (Poisson), in (1, 2) (compound Poisson-gamma), 2 (gamma), > 2 (2: gamma, 3: inverse Gaussian). Tweedie deviance is only defined for power ≤ 0 and power ≥ 1.
                          * @default 0
                          */
                         power?: number;

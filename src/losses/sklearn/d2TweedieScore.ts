@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { regressionMetric } from './regressionMetric.ts';
 import { average, sum } from './numpy.ts';
 import { tweedieDeviance, tweedieSlope } from './statistics.ts';
-import { powerParam, tweedieRules, tweedieSample } from './tweedie.ts';
+import { d2PowerParam, d2TweedieRules, tweedieSample } from './tweedie.ts';
 import { fewSamples } from './scores.ts';
 
 // D² = 1 − D(y, ŷ) / D(y, ȳ), D the mean unit deviance at the power and ȳ the weighted mean of y;
@@ -11,10 +11,10 @@ export const sklearnD2TweedieScore = regressionMetric({
   function: 'd2_tweedie_score',
   summary: "scikit-learn's D² for the Tweedie deviance: the fraction of the deviance of the best constant (the mean of y) that the predictions explain (one output).",
   formula: 'score = 1 − Σ w·d(y, ŷ) / Σ w·d(y, ȳ), d the unit Tweedie deviance at the power, ȳ = Σ w·y / Σ w',
-  params: z.strictObject({ power: powerParam }),
+  params: z.strictObject({ power: d2PowerParam }),
   reductionRule: "scikit-learn's: 1 − the mean deviance of the predictions over that of the targets' mean; one output.",
   noTerms: 'D² is a ratio of two mean deviances, not a mean of per-sample terms',
-  rules: ({ power }) => tweedieRules('sklearn.d2_tweedie_score', power),
+  rules: ({ power }) => d2TweedieRules('sklearn.d2_tweedie_score', power),
   outputs: ({ n, y, p, w }, { power }, want) => {
     if (n < 2) return { scores: new Float64Array(1), problem: fewSamples('D²') };
     const yMean = average(y[0], w);

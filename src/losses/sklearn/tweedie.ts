@@ -6,11 +6,16 @@ import { tweedieDomain } from './statistics.ts';
 import { regressionSample } from './regressionSamples.ts';
 import type { Random } from '../samples.ts';
 
-export const powerParam = z
-  .number()
-  .default(0)
-  .refine((p) => p <= 0 || p >= 1, { message: 'Tweedie deviance is only defined for power ≤ 0 and power ≥ 1' })
-  .meta({ description: 'The Tweedie power: ≤ 0 (0: normal), 1 (Poisson), in (1, 2) (compound Poisson-gamma), 2 (gamma), > 2 (2: gamma, 3: inverse Gaussian).' });
+const POWER_DESCRIPTION = 'The Tweedie power: ≤ 0 (0: normal), 1 (Poisson), in (1, 2) (compound Poisson-gamma), 2 (gamma), > 2 (2: gamma, 3: inverse Gaussian).';
+const POWER_RULE = 'Tweedie deviance is only defined for power ≤ 0 and power ≥ 1';
+const validPower = (p: number) => p <= 0 || p >= 1;
+
+/** mean_tweedie_deviance's power: scikit-learn validates it before anything else. */
+export const powerParam = z.number().default(0).refine(validPower, { message: POWER_RULE }).meta({ description: POWER_DESCRIPTION });
+
+/** d2_tweedie_score's: checked only where the deviance is computed (fewer than two samples
+ *  answer NaN first), by d2TweedieRules. */
+export const d2PowerParam = z.number().default(0).meta({ description: `${POWER_DESCRIPTION} ${POWER_RULE}.` });
 
 /** mean_tweedie_deviance's checks: one output, and its domain by power. */
 export function tweedieRules(name: string, power: number): RegressionRules {
@@ -26,6 +31,20 @@ export function tweedieRules(name: string, power: number): RegressionRules {
         index: bad.index,
         detail: `${bad.field}[${bad.index}] is ${v}: ${name} with power=${power} takes ${bad.need} (scikit-learn: "Mean Tweedie deviance error with power=${power} can only be used on ${bad.need.replace('targets', 'y').replace('predictions', 'y_pred')}")`,
       };
+    },
+  };
+}
+
+/** d2_tweedie_score's order: one output; fewer than two samples are NaN (its outputs say so,
+ *  a 422) before the power and the domain are looked at. */
+export function d2TweedieRules(name: string, power: number): RegressionRules {
+  const rules = tweedieRules(name, power);
+  return {
+    singleOutput: true,
+    domain(y, p): InputProblem | null {
+      if (y.length < 2) return null;
+      if (!validPower(power)) return { code: 'invalid_params', field: 'params.power', detail: `params.power: ${POWER_RULE} (scikit-learn's ValueError), got ${power}` };
+      return rules.domain!(y, p);
     },
   };
 }
