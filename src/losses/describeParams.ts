@@ -29,7 +29,8 @@ export function paramProperties(def: LossDefinition): Record<string, ParamProper
   return props;
 }
 
-const admits = (p: ParamProperty, type: string): boolean => p.type === type || (Array.isArray(p.type) && p.type.includes(type)) || (p.anyOf ?? []).some((q) => admits(q, type));
+/** Whether a property admits values of a JSON type (through nested anyOf). */
+export const admits = (p: ParamProperty, type: string): boolean => p.type === type || (Array.isArray(p.type) && p.type.includes(type)) || (p.anyOf ?? []).some((q) => admits(q, type));
 
 /** Names of the parameters that may be arrays (weight, pos_weight, a per-class alpha, a tuple
  *  axis): v2 takes them as input tensors of their name, since the protocol's request parameters

@@ -67,7 +67,11 @@ function rangeOf(s: ParamProperty): string | undefined {
 
 function typeOf(s: ParamProperty): string {
   if (s.anyOf) return [...new Set(s.anyOf.map(typeOf))].join(' | ');
-  if (s.type === 'array') return `${typeOf(s.items ?? {})}[]`;
+  if (s.type === 'array') {
+    // An array of a union is (a | b)[], not a | b[].
+    const item = typeOf(s.items ?? {});
+    return item.includes(' | ') ? `(${item})[]` : `${item}[]`;
+  }
   if (Array.isArray(s.type)) return s.type.join(' | ');
   if (s.type) return s.type;
   if (s.enum) return [...new Set(s.enum.map((v) => typeof v))].join(' | ');

@@ -7,7 +7,13 @@ import { resolveLossName } from '../../validation/lossRequestNames.ts';
 import { byRows, kernelSlots, tensorInputs, type LossDefinition, type TensorInput } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { gradientOutputs } from '../../task/lossTask.ts';
-import { vectorParams } from '../../losses/describeParams.ts';
+
+/** Whether a list parameter holds class labels: its items may be strings (scikit-learn's labels). */
+function labelList(def: LossDefinition, name: string): boolean {
+  const p = paramProperties(def)[name];
+  return p !== undefined && [p, ...(p.anyOf ?? [])].some((q) => q.items !== undefined && admits(q.items, 'string'));
+}
+import { admits, paramProperties, vectorParams } from '../../losses/describeParams.ts';
 
 export const MODEL_VERSION = '1';
 
@@ -60,7 +66,12 @@ export function modelMetadata(def: LossDefinition, name = def.name) {
   }));
   const inputs: TensorMeta[] = [
     ...declared,
-    ...vectorParams(def).map((v) => ({ name: v, datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, optional' })),
+    // A list of class labels (scikit-learn's labels) may hold strings: BYTES, or BOOL and numbers.
+    ...vectorParams(def).map((v) =>
+      labelList(def, v)
+        ? { name: v, datatype: 'BYTES', shape: [-1], optional: true, accepts: 'BYTES (strings), BOOL or numbers, optional: class labels' }
+        : { name: v, datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, optional' },
+    ),
     { name: 'parameters', datatype: 'FP64', shape: [-1], optional: true, accepts: 'FP32 or FP64, any shape, optional: the regularization\'s parameters (with the request parameters l1, l2)' },
   ];
   const outputs: TensorMeta[] = [
