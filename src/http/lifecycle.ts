@@ -14,10 +14,28 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import { ServiceError } from '../errors/catalog.ts';
 import { sendError } from '../errors/errorsPlugin.ts';
+
+/** A body refused before it had fully arrived, of at most this Content-Length, is read to its
+ *  end and discarded instead of the connection being closed under it. */
+export const LINGER_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Fastify closes the connection after refusing a body that is still arriving (Connection:
+ *  close), so that the rest cannot be read as a request. But closing a socket with unread bytes
+ *  resets it, and a client still writing then fails on its write (EPIPE) before it reads the
+ *  answer: a 1 MB body nested too deep was a reset now and then, not a 400. A body of announced
+ *  length is framed by it (Node's parser reads the rest as this request's and discards it), so
+ *  up to LINGER_BODY_BYTES the connection is kept and the client reads its answer; a larger or
+ *  chunked one is still cut off unread. */
+function keepSmallBodyConnection(raw: FastifyRequest['raw'], reply: FastifyReply): void {
+  const length = Number(raw.headers['content-length']);
+  if (raw.headers['transfer-encoding'] !== undefined || !Number.isSafeInteger(length) || length > LINGER_BODY_BYTES) return;
+  reply.removeHeader('connection');
+  raw.resume();
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -107,8 +125,9 @@ async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; b
     });
     done();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
+    else if (reply.getHeader('connection') === 'close' && !request.raw.complete) keepSmallBodyConnection(request.raw, reply);
     done(null, payload);
   });
 

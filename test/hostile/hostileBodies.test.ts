@@ -1,5 +1,6 @@
 // Bodies built to kill the process: each is answered 4xx in bounded time and memory, and the
 // service goes on answering.
+import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { memoryOf } from '../../load/support/service.ts';
 import { startService, type RunningService } from '../support/testApp.ts';
@@ -28,6 +29,31 @@ test('POST /loss nested 60 MiB deep: 400 before the body has been sent', async (
   expect(answer.sentBeforeAnswer).toBeLessThan(16 * MiB); // at most what the sockets' buffers hold
   await alive();
   expect((await memoryOf(service.child.pid!)).peak).toBeLessThan(400 * MiB);
+});
+
+test('a 1 MB body nested too deep, sent whole: its 400 is read, not reset, and the connection serves the next request', async () => {
+  // Refused after its first chunk; a small body of announced length is read to its end and
+  // discarded rather than the socket closed under a client still writing (EPIPE, no answer).
+  const body = Buffer.alloc(MiB, '[');
+  const port = Number(new URL(service.url).port);
+  const received = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+    socket.write(`POST /loss HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    // The second request closes the connection after its answer: the end of what is read.
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  });
+  const answers = received.split(/(?=HTTP\/1\.1 )/);
+  expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 400', 'HTTP/1.1 200']);
+  expect(answers[0].toLowerCase()).not.toContain('connection: close');
+  expect(answers[0]).toMatch(/nested deeper than 32/);
+  await alive();
 });
 
 test('the same depth attack chunked (no Content-Length): 400 at once', async () => {
