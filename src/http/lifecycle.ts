@@ -127,7 +127,7 @@ async function lifecycle(app: FastifyInstance, opts: { maxConnections: number; b
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
-    else if (reply.getHeader('connection') === 'close' && !request.raw.complete) keepSmallBodyConnection(request.raw, reply);
+    else if (!request.raw.complete && reply.getHeader('connection') === 'close') keepSmallBodyConnection(request.raw, reply);
     done(null, payload);
   });
 
