@@ -264,6 +264,12 @@ export function outputsGiven<P>(def: LossDefinition<P>, params: P): { perSample:
   return { perSample: gives({ perSample: true, gradient: false }), gradient: gives({ perSample: false, gradient: true }) };
 }
 
+/** Whether the request field `name` (the input's name or its library's) is a label input of the
+ *  loss (TensorInput.labels): its strings and booleans are kept for the loss to read. */
+export function isLabelInput(def: LossDefinition, name: string): boolean {
+  return tensorInputs(def).some((i) => i.labels === true && (i.name === name || i.alsoNamed === name));
+}
+
 /** A loss's tensor inputs: its declaration's, else predictions (differentiable) and targets. */
 export function tensorInputs(def: LossDefinition): readonly TensorInput[] {
   return (

@@ -16,7 +16,7 @@ import { decodeJsonTensor, NON_FINITE_TOKEN, type TakenData, type TakenTensor } 
 export type { TakenData, TakenTensor, TensorProblem } from '../validation/decodeJsonTensor.ts';
 import { BYTES_PER_ELEMENT, fromJsonData, type Datatype } from '../validation/datatypes.ts';
 import { findLoss, losses } from '../losses/registry.ts';
-import { tensorInputs } from '../losses/types.ts';
+import { isLabelInput, tensorInputs } from '../losses/types.ts';
 import { elementCount } from '../losses/layout.ts';
 
 /** Which document this is: where its tensors are, and how they decode. */
@@ -46,11 +46,12 @@ const TENSOR_NAMES = [...new Set(losses.flatMap((def) => tensorInputs(def).flatM
 function lossSlots(body: unknown): Slot[] {
   if (!isObject(body)) return [];
   const slots: Slot[] = [];
-  // The loss's label inputs, by any name the request may give them.
+  // The loss's label inputs (by any name the request gives them) keep their strings.
   const def = typeof body.loss === 'string' ? findLoss(body.loss) : undefined;
-  const labelNames = def === undefined ? [] : tensorInputs(def).filter((i) => i.labels).flatMap((i) => (i.alsoNamed === undefined ? [i.name] : [i.name, i.alsoNamed]));
   // Arrays, and bare numbers (rank-0 tensors).
-  for (const key of TENSOR_NAMES) if (Array.isArray(body[key]) || typeof body[key] === 'number') slots.push({ path: key, holder: body, key, labels: labelNames.includes(key) });
+  for (const key of TENSOR_NAMES) {
+    if (Array.isArray(body[key]) || typeof body[key] === 'number') slots.push({ path: key, holder: body, key, labels: def !== undefined && isLabelInput(def, key) });
+  }
   const reg = body.regularization;
   if (isObject(reg) && (Array.isArray(reg.parameters) || typeof reg.parameters === 'number')) slots.push({ path: 'regularization.parameters', holder: reg, key: 'parameters' });
   return slots;
@@ -91,8 +92,7 @@ const TOKENS = ['NaN', 'Infinity', '-Infinity'];
  *  and index (NON_FINITE_TOKEN), so the user learns which element it is. Undefined when the body
  *  holds none of them outside strings, or is not JSON even with them replaced. Runs only after
  *  JSON.parse failed: a well-formed body never pays for it. */
-function withNonFiniteTokens(bytes: Uint8Array): unknown {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+function withNonFiniteTokens(text: string): unknown {
   const out: string[] = [];
   let from = 0;
   let found = false;
@@ -124,11 +124,11 @@ function withNonFiniteTokens(bytes: Uint8Array): unknown {
 export function parseJsonDocument(bytes: Uint8Array, kind: DocumentKind, what = 'the body'): JsonDocument {
   if (bytes.byteLength === 0) throw new ServiceError('invalid_body', `${what} is empty; send a JSON object`);
   let value: unknown;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   try {
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
-    value = withNonFiniteTokens(bytes);
+    value = withNonFiniteTokens(text);
     if (value === undefined) throw new ServiceError('invalid_body', `${what} is not valid JSON: ${(err as Error).message}`);
   }
   const tensors = new Map<string, TakenTensor>();

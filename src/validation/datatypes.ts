@@ -19,9 +19,7 @@ export const LABEL_TYPES = ['BYTES', 'BOOL', 'INT32', 'INT64', 'FP32', 'FP64'] a
  *  little-endian length and that many UTF-8 bytes (the protocol's encoding). */
 export function bytesElements(name: string, count: number, json: unknown, chunk: Uint8Array | undefined): string[] {
   if (chunk === undefined) {
-    if (!Array.isArray(json)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array of strings for BYTES`, { field: name });
-    const flat = json.flat(Infinity) as unknown[];
-    if (flat.length !== count) throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
+    const flat = flatJsonData(json, count, name);
     const bad = flat.findIndex((v) => typeof v !== 'string');
     if (bad >= 0) throw new ServiceError('invalid_tensor', `input '${name}': BYTES element ${bad} is ${flat[bad] === null ? 'null' : typeof flat[bad]}, not a string`, { field: name, index: bad });
     return flat as string[];
@@ -63,13 +61,17 @@ export function viewBinary(bytes: Uint8Array, datatype: Datatype): FloatArray | 
   }
 }
 
-/** JSON tensor data (nested or flat, row-major) → the typed array of the declared datatype. */
-export function fromJsonData(data: unknown, datatype: Datatype, count: number, name: string): FloatArray | TargetArray {
+/** A v2 input's JSON `data` (nested or flat, row-major) as its `count` elements. */
+function flatJsonData(data: unknown, count: number, name: string): unknown[] {
   if (!Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
   const flat = data.flat(Infinity) as unknown[];
-  if (flat.length !== count) {
-    throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
-  }
+  if (flat.length !== count) throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
+  return flat;
+}
+
+/** JSON tensor data (nested or flat, row-major) → the typed array of the declared datatype. */
+export function fromJsonData(data: unknown, datatype: Datatype, count: number, name: string): FloatArray | TargetArray {
+  const flat = flatJsonData(data, count, name);
   const out = datatype === 'FP32' ? new Float32Array(count) : datatype === 'INT32' ? new Int32Array(count) : new Float64Array(count);
   for (let i = 0; i < count; i++) {
     let v = flat[i];

@@ -3,7 +3,7 @@
 // (its nested path and its flat index). JSON cannot hold NaN, but a literal past float64's
 // range (1e400) parses to ±Infinity: it is refused here, named by its tensor and index.
 import { ServiceError, type ProblemCode } from '../errors/catalog.ts';
-import { tensorInputs, type FloatArray, type LossDefinition, type TargetArray } from '../losses/types.ts';
+import { isLabelInput, type FloatArray, type LossDefinition, type TargetArray } from '../losses/types.ts';
 
 export const MAX_RANK = 8;
 
@@ -106,7 +106,7 @@ export function decodeJsonTensor(value: unknown, field: string, allowLabels = fa
 
 /** A loss's input `name` from JSON: labels allowed where the loss declares a label input. */
 export function decodeLossInput(def: LossDefinition, name: string, value: unknown): DecodedTensor {
-  return decodeJsonTensor(value, name, tensorInputs(def).some((i) => i.name === name && i.labels === true));
+  return decodeJsonTensor(value, name, isLabelInput(def, name));
 }
 
 /** A refusal, as plain data (it crosses from a worker). */

@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import { dot, sum } from './numpy.ts';
 import { arrangeLabelPairs } from './labels.ts';
-import { isProblem, problem, sampleWeightInput, sampleWeights, sklearnIdentity, weightsSumToZero } from './sklearnFunction.ts';
+import { consistentLength, isProblem, problem, sampleWeightInput, sampleWeights, sklearnIdentity, weightsSumToZero } from './sklearnFunction.ts';
 import type { Arrangement, InputProblem, KernelInput, KernelOutput, LossCheck, LossDefinition, LossDemo, SentTensors, TensorInput } from '../types.ts';
 
 
@@ -38,14 +38,6 @@ export interface ClassificationSpec<P> {
   compute(input: KernelInput<P>, weights: Float64Array | null, terms: Float64Array, gradient: Float64Array | null): number | InputProblem;
   demo: LossDemo;
   check?: LossCheck;
-}
-
-/** check_consistent_length of targets and predictions (their first dimensions). */
-export function consistentLength(sent: SentTensors, predictions: string): InputProblem | null {
-  const y = sent.targets!.shape[0] ?? 1;
-  const p = sent[predictions]!.shape[0] ?? 1;
-  if (y === p) return null;
-  return problem('shape_mismatch', 'targets', `targets has ${y} samples and ${predictions} ${p} (scikit-learn: "Found input variables with inconsistent numbers of samples: [${y}, ${p}]")`);
 }
 
 /** np.average(scores, weights=w): Σ w·s / Σ w (the plain mean without weights); a weight sum of
@@ -119,7 +111,7 @@ export function classificationMetric<P>(spec: ClassificationSpec<P>): LossDefini
       layout: 'rows',
       targetLayout: 'indices',
       arrange: (sent, params) => {
-        const length = consistentLength(sent, 'predictions');
+        const length = consistentLength(sent);
         if (length !== null) return length;
         const n = sent.targets!.shape[0] ?? 1;
         const w = sampleWeights(sent, n);

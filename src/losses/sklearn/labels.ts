@@ -96,7 +96,8 @@ export const showLabels = (vs: readonly LabelValue[]) => `[${vs.map(showLabel).j
 
 /** _check_targets(y_true, y_pred) of zero_one_loss and hamming_loss: both binary or multiclass
  *  (one label per sample, [N] or [N, 1]) or both multilabel indicators [N, L]; the labels as
- *  codes that keep equality (strings by their place among both tensors' strings). */
+ *  codes that keep equality (strings by their place among both tensors' strings). The numbers of
+ *  samples are checked before (classificationMetric.ts: check_consistent_length). */
 export function checkTargets(sent: SentTensors): { multilabel: boolean; n: number; columns: number; y: Float64Array; p: Float64Array } | InputProblem {
   const y = readLabels(sent.targets!, 'targets');
   if ('code' in y) return y;
@@ -111,9 +112,6 @@ export function checkTargets(sent: SentTensors): { multilabel: boolean; n: numbe
   if (!oneLabel(typeTrue) && typeTrue !== 'multilabel-indicator') return problem('invalid_tensor', 'targets', `targets are ${typeTrue}, which no classification metric takes (scikit-learn: "${typeTrue} is not supported")`);
   if (y.kind !== p.kind && y.values.length > 0 && p.values.length > 0) {
     return problem('invalid_tensor', 'predictions', `targets hold ${y.kind === 'string' ? 'strings' : 'numbers'} and predictions ${p.kind === 'string' ? 'strings' : 'numbers'} (scikit-learn: "Labels in y_true and y_pred should be of the same type")`);
-  }
-  if (y.shape[0] !== p.shape[0]) {
-    return problem('shape_mismatch', 'targets', `targets has ${y.shape[0]} samples and predictions ${p.shape[0]} (scikit-learn: "Found input variables with inconsistent numbers of samples: [${y.shape[0]}, ${p.shape[0]}]")`);
   }
   const multilabel = typeTrue === 'multilabel-indicator';
   if (multilabel && y.shape[1] !== p.shape[1]) return problem('shape_mismatch', 'predictions', `targets have ${y.shape[1]} labels per sample and predictions ${p.shape[1]} (scikit-learn: "inconsistent shapes")`);

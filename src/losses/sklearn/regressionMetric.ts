@@ -13,7 +13,7 @@
 // to the last bits or nearly: the golden cases hold them to 1e-12 relative.
 import { z } from 'zod';
 import { average, sum } from './numpy.ts';
-import { isProblem, problem, sampleWeightInput, sampleWeights, sklearnIdentity } from './sklearnFunction.ts';
+import { consistentLength, isProblem, problem, sampleWeightInput, sampleWeights, sklearnIdentity } from './sklearnFunction.ts';
 import type { Arrangement, InputProblem, KernelInput, KernelOutput, LossCheck, LossDefinition, LossDemo, SentTensors, TensorInput } from '../types.ts';
 
 export type MultioutputName = 'raw_values' | 'uniform_average' | 'variance_weighted';
@@ -65,9 +65,8 @@ export function arrangeRegression(name: string, sent: SentTensors, multioutput: 
       return problem('shape_mismatch', field, `${field} has shape [${t.shape.join(', ')}]; ${name} takes [N] or [N, outputs] (scikit-learn: "Expected 1D or 2D array")`);
     }
   }
-  if (y.shape[0] !== p.shape[0]) {
-    return problem('shape_mismatch', 'targets', `targets has ${y.shape[0]} samples and predictions ${p.shape[0]} (scikit-learn: "Found input variables with inconsistent numbers of samples: [${y.shape[0]}, ${p.shape[0]}]")`);
-  }
+  const length = consistentLength(sent);
+  if (length !== null) return length;
   const n = p.shape[0];
   if (n === 0) return problem('shape_mismatch', 'predictions', `predictions is empty; ${name} needs at least one sample (scikit-learn: "Found array with 0 sample(s)")`);
   const outputs = p.shape[1] ?? 1;

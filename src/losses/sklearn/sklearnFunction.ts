@@ -18,6 +18,14 @@ export const sampleWeightInput: TensorInput = {
   metadata: { datatype: 'FP64', shape: [-1], accepts: 'FP32 or FP64, optional: [N]' },
 };
 
+/** check_consistent_length of targets and predictions (their first dimensions). */
+export function consistentLength(sent: SentTensors): InputProblem | null {
+  const y = sent.targets!.shape[0] ?? 1;
+  const p = sent.predictions!.shape[0] ?? 1;
+  if (y === p) return null;
+  return problem('shape_mismatch', 'targets', `targets has ${y} samples and predictions ${p} (scikit-learn: "Found input variables with inconsistent numbers of samples: [${y}, ${p}]")`);
+}
+
 /** The refusal of weights that add up to 0 (np.average's ZeroDivisionError). */
 export const weightsSumToZero = (): InputProblem =>
   problem('undefined_mean', 'sample_weight', "sample_weight adds up to 0: no weighted mean exists (np.average: \"Weights sum to zero, can't be normalized\")");
