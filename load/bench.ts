@@ -217,15 +217,14 @@ async function against(service: RunningService, commit: string, body: string, ca
     const p1Ratio = mean(ours) / mean(theirs);
     const rows = [`| P1 req/s (two runs each, alternating) | ${ours.map((v) => v.toFixed(0)).join(', ')} | ${theirs.map((v) => v.toFixed(0)).join(', ')} | ${p1Ratio.toFixed(2)}× |`];
     for (const c of cases) {
-      const time = async (url: string) => {
-        await timedRequest(url, c.request.body, c.request.headers);
-        const times: number[] = [];
-        for (let i = 0; i < 5; i++) times.push((await timedRequest(url, c.request.body, c.request.headers)).ms);
-        return median(times);
-      };
-      const a = await time(`${service.url}/v2/models/${c.loss}/infer`);
-      const b = await time(`${other.service.url}/v2/models/${c.loss}/infer`);
-      rows.push(`| P2 ${c.label}, ms (median of 5) | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)}× faster |`);
+      // One request to each in turn, after a warm-up of each: a disturbance of the machine falls
+      // on both sides alike (five of one and then five of the other put it on one side).
+      const urls = [service.url, other.service.url].map((u) => `${u}/v2/models/${c.loss}/infer`);
+      for (const url of urls) await timedRequest(url, c.request.body, c.request.headers);
+      const times: [number[], number[]] = [[], []];
+      for (let i = 0; i < 5; i++) for (const [k, url] of urls.entries()) times[k].push((await timedRequest(url, c.request.body, c.request.headers)).ms);
+      const [a, b] = times.map(median);
+      rows.push(`| P2 ${c.label}, ms (median of 5, alternating) | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)}× faster |`);
     }
     sections.push(
       `## Against ${other.sha.slice(0, 7)}\n\nThe working tree and commit ${other.sha.slice(0, 7)} (a git worktree, its own service process), measured alternately ` +
