@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
+import { withoutArena } from '../losses/arena.ts';
 import { blockLayout, computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
 import { freshShared, inRequestLayout, isShared, taskBuffers } from './taskArrays.ts';
 import type { KernelProgress, LossResult, LossTask } from '../task/lossTask.ts';
@@ -102,7 +103,8 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
 
   const runInWorker = async (task: LossTask): Promise<LossResult> => {
     stats.pooled++;
-    return unwrap(await dispatch<LossResult>({ op: 'compute', task }, deadline(), taskBuffers(task)), task);
+    const posted = withoutArena(task);
+    return unwrap(await dispatch<LossResult>({ op: 'compute', task: posted }, deadline(), taskBuffers(posted)), task);
   };
 
   // Data parallel within one request: the phase chain (computeLoss.ts) with each phase run by
@@ -112,14 +114,15 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     stats.pooled++;
     const signal = deadline();
     const chain = phaseChain(task, opts.workers * RANGES_PER_WORKER, options.allocateShared ?? freshShared);
+    const posted = withoutArena(task);
     const { progress } = options;
     const inWorkers = (step: PhaseStep) => {
-      if (step.phase === 'check') return Promise.all(step.ranges.map(([b0, b1]) => dispatch<CheckResult>({ op: 'check', task, b0, b1 }, signal)));
+      if (step.phase === 'check') return Promise.all(step.ranges.map(([b0, b1]) => dispatch<CheckResult>({ op: 'check', task: posted, b0, b1 }, signal)));
       progress?.start(step);
       const prefix = progress === undefined ? null : completedPrefix(task, step.ranges, progress);
       return Promise.all(
         step.ranges.map(([b0, b1], i) =>
-          dispatch<KernelResult>({ op: 'kernel', task, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient, gradients: step.gradients }, signal).then((r) => {
+          dispatch<KernelResult>({ op: 'kernel', task: posted, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient, gradients: step.gradients }, signal).then((r) => {
             prefix?.(i);
             return r;
           }),
@@ -152,8 +155,8 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     runInline: (task) => unwrap(computeLoss(task), task),
     parseJson: async (bytes, kind, what) => {
       // The body's own ArrayBuffer moves to the worker (readBody gives every body one of its own).
-      const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const parsed = await dispatch<ParsedJsonMessage>({ op: 'parseJson', bytes: view, kind, what }, deadline(), [bytes.buffer as ArrayBuffer]);
+      const view = withoutArena(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const parsed = await dispatch<ParsedJsonMessage>({ op: 'parseJson', bytes: view, kind, what }, deadline(), [view.buffer as ArrayBuffer]);
       if ('problem' in parsed) {
         const p = parsed.problem;
         throw new ServiceError(p.code, p.detail, { field: p.field, index: p.index });

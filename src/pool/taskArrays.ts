@@ -3,6 +3,7 @@
 import type { FloatArray } from '../losses/types.ts';
 import { elementCount, requestIndex, transposeMiddle } from '../losses/layout.ts';
 import type { LossResult, LossTask } from '../task/lossTask.ts';
+import { float32Array, float64Array } from '../losses/arena.ts';
 
 export const isShared = (b: ArrayBufferLike): b is SharedArrayBuffer => b instanceof SharedArrayBuffer;
 const owned = (b: ArrayBufferLike): b is ArrayBuffer => !isShared(b);
@@ -51,7 +52,7 @@ export function inRequestLayout(task: LossTask, result: LossResult): LossResult 
 
 /** A float array of the predictions' datatype. */
 function outputOfPredictions(task: LossTask, length: number): FloatArray {
-  return task.input.predictions instanceof Float32Array ? new Float32Array(length) : new Float64Array(length);
+  return task.input.predictions instanceof Float32Array ? float32Array(length) : float64Array(length);
 }
 
 /** Where a float32 output rounded from float64 overflowed (the kernels' check saw float64). */

@@ -8,6 +8,7 @@
 import type { Readable } from 'node:stream';
 import { ServiceError } from '../errors/catalog.ts';
 import type { Reservation } from './memoryBudget.ts';
+import { byteBuffer } from '../losses/arena.ts';
 
 export interface ReadBodyOptions {
   contentLength: number | null;
@@ -35,7 +36,8 @@ export function readBody(stream: Readable, opts: ReadBodyOptions): Promise<Buffe
   const { contentLength, limit, limitName } = opts;
   if (contentLength !== null && contentLength > limit) return Promise.reject(tooLargeFor(limit, limitName));
   return new Promise((resolve, reject) => {
-    let buffer = Buffer.from(new ArrayBuffer(contentLength ?? Math.min(limit, 64 * 1024)));
+    // A small body of known length is a view on the arena's slab (it is parsed on this thread).
+    let buffer = contentLength !== null ? byteBuffer(contentLength) : Buffer.from(new ArrayBuffer(Math.min(limit, 64 * 1024)));
     let filled = 0;
     let settled = false;
     const fail = (err: ServiceError) => {

@@ -10,6 +10,7 @@ import type { LossTask } from '../task/lossTask.ts';
 import { convertTargets } from '../pool/computeLoss.ts';
 import { assertInputFinite } from './datatypes.ts';
 import { broadcastIndex, broadcastShape, elementCount, sameShape, shapeText, transposeMiddle, type Transposition } from '../losses/layout.ts';
+import { float64Array } from '../losses/arena.ts';
 import { broadcastTo } from './broadcastParams.ts';
 
 export interface TensorView<A> {
@@ -291,7 +292,7 @@ export function prepareLossTask(parts: LossRequestParts): LossTask {
     targets:
       raw === null
         ? layout.targets
-        : new Float64Array(isShared(raw.buffer) ? (parts.allocateShared ?? freshShared)(raw.length * 8) : new ArrayBuffer(raw.length * 8)),
+        : isShared(raw.buffer) ? new Float64Array((parts.allocateShared ?? freshShared)(raw.length * 8)) : float64Array(raw.length),
     shape,
     rows: byRows(def) ? shape[0] : layout.predictions.length,
     cols: byRows(def) ? elementCount(shape.slice(1)) : 1,
