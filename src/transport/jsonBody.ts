@@ -5,8 +5,8 @@
 // answering health probes and small requests.
 import type { Readable } from 'node:stream';
 import { ServiceError } from '../errors/catalog.ts';
-import { parseJsonDocument, type DocumentKind, type JsonDocument } from './jsonDocument.ts';
-import { JsonScanner } from './jsonScan.ts';
+import { parseJsonDocument, parseJsonText, takeTensors, type DocumentKind, type JsonDocument } from './jsonDocument.ts';
+import { JsonScanner, measureJson, type JsonCounts } from './jsonScan.ts';
 import type { MemoryBudget, Reservation } from './memoryBudget.ts';
 import { readBody } from './readBody.ts';
 
@@ -43,7 +43,7 @@ export interface JsonBodyOptions {
 
 /** The memory a parsed document needs while it is served: the body, what JSON.parse makes of it,
  *  each number decoded to float64 and up to two float64 outputs per number. */
-export function jsonBytesNeeded(bodyBytes: number, scan: JsonScanner): number {
+export function jsonBytesNeeded(bodyBytes: number, scan: JsonCounts): number {
   return bodyBytes + scan.parsedBytes(bodyBytes) + scan.values * 24;
 }
 
@@ -60,24 +60,33 @@ export async function readJsonDocument(stream: Readable, opts: JsonBodyOptions):
   }
   // A small body is admitted or refused at once (a counter, no wait: its memory is freed within
   // milliseconds by others like it); a large one may wait for memory to free up.
+  const small = contentLength !== null && contentLength <= SMALL_BODY_BYTES;
   const reservation =
     contentLength === null
       ? budget.acquireNow(CHUNKED_START_BYTES)
-      : contentLength <= SMALL_BODY_BYTES
+      : small
         ? budget.acquireNow(contentLength * JSON_BYTES_PER_BODY_BYTE, `this ${contentLength}-byte JSON body`)
         : await budget.acquire(contentLength * JSON_BYTES_PER_BODY_BYTE, `this ${contentLength}-byte JSON body`);
   opts.hold(reservation);
-  const scan = new JsonScanner(opts.what.replace(/^the /, ''));
+  const field = opts.what.replace(/^the /, '');
+  // A small body is not scanned as it arrives: its parse is bounded by its size, and the walk
+  // over what JSON.parse made of it (measureJson) bounds the depth and counts the same values.
+  const scan = small ? null : new JsonScanner(field);
   const bytes = await readBody(stream, {
     contentLength,
     limit: opts.limit,
     limitName: opts.limitName,
-    onChunk: (chunk) => scan.feed(chunk),
+    onChunk: scan === null ? undefined : (chunk) => scan.feed(chunk),
     reservation,
     bytesPerByte: JSON_BYTES_PER_BODY_BYTE,
     onBudgetExhausted: () => budget.busy(),
     discard: opts.discard,
   });
+  if (scan === null) {
+    const value = parseJsonText(bytes, opts.what);
+    settleReservation(budget, reservation, jsonBytesNeeded(bytes.length, measureJson(value, field)), `this ${bytes.length}-byte JSON body`);
+    return takeTensors(value, opts.kind);
+  }
   settleReservation(budget, reservation, jsonBytesNeeded(bytes.length, scan), `this ${bytes.length}-byte JSON body`);
   return bytes.length <= INLINE_PARSE_BYTES ? parseJsonDocument(bytes, opts.kind, opts.what) : opts.parseInWorker(bytes, opts.kind, opts.what);
 }

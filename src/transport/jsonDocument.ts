@@ -122,15 +122,24 @@ function withNonFiniteTokens(text: string): unknown {
 
 /** Parses a JSON document (`what` names it in errors) and takes its tensors out. */
 export function parseJsonDocument(bytes: Uint8Array, kind: DocumentKind, what = 'the body'): JsonDocument {
+  return takeTensors(parseJsonText(bytes, what), kind);
+}
+
+/** The value of a JSON document (`what` names it in errors). */
+export function parseJsonText(bytes: Uint8Array, what = 'the body'): unknown {
   if (bytes.byteLength === 0) throw new ServiceError('invalid_body', `${what} is empty; send a JSON object`);
-  let value: unknown;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   try {
-    value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
-    value = withNonFiniteTokens(text);
+    const value = withNonFiniteTokens(text);
     if (value === undefined) throw new ServiceError('invalid_body', `${what} is not valid JSON: ${(err as Error).message}`);
+    return value;
   }
+}
+
+/** A parsed document with its tensors decoded and taken out (their places left empty). */
+export function takeTensors(value: unknown, kind: DocumentKind): JsonDocument {
   const tensors = new Map<string, TakenTensor>();
   for (const slot of kind === 'loss' ? lossSlots(value) : inferSlots(value)) {
     const taken = take(kind, slot);

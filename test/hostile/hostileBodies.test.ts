@@ -56,6 +56,15 @@ test('a 1 MB body nested too deep, sent whole: its 400 is read, not reset, and t
   await alive();
 });
 
+test('a small body nested 30,000 deep (60 KB, well-formed JSON, parsed whole): 400 naming the depth, and the service goes on', async () => {
+  for (const body of [`${'['.repeat(30_000)}${']'.repeat(30_000)}`, `{"loss":"mse","predictions":[1],"targets":[1],"params":${'{"a":'.repeat(6_000)}1${'}'.repeat(6_000)}}`]) {
+    const res = await fetch(`${service.url}/loss`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'invalid_body', detail: expect.stringMatching(/the body is nested deeper than 32 levels/) });
+  }
+  await alive();
+});
+
 test('the same depth attack chunked (no Content-Length): 400 at once', async () => {
   const answer = await send(`${service.url}/loss`, { headers: { 'content-type': 'application/json' }, body: pausedAfterFirst(repeated('[', 8 * MiB)) });
   expect(answer.status).toBe(400);

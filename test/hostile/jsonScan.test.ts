@@ -1,7 +1,7 @@
 // The JSON pre-scan: depth bounded as bytes arrive, containers and values counted, strings and
 // escapes skipped.
 import { expect, test } from 'vitest';
-import { JsonScanner, MAX_JSON_DEPTH, scanJson } from '../../src/transport/jsonScan.ts';
+import { JsonScanner, MAX_JSON_DEPTH, measureJson, scanJson } from '../../src/transport/jsonScan.ts';
 
 const bytes = (s: string) => Buffer.from(s);
 
@@ -69,5 +69,17 @@ test('split anywhere, the scan counts what one pass over the document counts (st
       }
       expect({ containers: scanner.containers, commas: scanner.commas }, text.toString()).toEqual(want);
     }
+    // A small body's walk over its parsed value counts the same.
+    const walked = measureJson(v);
+    expect({ containers: walked.containers, commas: walked.commas }, text.toString()).toEqual(want);
   }
+});
+
+test(`the walk over a parsed small body refuses nesting deeper than ${MAX_JSON_DEPTH}, whatever the containers`, () => {
+  const nested = (depth: number, leaf: unknown): unknown => (depth === 0 ? leaf : depth % 2 === 0 ? [nested(depth - 1, leaf)] : { k: nested(depth - 1, leaf) });
+  expect(measureJson(nested(MAX_JSON_DEPTH, 1)).containers).toBe(MAX_JSON_DEPTH);
+  expect(() => measureJson(nested(MAX_JSON_DEPTH + 1, 1), 'body')).toThrow(/the body is nested deeper than 32 levels/);
+  // 30,000 deep, as JSON.parse makes it from 60 KB of brackets (it does not recurse): refused, no stack overflow.
+  expect(() => measureJson(JSON.parse(`${'['.repeat(30_000)}${']'.repeat(30_000)}`))).toThrow(/nested deeper than 32/);
+  expect(measureJson(3).values).toBe(0);
 });
