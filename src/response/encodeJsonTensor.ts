@@ -1,18 +1,16 @@
 // Typed array + shape → nested JSON array text.
 //
-// Printing float64s in their shortest round-trip form dominates the cost (~100 ns a number).
-// V8's JSON.stringify does it fastest when it walks plain arrays: measured on 163,840 float64s
-// ([16384, 10]), plain nested arrays + JSON.stringify took 18 ms, a typed array's join(',') per
-// row 47 ms, Array.from per row + stringify 36 ms. So the rows are copied into plain arrays by a
-// simple loop first. (Binary tensors, on the v2 route, skip the text altogether.)
+// Printing float64s in their shortest round-trip form dominates the cost. V8's JSON.stringify
+// does it in ~90–120 ns a number on this machine (fastest over plain nested arrays: a typed
+// array's join(',') per row took 2.6× longer); numberText.wasm writes the same text in ~50 ns
+// (numberText.ts). (Binary tensors, on the v2 route, skip the text altogether.)
 import { Readable } from 'node:stream';
 import type { FloatArray } from '../losses/types.ts';
-import { toNestedArray } from '../losses/layout.ts';
+import { tensorText } from './numberText.ts';
 
+/** The text of JSON.stringify of the tensor as nested arrays (a bare number at rank 0). */
 export function encodeJsonTensor(data: FloatArray, shape: readonly number[]): string {
-  // A rank-0 tensor is a bare number.
-  if (shape.length === 0) return JSON.stringify(data[0]);
-  return JSON.stringify(toNestedArray(data, shape));
+  return tensorText(data, shape);
 }
 
 /** Numbers per piece of a streamed tensor: ~1.3 MB of text, ~7 ms of printing. */
@@ -23,7 +21,7 @@ export const NUMBERS_PER_PIECE = 65_536;
  *  (V8's strings end at 2^29 characters). */
 export function* jsonTensorPieces(data: FloatArray, shape: readonly number[]): Generator<string> {
   if (shape.length === 0) {
-    yield JSON.stringify(data[0]);
+    yield tensorText(data, shape);
     return;
   }
   const rows = shape[0];
@@ -33,7 +31,7 @@ export function* jsonTensorPieces(data: FloatArray, shape: readonly number[]): G
   yield '[';
   for (let r0 = 0; r0 < rows; r0 += rowsPerPiece) {
     const r1 = Math.min(rows, r0 + rowsPerPiece);
-    const text = JSON.stringify(toNestedArray(data.subarray(r0 * inner, r1 * inner), [r1 - r0, ...rest]));
+    const text = tensorText(data.subarray(r0 * inner, r1 * inner), [r1 - r0, ...rest]);
     yield (r0 === 0 ? '' : ',') + text.slice(1, -1);
   }
   yield ']';
