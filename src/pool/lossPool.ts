@@ -70,6 +70,9 @@ const POOLED_BYTES = 1 << 30;
 
 export interface LossPool {
   run(task: LossTask, options?: RunOptions): Promise<LossResult>;
+  /** The result at once when `run` would compute the task on this thread (a small task), else
+   *  null: a small request's route then answers without a promise and a turn of the microtasks. */
+  runNow(task: LossTask): LossResult | null;
   /** Shared buffers for large binary requests, reused across requests. */
   readonly buffers: SharedBufferPool;
   /** Runs the task in a worker whatever its size (tests compare it with the inline path). */
@@ -142,10 +145,16 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     task.input.predictions.length >= SPLIT_THRESHOLD &&
     [task.input.predictions, task.input.targets, task.rawTargets ?? task.input.targets].every((a) => a.length === 0 || isShared(a.buffer));
 
+  const inline = (task: LossTask) => !splittable(task) && task.input.predictions.length <= opts.inlineThreshold;
   const pool: LossPool = {
     run: async (task, options) => {
       if (splittable(task)) return runSplit(task, options);
-      if (task.input.predictions.length > opts.inlineThreshold) return runInWorker(task);
+      if (!inline(task)) return runInWorker(task);
+      stats.inline++;
+      return unwrap(computeLoss(task), task);
+    },
+    runNow: (task) => {
+      if (!inline(task)) return null;
       stats.inline++;
       return unwrap(computeLoss(task), task);
     },

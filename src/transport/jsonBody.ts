@@ -83,9 +83,18 @@ export async function readJsonDocument(stream: Readable, opts: JsonBodyOptions):
     discard: opts.discard,
   });
   if (scan === null) {
-    const value = parseJsonText(bytes, opts.what);
-    settleReservation(budget, reservation, jsonBytesNeeded(bytes.length, measureJson(value, field)), `this ${bytes.length}-byte JSON body`);
-    return takeTensors(value, opts.kind);
+    // The tensors first (their decoders read at most rank 8 deep, whatever the nesting), then a
+    // walk over what is left: the depth bound, and the counts with the tensors' own added.
+    const doc = takeTensors(parseJsonText(bytes, opts.what), opts.kind);
+    const counts = measureJson(doc.value, field);
+    for (const t of doc.tensors.values()) {
+      if (!('data' in t)) continue;
+      const rows = t.shape.length < 2 ? 1 : t.data.length / Math.max(1, t.shape[t.shape.length - 1]);
+      counts.containers += rows;
+      counts.commas += t.data.length;
+    }
+    settleReservation(budget, reservation, jsonBytesNeeded(bytes.length, counts), `this ${bytes.length}-byte JSON body`);
+    return doc;
   }
   settleReservation(budget, reservation, jsonBytesNeeded(bytes.length, scan), `this ${bytes.length}-byte JSON body`);
   return bytes.length <= INLINE_PARSE_BYTES ? parseJsonDocument(bytes, opts.kind, opts.what) : opts.parseInWorker(bytes, opts.kind, opts.what);

@@ -21,7 +21,7 @@ export function bytesElements(name: string, count: number, json: unknown, chunk:
   if (chunk === undefined) {
     const flat = flatJsonData(json, count, name);
     const bad = flat.findIndex((v) => typeof v !== 'string');
-    if (bad >= 0) throw new ServiceError('invalid_tensor', `input '${name}': BYTES element ${bad} is ${flat[bad] === null ? 'null' : typeof flat[bad]}, not a string`, { field: name, index: bad });
+    if (bad >= 0) throw Array.isArray(flat[bad]) ? nestedTooDeep(name) : new ServiceError('invalid_tensor', `input '${name}': BYTES element ${bad} is ${flat[bad] === null ? 'null' : typeof flat[bad]}, not a string`, { field: name, index: bad });
     return flat as string[];
   }
   const out: string[] = [];
@@ -62,9 +62,13 @@ export function viewBinary(bytes: Uint8Array, datatype: Datatype): FloatArray | 
 }
 
 /** A v2 input's JSON `data` (nested or flat, row-major) as its `count` elements. */
+const nestedTooDeep = (name: string) => new ServiceError('invalid_tensor', `input '${name}': data is nested deeper than 32 levels; tensors have rank ≤ 8`, { field: name });
+
 function flatJsonData(data: unknown, count: number, name: string): unknown[] {
   if (!Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
-  const flat = data.flat(Infinity) as unknown[];
+  // Flattened 32 levels at most (JSON bodies are nested no deeper): Array.prototype.flat recurses,
+  // and a small body's tensors are taken before the rest of it is walked for depth (jsonBody.ts).
+  const flat = data.flat(32) as unknown[];
   if (flat.length !== count) throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
   return flat;
 }
@@ -76,7 +80,7 @@ export function fromJsonData(data: unknown, datatype: Datatype, count: number, n
   for (let i = 0; i < count; i++) {
     let v = flat[i];
     if (datatype === 'BOOL' && typeof v === 'boolean') v = v ? 1 : 0;
-    if (typeof v !== 'number') throw new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${v === null ? 'null' : typeof v}, not a number`, { field: name, index: i });
+    if (typeof v !== 'number') throw Array.isArray(v) ? nestedTooDeep(name) : new ServiceError('invalid_tensor', `input '${name}': element ${i} is ${v === null ? 'null' : typeof v}, not a number`, { field: name, index: i });
     if ((datatype === 'INT32' || datatype === 'INT64') && !Number.isInteger(v)) {
       throw new ServiceError('invalid_tensor', `input '${name}': element ${i} (${v}) is not an integer but the datatype is ${datatype}`, { field: name, index: i });
     }

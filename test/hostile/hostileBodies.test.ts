@@ -62,6 +62,11 @@ test('a small body nested 30,000 deep (60 KB, well-formed JSON, parsed whole): 4
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'invalid_body', detail: expect.stringMatching(/the body is nested deeper than 32 levels/) });
   }
+  // Tensors are taken out before the rest is walked: their decoders stop at rank 8.
+  const deepTensor = `{"loss":"mse","predictions":${'['.repeat(20_000)}1${']'.repeat(20_000)},"targets":[1]}`;
+  const res = await fetch(`${service.url}/loss`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deepTensor });
+  expect(res.status).toBe(400);
+  expect(await res.json()).toMatchObject({ code: 'invalid_tensor', detail: expect.stringMatching(/predictions is nested deeper than rank 8/) });
   await alive();
 });
 

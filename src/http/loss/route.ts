@@ -28,9 +28,10 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
     },
     // Names first (validation/lossRequestNames.ts): the loss by any name it answers to, inputs by
     // the library's argument names, and a mistyped name answered with the closest ones.
-    preValidation: async (request) => {
+    preValidation: (request, _reply, done) => {
       const body = request.body as Record<string, unknown> | undefined;
       if (typeof body === 'object' && body !== null && !Array.isArray(body)) resolveLossRequestNames(body, request.jsonTensors ?? undefined);
+      done();
     },
     handler: async (request, reply) => {
       const body = request.body;
@@ -48,7 +49,7 @@ const lossRoute: FastifyPluginAsyncZod = async (app) => {
         wantGradient: body.include.includes('gradient'),
         regularization: reg === null ? null : { l1: reg.l1, l2: reg.l2, parameters: reg.tensor.data },
       });
-      const result = await app.lossPool.run(task);
+      const result = app.lossPool.runNow(task) ?? (await app.lossPool.run(task));
       assertResultFinite(result);
       // The body is JSON text written from the typed arrays (LossResponse documents its shape);
       // Fastify sends a string as is, without the zod serializer.
