@@ -100,13 +100,13 @@ async function p1(service: RunningService) {
     const run = (url: string) => cannon({ url: `${url}/loss`, body, headers: JSON_HEADERS, connections: 10, duration: SECONDS });
     await run(service.url); // warm-up, both
     await run(bare.url);
-    const a1 = await run(service.url);
-    const b1 = await run(bare.url);
-    const a2 = await run(service.url);
-    const b2 = await run(bare.url);
-    const svc = (a1.rps + a2.rps) / 2;
-    const anchor = (b1.rps + b2.rps) / 2;
-    const r = svc / anchor;
+    // Three pairs, each side in turn: the ratio is the median of the pairs' ratios, so that one run
+    // the host's load slowed (±30% within minutes here) does not decide it.
+    const pairs: { a: Awaited<ReturnType<typeof run>>; b: Awaited<ReturnType<typeof run>> }[] = [];
+    for (let i = 0; i < 3; i++) pairs.push({ a: await run(service.url), b: await run(bare.url) });
+    const svc = pairs.reduce((s, p) => s + p.a.rps, 0) / pairs.length;
+    const anchor = pairs.reduce((s, p) => s + p.b.rps, 0) / pairs.length;
+    const r = median(pairs.map((p) => p.a.rps / p.b.rps));
     // Diagnostic: the same request asking for the value only, so the answer holds one number
     // instead of 352 (per_sample and gradient): everything else of the path stays.
     const valueOnly = JSON.stringify({ ...JSON.parse(body), include: [] });
@@ -121,7 +121,7 @@ async function p1(service: RunningService) {
         await run(peer.url); // warm-up
         const f = await run(peer.url);
         const a3 = await run(service.url);
-        peerRow = `| FastAPI + uvicorn (uvloop, httptools, 2 workers) + PyTorch | ${f.rps.toFixed(0)} | ${f.rps.toFixed(0)} | ${f.p99} |\n| service POST /loss, run 3 | ${a3.rps.toFixed(0)} | ${a3.rps.toFixed(0)} | ${a3.p99} |\n`;
+        peerRow = `| FastAPI + uvicorn (uvloop, httptools, 2 workers) + PyTorch | ${f.rps.toFixed(0)} | ${f.rps.toFixed(0)} | ${f.p99} |\n| service POST /loss, run 4 (after the peer) | ${a3.rps.toFixed(0)} | ${a3.rps.toFixed(0)} | ${a3.p99} |\n`;
         peerRatio = `**${(a3.rps / f.rps).toFixed(1)}×** (target ≥ 8×: ${verdict(a3.rps / f.rps >= 8)})`;
         log(`  FastAPI peer ${f.rps.toFixed(0)} req/s, service ${a3.rps.toFixed(0)} (${(a3.rps / f.rps).toFixed(1)}×)`);
       } finally {
@@ -130,15 +130,15 @@ async function p1(service: RunningService) {
     }
     sections.push(
       `## P1: small requests\n\nPOST /loss, cross_entropy [32, 10] with per_sample and gradient (${body.length} bytes), 10 connections, ${SECONDS} s per run, ` +
-        `two runs each alternating after a warm-up, against a bare Fastify route in a separate process that parses the same body and answers the same 352 numbers ` +
+        `three runs each alternating after a warm-up (the ratio: the median of the three pairs' ratios), against a bare Fastify route in a separate process that parses the same body and answers the same 352 numbers ` +
         `(a value, one per row, one per logit, computed trivially), and against the FastAPI peer (\`load/fastapi_peer.py\`: the same request computed by PyTorch in float64).\n\n` +
-        `| | req/s (run 1, run 2) | mean req/s | p99 ms |\n|---|---|---|---|\n` +
-        `| service POST /loss | ${a1.rps.toFixed(0)}, ${a2.rps.toFixed(0)} | ${svc.toFixed(0)} | ${Math.max(a1.p99, a2.p99)} |\n` +
-        `| bare Fastify route | ${b1.rps.toFixed(0)}, ${b2.rps.toFixed(0)} | ${anchor.toFixed(0)} | ${Math.max(b1.p99, b2.p99)} |\n` +
+        `| | req/s (runs 1, 2, 3) | mean req/s | p99 ms |\n|---|---|---|---|\n` +
+        `| service POST /loss | ${pairs.map((p) => p.a.rps.toFixed(0)).join(', ')} | ${svc.toFixed(0)} | ${Math.max(...pairs.map((p) => p.a.p99))} |\n` +
+        `| bare Fastify route | ${pairs.map((p) => p.b.rps.toFixed(0)).join(', ')} | ${anchor.toFixed(0)} | ${Math.max(...pairs.map((p) => p.b.p99))} |\n` +
         `| diagnostic: service, same request with include [] (value only) | ${v.rps.toFixed(0)} | ${v.rps.toFixed(0)} | ${v.p99} |\n` +
-        `| bare Fastify route, run 3 | ${bare3.rps.toFixed(0)} | ${bare3.rps.toFixed(0)} | ${bare3.p99} |\n` +
+        `| bare Fastify route, run 4 | ${bare3.rps.toFixed(0)} | ${bare3.rps.toFixed(0)} | ${bare3.p99} |\n` +
         peerRow +
-        `\nRatio service / bare: **${r.toFixed(2)}** (target ≥ 0.85: ${verdict(r >= 0.85)}). Value only / bare (run 3): ${(v.rps / bare3.rps).toFixed(2)}. ` +
+        `\nRatio service / bare: **${r.toFixed(2)}** (target ≥ 0.85: ${verdict(r >= 0.85)}). Value only / bare (run 4): ${(v.rps / bare3.rps).toFixed(2)}. ` +
         `Service / FastAPI peer: ${peerRatio}.\n`,
     );
     log(`  service ${svc.toFixed(0)} req/s, bare ${anchor.toFixed(0)} req/s, ratio ${r.toFixed(2)}; value only ${v.rps.toFixed(0)} req/s vs bare ${bare3.rps.toFixed(0)} (${(v.rps / bare3.rps).toFixed(2)})`);
@@ -155,21 +155,29 @@ async function p0(service: RunningService, body: string) {
   const bare = await startService({}, fileURLToPath(new URL('./bareServer.ts', import.meta.url)), null);
   const peer = await startFastApiPeer(body);
   try {
-    const loop = (url: string) => timedLoop(`${url}/loss`, body, JSON_HEADERS, 1, SECONDS);
+    const loop = (url: string, seconds = SECONDS) => timedLoop(`${url}/loss`, body, JSON_HEADERS, 1, seconds);
     await loop(service.url);
     await loop(bare.url);
-    const svc = await loop(service.url);
-    const anchor = await loop(bare.url);
+    // The two sides in turn, in blocks of a tenth of the time, so that the machine's drift (its
+    // host's load moves the figures by ±30% within minutes) falls on both alike; the ratio is the
+    // median of the blocks' ratios, the latencies the medians of the blocks'.
+    const blocks: { svc: Awaited<ReturnType<typeof loop>>; anchor: Awaited<ReturnType<typeof loop>> }[] = [];
+    for (let i = 0; i < 10; i++) blocks.push({ svc: await loop(service.url, SECONDS / 10), anchor: await loop(bare.url, SECONDS / 10) });
+    const medianOf = (f: (b: (typeof blocks)[number]) => number) => median(blocks.map(f));
+    const svc = { rps: medianOf((b) => b.svc.rps), p50us: medianOf((b) => b.svc.p50us), p99us: medianOf((b) => b.svc.p99us) };
+    const anchor = { rps: medianOf((b) => b.anchor.rps), p50us: medianOf((b) => b.anchor.p50us), p99us: medianOf((b) => b.anchor.p99us) };
+    const blockRatio = medianOf((b) => b.svc.p50us / b.anchor.p50us);
     let fastapi: Awaited<ReturnType<typeof loop>> | null = null;
     if (!('skipped' in peer)) {
       await loop(peer.url); // warm-up
       fastapi = await loop(peer.url);
     }
     const us = (v: number) => v.toFixed(0);
-    const r = svc.p50us / anchor.p50us;
+    const r = blockRatio;
     sections.push(
       `## P0: one connection, requests back to back\n\nP1's request sent on one keep-alive connection, the next when the answer has fully arrived ` +
-        `(a training loop's pattern), for ${SECONDS} s after a warm-up, every request timed with \`process.hrtime\` by the client.\n\n` +
+        `(a training loop's pattern), every request timed with \`process.hrtime\` by the client: after a warm-up, ten blocks of ${SECONDS / 10} s on each side in turn ` +
+        `(the service's and the bare route's figures are the medians of their blocks'; the ratio is the median of the ten blocks' ratios).\n\n` +
         `| | req/s | p50 µs | p99 µs |\n|---|---|---|---|\n` +
         `| service POST /loss | ${svc.rps.toFixed(0)} | ${us(svc.p50us)} | ${us(svc.p99us)} |\n` +
         `| bare Fastify route | ${anchor.rps.toFixed(0)} | ${us(anchor.p50us)} | ${us(anchor.p99us)} |\n` +
