@@ -1,7 +1,9 @@
 // numberText.wasm prints every float64 exactly as JSON.stringify does (the shortest text that
 // reads back as the same double, in ECMAScript's layout), and tensorText nests them as
 // JSON.stringify(toNestedArray(...)) does, for every shape and both float types.
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp } from './support/testApp.ts';
 import { numberText, tensorText } from '../src/response/numberText.ts';
 import { toNestedArray } from '../src/losses/layout.ts';
 import { rng } from '../load/support/random.ts';
@@ -78,6 +80,35 @@ describe('tensorText', () => {
     const data = Float64Array.from({ length: 40_000 }, () => r.normal() * 1e-3);
     for (const shape of [[40_000], [2, 20_000], [20_000, 2], [4000, 10], [2, 2, 10_000], [10, 4000]]) {
       expect(tensorText(data, shape), `[${shape}]`).toBe(JSON.stringify(toNestedArray(data, shape)));
+    }
+  });
+});
+
+describe('answers', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await buildTestApp({ workers: 1 });
+  });
+  afterAll(() => app.close());
+
+  test('POST /loss and v2 JSON answers are the very text JSON.stringify writes for their value', async () => {
+    const r = rng(12);
+    const predictions = Array.from({ length: 16 }, () => Array.from({ length: 5 }, () => r.normal() * 10 ** Math.floor(r.uniform() * 12 - 6)));
+    const targets = Array.from({ length: 16 }, () => r.int(5));
+    const bodies = [
+      { method: 'POST' as const, url: '/loss', payload: { loss: 'cross_entropy', predictions, targets, include: ['per_sample', 'gradient'] } },
+      { method: 'POST' as const, url: '/loss', payload: { loss: 'mse', predictions, targets: predictions.map((row) => row.map((x) => x / 3)), reduction: 'sum', include: ['per_sample', 'gradient'] } },
+      {
+        method: 'POST' as const,
+        url: '/v2/models/cross_entropy/infer',
+        payload: { id: 'a', inputs: [{ name: 'predictions', shape: [16, 5], datatype: 'FP32', data: predictions.flat() }, { name: 'targets', shape: [16], datatype: 'INT64', data: targets }], outputs: [{ name: 'value' }, { name: 'per_sample' }, { name: 'gradient' }] },
+      },
+    ];
+    for (const b of bodies) {
+      const res = await app.inject(b);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.body).toBe(JSON.stringify(JSON.parse(res.body)));
+      expect(res.body.length).toBeGreaterThan(1000);
     }
   });
 });

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import type { FloatArray } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
 import { gradientOutputs, type AnswerSpec, type LossResult, type LossTask, type OutputName } from '../task/lossTask.ts';
-import { elementCount, toNestedArray } from '../losses/layout.ts';
+import { elementCount } from '../losses/layout.ts';
+import { tensorText } from './numberText.ts';
 
 import { jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
 import { STREAM_NUMBERS } from './lossResponse.ts';
@@ -107,15 +108,17 @@ export function answerHeader(
 ): { text: string; sizes: number[] } {
   const bytesPer = decoded.datatype === 'FP32' ? 4 : 8;
   const sizes: number[] = [];
+  // The text JSON.stringify would write, with a JSON output's numbers printed by tensorText.
   const outputs = answerOutputs(task, decoded).map(({ name, binary }) => {
     const shape = outputShape(name, task, decoded);
-    const base = { name, shape, datatype: decoded.datatype };
+    const base = JSON.stringify({ name, shape, datatype: decoded.datatype }).slice(0, -1);
     const data = dataOf?.(name);
-    if (!binary) return { ...base, data: toNestedArray(data!, [data!.length]) };
+    if (!binary) return `${base},"data":${tensorText(data!, [data!.length])}}`;
     sizes.push(data === undefined ? elementCount(shape) * bytesPer : data.byteLength);
-    return { ...base, parameters: { binary_data_size: sizes[sizes.length - 1] } };
+    return `${base},"parameters":{"binary_data_size":${sizes[sizes.length - 1]}}}`;
   });
-  return { text: JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, denominator), outputs }), sizes };
+  const head = JSON.stringify({ model_name: modelName, model_version: '1', ...(id !== undefined ? { id } : {}), parameters: parametersOf(task, denominator) });
+  return { text: `${head.slice(0, -1)},"outputs":[${outputs.join(',')}]}`, sizes };
 }
 
 /** A typed array's bytes as a Buffer view (no copy). */
