@@ -281,11 +281,20 @@ export function tensorInputs(def: LossDefinition): readonly TensorInput[] {
 }
 
 /** Which input fills which kernel slot (see LossDefinition.inputs). */
-export function kernelSlots(def: LossDefinition): { predictions: string; targets: string | null; extra: readonly TensorInput[] } {
-  const inputs = tensorInputs(def);
-  const targets = def.tensors.targetInput === undefined ? 'targets' : def.tensors.targetInput;
-  return { predictions: inputs[0].name, targets, extra: inputs.slice(1).filter((i) => i.name !== targets) };
+export function kernelSlots(def: LossDefinition): KernelSlots {
+  let slots = slotsOf.get(def);
+  if (slots === undefined) {
+    const inputs = tensorInputs(def);
+    const targets = def.tensors.targetInput === undefined ? 'targets' : def.tensors.targetInput;
+    slots = { predictions: inputs[0].name, targets, extra: inputs.slice(1).filter((i) => i.name !== targets) };
+    slotsOf.set(def, slots);
+  }
+  return slots;
 }
+
+type KernelSlots = { readonly predictions: string; readonly targets: string | null; readonly extra: readonly TensorInput[] };
+/** Each loss's slots, worked out once (every request asks several times). */
+const slotsOf = new WeakMap<LossDefinition, KernelSlots>();
 
 /** The example request's tensors by input name. */
 export function exampleInputs(def: LossDefinition): Record<string, unknown> {

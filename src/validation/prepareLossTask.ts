@@ -81,20 +81,21 @@ function targetsAreClassIndices(def: LossDefinition, p: readonly number[], t: re
   const indicesOk = byRows(def) && t.length === 1 && t[0] === p[0];
   if (def.tensors.targetLayout === 'none') return false;
   const sameOk = sameShape(p, t);
-  const indexShape = sentP.length === 1 ? '[] (a bare number)' : shapeText([sentP[0], ...sentP.slice(2)]);
+  // Written only into a refusal (formatting it on every request showed in profiles).
+  const indexShape = () => (sentP.length === 1 ? '[] (a bare number)' : shapeText([sentP[0], ...sentP.slice(2)]));
   switch (def.tensors.targetLayout) {
     case 'same':
       if (sameOk) return false;
       throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(sentT)} but predictions ${shapeText(sentP)}; ${def.name} needs the same shape (nothing is broadcast)`, { field: 'targets' });
     case 'indices':
       if (indicesOk) return true;
-      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(sentT)}; ${def.name} needs class indices of shape ${indexShape} for predictions ${shapeText(sentP)}`, { field: 'targets' });
+      throw new ServiceError('shape_mismatch', `targets have shape ${shapeText(sentT)}; ${def.name} needs class indices of shape ${indexShape()} for predictions ${shapeText(sentP)}`, { field: 'targets' });
     case 'indices-or-same':
       if (indicesOk) return true;
       if (sameOk) return false;
       throw new ServiceError(
         'shape_mismatch',
-        `targets have shape ${shapeText(sentT)}; ${def.name} needs class indices ${indexShape} or probabilities ${shapeText(sentP)} for predictions ${shapeText(sentP)}`,
+        `targets have shape ${shapeText(sentT)}; ${def.name} needs class indices ${indexShape()} or probabilities ${shapeText(sentP)} for predictions ${shapeText(sentP)}`,
         { field: 'targets' },
       );
   }
