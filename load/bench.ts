@@ -16,7 +16,7 @@
 //       in the same run, so that a change's cost is known before it lands
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,8 @@ import { cannon } from './support/measure.ts';
 import { startFastApiPeer } from './support/fastapiPeer.ts';
 import { timedLoop } from './support/latencyClient.ts';
 import { timedRequest, median } from './support/timedRequest.ts';
-import { classificationData, v2BinaryBody } from './support/bodies.ts';
+import { classificationData, smallLossBody, v2BinaryBody } from './support/bodies.ts';
+import { worktreeOf } from './support/worktree.ts';
 import { lossData } from './support/lossData.ts';
 import { parseInferResponse } from './support/v2client.ts';
 import { losses } from '../src/losses/registry.ts';
@@ -80,15 +81,6 @@ function pytorchNamed(loss: string, repeats: number, inputs: { name: string; dat
   return JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 300_000 })) as { median_ms: number; min_ms: number; value: number };
 }
 
-function smallBody(): string {
-  const r = rng(11);
-  return JSON.stringify({
-    loss: 'cross_entropy',
-    predictions: Array.from({ length: 32 }, () => Array.from({ length: 10 }, () => Number(r.normal().toFixed(6)))),
-    targets: Array.from({ length: 32 }, () => r.int(10)),
-    include: ['per_sample', 'gradient'],
-  });
-}
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 // ---------------------------------------------------------------------------------------------
@@ -96,7 +88,7 @@ async function p1(service: RunningService) {
   log('P1: small requests');
   const bare = await startService({}, fileURLToPath(new URL('./bareServer.ts', import.meta.url)), null);
   try {
-    const body = smallBody();
+    const body = smallLossBody();
     const run = (url: string) => cannon({ url: `${url}/loss`, body, headers: JSON_HEADERS, connections: 10, duration: SECONDS });
     await run(service.url); // warm-up, both
     await run(bare.url);
@@ -195,16 +187,9 @@ async function p0(service: RunningService, body: string) {
 /** The service of an earlier commit, from a git worktree beside this checkout (its dependencies
  *  installed with npm ci, or this checkout's when its lockfile is the same). */
 async function startAgainst(commit: string): Promise<{ service: RunningService; sha: string; remove(): void }> {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const sha = execFileSync('git', ['rev-parse', '--verify', `${commit}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
-  const dir = join(tmpdir(), `loss-service-${sha.slice(0, 12)}`);
-  if (!existsSync(join(dir, 'package.json'))) execFileSync('git', ['worktree', 'add', '--detach', '--force', dir, sha], { cwd: root, stdio: 'ignore' });
-  if (!existsSync(join(dir, 'node_modules'))) {
-    if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(root, 'package-lock.json'), 'utf8')) symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-    else execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=dev'], { cwd: dir, stdio: 'ignore' });
-  }
+  const { dir, sha, remove } = worktreeOf(commit);
   const service = await startService(SERVICE_ENV, join(dir, 'src/server.ts'));
-  return { service, sha, remove: () => execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, stdio: 'ignore' }) };
+  return { service, sha, remove };
 }
 
 /** P1 and P2 of the working tree and of `commit`, alternating, in one run. */
@@ -357,7 +342,7 @@ async function p2(service: RunningService, cases: LargeCase[]) {
   }
   // The FastAPI peer afterwards (its processes would share the 2 cores with the anchor): the
   // same bytes on the same path, answered in v2's binary form.
-  const peer = await startFastApiPeer(smallBody());
+  const peer = await startFastApiPeer(smallLossBody());
   const peerMs = new Map<LargeCase, number>();
   if (!('skipped' in peer)) {
     try {
@@ -549,7 +534,7 @@ const againstAt = process.argv.indexOf('--against');
 const againstCommit = againstAt >= 0 ? process.argv[againstAt + 1] : process.env.BENCH_AGAINST;
 const service = await startService(SERVICE_ENV);
 try {
-  let small = smallBody();
+  let small = smallLossBody();
   if (only.has('p0')) await p0(service, small);
   if (only.has('p1')) small = await p1(service);
   if (only.has('check')) await checkRow(service);

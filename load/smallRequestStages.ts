@@ -7,16 +7,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { timedLoop } from './support/latencyClient.ts';
-import { rng } from './support/random.ts';
+import { smallLossBody } from './support/bodies.ts';
 
 const SECONDS = Number(process.argv[2] ?? 5);
-const r = rng(11);
-const body = JSON.stringify({
-  loss: 'cross_entropy',
-  predictions: Array.from({ length: 32 }, () => Array.from({ length: 10 }, () => Number(r.normal().toFixed(6)))),
-  targets: Array.from({ length: 32 }, () => r.int(10)),
-  include: ['per_sample', 'gradient'],
-});
+const body = smallLossBody();
 const quiet = { level: 'warn', stream: { write() {} } };
 const STAGES = ['onRequest', 'preParsing', 'preValidation', 'preHandler', 'onSend', 'onResponse'] as const;
 

@@ -32,3 +32,14 @@ export function lossJsonBody(logits: Float32Array, labels: BigInt64Array, c: num
   for (let i = 0; i < n; i++) rows[i] = Array.from(logits.subarray(i * c, (i + 1) * c));
   return JSON.stringify({ loss: 'cross_entropy', predictions: rows, targets: Array.from(labels, Number), include: ['gradient'] });
 }
+
+/** P1's small request: cross_entropy [32, 10] (six decimals a logit) with per_sample and gradient. */
+export function smallLossBody(): string {
+  const r = rng(11);
+  return JSON.stringify({
+    loss: 'cross_entropy',
+    predictions: Array.from({ length: 32 }, () => Array.from({ length: 10 }, () => Number(r.normal().toFixed(6)))),
+    targets: Array.from({ length: 32 }, () => r.int(10)),
+    include: ['per_sample', 'gradient'],
+  });
+}
