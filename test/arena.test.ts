@@ -51,6 +51,10 @@ describe('arrays from the arena', () => {
     expect(posted.shape).toBe(task.shape);
     expect(inArena(posted.list[0].buffer)).toBe(false);
     expect(posted.list[1]).toBe(own);
+    // A Buffer on a slab is copied too (Buffer's own slice would be a view on the slab).
+    const body = withoutArena(byteBuffer(5).fill(9));
+    expect(inArena(body.buffer)).toBe(false);
+    expect([...body]).toEqual([9, 9, 9, 9, 9]);
     // The original is untouched, and an object without arena arrays is returned as it is.
     expect(task.input.predictions).toBe(onSlab);
     const plain = { a: own, b: [1, 2] };

@@ -55,11 +55,14 @@ export function byteBuffer(length: number): Buffer {
 /** True when `buffer` is a slab: its arrays must be copied, not transferred, to another thread. */
 export const inArena = (buffer: ArrayBufferLike): boolean => slabs.has(buffer);
 
+/** %TypedArray%.prototype.slice, a copy for every kind of typed array (Buffer's own slice is a view). */
+const typedArraySlice = (Object.getPrototypeOf(Uint8Array.prototype) as { slice(this: unknown): unknown }).slice;
+
 /** `value` with every typed array on a slab replaced by a copy of its own (objects and arrays
  *  holding one copied shallowly, the rest shared): what may be posted to a worker thread, where
  *  a view would take its whole slab along (or, transferred, detach it). */
 export function withoutArena<T>(value: T): T {
-  if (ArrayBuffer.isView(value)) return (inArena(value.buffer) ? (value as unknown as Float64Array).slice() : value) as T;
+  if (ArrayBuffer.isView(value)) return (inArena(value.buffer) ? typedArraySlice.call(value) : value) as T;
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     const out = value.map(withoutArena);
