@@ -158,14 +158,13 @@ async function p0(service: RunningService, body: string) {
     const medianOf = (f: (b: (typeof blocks)[number]) => number) => median(blocks.map(f));
     const svc = { rps: medianOf((b) => b.svc.rps), p50us: medianOf((b) => b.svc.p50us), p99us: medianOf((b) => b.svc.p99us) };
     const anchor = { rps: medianOf((b) => b.anchor.rps), p50us: medianOf((b) => b.anchor.p50us), p99us: medianOf((b) => b.anchor.p99us) };
-    const blockRatio = medianOf((b) => b.svc.p50us / b.anchor.p50us);
+    const r = medianOf((b) => b.svc.p50us / b.anchor.p50us);
     let fastapi: Awaited<ReturnType<typeof loop>> | null = null;
     if (!('skipped' in peer)) {
       await loop(peer.url); // warm-up
       fastapi = await loop(peer.url);
     }
     const us = (v: number) => v.toFixed(0);
-    const r = blockRatio;
     sections.push(
       `## P0: one connection, requests back to back\n\nP1's request sent on one keep-alive connection, the next when the answer has fully arrived ` +
         `(a training loop's pattern), every request timed with \`process.hrtime\` by the client: after a warm-up, ten blocks of ${SECONDS / 10} s on each side in turn ` +

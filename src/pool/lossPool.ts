@@ -145,25 +145,22 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     task.input.predictions.length >= SPLIT_THRESHOLD &&
     [task.input.predictions, task.input.targets, task.rawTargets ?? task.input.targets].every((a) => a.length === 0 || isShared(a.buffer));
 
-  const inline = (task: LossTask) => !splittable(task) && task.input.predictions.length <= opts.inlineThreshold;
+  const runInline = (task: LossTask) => unwrap(computeLoss(task), task);
+  const runNow = (task: LossTask) => {
+    if (splittable(task) || task.input.predictions.length > opts.inlineThreshold) return null;
+    stats.inline++;
+    return runInline(task);
+  };
   const pool: LossPool = {
-    run: async (task, options) => {
-      if (splittable(task)) return runSplit(task, options);
-      if (!inline(task)) return runInWorker(task);
-      stats.inline++;
-      return unwrap(computeLoss(task), task);
-    },
-    runNow: (task) => {
-      if (!inline(task)) return null;
-      stats.inline++;
-      return unwrap(computeLoss(task), task);
-    },
+    run: async (task, options) => (splittable(task) ? runSplit(task, options) : (runNow(task) ?? runInWorker(task))),
+    runNow,
     runInWorker,
     runSplit,
     buffers: new SharedBufferPool(POOLED_BYTES),
-    runInline: (task) => unwrap(computeLoss(task), task),
+    runInline,
     parseJson: async (bytes, kind, what) => {
-      // The body's own ArrayBuffer moves to the worker (readBody gives every body one of its own).
+      // The body's own ArrayBuffer moves to the worker: readBody gives a large body one of its own
+      // (a small one, from the arena's slab, is parsed on this thread; it would be copied here).
       const view = withoutArena(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       const parsed = await dispatch<ParsedJsonMessage>({ op: 'parseJson', bytes: view, kind, what }, deadline(), [view.buffer as ArrayBuffer]);
       if ('problem' in parsed) {

@@ -1,24 +1,17 @@
-// Typed array + shape → nested JSON array text.
-//
-// Printing float64s in their shortest round-trip form dominates the cost. V8's JSON.stringify
-// does it in ~90–120 ns a number on this machine (fastest over plain nested arrays: a typed
-// array's join(',') per row took 2.6× longer); numberText.wasm writes the same text in ~50 ns
-// (numberText.ts). (Binary tensors, on the v2 route, skip the text altogether.)
+// Large tensors as JSON text in pieces, and the stream that writes an answer of pieces: the text
+// of each piece is numberText.ts's (the numbers printed by numberText.wasm in ~50 ns each, where
+// JSON.stringify took 90–120). Small answers take tensorText whole. (Binary tensors, on the v2
+// route, skip the text altogether.)
 import { Readable } from 'node:stream';
 import type { FloatArray } from '../losses/types.ts';
 import { tensorText } from './numberText.ts';
-
-/** The text of JSON.stringify of the tensor as nested arrays (a bare number at rank 0). */
-export function encodeJsonTensor(data: FloatArray, shape: readonly number[]): string {
-  return tensorText(data, shape);
-}
 
 /** Numbers per piece of a streamed tensor: ~45 KB of text, ~0.1 ms of printing. With the chunks
  *  streamPieces gathers (64 KiB and a piece at most), no string of a streamed answer reaches V8's
  *  large-object space (128 KiB), whose allocations cost ~4 ns a byte here (numberText.ts). */
 export const NUMBERS_PER_PIECE = 2048;
 
-/** The same text as encodeJsonTensor, in pieces of about NUMBERS_PER_PIECE numbers, split along
+/** The same text as tensorText (numberText.ts), in pieces of about NUMBERS_PER_PIECE numbers, split along
  *  the first dimension: an answer of any size is written without one string holding all of it
  *  (V8's strings end at 2^29 characters). */
 export function* jsonTensorPieces(data: FloatArray, shape: readonly number[]): Generator<string> {

@@ -5,7 +5,8 @@ import type { LossResult, LossTask } from '../task/lossTask.ts';
 import { ServiceError } from '../errors/catalog.ts';
 import { tensorInputs, type FloatArray } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
-import { encodeJsonTensor, jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
+import { jsonTensorPieces, streamPieces } from './encodeJsonTensor.ts';
+import { tensorText } from './numberText.ts';
 
 /** Answers with more numbers than this are streamed. */
 export const STREAM_NUMBERS = 131_072;
@@ -68,6 +69,6 @@ function* lossResponsePieces(task: LossTask, result: LossResult, { params, regul
 
 export function encodeLossResponse(task: LossTask, result: LossResult, context: AnswerContext): string | Readable {
   const numbers = (result.perSample?.length ?? 0) + (result.gradient?.length ?? 0) + (result.parametersGradient?.length ?? 0);
-  if (numbers <= STREAM_NUMBERS) return [...lossResponsePieces(task, result, context, (d, s) => [encodeJsonTensor(d, s)])].join('');
+  if (numbers <= STREAM_NUMBERS) return [...lossResponsePieces(task, result, context, (d, s) => [tensorText(d, s)])].join('');
   return streamPieces(lossResponsePieces(task, result, context, jsonTensorPieces));
 }

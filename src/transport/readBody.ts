@@ -36,7 +36,8 @@ export function readBody(stream: Readable, opts: ReadBodyOptions): Promise<Buffe
   const { contentLength, limit, limitName } = opts;
   if (contentLength !== null && contentLength > limit) return Promise.reject(tooLargeFor(limit, limitName));
   return new Promise((resolve, reject) => {
-    // A small body of known length is a view on the arena's slab (it is parsed on this thread).
+    // A body of known length: a view on the arena's slab when small (it is parsed on this thread),
+    // a buffer of its own when large (it may be transferred to a worker to be parsed).
     let buffer = contentLength !== null ? byteBuffer(contentLength) : Buffer.from(new ArrayBuffer(Math.min(limit, 64 * 1024)));
     let filled = 0;
     let settled = false;

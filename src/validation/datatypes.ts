@@ -61,14 +61,18 @@ export function viewBinary(bytes: Uint8Array, datatype: Datatype): FloatArray | 
   }
 }
 
-/** A v2 input's JSON `data` (nested or flat, row-major) as its `count` elements. */
-const nestedTooDeep = (name: string) => new ServiceError('invalid_tensor', `input '${name}': data is nested deeper than 32 levels; tensors have rank ≤ 8`, { field: name });
+/** Levels a v2 input's JSON data is flattened (a JSON body is nested no deeper: MAX_JSON_DEPTH).
+ *  Bounded, because Array.prototype.flat recurses and a small body's tensors are taken before
+ *  the rest of it is walked for depth (transport/jsonBody.ts); an element still an array is
+ *  refused as nested too deep. */
+const MAX_DATA_DEPTH = 32;
 
+const nestedTooDeep = (name: string) => new ServiceError('invalid_tensor', `input '${name}': data is nested deeper than ${MAX_DATA_DEPTH} levels; tensors have rank ≤ 8`, { field: name });
+
+/** A v2 input's JSON `data` (nested or flat, row-major) as its `count` elements. */
 function flatJsonData(data: unknown, count: number, name: string): unknown[] {
   if (!Array.isArray(data)) throw new ServiceError('invalid_tensor', `input '${name}': data must be an array (nested or flat, row-major)`, { field: name });
-  // Flattened 32 levels at most (JSON bodies are nested no deeper): Array.prototype.flat recurses,
-  // and a small body's tensors are taken before the rest of it is walked for depth (jsonBody.ts).
-  const flat = data.flat(32) as unknown[];
+  const flat = data.flat(MAX_DATA_DEPTH) as unknown[];
   if (flat.length !== count) throw new ServiceError('invalid_tensor', `input '${name}': data has ${flat.length} elements but its shape holds ${count}`, { field: name });
   return flat;
 }

@@ -2,14 +2,15 @@
 // pieces: the same text as JSON.stringify, of any length.
 import http from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { encodeJsonTensor, jsonTensorPieces, MIN_CHUNK_CHARS, streamPieces } from '../../src/response/encodeJsonTensor.ts';
+import { jsonTensorPieces, MIN_CHUNK_CHARS, streamPieces } from '../../src/response/encodeJsonTensor.ts';
+import { tensorText } from '../../src/response/numberText.ts';
 import { buildTestApp, startService, type RunningService } from '../support/testApp.ts';
 
 test('streamed pieces join to exactly the text of JSON.stringify, for ranks 1 to 3 and ragged last pieces', () => {
   for (const shape of [[1], [7], [70_001], [3, 5], [40_000, 3], [2, 3, 4], [9_999, 7, 2]]) {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = Float64Array.from({ length: n }, (_, i) => Math.sin(i) / 3);
-    expect([...jsonTensorPieces(data, shape)].join(''), String(shape)).toBe(encodeJsonTensor(data, shape));
+    expect([...jsonTensorPieces(data, shape)].join(''), String(shape)).toBe(tensorText(data, shape));
   }
 });
 

@@ -7,13 +7,13 @@ import { resolveLossName } from '../../validation/lossRequestNames.ts';
 import { byRows, kernelSlots, tensorInputs, type LossDefinition, type TensorInput } from '../../losses/types.ts';
 import { reductionsOf } from '../../validation/prepareLossTask.ts';
 import { gradientOutputs } from '../../task/lossTask.ts';
+import { admits, paramProperties, vectorParams } from '../../losses/describeParams.ts';
 
 /** Whether a list parameter holds class labels: its items may be strings (scikit-learn's labels). */
 function labelList(def: LossDefinition, name: string): boolean {
   const p = paramProperties(def)[name];
   return p !== undefined && [p, ...(p.anyOf ?? [])].some((q) => q.items !== undefined && admits(q.items, 'string'));
 }
-import { admits, paramProperties, vectorParams } from '../../losses/describeParams.ts';
 
 export const MODEL_VERSION = '1';
 
