@@ -11,7 +11,7 @@ import { regularize } from '../losses/regularization.ts';
 import { spans } from '../losses/checks.ts';
 import { firstNonFinite } from '../losses/math.ts';
 import { byRows, kernelSlots, type FloatArray, type InputProblem, type KernelInput, type KernelOutput, type LossDefinition, type TargetArray } from '../losses/types.ts';
-import type { LossResult, LossTask } from '../task/lossTask.ts';
+import type { KernelOutputs, LossResult, LossTask } from '../task/lossTask.ts';
 import { requestIndex } from '../losses/layout.ts';
 import { float32Array, float64Array } from '../losses/arena.ts';
 
@@ -237,7 +237,7 @@ export function finishLoss(
   return { value, denominator, perSample, gradient, gradients, parametersGradient, nonFinite, problem: null };
 }
 
-const refused = (problem: InputProblem): LossResult => ({ value: NaN, denominator: NaN, perSample: null, gradient: null, gradients: {}, parametersGradient: null, nonFinite: null, problem });
+export const refused = (problem: InputProblem): LossResult => ({ value: NaN, denominator: NaN, perSample: null, gradient: null, gradients: {}, parametersGradient: null, nonFinite: null, problem });
 
 /** A step of the phase chain: run one phase over each range of blocks. */
 export type PhaseStep =
@@ -253,19 +253,32 @@ export type PhaseStep =
       gradients: Record<string, FloatArray>;
     };
 
-/** The phase chain, written once: checks (and the mean's denominator) over every range, then the
- *  kernel over every range, then the reduction in block order. It yields each phase and receives
- *  the ranges' results; runPhases drives it in this thread, the pool drives it across workers
- *  (lossPool.ts). `parts` ranges of blocks; `allocateShared` for outputs several workers write. */
-export function* phaseChain(task: LossTask, parts: number, allocateShared?: (bytes: number) => SharedArrayBuffer): Generator<PhaseStep, LossResult, CheckResult[] | KernelResult[]> {
-  const { blocks, units } = blockLayout(definitionOf(task), task.input);
+/** `parts` ranges of blocks, as even as the blocks allow (at least one). */
+export function phaseRanges(task: LossTask, parts: number): [number, number][] {
+  const { blocks } = blockLayout(definitionOf(task), task.input);
   const k = Math.max(1, Math.min(parts, blocks));
-  const ranges = Array.from({ length: k }, (_, i) => [Math.floor((i * blocks) / k), Math.floor(((i + 1) * blocks) / k)] as const);
-  const checks = (yield { phase: 'check', ranges }) as CheckResult[];
+  return Array.from({ length: k }, (_, i) => [Math.floor((i * blocks) / k), Math.floor(((i + 1) * blocks) / k)]);
+}
+
+/** The first refusal of the check phase (in range order), or the mean's denominator. */
+export function afterChecks(task: LossTask, checks: CheckResult[]): { problem: InputProblem } | { problem: null; denominator: number } {
   const failed = checks.find((c) => c.problem !== null);
-  if (failed !== undefined) return refused(failed.problem!);
+  if (failed !== undefined) return { problem: failed.problem! };
   const { denominator, problem } = denominatorOf(task, checks.map((c) => c.denominators));
-  if (problem !== null) return refused(problem);
+  return problem !== null ? { problem } : { problem: null, denominator };
+}
+
+/** The kernel phase's step: its scale and its outputs (allocated here, or reused from `outputs`). */
+export function kernelStep(
+  task: LossTask,
+  ranges: PhaseStep['ranges'],
+  denominator: number,
+  allocateShared?: (bytes: number) => SharedArrayBuffer,
+  outputs?: Pick<KernelOutputs, 'perSample' | 'gradient' | 'gradients'>,
+): Extract<PhaseStep, { phase: 'kernel' }> {
+  const gradScale = denominator === 0 ? 0 : 1 / denominator;
+  if (outputs !== undefined) return { phase: 'kernel', ranges, denominator, gradScale, ...outputs };
+  const { units } = blockLayout(definitionOf(task), task.input);
   // Outputs in the predictions' datatype, but those that are worked on after the kernel (per-sample
   // values weighted, per-row gradients summed: lossTask.ts) stay float64 until then, so that an
   // FP32 answer is its float64 result rounded once.
@@ -279,12 +292,28 @@ export function* phaseChain(task: LossTask, parts: number, allocateShared?: (byt
       if (input.differentiable) gradients[input.name] = outputLike(task.perRowInputs?.includes(input.name) ? FLOAT64 : like, like.length, allocateShared);
     }
   }
-  const gradScale = denominator === 0 ? 0 : 1 / denominator;
-  const kernels = (yield { phase: 'kernel', ranges, denominator, gradScale, perSample, gradient, gradients }) as KernelResult[];
+  return { phase: 'kernel', ranges, denominator, gradScale, perSample, gradient, gradients };
+}
+
+/** The result from the kernel phase's ranges: a refusal, or the reduction in block order. */
+export function afterKernels(task: LossTask, step: Extract<PhaseStep, { phase: 'kernel' }>, kernels: KernelResult[]): LossResult {
   const refusal = kernels.find((r) => r.problem)?.problem;
   if (refusal) return refused(refusal);
   const nonFinite = kernels.find((r) => r.nonFinite !== null)?.nonFinite ?? null;
-  return finishLoss(task, denominator, kernels.map((r) => r.sums), perSample, gradient, gradients, nonFinite, kernels.find((r) => r.values)?.values ?? null);
+  return finishLoss(task, step.denominator, kernels.map((r) => r.sums), step.perSample, step.gradient, step.gradients, nonFinite, kernels.find((r) => r.values)?.values ?? null);
+}
+
+/** The phase chain, written once: checks (and the mean's denominator) over every range, then the
+ *  kernel over every range, then the reduction in block order. It yields each phase and receives
+ *  the ranges' results; runPhases drives it in this thread, the pool drives it across workers
+ *  (lossPool.ts; a body still arriving is driven range by range from the same steps). `parts`
+ *  ranges of blocks; `allocateShared` for outputs several workers write. */
+export function* phaseChain(task: LossTask, parts: number, allocateShared?: (bytes: number) => SharedArrayBuffer): Generator<PhaseStep, LossResult, CheckResult[] | KernelResult[]> {
+  const ranges = phaseRanges(task, parts);
+  const checked = afterChecks(task, (yield { phase: 'check', ranges }) as CheckResult[]);
+  if (checked.problem !== null) return refused(checked.problem);
+  const step = kernelStep(task, ranges, checked.denominator, allocateShared);
+  return afterKernels(task, step, (yield step) as KernelResult[]);
 }
 
 /** Runs one phase step over its ranges in this thread. */

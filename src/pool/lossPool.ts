@@ -9,9 +9,9 @@ import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
 import { withoutArena } from '../losses/arena.ts';
-import { blockLayout, computeLoss, phaseChain, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
+import { afterChecks, afterKernels, blockLayout, computeLoss, kernelStep, phaseChain, phaseRanges, refused as refusedResult, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
 import { freshShared, inRequestLayout, isShared, taskBuffers } from './taskArrays.ts';
-import type { KernelProgress, LossResult, LossTask } from '../task/lossTask.ts';
+import type { KernelOutputs, KernelProgress, LossResult, LossTask, TensorArrival } from '../task/lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
 import { startWorkerThreads, type PoolStats, type WorkerThreadsOptions } from './workerThreads.ts';
 
@@ -30,17 +30,50 @@ function unwrap(result: LossResult, task: LossTask): LossResult {
   return inRequestLayout(task, result);
 }
 /** Marks ranges done as they finish (in any order) and tells `progress` each time the run of
- *  finished ranges from the first one grows: every unit before its end is computed. */
-function completedPrefix(task: LossTask, ranges: readonly (readonly [number, number])[], progress: KernelProgress): (range: number) => void {
-  const { units, block } = blockLayout(findLoss(task.loss)!, task.input);
-  const finished = new Uint8Array(ranges.length);
-  let next = 0;
-  return (range) => {
-    finished[range] = 1;
-    if (range !== next) return;
-    while (next < ranges.length && finished[next] === 1) next++;
-    progress.done(Math.min(units, ranges[next - 1][1] * block) * task.input.cols);
-  };
+ *  finished ranges from the first one grows: every unit before its end is computed. Told nothing
+ *  until `start` (a range may finish before its request's checks have all passed). */
+class CompletedPrefix {
+  readonly #finished: Uint8Array;
+  #next = 0;
+  #started = false;
+  readonly #units: number;
+  readonly #block: number;
+  readonly #cols: number;
+  readonly #ranges: PhaseStep['ranges'];
+  readonly #progress: KernelProgress;
+
+  constructor(task: LossTask, ranges: PhaseStep['ranges'], progress: KernelProgress) {
+    ({ units: this.#units, block: this.#block } = blockLayout(findLoss(task.loss)!, task.input));
+    this.#cols = task.input.cols;
+    this.#ranges = ranges;
+    this.#progress = progress;
+    this.#finished = new Uint8Array(ranges.length);
+  }
+
+  /** The checks passed: the kernel phase's outputs are those of `step`. */
+  start(step: KernelOutputs): void {
+    this.#started = true;
+    this.#progress.start(step);
+    this.#report();
+  }
+
+  finish(range: number): void {
+    this.#finished[range] = 1;
+    if (this.#started && range === this.#next) this.#report();
+  }
+
+  #report() {
+    const before = this.#next;
+    while (this.#next < this.#ranges.length && this.#finished[this.#next] === 1) this.#next++;
+    if (this.#next > before) this.#progress.done(Math.min(this.#units, this.#ranges[this.#next - 1][1] * this.#block) * this.#cols);
+  }
+}
+
+/** Each block's share of the denominator when every unit counts once (CheckResult.denominators). */
+function unitShares(b0: number, b1: number, block: number, units: number): CheckResult {
+  const denominators = new Float64Array(b1 - b0);
+  for (let b = b0; b < b1; b++) denominators[b - b0] = Math.min(units, (b + 1) * block) - b * block;
+  return { problem: null, denominators };
 }
 
 /** A problem as the catalog's refusal (the phases name each input by the loss's own names). */
@@ -58,6 +91,9 @@ export interface RunOptions {
   /** Told how a split request's kernel phase advances, so that its answer can leave while later
    *  blocks are computed (streamedInferAnswer.ts). Not called on the other paths. */
   progress?: KernelProgress;
+  /** The task's arrays are still being filled from the request's body: a split request is
+   *  computed range by range as they arrive, any other once the body is in. */
+  arrival?: TensorArrival;
 }
 
 /** Ranges per worker in a split request: a worker that finishes early takes the next range, and
@@ -110,6 +146,12 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     return unwrap(await dispatch<LossResult>({ op: 'compute', task: posted }, deadline(), taskBuffers(posted)), task);
   };
 
+  const kernelIn = (posted: LossTask, step: Extract<PhaseStep, { phase: 'kernel' }>, [b0, b1]: readonly [number, number], signal: AbortSignal | undefined, prefix: CompletedPrefix | null, i: number) =>
+    dispatch<KernelResult>({ op: 'kernel', task: posted, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient, gradients: step.gradients }, signal).then((r) => {
+      prefix?.finish(i);
+      return r;
+    });
+
   // Data parallel within one request: the phase chain (computeLoss.ts) with each phase run by
   // every worker over its own range of blocks of the shared arrays; the block sums and
   // denominator shares come back and are added in block order, exactly as in one thread.
@@ -121,20 +163,96 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     const { progress } = options;
     const inWorkers = (step: PhaseStep) => {
       if (step.phase === 'check') return Promise.all(step.ranges.map(([b0, b1]) => dispatch<CheckResult>({ op: 'check', task: posted, b0, b1 }, signal)));
-      progress?.start(step);
-      const prefix = progress === undefined ? null : completedPrefix(task, step.ranges, progress);
-      return Promise.all(
-        step.ranges.map(([b0, b1], i) =>
-          dispatch<KernelResult>({ op: 'kernel', task: posted, b0, b1, gradScale: step.gradScale, perSample: step.perSample, gradient: step.gradient, gradients: step.gradients }, signal).then((r) => {
-            prefix?.(i);
-            return r;
-          }),
-        ),
-      );
+      const prefix = progress === undefined ? null : new CompletedPrefix(task, step.ranges, progress);
+      prefix?.start(step);
+      return Promise.all(step.ranges.map((range, i) => kernelIn(posted, step, range, signal, prefix, i)));
     };
     let next = chain.next();
     while (!next.done) next = chain.next((await inWorkers(next.value)) as CheckResult[] | KernelResult[]);
     return unwrap(next.value, task);
+  };
+
+  // A request whose body is still arriving (TensorArrival): each range is checked as soon as its
+  // units are in, and its kernel runs right after its check, with the scale of the denominator the
+  // range's units give (every unit counted once: the mean of an unweighted loss). Once the last
+  // range is checked the true denominator is known: when it is that one (nearly always), the
+  // kernels already run are the answer's, in the same blocks and the same order of sums as the
+  // phase chain; otherwise (class weights, ignored targets) the kernel phase runs again with the
+  // true scale. A refusal is the chain's: the first range's, in range order, checks before kernels.
+  // The compute deadline counts from the body's last byte.
+  const runArriving = async (task: LossTask, arrival: TensorArrival, options: RunOptions): Promise<LossResult> => {
+    stats.pooled++;
+    stats.arriving++;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const signal = opts.deadlineMs > 0 ? controller.signal : undefined;
+    const ranges = phaseRanges(task, opts.workers * RANGES_PER_WORKER);
+    const { units, block } = blockLayout(findLoss(task.loss)!, task.input);
+    const guess = afterChecks(task, ranges.map(([b0, b1]) => unitShares(b0, b1, block, units)));
+    const speculative = kernelStep(task, ranges, guess.problem === null ? guess.denominator : 1, options.allocateShared ?? freshShared);
+    const posted = withoutArena(task);
+    const prefix = options.progress === undefined ? null : new CompletedPrefix(task, ranges, options.progress);
+    const checks: Promise<CheckResult>[] = [];
+    const kernels: Promise<KernelResult | null>[] = [];
+    let refused = false;
+    let bodyFailure: unknown = null;
+    let over = false;
+    arrival.complete.then(
+      () => {
+        if (signal !== undefined && !over) timer = setTimeout(() => controller.abort(), opts.deadlineMs).unref();
+      },
+      () => {},
+    );
+    try {
+      for (const [i, range] of ranges.entries()) {
+        try {
+          await arrival.until(Math.min(units, range[1] * block));
+        } catch (err) {
+          bodyFailure = err;
+          break;
+        }
+        const check = dispatch<CheckResult>({ op: 'check', task: posted, b0: range[0], b1: range[1] }, signal);
+        checks.push(check);
+        kernels.push(
+          check.then((c) => {
+            refused ||= c.problem !== null;
+            return refused || guess.problem !== null ? null : kernelIn(posted, speculative, range, signal, prefix, i);
+          }),
+        );
+      }
+      // Nothing is answered while a worker may still write into this request's arrays.
+      const settled = await Promise.allSettled(checks);
+      if (bodyFailure !== null) {
+        await Promise.allSettled(kernels);
+        throw bodyFailure;
+      }
+      const failedDispatch = settled.find((r) => r.status === 'rejected');
+      if (failedDispatch !== undefined) {
+        await Promise.allSettled(kernels);
+        throw (failedDispatch as PromiseRejectedResult).reason;
+      }
+      const checked = afterChecks(task, (settled as PromiseFulfilledResult<CheckResult>[]).map((r) => r.value));
+      if (checked.problem !== null) {
+        await Promise.allSettled(kernels);
+        return unwrap(refusedResult(checked.problem), task);
+      }
+      if (checked.denominator === speculative.denominator && guess.problem === null) {
+        prefix?.start(speculative);
+        const done = await Promise.allSettled(kernels);
+        const failed = done.find((r) => r.status === 'rejected');
+        if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+        return unwrap(afterKernels(task, speculative, (done as PromiseFulfilledResult<KernelResult>[]).map((r) => r.value)), task);
+      }
+      await Promise.allSettled(kernels);
+      stats.rescaled++;
+      const step = kernelStep(task, ranges, checked.denominator, undefined, speculative);
+      const again = options.progress === undefined ? null : new CompletedPrefix(task, ranges, options.progress);
+      again?.start(step);
+      return unwrap(afterKernels(task, step, await Promise.all(ranges.map((range, i) => kernelIn(posted, step, range, signal, again, i)))), task);
+    } finally {
+      over = true;
+      clearTimeout(timer);
+    }
   };
 
   // Every large array must be shared; empty targets (losses without) and the small `free` inputs
@@ -152,7 +270,13 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
     return runInline(task);
   };
   const pool: LossPool = {
-    run: async (task, options) => (splittable(task) ? runSplit(task, options) : (runNow(task) ?? runInWorker(task))),
+    run: async (task, options = {}) => {
+      if (options.arrival !== undefined) {
+        if (splittable(task)) return runArriving(task, options.arrival, options);
+        await options.arrival.complete;
+      }
+      return splittable(task) ? runSplit(task, options) : (runNow(task) ?? runInWorker(task));
+    },
     runNow,
     runInWorker,
     runSplit,

@@ -21,6 +21,10 @@ export interface WorkerThreadsOptions {
 export interface PoolStats {
   inline: number;
   pooled: number;
+  /** Of the pooled: large binary requests computed range by range as their body arrived. */
+  arriving: number;
+  /** Of those: kernel phases run again because the mean's denominator was not the units' count. */
+  rescaled: number;
   queueFull: number;
   timedOut: number;
   workerFailures: number;
@@ -69,7 +73,7 @@ export function startWorkerThreads(opts: WorkerThreadsOptions, log: FastifyBaseL
   });
   readyPromise.catch((err) => log.error({ err }, 'worker pool failed to start'));
 
-  const stats: PoolStats = { inline: 0, pooled: 0, queueFull: 0, timedOut: 0, workerFailures: 0 };
+  const stats: PoolStats = { inline: 0, pooled: 0, arriving: 0, rescaled: 0, queueFull: 0, timedOut: 0, workerFailures: 0 };
 
   /** One message to a worker, with the deadline and the pool's failures mapped to the catalog. */
   const dispatch = async <T>(message: WorkerMessage, signal: AbortSignal | undefined, transferList: ArrayBuffer[] = []): Promise<T> => {

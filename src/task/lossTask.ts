@@ -84,6 +84,17 @@ export interface KernelOutputs {
   gradients: Record<string, FloatArray>;
 }
 
+/** A request's tensors while its body is still arriving (a large binary v2 request): the pool
+ *  checks and computes each range of units as soon as its elements are in, instead of after the
+ *  last byte. The transport fills the arrays in order and tells how far. */
+export interface TensorArrival {
+  /** Resolves once the first `units` units (elements, or rows for row losses) of every array the
+   *  task reads are in; rejects with the body's failure if they never will be. */
+  until(units: number): Promise<void>;
+  /** Resolves when the whole body is in; rejects with why it never will be. */
+  readonly complete: Promise<void>;
+}
+
 /** A split request's kernel phase as it runs (the pool tells it; a streamed answer listens). */
 export interface KernelProgress {
   /** The checks passed: the kernel phase starts, writing into these outputs. */

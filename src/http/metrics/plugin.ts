@@ -43,6 +43,8 @@ async function metricsPlugin(app: FastifyInstance) {
   fromStats('loss_worker_failures_total', 'Computations lost because their worker died (500); the worker was replaced', 'workerFailures');
   fromStats('loss_computations_inline_total', 'Computations run on the main thread (small requests)', 'inline');
   fromStats('loss_computations_pooled_total', 'Computations run in a worker thread', 'pooled');
+  fromStats('loss_computations_arriving_total', 'Large binary requests computed range by range while their body arrived', 'arriving');
+  fromStats('loss_computations_rescaled_total', 'Of those, kernel phases run again because the mean was not over every unit (class weights, ignored targets)', 'rescaled');
   fromStats('loss_requests_queue_full_total', 'Requests shed with 503 because the compute queue was full', 'queueFull');
 
   app.decorate('metrics', { shed });

@@ -31,6 +31,8 @@ export class InferBodyFramer {
   /** Σ sizes: the bytes that must follow the header. */
   #chunkBytes = 0;
   readonly #chunks: Uint8Array[] = [];
+  /** The chunk being filled, and how many of its bytes are in. */
+  #current = 0;
   #chunkFill = 0;
   #received = 0;
 
@@ -87,6 +89,18 @@ export class InferBodyFramer {
     }
   }
 
+  /** Allocates every chunk now (they are otherwise allocated as the body reaches them), so that
+   *  the request can be prepared while its bytes arrive. */
+  allocateAll(): Uint8Array[] {
+    for (let i = this.#chunks.length; i < this.#sizes!.length; i++) this.#chunks.push(this.#allocate(this.#sizes![i]));
+    return this.#chunks;
+  }
+
+  /** Bytes of the chunks that are in (counted from the first chunk's start). */
+  get chunkBytesIn(): number {
+    return Math.max(0, this.#received - this.#header.length);
+  }
+
   /** The chunks, once the body has ended; throws if it ended early. */
   finish(): Uint8Array[] {
     if (this.#headerFill < this.#header.length) {
@@ -102,12 +116,16 @@ export class InferBodyFramer {
   #nextChunk(): Uint8Array | null {
     const sizes = this.#sizes!;
     for (;;) {
-      const last = this.#chunks[this.#chunks.length - 1];
-      if (last !== undefined && this.#chunkFill < last.length) return last;
-      if (this.#chunks.length === sizes.length) return null;
-      const size = sizes[this.#chunks.length];
-      this.#chunks.push(new Uint8Array(size >= SHARED_CHUNK_BYTES ? this.#opts.allocateShared(size) : new ArrayBuffer(size)));
+      if (this.#current === sizes.length) return null;
+      if (this.#chunks.length === this.#current) this.#chunks.push(this.#allocate(sizes[this.#current]));
+      const chunk = this.#chunks[this.#current];
+      if (this.#chunkFill < chunk.length) return chunk;
+      this.#current++;
       this.#chunkFill = 0;
     }
+  }
+
+  #allocate(size: number): Uint8Array {
+    return new Uint8Array(size >= SHARED_CHUNK_BYTES ? this.#opts.allocateShared(size) : new ArrayBuffer(size));
   }
 }

@@ -15,6 +15,7 @@ import { INLINE_PARSE_BYTES, JSON_BYTES_PER_BODY_BYTE, readJsonDocument, type Pa
 import { parseJsonDocument, type JsonDocument, type TakenTensor } from '../../transport/jsonDocument.ts';
 import { JsonScanner } from '../../transport/jsonScan.ts';
 import type { MemoryBudget, Reservation } from '../../transport/memoryBudget.ts';
+import { BodyArrival } from '../../transport/bodyArrival.ts';
 import { InferBodyFramer } from './inferBodyFramer.ts';
 
 export interface RawInferBody {
@@ -23,6 +24,9 @@ export interface RawInferBody {
   chunks: Uint8Array[];
   /** JSON `data` already decoded (or its refusal), by input index. */
   jsonData: Map<number, TakenTensor>;
+  /** Set when the body was handed over before its end (ReadInferOptions.early): the chunks are
+   *  all allocated and fill in body order; this says how far, and whether the body ended well. */
+  arrival: BodyArrival | null;
 }
 
 export interface ReadInferOptions {
@@ -41,6 +45,9 @@ export interface ReadInferOptions {
   allocateShared?: (bytes: number) => SharedArrayBuffer;
   /** Discards the rest of the body after a refusal (default: resume the stream). */
   discard?: () => void;
+  /** Hand the body over as soon as its header is parsed, its chunks filling as the bytes arrive
+   *  (RawInferBody.arrival). Only a body of known length is: its memory is reserved whole. */
+  early?: boolean;
 }
 
 /** Before the header is read, a binary body is reserved at this many bytes per body byte: the
@@ -77,7 +84,7 @@ export async function readInferBody(stream: Readable | null | undefined, opts: R
       parseInWorker: opts.parseInWorker,
       discard: opts.discard,
     });
-    return { header: parseInferHeader(doc.value), chunks: [], jsonData: dataByInput(doc) };
+    return { header: parseInferHeader(doc.value), chunks: [], jsonData: dataByInput(doc), arrival: null };
   }
   const tooLarge = () => new ServiceError('payload_too_large', `the request body exceeds ${BINARY_LIMIT_NAME} of ${opts.binaryLimit} bytes`);
   if (contentLength !== null && contentLength > opts.binaryLimit) throw tooLarge();
@@ -108,6 +115,8 @@ function readFramed(
   let header: InferRequestBody | null = null;
   let jsonData = new Map<number, TakenTensor>();
   let received = 0;
+  let arrival: BodyArrival | null = null;
+  let handOver: ((body: RawInferBody) => void) | null = null;
 
   const parseHeader = async () => {
     const bytes = framer.headerBytes;
@@ -116,9 +125,14 @@ function readFramed(
     header = parseInferHeader(doc.value);
     jsonData = dataByInput(doc);
     framer.setChunkSizes(binaryChunkSizes(header));
+    if (opts.early === true && contentLength !== null) {
+      arrival = new BodyArrival();
+      handOver!({ header, chunks: framer.allocateAll(), jsonData, arrival });
+    }
   };
 
   return new Promise((resolve, reject) => {
+    handOver = resolve;
     let settled = false;
     let parsing = false;
     let ended = false;
@@ -127,14 +141,16 @@ function readFramed(
       settled = true;
       stream.off('data', onData);
       (opts.discard ?? (() => stream.resume()))(); // what is still coming is not read
-      reject(err);
+      if (arrival !== null) arrival.fail(err);
+      else reject(err);
     };
     const finish = () => {
       if (settled) return;
       try {
         const chunks = framer.finish();
         settled = true;
-        resolve({ header: header!, chunks, jsonData });
+        if (arrival !== null) arrival.end();
+        else resolve({ header: header!, chunks, jsonData, arrival: null });
       } catch (err) {
         fail(err);
       }
@@ -147,6 +163,7 @@ function readFramed(
         if (headerMissing > 0) scan.feed(c.subarray(off, off + Math.min(n, headerMissing)));
         received += n;
         off += n;
+        arrival?.advance(framer.chunkBytesIn);
         if (framer.awaitingSizes) {
           parsing = true;
           stream.pause();
