@@ -322,22 +322,35 @@ function largeCases(): LargeCase[] {
 
 async function p2(service: RunningService, cases: LargeCase[]) {
   log('P2: large requests');
-  const measured: { c: LargeCase; ours: number; torch: { median_ms: number; value: number }; value: number }[] = [];
-  for (const c of cases) {
-    const url = `${service.url}/v2/models/${c.loss}/infer`;
-    await timedRequest(url, c.request.body, c.request.headers); // warm-up
-    const times: number[] = [];
-    let value = NaN;
-    for (let i = 0; i < 5; i++) {
-      const t = await timedRequest(url, c.request.body, c.request.headers);
-      if (t.status !== 200) throw new Error(`${c.loss}: ${t.status} ${t.body.subarray(0, 200)}`);
-      times.push(t.ms);
-      // By name, as tritonclient reads it (an all-binary answer leads with the gradient).
-      value = parseInferResponse(t.body, t.headers).outputs.get('value')!.data[0];
+  const measured: { c: LargeCase; ours: number; bare: number; torch: { median_ms: number; value: number }; value: number }[] = [];
+  // The transfer anchor: the same body to a bare route that reads it and answers as many bytes,
+  // alternating with the service's requests.
+  const bareRoute = await startService({}, fileURLToPath(new URL('./bareServer.ts', import.meta.url)), null);
+  try {
+    for (const c of cases) {
+      const url = `${service.url}/v2/models/${c.loss}/infer`;
+      const warm = await timedRequest(url, c.request.body, c.request.headers);
+      const bareUrl = `${bareRoute.url}/transfer?answer=${warm.body.length}`;
+      await timedRequest(bareUrl, c.request.body, c.request.headers);
+      const times: number[] = [];
+      const bareTimes: number[] = [];
+      let value = NaN;
+      for (let i = 0; i < 5; i++) {
+        const t = await timedRequest(url, c.request.body, c.request.headers);
+        if (t.status !== 200) throw new Error(`${c.loss}: ${t.status} ${t.body.subarray(0, 200)}`);
+        times.push(t.ms);
+        // By name, as tritonclient reads it (an all-binary answer leads with the gradient).
+        value = parseInferResponse(t.body, t.headers).outputs.get('value')!.data[0];
+        const b = await timedRequest(bareUrl, c.request.body, c.request.headers);
+        if (b.status !== 200 || b.body.length !== t.body.length) throw new Error(`bare transfer: ${b.status}, ${b.body.length} bytes`);
+        bareTimes.push(b.ms);
+      }
+      const torch = pytorch(c.loss, 2, 5, c.pred, c.predShape, c.target, c.targetShape);
+      measured.push({ c, ours: median(times), bare: median(bareTimes), torch, value });
+      log(`  ${c.label}: service ${median(times).toFixed(0)} ms, bare transfer ${median(bareTimes).toFixed(0)} ms, PyTorch ${torch.median_ms.toFixed(1)} ms`);
     }
-    const torch = pytorch(c.loss, 2, 5, c.pred, c.predShape, c.target, c.targetShape);
-    measured.push({ c, ours: median(times), torch, value });
-    log(`  ${c.label}: service ${median(times).toFixed(0)} ms, PyTorch ${torch.median_ms.toFixed(1)} ms`);
+  } finally {
+    await bareRoute.stop();
   }
   // The FastAPI peer afterwards (its processes would share the 2 cores with the anchor): the
   // same bytes on the same path, answered in v2's binary form.
@@ -361,19 +374,20 @@ async function p2(service: RunningService, cases: LargeCase[]) {
       await peer.stop();
     }
   }
-  const rows = measured.map(({ c, ours, torch, value }) => {
+  const rows = measured.map(({ c, ours, bare, torch, value }) => {
     const p = peerMs.get(c);
     const peerCell = p === undefined ? '—' : `${p.toFixed(0)} (${ratio(p, ours)}× the service's)`;
-    return `| ${c.label} | ${(c.request.body.length / 2 ** 20).toFixed(1)} MiB | ${ours.toFixed(0)} | ${torch.median_ms.toFixed(1)} | ${ratio(ours, torch.median_ms)}× | ${verdict(ours <= 1.5 * torch.median_ms)} | ${peerCell} | ${value.toPrecision(7)} / ${torch.value.toPrecision(7)} |`;
+    return `| ${c.label} | ${(c.request.body.length / 2 ** 20).toFixed(1)} MiB | ${ours.toFixed(0)} | ${torch.median_ms.toFixed(1)} | ${ratio(ours, torch.median_ms)}× | ${verdict(ours <= 1.5 * torch.median_ms)} | ${bare.toFixed(0)} (${ratio(ours, bare)}×) | ${peerCell} | ${value.toPrecision(7)} / ${torch.value.toPrecision(7)} |`;
   });
   sections.push(
     `## P2: large requests\n\nBinary v2 (\`POST /v2/models/{loss}/infer\`, FP32 in, value and gradient out as binary: the answer streams, its header and ` +
       `the gradient's ranges leaving while later ranges compute), end to end: from the first byte sent to the last ` +
       `byte received by a plain Node http client on 127.0.0.1 (median of 5 after a warm-up). Anchor: PyTorch ${'1.13'} (Debian python3-torch) computing forward and ` +
       `backward in-process on the same tensors with \`torch.set_num_threads(2)\` (median of 5 after a warm-up; tensor loading excluded). ` +
+      `Transfer anchor, alternating with the service's requests: a bare Fastify route (\`bareServer.ts\`, its own process) that reads the same body into one buffer and answers as many bytes as the service's answer, doing nothing else (the service / it in parentheses: what the work adds to moving the bytes). ` +
       `Peer, measured after the rest: the FastAPI + uvicorn + PyTorch server (\`fastapi_peer.py\`) receiving the same bytes on the same path and answering ` +
       `value and gradient in v2's binary form${'skipped' in peer ? ` (skipped: ${peer.skipped})` : ''}.\n\n` +
-      `| request | body | service ms | PyTorch ms | ratio | target ≤ 1.5× | FastAPI peer ms | value (service / PyTorch) |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+      `| request | body | service ms | PyTorch ms | ratio | target ≤ 1.5× | bare transfer ms | FastAPI peer ms | value (service / PyTorch) |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
   );
 }
 

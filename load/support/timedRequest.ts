@@ -16,7 +16,7 @@ export function timedRequest(url: string, body: Buffer | string, headers: Record
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: 120_000 },
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: 120_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
