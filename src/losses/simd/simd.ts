@@ -218,6 +218,17 @@ export function crossEntropySimd(x: FloatArray, t: TargetArray, C: number, lo: n
   return sum;
 }
 
+/** log(max(a[i], floor)) for the n elements of `a` from `from` (n ≤ SIMD_CHUNK; floor a normal
+ *  double, ≥ 2^−1022, so that every value is one the module's log takes): a view on the module's
+ *  memory, valid until the next call into it. */
+export function clampedLogs(a: FloatArray, from: number, n: number, floor: number): Float64Array {
+  const x = views[X];
+  x.set(a.subarray(from, from + n));
+  for (let i = 0; i < n; i++) if (x[i] < floor) x[i] = floor;
+  wasm.log_array(region(X), region(T), n);
+  return views[T];
+}
+
 /** e^x for x ≤ 709.78, log1p(u) for −½ ≤ u ≤ 1 and log(v) for v > 0, elementwise, for the
  *  accuracy tests (n ≤ SIMD_CHUNK). */
 export function simdMath(name: 'exp' | 'log1p' | 'log', input: Float64Array): Float64Array {
