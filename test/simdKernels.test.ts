@@ -264,3 +264,31 @@ test('bce_with_logits in SIMD: its gradient against central differences of its o
     expect(Math.abs(gradient![i] - fd)).toBeLessThanOrEqual(1e-7 + 1e-6 * Math.abs(fd));
   }
 });
+
+test('gaussian_nll with an eps below the normal doubles (which the module log does not take): the scalar form, bit for bit, and finite', () => {
+  const def = findLoss('gaussian_nll')!;
+  const n = 40_000;
+  const data = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+  const task = prepareLossTask({
+    def,
+    // Residuals of 1e-160 or less: over a variance clamped at 1e-310 their squares stay finite.
+    predictions: { data: data((i) => Math.cos(i) + (i % 2) * 1e-160 * Math.sin(i)), shape: [n] },
+    targets: { data: data((i) => Math.cos(i)), shape: [n] },
+    extra: { var: { data: data((i) => (i % 5 === 0 ? 0 : 1e-300 * (i % 7))), shape: [n] } },
+    params: def.params.parse({ eps: 1e-310 }),
+    reduction: 'sum',
+    wantPerSample: true,
+    wantGradient: true,
+    regularization: null,
+  });
+  const run = (kernel: NonNullable<LossDefinition['scalarKernel']>) => {
+    const out = { perSample: new Float64Array(n), gradient: new Float64Array(n), gradScale: 1, gradients: { var: new Float64Array(n) }, reduction: 'sum' as const };
+    return { value: kernel(task.input, 0, n, out), ...out };
+  };
+  const simd = run(def.kernel);
+  const scalar = run(def.scalarKernel!);
+  expect(Object.is(simd.value, scalar.value)).toBe(true);
+  expect(simd.perSample).toEqual(scalar.perSample);
+  expect(simd.gradients.var).toEqual(scalar.gradients.var);
+  expect(simd.perSample.every(Number.isFinite)).toBe(true);
+});
