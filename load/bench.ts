@@ -466,7 +466,7 @@ async function p4() {
 const TORCH_LOSSES = new Set(['mse', 'l1', 'huber', 'smooth_l1', 'poisson_nll', 'binary_cross_entropy', 'bce_with_logits', 'logistic', 'sigmoid_focal', 'cross_entropy', 'nll', 'kl_div', 'multi_margin', 'hinge_embedding', 'multilabel_soft_margin']);
 
 /** PyTorch's losses of several inputs (pytorch_reference.py's NAMED). */
-const TORCH_NAMED = new Set(['gaussian_nll', 'cosine_embedding', 'margin_ranking', 'triplet_margin', 'triplet_margin_with_distance', 'multilabel_margin']);
+const TORCH_NAMED = new Set(['gaussian_nll', 'cosine_embedding', 'margin_ranking', 'triplet_margin', 'triplet_margin_with_distance', 'multilabel_margin', 'ctc']);
 
 function kernels() {
   log('kernel table');
@@ -474,7 +474,9 @@ function kernels() {
   const outputs = new SharedBufferPool(1 << 30);
   const rows: string[] = [];
   const skipped: string[] = [];
-  for (const def of losses) {
+  // BENCH_KERNELS=ctc,mse: those rows alone.
+  const chosen = process.env.BENCH_KERNELS?.split(',');
+  for (const def of losses.filter((d) => chosen === undefined || chosen.includes(d.name))) {
     const data = lossData(def, ELEMENTS);
     if (data === null) {
       skipped.push(def.name);
@@ -504,11 +506,12 @@ function kernels() {
     const ns = { f64: time(false), f32: time(true) };
     const cells = { f64: ['—', '—'], f32: ['—', '—'] };
     if (TORCH_NAMED.has(def.name)) {
-      // Float inputs in the column's dtype, integer ones (multilabel_margin's label lists) as int64.
+      // Float inputs in the column's dtype, integer ones (multilabel_margin's label lists, ctc's
+      // labels and lengths) as int64.
       for (const dtype of ['f64', 'f32'] as const) {
         const inputs = tensorInputs(def).map((input) => {
           const t = data.inputs[input.name];
-          const integer = def.name === 'multilabel_margin' && input.name === 'targets';
+          const integer = (def.name === 'multilabel_margin' && input.name === 'targets') || (def.name === 'ctc' && t.integer);
           return { name: input.name, shape: t.shape, grad: input.differentiable, data: integer ? BigInt64Array.from(t.data, (v) => BigInt(v)) : dtype === 'f64' ? t.data : Float32Array.from(t.data) };
         });
         const pt = pytorchNamed(def.name, 5, inputs, def.params.parse(data.params) as Record<string, unknown>);
@@ -535,8 +538,8 @@ function kernels() {
       `reduction) called directly (median of 5 after 2 warm-ups) on about 1M elements, outputs from reused buffers as a large binary request's, with FP64 ` +
       `inputs and with the first input in FP32 (the service computes in float64 either way), beside PyTorch with \`torch.set_num_threads(1)\` in ` +
       `float64 and in float32 where PyTorch has the loss (sigmoid_focal in torch ops as torchvision writes it). On the WebAssembly SIMD kernels ` +
-      `(in their unweighted forms): ${losses.filter((d) => d.scalarKernel !== undefined).map((d) => d.name).join(', ')}; the others are scalar JavaScript. Not timed: ${skipped.join(', ')} (sequences are batched on axis 1; ` +
-      `circle's cost grows with the square of the batch).\n\n` +
+      `(in their unweighted forms): ${losses.filter((d) => d.scalarKernel !== undefined).map((d) => d.name).join(', ')}; the others are scalar JavaScript. ctc on log-probabilities [T 100, N 32, C] ` +
+      `(its elements: T·N·C), 10 to 20 labels a sample. Not timed: ${skipped.join(', ')} (circle's cost grows with the square of the batch).\n\n` +
       `| loss | shape | FP64 ns/element | PyTorch float64 | ratio | FP32 ns/element | PyTorch float32 | ratio |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
   );
 }

@@ -62,6 +62,7 @@ NAMED = {
     "triplet_margin": lambda a, k: F.triplet_margin_loss(a["anchor"], a["positive"], a["negative"], margin=k.get("margin", 1.0), p=k.get("p", 2), eps=k.get("eps", 1e-6), swap=k.get("swap", False)),
     "triplet_margin_with_distance": lambda a, k: F.triplet_margin_with_distance_loss(a["anchor"], a["positive"], a["negative"], margin=k.get("margin", 1.0), swap=k.get("swap", False)),
     "multilabel_margin": lambda a, k: F.multilabel_margin_loss(a["predictions"], a["targets"]),
+    "ctc": lambda a, k: F.ctc_loss(a["log_probs"], a["targets"], a["input_lengths"], a["target_lengths"], blank=k.get("blank", 0), zero_infinity=k.get("zero_infinity", False)),
 }
 
 

@@ -62,8 +62,8 @@ function classic(def: LossDefinition, elements: number, r: ReturnType<typeof rng
 }
 
 /** The loss's own sample, repeated along axis 0 to about `elements` elements of its first input;
- *  null where that is no valid request (sequences are batched on axis 1; circle's cost grows with
- *  the square of the batch). */
+ *  null where that is no valid request (sequences are batched on axis 1: ctc has its own data
+ *  above; circle's cost grows with the square of the batch). */
 function tiled(def: LossDefinition, elements: number, r: ReturnType<typeof rng>): BenchData | null {
   if (def.tensors.layout === 'sequences' || def.tensors.coupledRows) return null;
   const sample = def.demo.sample(r);
@@ -82,7 +82,34 @@ function tiled(def: LossDefinition, elements: number, r: ReturnType<typeof rng>)
   return { inputs, params: sample.params, elements: size * k };
 }
 
+/** ctc, batched on axis 1: log-probabilities [T 100, N 32, C] (each row a log-softmax of normal
+ *  logits, C from `elements`), padded labels [N, 20] never the blank, every sample's 100 frames and
+ *  10 to 20 labels. */
+function sequences(def: LossDefinition, elements: number, r: ReturnType<typeof rng>): BenchData | null {
+  if (def.name !== 'ctc') return null;
+  const [T, N, S] = [100, 32, 20];
+  const C = Math.max(S + 2, Math.round(elements / (T * N)));
+  const logProbs = new Float64Array(T * N * C);
+  for (let row = 0; row < T * N; row++) {
+    const z = Array.from({ length: C }, () => Math.fround(r.normal() * 2));
+    const max = Math.max(...z);
+    const lse = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
+    for (let c = 0; c < C; c++) logProbs[row * C + c] = Math.fround(z[c] - lse);
+  }
+  const tensor = (data: Float64Array, shape: number[], integer: boolean): BenchTensor => ({ data, shape, integer });
+  return {
+    inputs: {
+      log_probs: tensor(logProbs, [T, N, C], false),
+      targets: tensor(Float64Array.from({ length: N * S }, () => 1 + r.int(C - 1)), [N, S], true),
+      input_lengths: tensor(new Float64Array(N).fill(T), [N], true),
+      target_lengths: tensor(Float64Array.from({ length: N }, () => S / 2 + r.int(S / 2 + 1)), [N], true),
+    },
+    params: {},
+    elements: T * N * C,
+  };
+}
+
 export function lossData(def: LossDefinition, elements: number, seed = 7): BenchData | null {
   const r = rng(seed);
-  return classic(def, elements, r) ?? tiled(def, elements, r);
+  return classic(def, elements, r) ?? sequences(def, elements, r) ?? tiled(def, elements, r);
 }

@@ -150,7 +150,9 @@ export interface CtcSample {
 export function ctcScratch(frames: ArrayLike<number>, lengths: ArrayLike<number>, lo: number, hi: number, C: number) {
   let size = 0;
   for (let i = lo; i < hi; i++) size = Math.max(size, frames[i] * (2 * lengths[i] + 1));
-  return { alpha: new Float64Array(size), beta: new Float64Array(size), posterior: new Float64Array(C) };
+  let width = 1;
+  for (let i = lo; i < hi; i++) width = Math.max(width, 2 * lengths[i] + 1);
+  return { alpha: new Float64Array(size), beta: new Float64Array(size), posterior: new Float64Array(C), extended: new Float64Array(width), skip: new Uint8Array(width) };
 }
 
 /** The sample's −log likelihood from its log-probabilities lp[base + t·C + c]; with `gradient`,
@@ -158,11 +160,13 @@ export function ctcScratch(frames: ArrayLike<number>, lengths: ArrayLike<number>
  *  same offsets (the caller zeroes the rest). */
 export function ctcSample(lp: FloatArray, base: number, C: number, { frames, labels, start, length: L, blank }: CtcSample, scratch: ReturnType<typeof ctcScratch>, gradient: FloatArray | null, scale: number): number {
   if (frames === 0) return L === 0 ? 0 : Number.POSITIVE_INFINITY; // PyTorch: no frames align only the empty target
-  const { alpha, beta, posterior } = scratch;
+  const { alpha, beta, posterior, extended, skip } = scratch;
   const width = 2 * L + 1;
-  const label = (s: number) => (s % 2 === 0 ? blank : labels[start + (s - 1) / 2]);
-  // A blank may be skipped between two labels that differ.
-  const skips = (s: number, other: number) => s % 2 === 1 && label(s) !== label(other);
+  // The extended labels (a blank around each label), and where a state may be reached from two
+  // states back: a blank may be skipped between two labels that differ.
+  for (let s = 0; s < width; s++) extended[s] = s % 2 === 0 ? blank : labels[start + (s - 1) / 2];
+  for (let s = 0; s < width; s++) skip[s] = s % 2 === 1 && s > 1 && extended[s] !== extended[s - 2] ? 1 : 0;
+  const label = (s: number) => extended[s];
   alpha.fill(NEG_INF, 0, frames * width);
   alpha[0] = lp[base + blank];
   if (L > 0) alpha[1] = lp[base + label(1)];
@@ -173,7 +177,7 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
     for (let s = 0; s < width; s++) {
       let a = alpha[prev + s];
       if (s > 0) a = logAddExp(a, alpha[prev + s - 1]);
-      if (s > 1 && skips(s, s - 2)) a = logAddExp(a, alpha[prev + s - 2]);
+      if (skip[s] === 1) a = logAddExp(a, alpha[prev + s - 2]);
       alpha[row + s] = a === NEG_INF ? NEG_INF : a + lp[emit + label(s)];
     }
   }
@@ -190,7 +194,7 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
     for (let s = 0; s < width; s++) {
       let b = beta[next + s];
       if (s < width - 1) b = logAddExp(b, beta[next + s + 1]);
-      if (s < width - 2 && skips(s, s + 2)) b = logAddExp(b, beta[next + s + 2]);
+      if (s < width - 2 && skip[s + 2] === 1) b = logAddExp(b, beta[next + s + 2]);
       beta[row + s] = b === NEG_INF ? NEG_INF : b + lp[emit + label(s)];
     }
   }
@@ -206,9 +210,12 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
     // hands such labels over, keras/ctc.ts), the blank's term at the last frame is the label's alone.
     if (t === frames - 1 && L > 0 && label(width - 2) === blank) posterior[blank] = alpha[row + width - 2] + beta[row + width - 2];
     const emit = base + t * C;
+    // A class that no state of the sample emits has γ = 0 (e^−∞): its term is e^x alone, the same
+    // bits, without the second exponential (most classes, for a sample's few labels).
     for (let c = 0; c < C; c++) {
       const x = lp[emit + c];
-      gradient[emit + c] = (Math.exp(x) - Math.exp(posterior[c] + nll - x)) * scale;
+      const g = posterior[c];
+      gradient[emit + c] = (g === NEG_INF ? Math.exp(x) : Math.exp(x) - Math.exp(g + nll - x)) * scale;
     }
   }
   return nll;
@@ -272,14 +279,14 @@ export const ctc = defineLoss({
       const L = tl[i];
       const scale = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
       const sample = { frames: il[i], labels, start: starts[i], length: L, blank };
-      let nll = ctcSample(lp, i * T * C, C, sample, scratch, null, 0);
-      const zeroed = nll === Number.POSITIVE_INFINITY && zero_infinity;
-      if (zeroed) nll = 0;
+      // One pass for the value and the gradient: ctcSample writes the sample's frames t < T_n
+      // when its loss is finite; the frames after them, or all of a sample without alignment
+      // (zero_infinity), get zeros.
+      let nll = ctcSample(lp, i * T * C, C, sample, scratch, gradient, gradScale * scale);
+      if (gradient !== null) gradient.fill(0, i * T * C + (nll === Number.POSITIVE_INFINITY ? 0 : il[i] * C), (i + 1) * T * C);
+      if (nll === Number.POSITIVE_INFINITY && zero_infinity) nll = 0;
       if (perSample !== null) perSample[i] = nll;
       sum += nll * scale;
-      if (gradient === null) continue;
-      gradient.fill(0, i * T * C, (i + 1) * T * C);
-      if (!zeroed) ctcSample(lp, i * T * C, C, sample, scratch, gradient, gradScale * scale);
     }
     return sum;
   },
