@@ -257,7 +257,9 @@ export type PhaseStep =
 export function phaseRanges(task: LossTask, parts: number): [number, number][] {
   const { blocks } = blockLayout(definitionOf(task), task.input);
   const k = Math.max(1, Math.min(parts, blocks));
-  return Array.from({ length: k }, (_, i) => [Math.floor((i * blocks) / k), Math.floor(((i + 1) * blocks) / k)]);
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < k; i++) ranges.push([Math.floor((i * blocks) / k), Math.floor(((i + 1) * blocks) / k)]);
+  return ranges;
 }
 
 /** The first refusal of the check phase (in range order), or the mean's denominator. */
