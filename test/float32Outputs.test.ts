@@ -75,3 +75,16 @@ test('every golden case: each FP32 output element is the float32 rounding of the
   expect(off).toEqual([]);
   expect(checked).toBeGreaterThan(10_000);
 });
+
+test("a kernel that checks its own gradient as it stores it (nll) finds a float32 overflow there: the value finite, gradient[4] not", () => {
+  const def = findLoss('nll')!;
+  const [n, C] = [40_000, 3];
+  // Class 1 weighs 1e39, finite in float64 and not in float32; its rows' log-probability is 0,
+  // so the value stays finite and only those rows' gradient, −1e39, overflows.
+  const x = Float32Array.from({ length: n * C }, (_, i) => (i % C === 1 && Math.floor(i / C) % C === 1 ? 0 : -1));
+  const targets = Float64Array.from({ length: n }, (_, i) => i % C);
+  const params = def.params.parse({ weight: [1, 1e39, 1] });
+  const t = prepareLossTask({ def, predictions: { data: x, shape: [n, C] }, targets: { data: targets, shape: [n] }, params, reduction: 'sum', wantPerSample: false, wantGradient: true, regularization: null });
+  const r = app.lossPool.runInline(t);
+  expect(r.nonFinite).toEqual({ field: 'gradient', index: 4, float32: true });
+});

@@ -40,7 +40,7 @@ export const nll = defineLoss<Params>({
       return d;
     },
   },
-  kernel({ predictions: x, targets: t, cols: C, params: { weight, ignore_index } }, lo, hi, { perSample, gradient, gradScale }) {
+  kernel({ predictions: x, targets: t, cols: C, params: { weight, ignore_index } }, lo, hi, { perSample, gradient, gradScale, gradientChecked: checked }) {
     let sum = 0;
     // One fill for the block's rows (a fill per row of 10 cost more than the rest of the row).
     if (gradient !== null) gradient.fill(0, lo * C, hi * C);
@@ -51,11 +51,18 @@ export const nll = defineLoss<Params>({
       if (y !== ignore_index) {
         const wy = weight === undefined ? 1 : weight[y];
         v = -wy * x[off + y];
-        if (gradient !== null) gradient[off + y] = -wy * gradScale;
+        if (gradient !== null) {
+          gradient[off + y] = -wy * gradScale;
+          // The one value of the row that is not 0, checked as it is stored (KernelOutput.
+          // gradientChecked; read back, so that a float32 gradient's overflow shows as ∞): the
+          // phase then does not read the whole gradient again for it.
+          if (checked !== undefined && checked.first < 0 && !Number.isFinite(gradient[off + y])) checked.first = off + y;
+        }
       }
       sum += v;
       if (perSample !== null) perSample[r] = v;
     }
+    if (gradient !== null && checked !== undefined) checked.count += (hi - lo) * C;
     return sum;
   },
   demo: {
