@@ -16,13 +16,18 @@ app.post('/loss', async (request) => {
 // alone costs over loopback HTTP, no work.
 const answers = new Map<number, Buffer>();
 const bodies = new Map<number, Buffer>();
+/** The buffer of `size` bytes kept in `kept`, made by `make` the first time. */
+function kept(buffers: Map<number, Buffer>, size: number, make: () => Buffer): Buffer {
+  const made = buffers.get(size) ?? make();
+  buffers.set(size, made);
+  return made;
+}
 app.addContentTypeParser('application/octet-stream', (request, payload, done) => {
   const length = Number(request.headers['content-length']);
-  let body = bodies.get(length);
-  if (body === undefined) bodies.set(length, (body = Buffer.alloc(length)));
+  const body = kept(bodies, length, () => Buffer.alloc(length));
   let at = 0;
   payload.on('data', (c: Buffer) => {
-    c.copy(body!, at);
+    c.copy(body, at);
     at += c.length;
   });
   payload.on('end', () => done(null, body));
@@ -30,8 +35,7 @@ app.addContentTypeParser('application/octet-stream', (request, payload, done) =>
 });
 app.post('/transfer', async (request, reply) => {
   const bytes = Number((request.query as { answer?: string }).answer ?? 0);
-  let answer = answers.get(bytes);
-  if (answer === undefined) answers.set(bytes, (answer = Buffer.alloc(bytes, (request.body as Buffer)[0])));
+  const answer = kept(answers, bytes, () => Buffer.alloc(bytes, (request.body as Buffer)[0]));
   return reply.type('application/octet-stream').send(answer);
 });
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
