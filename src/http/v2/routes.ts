@@ -13,6 +13,7 @@ import { StreamedInferAnswer, canStream } from '../../response/streamedInferAnsw
 import type { LossResult, LossTask, TensorArrival } from '../../task/lossTask.ts';
 import { serviceInfo } from '../docs/plugin.ts';
 import { readInferBody, type RawInferBody } from './readInferBody.ts';
+import { SHARED_CHUNK_BYTES } from './inferBodyFramer.ts';
 import type { BodyArrival } from '../../transport/bodyArrival.ts';
 import { blockLayout } from '../../pool/computeLoss.ts';
 import type { LossDefinition } from '../../losses/types.ts';
@@ -189,7 +190,8 @@ const v2Routes: FastifyPluginAsyncZod<V2Options> = async (app, opts) => {
           hold: (r) => holdFor(request, r),
           parseInWorker: (bytes, kind, what) => app.lossPool.parseJson(bytes, kind, what),
           allocateShared: lease.allocate,
-          early: true,
+          // Only a body that can hold a shared chunk can be computed as it arrives (splittable).
+          early: contentLength !== null && contentLength >= SHARED_CHUNK_BYTES,
         });
         const { header } = body;
         const { prepared, arrival } = await prepareArriving(def, body, () => {
