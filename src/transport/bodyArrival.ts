@@ -26,10 +26,6 @@ export class BodyArrival {
     this.complete.catch(() => {});
   }
 
-  get received(): number {
-    return this.#received;
-  }
-
   /** Resolves once `position` bytes are in. */
   until(position: number): Promise<void> {
     if (position <= this.#received) return Promise.resolve();
