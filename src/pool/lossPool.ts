@@ -216,7 +216,8 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
         kernels.push(
           check.then((c) => {
             refused ||= c.problem !== null;
-            return refused || guess.problem !== null ? null : kernelIn(posted, speculative, range, signal, prefix, i);
+            // No kernel after a refusal or a failed body: its result would be thrown away.
+            return refused || bodyFailure !== null || guess.problem !== null ? null : kernelIn(posted, speculative, range, signal, prefix, i);
           }),
         );
       }
