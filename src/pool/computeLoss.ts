@@ -13,7 +13,7 @@ import { firstNonFinite } from '../losses/math.ts';
 import { byRows, kernelSlots, type FloatArray, type InputProblem, type KernelInput, type KernelOutput, type LossDefinition, type TargetArray } from '../losses/types.ts';
 import type { KernelOutputs, LossResult, LossTask } from '../task/lossTask.ts';
 import { requestIndex } from '../losses/layout.ts';
-import { float32Array, float64Array } from '../losses/arena.ts';
+import { outputLike } from './taskArrays.ts';
 
 /** Elements per block: each block's sum is taken, then the block sums are added in order. */
 export const BLOCK_ELEMENTS = 16384;
@@ -37,12 +37,6 @@ export function blockLayout(def: LossDefinition, input: KernelInput<unknown>): {
 /** A float64 output, whatever the predictions' datatype (outputLike's `like`). */
 const FLOAT64 = new Float64Array(0);
 
-/** An output array of the predictions' type: on an ordinary buffer, or on a shared one from `allocateShared`. */
-export function outputLike(like: FloatArray, length: number, allocateShared?: (bytes: number) => SharedArrayBuffer): FloatArray {
-  if (allocateShared === undefined) return like instanceof Float32Array ? float32Array(length) : float64Array(length);
-  const buffer = allocateShared((like instanceof Float32Array ? 4 : 8) * length);
-  return like instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
-}
 
 
 /** Converts raw targets [from, to) into the float64 targets the kernels read. */

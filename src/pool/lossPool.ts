@@ -9,7 +9,7 @@ import { ServiceError } from '../errors/catalog.ts';
 import type { InputProblem } from '../losses/types.ts';
 import { findLoss } from '../losses/registry.ts';
 import { withoutArena } from '../losses/arena.ts';
-import { afterChecks, afterKernels, blockLayout, computeLoss, kernelStep, phaseChain, phaseRanges, refused as refusedResult, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
+import { afterChecks, afterKernels, blockLayout, computeLoss, denominatorOf, kernelStep, phaseChain, phaseRanges, refused, type CheckResult, type KernelResult, type PhaseStep } from './computeLoss.ts';
 import { freshShared, inRequestLayout, isShared, taskBuffers } from './taskArrays.ts';
 import type { KernelOutputs, KernelProgress, LossResult, LossTask, TensorArrival } from '../task/lossTask.ts';
 import { SharedBufferPool } from './bufferPool.ts';
@@ -67,13 +67,6 @@ class CompletedPrefix {
     while (this.#next < this.#ranges.length && this.#finished[this.#next] === 1) this.#next++;
     if (this.#next > before) this.#progress.done(Math.min(this.#units, this.#ranges[this.#next - 1][1] * this.#block) * this.#cols);
   }
-}
-
-/** Each block's share of the denominator when every unit counts once (CheckResult.denominators). */
-function unitShares(b0: number, b1: number, block: number, units: number): CheckResult {
-  const denominators = new Float64Array(b1 - b0);
-  for (let b = b0; b < b1; b++) denominators[b - b0] = Math.min(units, (b + 1) * block) - b * block;
-  return { problem: null, denominators };
 }
 
 /** A problem as the catalog's refusal (the phases name each input by the loss's own names). */
@@ -181,20 +174,25 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
   // true scale. A refusal is the chain's: the first range's, in range order, checks before kernels.
   // The compute deadline counts from the body's last byte.
   const runArriving = async (task: LossTask, arrival: TensorArrival, options: RunOptions): Promise<LossResult> => {
+    const { units, block } = blockLayout(findLoss(task.loss)!, task.input);
+    // The denominator if every unit counts once (its shares are the blocks' sizes, added exactly).
+    const guess = denominatorOf(task, [Float64Array.of(units)]);
+    if (guess.problem !== null) {
+      await arrival.complete;
+      return runSplit(task, options);
+    }
     stats.pooled++;
     stats.arriving++;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const signal = opts.deadlineMs > 0 ? controller.signal : undefined;
     const ranges = phaseRanges(task, opts.workers * RANGES_PER_WORKER);
-    const { units, block } = blockLayout(findLoss(task.loss)!, task.input);
-    const guess = afterChecks(task, ranges.map(([b0, b1]) => unitShares(b0, b1, block, units)));
-    const speculative = kernelStep(task, ranges, guess.problem === null ? guess.denominator : 1, options.allocateShared ?? freshShared);
+    const speculative = kernelStep(task, ranges, guess.denominator, options.allocateShared ?? freshShared);
     const posted = withoutArena(task);
     const prefix = options.progress === undefined ? null : new CompletedPrefix(task, ranges, options.progress);
     const checks: Promise<CheckResult>[] = [];
     const kernels: Promise<KernelResult | null>[] = [];
-    let refused = false;
+    let anyRefused = false;
     let bodyFailure: unknown = null;
     let over = false;
     arrival.complete.then(
@@ -215,29 +213,23 @@ async function lossPoolPlugin(app: FastifyInstance, opts: LossPoolOptions) {
         checks.push(check);
         kernels.push(
           check.then((c) => {
-            refused ||= c.problem !== null;
+            anyRefused ||= c.problem !== null;
             // No kernel after a refusal or a failed body: its result would be thrown away.
-            return refused || bodyFailure !== null || guess.problem !== null ? null : kernelIn(posted, speculative, range, signal, prefix, i);
+            return anyRefused || bodyFailure !== null ? null : kernelIn(posted, speculative, range, signal, prefix, i);
           }),
         );
       }
-      // Nothing is answered while a worker may still write into this request's arrays.
       const settled = await Promise.allSettled(checks);
-      if (bodyFailure !== null) {
-        await Promise.allSettled(kernels);
-        throw bodyFailure;
-      }
       const failedDispatch = settled.find((r) => r.status === 'rejected');
-      if (failedDispatch !== undefined) {
+      const checked = bodyFailure === null && failedDispatch === undefined ? afterChecks(task, (settled as PromiseFulfilledResult<CheckResult>[]).map((r) => r.value)) : null;
+      if (checked === null || checked.problem !== null) {
+        // Nothing is answered while a worker may still write into this request's arrays.
         await Promise.allSettled(kernels);
-        throw (failedDispatch as PromiseRejectedResult).reason;
+        if (bodyFailure !== null) throw bodyFailure;
+        if (failedDispatch !== undefined) throw (failedDispatch as PromiseRejectedResult).reason;
+        return unwrap(refused(checked!.problem!), task);
       }
-      const checked = afterChecks(task, (settled as PromiseFulfilledResult<CheckResult>[]).map((r) => r.value));
-      if (checked.problem !== null) {
-        await Promise.allSettled(kernels);
-        return unwrap(refusedResult(checked.problem), task);
-      }
-      if (checked.denominator === speculative.denominator && guess.problem === null) {
+      if (checked.denominator === speculative.denominator) {
         prefix?.start(speculative);
         const done = await Promise.allSettled(kernels);
         const failed = done.find((r) => r.status === 'rejected');

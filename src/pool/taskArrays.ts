@@ -39,7 +39,7 @@ export function inRequestLayout(task: LossTask, result: LossResult): LossResult 
   const w = task.weighting;
   if (w && result.perSample !== null) {
     const v = result.perSample;
-    const out = outputOfPredictions(task, w.index.length);
+    const out = outputLike(task.input.predictions, w.index.length);
     for (let k = 0; k < out.length; k++) out[k] = w.weights[k] * v[w.index[k]];
     result = { ...result, perSample: out, nonFinite: result.nonFinite ?? overflowOf(out, 'per_sample') };
   }
@@ -50,9 +50,13 @@ export function inRequestLayout(task: LossTask, result: LossResult): LossResult 
   return { ...result, gradient: transposeMiddle(result.gradient, t, false), nonFinite };
 }
 
-/** A float array of the predictions' datatype. */
-function outputOfPredictions(task: LossTask, length: number): FloatArray {
-  return task.input.predictions instanceof Float32Array ? float32Array(length) : float64Array(length);
+/** An output array of the type of `like` (the predictions, usually): small ones from the arena
+ *  (arena.ts), or on a shared buffer from `allocateShared`. */
+export function outputLike(like: FloatArray, length: number, allocateShared?: (bytes: number) => SharedArrayBuffer): FloatArray {
+  const float32 = like instanceof Float32Array;
+  if (allocateShared === undefined) return float32 ? float32Array(length) : float64Array(length);
+  const buffer = allocateShared((float32 ? 4 : 8) * length);
+  return float32 ? new Float32Array(buffer) : new Float64Array(buffer);
 }
 
 /** Where a float32 output rounded from float64 overflowed (the kernels' check saw float64). */
@@ -73,7 +77,7 @@ function withPerRowGradients(task: LossTask, result: LossResult): LossResult {
     if (full === undefined) continue;
     const rows = elementCount(task.shapes.inputs?.[name] ?? []);
     const per = full.length / rows;
-    const summed = outputOfPredictions(task, rows);
+    const summed = outputLike(task.input.predictions, rows);
     for (let r = 0; r < rows; r++) {
       let s = 0;
       for (let j = 0; j < per; j++) s += full[r * per + j];

@@ -13,8 +13,9 @@
 // pow5_inv_split by numberText.ts at load from exact BigInt arithmetic:
 //   pow5_split[i]     = 5^i scaled to exactly 125 bits (5^i >> (bitlength(5^i) − 125)),
 //   pow5_inv_split[i] = floor(2^(bitlength(5^i) − 1 + 125) / 5^i) + 1.
-// WebAssembly has no 64×64 → 128-bit multiply; it is built from four 32×32 → 64 ones, and every
-// division by 10 is a multiply by its reciprocal (V8 compiles a 64-bit divide as a divide).
+// WebAssembly has no 64×64 → 128-bit multiply; it is built from four 32×32 → 64 ones. Divisions
+// by 10 and 100 are written as divisions: V8 compiles a 64-bit divide by a constant into a
+// multiply by its reciprocal (div10 below).
 
 typedef unsigned long long u64;
 typedef unsigned int u32;
@@ -107,6 +108,17 @@ static inline u64 mulShiftAll64(u64 m2, const u64 *mul, i32 j, u64 *vp, u64 *vm,
   return shiftRight128(mid, hi, d1);
 }
 
+// Drops the last digit of vr, vp and vm; vr's is kept in *last, and *vrIsTrailingZeros stays
+// true while every digit dropped before it was 0 (for rounding half to even).
+static inline void removeDigit(u64 *vr, u64 *vp, u64 *vm, u32 *last, int *vrIsTrailingZeros) {
+  const u64 vrDiv10 = div10(*vr);
+  *vrIsTrailingZeros &= *last == 0;
+  *last = (u32)(*vr - 10 * vrDiv10);
+  *vr = vrDiv10;
+  *vp = div10(*vp);
+  *vm = div10(*vm);
+}
+
 // The shortest digits of a finite positive double: `digits` · 10^`exponent`.
 typedef struct {
   u64 digits;
@@ -171,32 +183,16 @@ static Decimal shortest(u64 ieeeMantissa, u32 ieeeExponent) {
   u32 lastRemovedDigit = 0;
   u64 output;
   if (vmIsTrailingZeros || vrIsTrailingZeros) {
-    for (;;) {
-      const u64 vpDiv10 = div10(vp), vmDiv10 = div10(vm);
-      if (vpDiv10 <= vmDiv10) break;
-      const u32 vmMod10 = (u32)(vm - 10 * vmDiv10);
-      const u64 vrDiv10 = div10(vr);
-      const u32 vrMod10 = (u32)(vr - 10 * vrDiv10);
-      vmIsTrailingZeros &= vmMod10 == 0;
-      vrIsTrailingZeros &= lastRemovedDigit == 0;
-      lastRemovedDigit = vrMod10;
-      vr = vrDiv10;
-      vp = vpDiv10;
-      vm = vmDiv10;
+    // First while the interval holds a shorter number, then, when vm's removed digits were all
+    // zeros, while its next one is too (a bound that is read back can lose them).
+    while (div10(vp) > div10(vm)) {
+      vmIsTrailingZeros &= vm - 10 * div10(vm) == 0;
+      removeDigit(&vr, &vp, &vm, &lastRemovedDigit, &vrIsTrailingZeros);
       ++removed;
     }
     if (vmIsTrailingZeros) {
-      for (;;) {
-        const u64 vmDiv10 = div10(vm);
-        const u32 vmMod10 = (u32)(vm - 10 * vmDiv10);
-        if (vmMod10 != 0) break;
-        const u64 vpDiv10 = div10(vp), vrDiv10 = div10(vr);
-        const u32 vrMod10 = (u32)(vr - 10 * vrDiv10);
-        vrIsTrailingZeros &= lastRemovedDigit == 0;
-        lastRemovedDigit = vrMod10;
-        vr = vrDiv10;
-        vp = vpDiv10;
-        vm = vmDiv10;
+      while (vm - 10 * div10(vm) == 0) {
+        removeDigit(&vr, &vp, &vm, &lastRemovedDigit, &vrIsTrailingZeros);
         ++removed;
       }
     }

@@ -166,10 +166,9 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
   // states back: a blank may be skipped between two labels that differ.
   for (let s = 0; s < width; s++) extended[s] = s % 2 === 0 ? blank : labels[start + (s - 1) / 2];
   for (let s = 0; s < width; s++) skip[s] = s % 2 === 1 && s > 1 && extended[s] !== extended[s - 2] ? 1 : 0;
-  const label = (s: number) => extended[s];
   alpha.fill(NEG_INF, 0, frames * width);
   alpha[0] = lp[base + blank];
-  if (L > 0) alpha[1] = lp[base + label(1)];
+  if (L > 0) alpha[1] = lp[base + extended[1]];
   for (let t = 1; t < frames; t++) {
     const row = t * width;
     const prev = row - width;
@@ -178,7 +177,7 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
       let a = alpha[prev + s];
       if (s > 0) a = logAddExp(a, alpha[prev + s - 1]);
       if (skip[s] === 1) a = logAddExp(a, alpha[prev + s - 2]);
-      alpha[row + s] = a === NEG_INF ? NEG_INF : a + lp[emit + label(s)];
+      alpha[row + s] = a === NEG_INF ? NEG_INF : a + lp[emit + extended[s]];
     }
   }
   const last = (frames - 1) * width;
@@ -186,7 +185,7 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
   if (gradient === null || nll === Number.POSITIVE_INFINITY) return nll;
   beta.fill(NEG_INF, 0, frames * width);
   beta[last + width - 1] = lp[base + (frames - 1) * C + blank];
-  if (L > 0) beta[last + width - 2] = lp[base + (frames - 1) * C + label(width - 2)];
+  if (L > 0) beta[last + width - 2] = lp[base + (frames - 1) * C + extended[width - 2]];
   for (let t = frames - 2; t >= 0; t--) {
     const row = t * width;
     const next = row + width;
@@ -195,20 +194,20 @@ export function ctcSample(lp: FloatArray, base: number, C: number, { frames, lab
       let b = beta[next + s];
       if (s < width - 1) b = logAddExp(b, beta[next + s + 1]);
       if (s < width - 2 && skip[s + 2] === 1) b = logAddExp(b, beta[next + s + 2]);
-      beta[row + s] = b === NEG_INF ? NEG_INF : b + lp[emit + label(s)];
+      beta[row + s] = b === NEG_INF ? NEG_INF : b + lp[emit + extended[s]];
     }
   }
   for (let t = 0; t < frames; t++) {
     posterior.fill(NEG_INF);
     const row = t * width;
     for (let s = 0; s < width; s++) {
-      const c = label(s);
+      const c = extended[s];
       posterior[c] = logAddExp(posterior[c], alpha[row + s] + beta[row + s]);
     }
     // PyTorch's CPU backward sets, not adds, the last frame's two terms (its comment: "a blank and
     // a non-blank, so we know they are different"): where the last label equals the blank (Keras
     // hands such labels over, keras/ctc.ts), the blank's term at the last frame is the label's alone.
-    if (t === frames - 1 && L > 0 && label(width - 2) === blank) posterior[blank] = alpha[row + width - 2] + beta[row + width - 2];
+    if (t === frames - 1 && L > 0 && extended[width - 2] === blank) posterior[blank] = alpha[row + width - 2] + beta[row + width - 2];
     const emit = base + t * C;
     // A class that no state of the sample emits has γ = 0 (e^−∞): its term is e^x alone, the same
     // bits, without the second exponential (most classes, for a sample's few labels).
